@@ -1,0 +1,45 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from miniapps.config import instance_path, load_config
+from miniapps.db import db
+from miniapps.extensions import csrf, login_manager
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
+    load_config(app, test_config)
+    _configure_jinja(app)
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from miniapps.web import register_blueprints
+
+    register_blueprints(app)
+
+    from miniapps.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_jinja(app: Flask) -> None:
+    app.jinja_options = {
+        **app.jinja_options,
+        "undefined": ChainableUndefined,
+        # Flask autoescapes only *.html; the NHS.UK macros live in *.jinja files.
+        "autoescape": True,
+        "loader": ChoiceLoader(
+            [
+                FileSystemLoader(app.root_path + "/templates"),
+                PackageLoader("nhsuk_frontend_jinja"),
+            ]
+        ),
+    }

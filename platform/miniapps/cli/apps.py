@@ -1,0 +1,110 @@
+"""``miniapps apps``: validate, publish and list app definitions."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from miniapps.cli.output import fail, table
+from miniapps.core.definitions import AppDefinition, load_definition
+from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
+from miniapps.db import db
+from miniapps.models import App, Organisation
+from miniapps.services import apps as app_service
+from miniapps.services.organisations import UnknownOrganisation, by_ods
+
+apps_group = AppGroup("apps", help="App definitions: validate, publish, list.")
+
+
+@apps_group.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+def validate(paths: tuple[str, ...]) -> None:
+    """Check each PATH (an app directory or a JSON file); print `ok <id> v<version>` or errors.
+
+    Errors are `<file>:<json-pointer>: <message>`, one per line. Every PATH is
+    checked before the command exits (1 when any is invalid).
+    """
+    problems = 0
+    for path in paths:
+        try:
+            definition = load_definition(path)
+        except DefinitionInvalid as exc:
+            problems += len(exc.issues)
+            for line in exc.lines():
+                click.echo(line)
+            continue
+        click.echo(f"ok {definition.label}")
+    if problems:
+        fail(summary=f"{problems} problem(s) found")
+
+
+@apps_group.command("publish")
+@click.argument("path", type=click.Path(path_type=str))
+@click.option(
+    "--to",
+    "to",
+    metavar="ODS,...",
+    help="Organisations to publish to (and everything beneath them). Default: all.",
+)
+def publish(path: str, to: str | None) -> None:
+    """Validate the app at PATH and publish it as a new version.
+
+    A change that would make stored records invalid is refused (exit 1).
+    """
+    session = db.session
+    definition = _load_or_fail(path)
+    targets = _targets_or_fail(to)
+    try:
+        published = app_service.publish(session, definition, targets, actor=None)
+    except IncompatibleChange as exc:
+        session.rollback()
+        source = definition.source or path
+        fail(
+            (f"{source}:{issue.pointer}: {issue.message}" for issue in exc.issues),
+            f"{definition.label} was not published: it would lose or invalidate stored data",
+        )
+    session.commit()
+    ods = ", ".join(sorted(t.organisation.ods for t in published.app.targets))
+    verb = "published" if published.created else "unchanged"
+    click.echo(f"{verb} {definition.id} v{published.version.version} to {ods or 'nobody yet'}")
+    if not ods:
+        click.echo("no organisations exist yet: import them, then publish again", err=True)
+
+
+@apps_group.command("list")
+def list_apps() -> None:
+    """Every app: id, title, latest version and status."""
+    apps = list(db.session.scalars(select(App).order_by(App.id)))
+    if not apps:
+        click.echo("no apps yet: publish one with `miniapps apps publish PATH`")
+        return
+    rows = [(a.id, a.title, f"v{a.latest_version}", a.status) for a in apps]
+    for line in table(("ID", "TITLE", "VERSION", "STATUS"), rows):
+        click.echo(line)
+
+
+def _load_or_fail(path: str) -> AppDefinition:
+    try:
+        return load_definition(path)
+    except DefinitionInvalid as exc:
+        fail(exc.lines(), f"{path} is not a valid app definition")
+
+
+def _targets_or_fail(to: str | None) -> list[Organisation]:
+    """The organisations named by ``--to``; without it the tops of every tree (so: all)."""
+    if to is None:
+        query = select(Organisation).where(Organisation.parent_id.is_(None), Organisation.active)
+        return list(db.session.scalars(query.order_by(Organisation.ods)))
+    codes = [code.strip() for code in to.split(",") if code.strip()]
+    if not codes:
+        fail(summary="--to needs at least one ODS code")
+    targets, unknown = [], []
+    for code in codes:
+        try:
+            targets.append(by_ods(db.session, code))
+        except UnknownOrganisation:
+            unknown.append(code)
+    if unknown:
+        fail(summary=f"unknown ODS code(s): {', '.join(unknown)}")
+    return targets

@@ -1,0 +1,81 @@
+"""Configuration: defaults here, then instance/config.py, then MINIAPPS_* env, then test config.
+
+This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "MINIAPPS_"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def defaults(instance_path: Path) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": f"sqlite:///{instance_path / 'miniapps.sqlite3'}",
+        "SECRET_KEY": None,
+        "APPS_DIR": str(REPO_ROOT / "apps"),
+        "UPLOADS_DIR": str(instance_path / "uploads"),
+        "ORGANISATIONS_FILE": str(
+            REPO_ROOT.parent / "shared" / "data" / "pilot-organisations.json"
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_WINDOW_SECONDS": 900,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "PAGE_SIZE": 25,
+        "BASE_URL": "http://127.0.0.1:5000",
+    }
+
+
+def _pilot_organisations_file() -> Path:
+    """The shared pilot list when checked out beside the repo, else the packaged copy."""
+    shared = REPO_ROOT.parent / "shared" / "data" / "pilot-organisations.json"
+    return shared if shared.exists() else Path(__file__).parent / "demo_data" / shared.name
+
+
+def instance_path() -> str:
+    """``instance/`` at the repository root, or ``MINIAPPS_INSTANCE_PATH``."""
+    return os.environ.get(ENV_PREFIX + "INSTANCE_PATH") or str(REPO_ROOT / "instance")
+
+
+def _coerce(raw: str) -> Any:
+    """Environment values are strings; accept JSON literals (true, 5, [..]) where they parse."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    instance_path = Path(app.instance_path)
+    app.config.from_mapping(defaults(instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    for key, raw in os.environ.items():
+        if key.startswith(ENV_PREFIX):
+            app.config[key.removeprefix(ENV_PREFIX)] = _coerce(raw)
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance_path)
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A per-installation secret kept in instance/, made on first start."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    secret_file = instance_path / "secret_key"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_hex(32))
+        secret_file.chmod(0o600)
+    return secret_file.read_text().strip()

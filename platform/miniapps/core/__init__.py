@@ -1,0 +1,1 @@
+"""Flask-free core: definitions, form compiler, rules, record validation, dashboards."""

@@ -1,0 +1,67 @@
+"""The automatic dashboard of an app: widgets derived from its record schema alone.
+
+Flask-free. Every number is computed in SQL with aggregates over the submitted
+records (any status but ``draft``) in a scope; see :mod:`miniapps.core.dashboard_widgets`
+for the queries. The answer follows the dashboard contract: a list of
+``{"id", "type", "title", "data"}`` where the first widget is ``records`` and each
+number, enum, multi-select or boolean field adds one widget whose id is its JSON
+pointer (items of repeating sections use ``-``: ``/courses/-/completed``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from miniapps.core.dashboard_widgets import WIDGET_TYPES, WidgetQuery, choice_key
+from miniapps.core.schema_fields import Field, iter_fields
+
+__all__ = ["FIELD_WIDGETS", "WIDGET_TYPES", "automatic_widgets", "choice_key", "widget_type_for"]
+
+# Which automatic widget summarises which kind of field (other kinds get none).
+FIELD_WIDGETS: dict[str, str] = {
+    "integer": "number_summary",
+    "number": "number_summary",
+    "enum": "value_counts",
+    "multi_enum": "value_counts",
+    "boolean": "value_counts",
+}
+
+
+class DefinitionLike(Protocol):
+    """What the dashboard needs of an :class:`~miniapps.core.definitions.AppDefinition`."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def schema(self) -> dict[str, Any]: ...
+
+
+def widget_type_for(field: Field) -> str | None:
+    """The automatic widget type for a field, or None when it has none (text, objects)."""
+    return FIELD_WIDGETS.get(field.kind)
+
+
+def automatic_widgets(
+    session: Session,
+    definition: DefinitionLike,
+    scope: ColumnElement[bool],
+    period_from: str | None = None,
+    period_to: str | None = None,
+) -> list[dict[str, Any]]:
+    """The automatic widgets of ``definition``'s app over records whose organisation matches
+    ``scope`` (a SQL condition on Organisation, combining permission and the chosen subtree).
+
+    ``period_from``/``period_to`` are inclusive bounds in the stored periods' format
+    (``2025-04``); when either is given, records without a period are left out.
+    """
+    query = WidgetQuery(session, definition.id, scope, period_from, period_to)
+    widgets = [WIDGET_TYPES["records"](query, None)]
+    for field in iter_fields(definition.schema):
+        widget_type = widget_type_for(field)
+        if widget_type is not None:
+            widgets.append(WIDGET_TYPES[widget_type](query, field))
+    return widgets

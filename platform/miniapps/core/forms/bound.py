@@ -1,0 +1,247 @@
+"""A compiled form bound to one request: typed JSON out, issues in, repeat add/remove.
+
+Data flow on a POST::
+
+    bound = compiled.bind(request.form, data=record.data, files=request.files, file_store=store)
+    if bound.repeat_action():            # "Add another" / "Remove" without JavaScript
+        return render(bound)             # one item more or fewer, nothing saved
+    issues = bound.validate_data(submit=is_submit)
+    if issues:
+        bound.attach_errors(issues)
+        return render(bound)             # error summary + messages, input kept
+    save(bound.to_json(drop_hidden=is_submit))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from miniapps.core.errors import Issue, pointer_join, pointer_parts
+from miniapps.core.forms.compiler import CompiledForm
+from miniapps.core.forms.conditions import RuleState, evaluate
+from miniapps.core.forms.conditions import drop_hidden as drop_hidden_values
+from miniapps.core.forms.fields import CONTAINERS, MISSING, FileStore
+from miniapps.core.forms.tree import BoundNode, bind_nodes, form_data, get_at, walk_nodes
+from miniapps.core.forms.uploads import upload_problem
+from miniapps.core.record_validation import validate_record_data
+
+DRAFT_CODES = frozenset({"type", "format", "enum", "file"})
+REPEAT_ADD = "_repeat_add"
+REPEAT_REMOVE = "_repeat_remove"
+
+
+class BoundForm:
+    """The WTForms form for one request plus the record-level behaviour around it."""
+
+    def __init__(
+        self,
+        compiled: CompiledForm,
+        formdata: Any,
+        data: dict | None,
+        files: Any,
+        file_store: FileStore | None,
+    ) -> None:
+        self.compiled = compiled
+        self._stored = data if isinstance(data, dict) else {}
+        self._files = files
+        self._file_store = file_store
+        self._file_values: dict[str, Any] = {}
+        self._file_issues: list[Issue] = []
+        self._item_map: dict[str, str] = {}  # data pointer of a kept item → its form pointer
+        self._action: tuple[str, str] | None = None
+        self.field_errors: dict[str, list[str]] = {}
+        self.form_errors: list[str] = []
+        if formdata is not None:
+            self.form = compiled.form_class(formdata=formdata)
+            self.nodes = bind_nodes(compiled.nodes, self.form, "")
+            self._action = _read_action(formdata)
+            if self._action:
+                self._rebind(self._apply_action(self._action))
+        else:
+            self._rebind(data if data is not None else compiled.defaults())
+
+    def _rebind(self, data: dict) -> None:
+        self.form = self.compiled.form_class(data=form_data(self.compiled.nodes, data))
+        self.nodes = bind_nodes(self.compiled.nodes, self.form, "")
+
+    # --- JSON ----------------------------------------------------------------------------
+
+    @property
+    def rules_json(self) -> list[dict]:
+        """The compiled condition rules, for ``<script id="form-rules">``."""
+        return self.compiled.rules
+
+    def to_json(self, drop_hidden: bool = True) -> dict:
+        """Typed record data; empty answers omitted; hidden values dropped when asked."""
+        self._item_map = {}
+        data = self._collect(self.nodes, "", keep_empty=False)
+        return drop_hidden_values(data, evaluate(self.rules_json, data)) if drop_hidden else data
+
+    def rule_state(self) -> RuleState:
+        """Hidden/required fields for the form as shown (empty repeat items included)."""
+        return evaluate(self.rules_json, self._collect(self.nodes, "", keep_empty=True))
+
+    def _collect(self, nodes: list[BoundNode], base: str, keep_empty: bool) -> dict:
+        out: dict[str, Any] = {}
+        for b in nodes:
+            here = pointer_join(base, b.node.field.key)
+            if b.widget == "fieldset":
+                value: Any = self._collect(b.children, here, keep_empty)
+                if not value and not (keep_empty or b.node.field.required):
+                    value = MISSING
+            elif b.widget == "repeat":
+                value = []
+                for index, item in enumerate(b.items):
+                    data_item = pointer_join(here, len(value))
+                    collected = self._collect(item, data_item, keep_empty)
+                    if collected or keep_empty:
+                        if not keep_empty:
+                            self._item_map[data_item] = pointer_join(b.pointer, index)
+                        value.append(collected)
+                value = value if value or keep_empty else MISSING
+            elif b.widget == "file":
+                value = self._file_value(b, save=not keep_empty)
+            else:
+                value = b.node.widget.to_json(b.wtf.data, b.node.field)
+            if value is not MISSING:
+                out[b.node.field.key] = value
+        return out
+
+    def _file_value(self, b: BoundNode, save: bool) -> Any:
+        if b.pointer in self._file_values:
+            return self._file_values[b.pointer]
+        existing = get_at(self._stored, b.pointer)
+        existing = existing if isinstance(existing, str) and existing else MISSING
+        upload = self._files.get(b.wtf.name) if self._files is not None else b.wtf.data
+        if not save or not getattr(upload, "filename", ""):
+            return existing
+        problem = upload_problem(upload, b.node.options)
+        if problem is None and self._file_store is None:
+            problem = "Files cannot be uploaded here"
+        if problem:
+            self._file_issues.append(Issue(b.pointer, problem, "file"))
+            value = existing
+        else:
+            value = self._file_store.save(upload, b.pointer)  # type: ignore[union-attr]
+        self._file_values[b.pointer] = value
+        return value
+
+    @property
+    def has_files(self) -> bool:
+        """Whether the page's <form> needs ``enctype="multipart/form-data"``."""
+        return any(b.widget == "file" for b in self.walk())
+
+    def stored_file(self, pointer: str) -> str | None:
+        """The file reference the field at ``pointer`` holds now (new upload or stored)."""
+        value = self._file_values.get(pointer, MISSING)
+        if value is MISSING:
+            value = get_at(self._stored, pointer)
+        return value if isinstance(value, str) and value else None
+
+    def render_sections(self) -> list[dict[str, Any]]:
+        """Sections of field dicts for ``forms/macros.html`` (see ``forms.render``)."""
+        from miniapps.core.forms.render import render_sections
+
+        return render_sections(self)
+
+    # --- validation and errors -----------------------------------------------------------
+
+    def validate_data(self, submit: bool) -> list[Issue]:
+        """Issues for the entered data: everything on submit, type/format only on a draft."""
+        data = self.to_json(drop_hidden=submit)
+        issues = list(self._file_issues) + validate_record_data(self.compiled.schema, data)
+        if not submit:
+            issues = [i for i in issues if i.code in DRAFT_CODES]
+        seen: set[str] = set()
+        unique = []
+        for issue in issues:
+            if issue.pointer not in seen:
+                seen.add(issue.pointer)
+                unique.append(issue)
+        return unique
+
+    def walk(self) -> Iterator[BoundNode]:
+        """Every bound node, in form order."""
+        yield from walk_nodes(self.nodes)
+
+    def form_pointer(self, pointer: str) -> str:
+        """The form pointer of a data pointer (empty repeat items are not in the data)."""
+        best = ""
+        for data_ptr in self._item_map:
+            if (pointer == data_ptr or pointer.startswith(data_ptr + "/")) and len(data_ptr) > len(
+                best
+            ):
+                best = data_ptr
+        return self._item_map[best] + pointer[len(best) :] if best else pointer
+
+    def attach_errors(self, issues: list[Issue]) -> None:
+        """Show each issue beside its field; issues with no field go to ``form_errors``."""
+        index = {b.pointer: b for b in self.walk()}
+        for issue in issues:
+            pointer = self.form_pointer(issue.pointer)
+            target = index.get(pointer)
+            tokens = pointer_parts(pointer)
+            while target is None and tokens:
+                tokens.pop()
+                target = index.get(pointer_join("", *tokens)) if tokens else None
+            if target is None:
+                self.form_errors.append(issue.message)
+                continue
+            self.field_errors.setdefault(target.pointer, []).append(issue.message)
+            if target.widget not in CONTAINERS and target.widget != "date":
+                target.wtf.errors = [*target.wtf.errors, issue.message]
+
+    def error_for(self, pointer: str) -> str | None:
+        """The first message attached to the field at ``pointer``."""
+        messages = self.field_errors.get(pointer)
+        return messages[0] if messages else None
+
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        """(message, ``#<id of the field's first input>``) in form order."""
+        first = next(iter(self.nodes), None)
+        top = f"#{first.input_id()}" if first else "#"
+        summary = [(message, top) for message in self.form_errors]
+        for b in self.walk():
+            for message in self.field_errors.get(b.pointer, []):
+                summary.append((message, f"#{b.input_id()}"))
+        return summary
+
+    # --- repeat add/remove without JavaScript --------------------------------------------
+
+    def repeat_action(self) -> tuple[str, str] | None:
+        """``("add", "/courses")`` or ``("remove", "/courses/0")`` when the post was one."""
+        return self._action
+
+    def _apply_action(self, action: tuple[str, str]) -> dict:
+        data = self._collect(self.nodes, "", keep_empty=True)
+        kind, pointer = action
+        index = {b.pointer: b for b in self.walk() if b.widget == "repeat"}
+        if kind == "add" and pointer in index:
+            items = get_at(data, pointer)
+            maximum = index[pointer].node.field.schema.get("maxItems")
+            if isinstance(items, list) and (maximum is None or len(items) < maximum):
+                items.append({})
+        elif kind == "remove":
+            parent, _, position = pointer.rpartition("/")
+            items = get_at(data, parent)
+            valid = parent in index and position.isdigit() and isinstance(items, list)
+            if valid and int(position) < len(items):
+                del items[int(position)]
+        return data
+
+    def formdata_pairs(self) -> list[tuple[str, str]]:
+        """(name, value) pairs a browser would post for the form as shown."""
+        pairs: list[tuple[str, str]] = []
+        for b in self.walk():
+            if b.widget not in CONTAINERS:
+                pairs += b.node.widget.formdata_pairs(b.wtf.name, b.wtf.data)
+        return pairs
+
+
+def _read_action(formdata: Any) -> tuple[str, str] | None:
+    if formdata.get(REPEAT_ADD):
+        return ("add", str(formdata.get(REPEAT_ADD)))
+    if formdata.get(REPEAT_REMOVE):
+        return ("remove", str(formdata.get(REPEAT_REMOVE)))
+    return None

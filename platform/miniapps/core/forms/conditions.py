@@ -1,0 +1,268 @@
+"""Conditional fields: one rule set, evaluated the same way on the server and in the browser.
+
+:func:`compile_rules` turns a record schema (and the ``ui`` member) into plain
+JSON rules; :func:`evaluate` (and its twin ``evaluate`` in
+``static/js/conditions.mjs``) decides which fields are hidden and which are
+required right now. Shared cases in ``tests/core/condition_cases.json`` run
+through both so they provably agree.
+
+A rule::
+
+    {"scope": "/courses/-",          # the object it applies to; "-" = each repeat item
+     "origin": "schema:/properties/courses/items",   # where it came from (for messages)
+     "when": {...condition...},      # evaluated against the object at ``scope``
+     "then": {"show": ["reason"], "require": ["reason"]},   # when it matches
+     "else": {"show": [], "require": []}}                   # when it does not
+
+Sources: every ``if``/``then``/``else`` (at any object level, also inside
+``allOf`` and nested in a ``then``/``else``); ``dependentRequired`` (``when``
+is ``{"required": [X]}``, nothing is hidden); ``ui.fields[ptr].show_if``
+(evaluated against the object that holds the field, i.e. the record for
+top-level fields, the item for fields of a repeating section). A field is
+*shown* by a rule only when its property is declared in that branch and not
+unconditionally; a field that several rules show is visible when any does.
+
+The condition language is this subset of JSON Schema, with its real semantics:
+``type const enum minimum maximum exclusiveMinimum exclusiveMaximum pattern
+minLength maxLength contains not allOf anyOf required properties`` (plus the
+annotations ``title description $comment``). Keywords ignore values of other
+types, and ``properties`` only looks at members that are present: **an ``if``
+without ``required`` also matches when the field is absent** (so
+``{"properties": {"smoker": {"const": true}}}`` matches an empty form). Write
+``"required": ["smoker"]`` beside it to mean "answered yes".
+
+Hiding cascades: values hidden by one rule are dropped before rules are
+evaluated again, until nothing changes (at most ``len(rules) + 1`` rounds).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from miniapps.core.errors import DefinitionInvalid, pointer_join, pointer_parts
+from miniapps.core.forms.condition_language import check_condition, json_equal, matches
+from miniapps.core.schema_fields import field_kind, resolve
+
+
+@dataclass
+class RuleState:
+    """Pointers (with item indices) of the fields hidden, and conditionally required, now."""
+
+    hidden: set[str] = field(default_factory=set)
+    required: set[str] = field(default_factory=set)
+
+
+def compile_rules(schema: dict[str, Any], ui: dict[str, Any] | None = None) -> list[dict]:
+    """Plain-JSON rules from the schema's conditionals and ``ui.fields[*].show_if``.
+
+    Raises :class:`DefinitionInvalid` when a condition uses a keyword outside the
+    supported subset (the browser could not evaluate it the same way).
+    """
+    rules: list[dict] = []
+    _collect(resolve(schema, schema), schema, "", "", rules)
+    for ptr, options in ((ui or {}).get("fields") or {}).items():
+        if isinstance(options, dict) and "show_if" in options:
+            tokens = ["-" if t.isdigit() else t for t in pointer_parts(ptr)]
+            if not tokens:
+                continue
+            scope = pointer_join("", *tokens[:-1])
+            rules.append(
+                _rule(
+                    scope,
+                    pointer_join("ui:/fields", ptr) + "/show_if",
+                    _inline(options["show_if"], schema),
+                    {"show": [tokens[-1]], "require": []},
+                    {"show": [], "require": []},
+                )
+            )
+    issues = [i for rule in rules for i in check_condition(rule["when"], rule["origin"])]
+    if issues:
+        raise DefinitionInvalid(issues)
+    return rules
+
+
+def _rule(scope: str, origin: str, when: Any, then: dict, otherwise: dict) -> dict:
+    return {"scope": scope, "origin": origin, "when": when, "then": then, "else": otherwise}
+
+
+def _parts(schema: dict, root: dict, origin: str) -> Iterator[tuple[dict, str]]:
+    """The object schema and its ``allOf`` members (recursively): same object, same scope."""
+    yield schema, origin
+    for i, member in enumerate(schema.get("allOf") or []):
+        member = resolve(member, root)
+        if isinstance(member, dict):
+            yield from _parts(member, root, f"{origin}/allOf/{i}")
+
+
+def _declared(schema: Any, root: dict) -> list[str]:
+    keys: list[str] = []
+    if isinstance(schema, dict):
+        for part, _ in _parts(schema, root, ""):
+            keys += [k for k in (part.get("properties") or {}) if k not in keys]
+    return keys
+
+
+def _collect(schema: dict, root: dict, scope: str, origin: str, rules: list[dict]) -> None:
+    always = set(_declared(schema, root))
+    for part, _ in _parts(schema, root, origin):
+        for sub in (part.get("dependentSchemas") or {}).values():
+            always |= set(_declared(resolve(sub, root), root))
+    for part, where in _parts(schema, root, origin):
+        _conditionals(part, root, scope, where, None, always, rules)
+        for trigger, needed in (part.get("dependentRequired") or {}).items():
+            rules.append(
+                _rule(
+                    scope,
+                    f"schema:{where}/dependentRequired",
+                    {"required": [trigger]},
+                    {"show": [], "require": list(needed)},
+                    {"show": [], "require": []},
+                )
+            )
+    for key, sub, sub_origin in _all_properties(schema, root, origin):
+        kind = field_kind(sub, root)
+        if kind == "object":
+            _collect(sub, root, pointer_join(scope, key), sub_origin, rules)
+        elif kind == "repeat":
+            items = resolve(sub["items"], root)
+            _collect(items, root, pointer_join(scope, key, "-"), f"{sub_origin}/items", rules)
+
+
+def _conditionals(
+    part: dict, root: dict, scope: str, where: str, outer: Any, always: set, rules: list
+) -> None:
+    if "if" not in part:
+        return
+    cond = _inline(part["if"], root)
+    when = cond if outer is None else {"allOf": [outer, cond]}
+    branches = {}
+    for name in ("then", "else"):
+        branch = resolve(part.get(name, {}), root)
+        branches[name] = branch if isinstance(branch, dict) else {}
+    then_keys, else_keys = (_declared(branches[n], root) for n in ("then", "else"))
+    then = {
+        "show": [k for k in then_keys if k not in always and k not in else_keys],
+        "require": list(branches["then"].get("required") or []),
+    }
+    otherwise = {
+        "show": [k for k in else_keys if k not in always and k not in then_keys],
+        "require": list(branches["else"].get("required") or []),
+    }
+    if any(then.values()) or any(otherwise.values()):
+        rules.append(_rule(scope, f"schema:{where}/if", when, then, otherwise))
+    # An if/then/else nested in a branch applies only when that branch does.
+    _conditionals(branches["then"], root, scope, f"{where}/then", when, always, rules)
+    negated = {"not": cond} if outer is None else {"allOf": [outer, {"not": cond}]}
+    _conditionals(branches["else"], root, scope, f"{where}/else", negated, always, rules)
+
+
+def _all_properties(schema: dict, root: dict, origin: str) -> Iterator[tuple[str, dict, str]]:
+    seen: set[str] = set()
+    stack: list[tuple[Any, str]] = [(schema, origin)]
+    while stack:
+        current, where = stack.pop(0)
+        current = resolve(current, root)
+        if not isinstance(current, dict):
+            continue
+        for key, sub in (current.get("properties") or {}).items():
+            sub = resolve(sub, root)
+            if key not in seen and isinstance(sub, dict):
+                seen.add(key)
+                yield key, sub, pointer_join(f"{where}/properties", key)
+        for name in ("then", "else"):
+            if name in current:
+                stack.append((current[name], f"{where}/{name}"))
+        stack += [(m, f"{where}/allOf/{i}") for i, m in enumerate(current.get("allOf") or [])]
+        for key, sub in (current.get("dependentSchemas") or {}).items():
+            stack.append((sub, pointer_join(f"{where}/dependentSchemas", key)))
+
+
+def _inline(cond: Any, root: dict, depth: int = 0) -> Any:
+    """The condition with local ``$ref`` resolved, so the browser needs no resolver."""
+    if depth > 32:
+        return cond
+    cond = resolve(cond, root)
+    if isinstance(cond, dict):
+        return {k: _inline(v, root, depth + 1) for k, v in cond.items()}
+    if isinstance(cond, list):
+        return [_inline(v, root, depth + 1) for v in cond]
+    return cond
+
+
+def _expand(tokens: list[str], value: Any, base: str) -> Iterator[tuple[str, dict]]:
+    """(pointer, object) for every object a scope names; absent objects count as ``{}``."""
+    if not tokens:
+        yield base, value if isinstance(value, dict) else {}
+        return
+    head, rest = tokens[0], tokens[1:]
+    if head == "-":
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            yield from _expand(rest, item, pointer_join(base, i))
+    else:
+        child = value.get(head) if isinstance(value, dict) else None
+        yield from _expand(rest, child, pointer_join(base, head))
+
+
+def _evaluate_once(rules: list[dict], data: Any) -> RuleState:
+    shown: dict[str, bool] = {}
+    required: set[str] = set()
+    for rule in rules:
+        for scope, obj in _expand(pointer_parts(rule["scope"]), data, ""):
+            hit = matches(rule["when"], obj)
+            active, inactive = (rule["then"], rule["else"]) if hit else (rule["else"], rule["then"])
+            for key in active["show"]:
+                shown[pointer_join(scope, key)] = True
+            for key in inactive["show"]:
+                shown.setdefault(pointer_join(scope, key), False)
+            required.update(pointer_join(scope, key) for key in active["require"])
+    hidden = {p for p, visible in shown.items() if not visible}
+    required = {p for p in required if not any(_within(p, h) for h in hidden)}
+    return RuleState(hidden, required)
+
+
+def _within(pointer: str, ancestor: str) -> bool:
+    return pointer == ancestor or pointer.startswith(ancestor + "/")
+
+
+def evaluate(rules: list[dict], data: Any) -> RuleState:
+    """Which fields are hidden and conditionally required for ``data``."""
+    state = _evaluate_once(rules, data)
+    for _ in range(len(rules)):
+        again = _evaluate_once(rules, drop_hidden(data, state))
+        if again.hidden == state.hidden:
+            return again
+        state = again
+    return state
+
+
+def drop_hidden(data: Any, state: RuleState) -> Any:
+    """A copy of ``data`` without the values of hidden fields (used on submit)."""
+    result = copy.deepcopy(data)
+    for pointer in sorted(state.hidden, key=lambda p: -p.count("/")):
+        tokens = pointer_parts(pointer)
+        target: Any = result
+        for token in tokens[:-1]:
+            if isinstance(target, list) and token.isdigit() and int(token) < len(target):
+                target = target[int(token)]
+            elif isinstance(target, dict) and token in target:
+                target = target[token]
+            else:
+                target = None
+                break
+        if isinstance(target, dict):
+            target.pop(tokens[-1], None)
+    return result
+
+
+__all__ = [
+    "RuleState",
+    "check_condition",
+    "compile_rules",
+    "drop_hidden",
+    "evaluate",
+    "json_equal",
+    "matches",
+]

@@ -1,0 +1,210 @@
+"""Turn a bound form into plain dicts of NHS.UK macro parameters for ``forms/macros.html``.
+
+The template stays thin: it only picks the macro for each widget and wraps it in
+``<div data-pointer=... data-widget=...>`` (read by ``static/js/conditions.mjs``).
+Text from the definition is escaped here (:class:`markupsafe.Markup`), so labels
+can carry the required marker safely.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from miniapps.core.errors import pointer_join
+from miniapps.core.forms.bound import BoundForm, BoundNode
+from miniapps.core.forms.conditions import RuleState
+from miniapps.core.forms.fields import RadiosType, choice_map
+from miniapps.core.forms.uploads import accept_list
+from miniapps.core.record_validation import lower_first
+
+_MARKER = Markup(' <span class="miniapps-required" data-required-marker="{}"{}>(required)</span>')
+_INPUTS = {
+    "text": {"type": "text"},
+    "email": {"type": "email", "autocomplete": "email", "spellcheck": False},
+    "url": {"type": "url", "spellcheck": False},
+    "datetime": {"type": "datetime-local", "classes": "nhsuk-input--width-20"},
+}
+
+
+def render_sections(bound: BoundForm) -> list[dict[str, Any]]:
+    """``[{"title", "description", "fields": [field dict, ...]}]`` in form order."""
+    state = bound.rule_state()
+    conditional = {
+        pointer_join(rule["scope"], key)
+        for rule in bound.rules_json
+        for branch in (rule["then"], rule["else"])
+        for key in branch["require"]
+    }
+    by_name = {b.node.name: b for b in bound.nodes}
+    return [
+        {
+            "title": section.title,
+            "description": section.description,
+            "fields": [_field(by_name[name], bound, state, conditional) for name in section.names],
+        }
+        for section in bound.compiled.sections
+    ]
+
+
+def _pattern(pointer: str) -> str:
+    return "/".join("-" if t.isdigit() else t for t in pointer.split("/"))
+
+
+def _label(b: BoundNode, state: RuleState, conditional: set[str]) -> Markup:
+    title = str(b.node.options.get("label") or b.node.field.title)
+    if _pattern(b.pointer) in conditional:
+        hidden = "" if b.pointer in state.required else Markup(" hidden")
+        return Markup("{}").format(title) + _MARKER.format("conditional", hidden)
+    if b.node.field.required:
+        return Markup("{}").format(title) + _MARKER.format("always", "")
+    return Markup("{}").format(title)
+
+
+def _hint(b: BoundNode, current_file: str | None) -> Markup | None:
+    parts = [b.node.field.schema.get("description"), b.node.options.get("help")]
+    if current_file:
+        parts.append(f"Current file: {current_file}. Choose a new file only to replace it.")
+    texts = [Markup("{}").format(str(p)) for p in parts if p]
+    return Markup("<br>").join(texts) if texts else None
+
+
+def _field(b: BoundNode, bound: BoundForm, state: RuleState, conditional: set[str]) -> dict:
+    field, widget, wtf = b.node.field, b.widget, b.wtf
+    label = _label(b, state, conditional)
+    current = bound.stored_file(b.pointer) if widget == "file" else None
+    hint = _hint(b, current)
+    error = bound.error_for(b.pointer)
+    out: dict[str, Any] = {
+        "widget": widget,
+        "pointer": b.pointer,
+        "kind": field.kind,
+        "hidden": b.pointer in state.hidden,
+        "id": wtf.id,
+        "choices_json": None,
+        "current_file": current,
+    }
+    common: dict[str, Any] = {"name": wtf.name, "id": wtf.id}
+    if hint:
+        common["hint"] = {"html": hint}
+    if error:
+        common["errorMessage"] = {"text": error}
+    legend = {"html": label, "classes": "nhsuk-fieldset__legend--s"}
+    if widget in ("radios", "select", "checkboxes", "checkbox"):
+        out["choices_json"] = json.dumps(choice_map(field) if widget != "checkbox" else {"y": True})
+    if widget in _INPUTS or widget == "number":
+        extra = dict(_INPUTS.get(widget, {}))
+        if widget == "number":
+            extra = {
+                "type": "text",
+                "inputmode": "numeric" if field.kind == "integer" else "decimal",
+                "classes": "nhsuk-input--width-10",
+                "spellcheck": False,
+            }
+        out["params"] = {**common, **extra, "label": {"html": label}, "value": wtf.data or ""}
+    elif widget == "textarea":
+        rows = b.node.options.get("rows") or 5
+        value = wtf.data or ""
+        out["params"] = {**common, "label": {"html": label}, "value": value, "rows": rows}
+    elif widget == "date":
+        parts = wtf.form
+        items = [
+            {"id": parts[k].id, "name": parts[k].name, "label": k.capitalize(),
+             "value": parts[k].data or "", "width": 4 if k == "year" else 2}
+            for k in ("day", "month", "year")
+        ]  # fmt: skip
+        out["params"] = {**common, "name": None, "fieldset": {"legend": legend}, "items": items}
+    elif widget in ("radios", "select"):
+        items = [{"value": key, "text": text} for key, text in RadiosType.choices(field)]
+        params = {**common, "value": wtf.data or "", "items": items}
+        if widget == "radios":
+            del params["id"]  # the macro would repeat it on the wrapper; items use idPrefix
+            params |= {"idPrefix": wtf.id, "fieldset": {"legend": legend}}
+            params["inline"] = field.kind == "boolean"
+        else:
+            params["label"] = {"html": label}
+            params["items"] = [{"value": "", "text": "Select an option"}, *items]
+        out["params"] = params
+    elif widget == "checkboxes":
+        items = [{"value": key, "text": text} for key, text in RadiosType.choices(field)]
+        out["params"] = {
+            **common, "id": None, "idPrefix": wtf.id, "fieldset": {"legend": legend},
+            "items": items, "values": list(wtf.data or []),
+        }  # fmt: skip
+    elif widget == "checkbox":
+        item = {"value": "y", "html": label}
+        out["params"] = {
+            **common, "id": None, "idPrefix": wtf.id, "items": [item],
+            "values": ["y"] if wtf.data else [],
+        }  # fmt: skip
+    elif widget == "file":
+        accept = ",".join(accept_list(b.node.options))
+        out["params"] = {**common, "label": {"html": label}}
+        if accept:
+            out["params"]["attributes"] = {"accept": accept}
+    elif widget == "fieldset":
+        out |= {"legend": label, "hint": hint, "error": error}
+        out["described_by"] = _described_by(wtf.id, hint, error)
+        out["children"] = [_field(c, bound, state, conditional) for c in b.children]
+    elif widget == "repeat":
+        out |= _repeat(b, bound, state, conditional, label, hint, error)
+    return out
+
+
+def _repeat(
+    b: BoundNode,
+    bound: BoundForm,
+    state: RuleState,
+    conditional: set[str],
+    label: Markup,
+    hint: Markup | None,
+    error: str | None,
+) -> dict[str, Any]:
+    schema = b.node.field.schema
+    items_schema = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    noun = str(items_schema.get("title") or b.node.field.title)
+    minimum = max(1, int(schema.get("minItems", 0) or 0))
+    maximum = schema.get("maxItems")
+    count = len(b.items)
+    items = []
+    for index, children in enumerate(b.items):
+        pointer = pointer_join(b.pointer, index)
+        items.append(
+            {
+                "pointer": pointer,
+                "index": index,
+                "legend": noun,
+                "number": index + 1,
+                "fields": [_field(c, bound, state, conditional) for c in children],
+                "remove": {
+                    "name": "_repeat_remove",
+                    "value": pointer,
+                    "available": count > minimum,
+                },
+            }
+        )
+    can_add = maximum is None or count < int(maximum)
+    return {
+        "described_by": _described_by(b.wtf.id, hint, error),
+        "legend": label,
+        "hint": hint,
+        "error": error,
+        "items": items,
+        "repeat_name": b.wtf.name,
+        "min_items": minimum,
+        "max_items": maximum,
+        "noun": lower_first(noun),
+        "add": {
+            "name": "_repeat_add",
+            "value": b.pointer,
+            "id": f"{b.wtf.id}-add",
+            "available": can_add,
+        },
+    }
+
+
+def _described_by(field_id: str, hint: Any, error: str | None) -> str | None:
+    ids = [f"{field_id}-hint" if hint else "", f"{field_id}-error" if error else ""]
+    return " ".join(i for i in ids if i) or None

@@ -1,0 +1,61 @@
+"""Mini-apps, their immutable versions and the organisations they are published to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from miniapps.models.base import Base, utcnow
+from miniapps.models.organisation import Organisation
+
+APP_STATUSES = ("draft", "published", "retired")
+
+
+class App(Base):
+    __tablename__ = "apps"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    latest_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    versions: Mapped[list[AppVersion]] = relationship(
+        back_populates="app", order_by="AppVersion.version"
+    )
+    targets: Mapped[list[AppTarget]] = relationship(cascade="all, delete-orphan")
+
+
+class AppVersion(Base):
+    """One immutable version of a definition: never updated after insert."""
+
+    __tablename__ = "app_versions"
+    __table_args__ = (UniqueConstraint("app_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id"), index=True)
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    app: Mapped[App] = relationship(back_populates="versions")
+
+
+class AppTarget(Base):
+    """An organisation an app is published to; everything beneath it is targeted too."""
+
+    __tablename__ = "app_targets"
+    __table_args__ = (UniqueConstraint("app_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")

@@ -1,0 +1,44 @@
+"""Organisations: ICB > Place > PCN > Practice, with stakeholders beside the tree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from miniapps.models.base import Base, utcnow
+
+ORG_TYPES = ("icb", "place", "pcn", "practice", "stakeholder")
+# The type a parent must have, by child type (stakeholders may sit under an ICB or stand alone).
+PARENT_TYPES = {
+    "icb": (None,),
+    "place": ("icb",),
+    "pcn": ("place",),
+    "practice": ("pcn", "place"),
+    "stakeholder": (None, "icb", "place"),
+}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ods: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(20), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Materialised path of ids ("/1/4/9/"): descendants are a prefix match.
+    path: Mapped[str] = mapped_column(String(400), index=True, default="/")
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.ods} {self.type}>"
+
+    def is_within(self, other: Organisation) -> bool:
+        """True when this organisation is ``other`` or lies beneath it."""
+        return self.path.startswith(other.path)

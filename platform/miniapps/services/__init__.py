@@ -1,0 +1,1 @@
+"""Services: the operations pages, API, CLI and jobs share. They flush; callers commit."""

@@ -1,0 +1,212 @@
+"""Publishing app definitions: immutable versions, targets, lifecycle."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from miniapps.core.definition_semantics import schema_pointer
+from miniapps.core.definitions import AppDefinition, validate_definition
+from miniapps.core.errors import IncompatibleChange, Issue
+from miniapps.core.record_validation import validate_record_data
+from miniapps.core.schema_changes import breaking_changes, migrate_data
+from miniapps.models import App, AppTarget, AppVersion, AuditEntry, Organisation, Record, User
+from miniapps.services.permissions import PUBLISH, Access, Forbidden, targeted_clause
+
+# How many failing records to name before summarising.
+MAX_RECORD_ISSUES = 10
+
+
+@dataclass(frozen=True)
+class Published:
+    app: App
+    version: AppVersion
+    created: bool  # False when the same content was already the latest version
+
+
+def get_app(session: Session, app_id: str) -> App | None:
+    return session.get(App, app_id)
+
+
+def latest_version(session: Session, app_id: str) -> AppVersion | None:
+    return session.scalar(
+        select(AppVersion).where(AppVersion.app_id == app_id).order_by(AppVersion.version.desc())
+    )
+
+
+def definition_of(version: AppVersion) -> AppDefinition:
+    return AppDefinition(raw=version.definition)
+
+
+def publish(
+    session: Session,
+    definition: AppDefinition,
+    targets: list[Organisation] | None,
+    actor: User | None,
+    access: Access | None = None,
+) -> Published:
+    """Store ``definition`` as a new immutable version and target organisations.
+
+    ``targets`` None means everything ``access`` may publish to (all organisations
+    for the CLI, which passes no ``access``). Republishing identical content creates
+    no new version. A version number must go up; a change that would leave stored
+    records invalid is refused (:class:`IncompatibleChange`) unless a migration fixes it.
+    """
+    if access is not None:
+        targets = _check_targets(session, access, targets)
+    app = session.get(App, definition.id)
+    latest = latest_version(session, definition.id) if app else None
+    if latest is not None and latest.content_hash == definition.content_hash:
+        if targets is not None:
+            _add_targets(session, app, targets)  # type: ignore[arg-type]
+        return Published(app, latest, created=False)  # type: ignore[arg-type]
+    if latest is not None and definition.version <= latest.version:
+        raise IncompatibleChange(
+            [
+                Issue(
+                    "/version",
+                    f"must be greater than {latest.version}, the latest published version",
+                )
+            ]
+        )
+    if latest is not None:
+        _check_stored_records(session, definition_of(latest), definition)
+        _carry_records_forward(session, definition, actor)
+    if app is None:
+        app = App(id=definition.id, title=definition.title)
+        session.add(app)
+    version = AppVersion(
+        app_id=definition.id,
+        version=definition.version,
+        title=definition.title,
+        definition=definition.raw,
+        content_hash=definition.content_hash,
+        published_by_id=actor.id if actor else None,
+    )
+    session.add(version)
+    app.title, app.status, app.latest_version = definition.title, "published", definition.version
+    session.flush()
+    if targets is None:
+        targets = list(
+            session.scalars(select(Organisation).where(Organisation.parent_id.is_(None)))
+        )
+    _add_targets(session, app, targets)
+    session.add(
+        AuditEntry(
+            app_id=app.id,
+            actor_id=actor.id if actor else None,
+            action="publish",
+            changes=[
+                {
+                    "pointer": "/version",
+                    "old": latest.version if latest else None,
+                    "new": definition.version,
+                }
+            ],
+        )
+    )
+    session.flush()
+    return Published(app, version, created=True)
+
+
+def publish_raw(session: Session, raw: dict, **kwargs) -> Published:  # type: ignore[no-untyped-def]
+    """Validate a definition from JSON (API, upload) and publish it."""
+    return publish(session, validate_definition(raw), **kwargs)
+
+
+def _check_targets(
+    session: Session, access: Access, targets: list[Organisation] | None
+) -> list[Organisation]:
+    allowed = access.orgs(session, PUBLISH)
+    if not allowed:
+        raise Forbidden("You may not publish apps.")
+    if targets is None:
+        allowed_paths = [o.path for o in allowed]
+        # The highest organisations the user may publish to (e.g. a PCN manager's PCN).
+        return [
+            o
+            for o in allowed
+            if not any(o.path != p and o.path.startswith(p) for p in allowed_paths)
+        ]
+    for org in targets:
+        if not access.can(PUBLISH, org):
+            raise Forbidden(f"You may not publish to {org.name} ({org.ods}).")
+    return targets
+
+
+def _add_targets(session: Session, app: App, targets: list[Organisation]) -> None:
+    have = {t.organisation_id for t in app.targets}
+    for org in targets:
+        if org.id not in have:
+            app.targets.append(AppTarget(organisation_id=org.id))
+            have.add(org.id)
+    session.flush()
+
+
+def _check_stored_records(session: Session, old: AppDefinition, new: AppDefinition) -> None:
+    has_records = session.scalar(select(Record.id).where(Record.app_id == old.id).limit(1))
+    if has_records is None:
+        return
+    issues = breaking_changes(old, new)
+    migration = new.raw.get("migration")
+    if not issues:
+        rows = session.execute(
+            select(Record.id, Record.data).where(Record.app_id == old.id, Record.status != "draft")
+        )
+        for record_id, data in rows:
+            for issue in validate_record_data(
+                new.schema, migrate_data(data, migration, new.schema)
+            ):
+                issues.append(
+                    Issue(
+                        schema_pointer(re.sub(r"/\d+(?=/|$)", "/-", issue.pointer)),
+                        f"record {record_id} would become invalid: {issue.message}",
+                    )
+                )
+            if len(issues) >= MAX_RECORD_ISSUES:
+                break
+    if issues:
+        raise IncompatibleChange(issues)
+
+
+def _carry_records_forward(session: Session, new: AppDefinition, actor: User | None) -> None:
+    """Move every stored record to the new version, applying its migration (audited)."""
+    migration = new.raw.get("migration")
+    for record in session.scalars(select(Record).where(Record.app_id == new.id)):
+        data = migrate_data(record.data, migration, new.schema)
+        changes = [{"pointer": "/app_version", "old": record.app_version, "new": new.version}]
+        if data != record.data:
+            changes.append({"pointer": "", "old": record.data, "new": data})
+            record.data = data
+        record.app_version = new.version
+        session.add(
+            AuditEntry(
+                record_id=record.id,
+                app_id=new.id,
+                actor_id=actor.id if actor else None,
+                action="migrate",
+                changes=changes,
+            )
+        )
+    session.flush()
+
+
+def visible_apps(session: Session, access: Access) -> list[App]:
+    """Published apps targeted at an organisation where the user may read or write records."""
+    apps = list(session.scalars(select(App).where(App.status == "published").order_by(App.title)))
+    if access.is_admin:
+        return apps
+    readable = access.orgs(session, "read")
+    result = []
+    for app in apps:
+        targeted = session.scalars(
+            select(Organisation.id).where(
+                targeted_clause(app.id), Organisation.id.in_([o.id for o in readable])
+            )
+        ).first()
+        if targeted is not None:
+            result.append(app)
+    return result

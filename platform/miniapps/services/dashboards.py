@@ -1,0 +1,131 @@
+"""Dashboards: the automatic widgets of an app, scoped by the permission filter.
+
+Pages and the API both call :func:`app_dashboard`; it returns the dashboard contract
+``{"app", "org", "widgets": [{"id", "type", "title", "data"}]}``.
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from miniapps.core.dashboard import automatic_widgets
+from miniapps.core.definitions import AppDefinition
+from miniapps.core.errors import DataInvalid, Issue
+from miniapps.core.periods import period_of
+from miniapps.models import App, Organisation
+from miniapps.services.permissions import READ, Access, Forbidden
+from miniapps.services.records import definition_for
+
+PERIOD_FILTER = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-W(0[1-9]|[1-4]\d|5[0-3]))?$")
+PERIOD_HINT = "must be a month (2025-04), a quarter (2025-Q1) or a year (2025)"
+
+
+def app_dashboard(
+    session: Session,
+    access: Access,
+    app: App,
+    org: Organisation | None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+) -> dict[str, Any]:
+    """The app's dashboard over ``org`` and everything beneath it (all the user may read
+    when ``org`` is None), for periods ``period_from``..``period_to`` inclusive.
+
+    Raises :class:`Forbidden` when the user may not read at ``org`` and
+    :class:`DataInvalid` (pointers ``/from``, ``/to``) for a malformed period.
+    """
+    if org is not None and not access.can(READ, org, app):
+        raise Forbidden(f"You may not see the dashboard of {app.title} for {org.name} ({org.ods}).")
+    definition = definition_for(session, app)
+    low, high = period_bounds(definition, period_from, period_to)
+    scope = access.org_clause(READ, app)
+    if org is not None:
+        scope = and_(scope, Organisation.path.startswith(org.path, autoescape=True))
+    return {
+        "app": app.id,
+        "org": org.ods if org is not None else None,
+        "widgets": automatic_widgets(session, definition, scope, low, high),
+    }
+
+
+def period_bounds(
+    definition: AppDefinition, period_from: str | None, period_to: str | None
+) -> tuple[str | None, str | None]:
+    """Check the period filter and restate it in the app's own period format.
+
+    A filter may be a month, quarter, year or ISO week whatever the app's frequency:
+    ``from=2025`` on a monthly app starts at ``2025-01``, ``to=2025-Q2`` ends at ``2025-06``.
+    Stored periods of one app share one format, so the bounds then compare as strings.
+    """
+    frequency = definition.period.get("frequency", "none")
+    issues: list[Issue] = []
+    days: dict[str, tuple[date, date] | None] = {}
+    for name, value in (("from", period_from), ("to", period_to)):
+        value = (value or "").strip()
+        days[name] = _days_of(value) if value else None
+        if value and days[name] is None:
+            issues.append(Issue(f"/{name}", f"{name.capitalize()} {PERIOD_HINT}"))
+    start, end = days["from"], days["to"]
+    if start and end and start[0] > end[1]:
+        issues.append(Issue("/to", "To must be the same as or after From"))
+    if issues:
+        raise DataInvalid(issues)
+    return (
+        _restate(start[0], frequency, (period_from or "").strip()) if start else None,
+        _restate(end[1], frequency, (period_to or "").strip()) if end else None,
+    )
+
+
+def _frequency_of(value: str) -> str:
+    match = PERIOD_FILTER.match(value)
+    assert match is not None
+    for group, frequency in ((2, "monthly"), (3, "quarterly"), (4, "weekly")):
+        if match.group(group):
+            return frequency
+    return "yearly"
+
+
+def _days_of(value: str) -> tuple[date, date] | None:
+    """First and last day of a period written as 2025, 2025-04, 2025-Q2 or 2025-W07."""
+    match = PERIOD_FILTER.match(value)
+    if match is None:
+        return None
+    year = int(match.group(1))
+    month, quarter, week = match.group(2), match.group(3), match.group(4)
+    if month:
+        first_month = last_month = int(month)
+    elif quarter:
+        first_month, last_month = 3 * int(quarter) - 2, 3 * int(quarter)
+    elif week:
+        try:
+            monday = date.fromisocalendar(year, int(week), 1)
+        except ValueError:
+            return None
+        return monday, monday + timedelta(days=6)
+    else:
+        first_month, last_month = 1, 12
+    return date(year, first_month, 1), date(year, last_month, monthrange(year, last_month)[1])
+
+
+def _restate(day: date, frequency: str, written: str) -> str:
+    """The period of ``day`` in the app's format; a bound already in that format (or for an
+    app without periods) is kept as written, so financial-year quarters pass unchanged."""
+    if _frequency_of(written) == frequency:
+        return written
+    return period_of(day, frequency) or written
+
+
+def org_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """Organisation names by ODS code, for labelling ``by_org``."""
+    if not codes:
+        return {}
+    rows = session.execute(
+        select(Organisation.ods, Organisation.name).where(Organisation.ods.in_(codes))
+    )
+    return {ods: name for ods, name in rows}

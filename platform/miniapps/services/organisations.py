@@ -1,0 +1,155 @@
+"""Organisations: look-ups, hierarchy paths and CSV import (``ods,name,type,parent_ods``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from miniapps.core.errors import Issue, IssuesError
+from miniapps.models import ORG_TYPES, Organisation
+from miniapps.models.organisation import PARENT_TYPES
+
+IMPORT_COLUMNS = ("ods", "name", "type", "parent_ods")
+
+
+class UnknownOrganisation(LookupError):
+    def __init__(self, ods: str) -> None:
+        super().__init__(f"No organisation has the ODS code {ods!r}.")
+        self.ods = ods
+
+
+class OrganisationImportInvalid(IssuesError):
+    code = "invalid_organisations"
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    ods: str
+    name: str
+    type: str
+    parent_ods: str | None
+    is_demo: bool = False
+
+
+def by_ods(session: Session, ods: str) -> Organisation:
+    org = session.scalar(select(Organisation).where(Organisation.ods == ods.strip().upper()))
+    if org is None:
+        raise UnknownOrganisation(ods)
+    return org
+
+
+def children(session: Session, org: Organisation) -> list[Organisation]:
+    query = select(Organisation).where(Organisation.parent_id == org.id, Organisation.active)
+    return list(session.scalars(query.order_by(Organisation.name)))
+
+
+def ancestors(session: Session, org: Organisation) -> list[Organisation]:
+    """From the top of the tree down to ``org``'s parent."""
+    ids = [int(i) for i in org.path.strip("/").split("/")[:-1] if i]
+    found = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def upsert_organisations(session: Session, rows: list[OrgRow]) -> tuple[int, int]:
+    """Create or update organisations all at once; raise with every bad row, writing nothing.
+
+    Rows may come in any order: a parent may be defined further down the file.
+    Returns (created, updated).
+    """
+    issues = _check_rows(session, rows)
+    if issues:
+        raise OrganisationImportInvalid(issues)
+    existing = {o.ods: o for o in session.scalars(select(Organisation))}
+    created: set[str] = set()
+    changed: set[str] = set()
+    for row in rows:
+        org = existing.get(row.ods)
+        if org is None:
+            org = Organisation(ods=row.ods, name=row.name, type=row.type, is_demo=row.is_demo)
+            session.add(org)
+            existing[row.ods] = org
+            created.add(row.ods)
+        elif (org.name, org.type, org.is_demo) != (row.name, row.type, row.is_demo):
+            org.name, org.type, org.is_demo = row.name, row.type, row.is_demo
+            changed.add(row.ods)
+    session.flush()
+    for row in rows:
+        org = existing[row.ods]
+        parent_id = existing[row.parent_ods].id if row.parent_ods else None
+        if org.parent_id != parent_id:
+            org.parent_id = parent_id
+            changed.add(row.ods)
+    session.flush()
+    _rebuild_paths(session)
+    return len(created), len(changed - created)
+
+
+def _check_rows(session: Session, rows: list[OrgRow]) -> list[Issue]:
+    issues: list[Issue] = []
+    types = {o.ods: o.type for o in session.scalars(select(Organisation))}
+    types.update({r.ods: r.type for r in rows})
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        where = f"row {number}"
+        if not row.ods:
+            issues.append(Issue(f"{where}, column ods", "an ODS code is required"))
+        elif row.ods in seen:
+            issues.append(Issue(f"{where}, column ods", f"{row.ods} appears more than once"))
+        seen.add(row.ods)
+        if not row.name:
+            issues.append(Issue(f"{where}, column name", "a name is required"))
+        if row.type not in ORG_TYPES:
+            issues.append(Issue(f"{where}, column type", f"must be one of: {', '.join(ORG_TYPES)}"))
+            continue
+        parent_type = types.get(row.parent_ods) if row.parent_ods else None
+        if row.parent_ods and row.parent_ods not in types:
+            issues.append(
+                Issue(f"{where}, column parent_ods", f"unknown ODS code {row.parent_ods}")
+            )
+        elif parent_type not in PARENT_TYPES[row.type]:
+            wanted = " or ".join(t or "none" for t in PARENT_TYPES[row.type])
+            issues.append(
+                Issue(
+                    f"{where}, column parent_ods",
+                    f"a {row.type}'s parent must be {wanted}, not {parent_type or 'none'}",
+                )
+            )
+    return issues
+
+
+def _rebuild_paths(session: Session) -> None:
+    orgs = list(session.scalars(select(Organisation)))
+    by_id = {o.id: o for o in orgs}
+    for org in orgs:
+        ids: list[int] = []
+        node: Organisation | None = org
+        while node is not None and len(ids) < 20:
+            ids.append(node.id)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        path = "/" + "/".join(str(i) for i in reversed(ids)) + "/"
+        if org.path != path:
+            org.path = path
+    session.flush()
+
+
+def parse_org_csv(text: str) -> list[OrgRow]:
+    """Read ``ods,name,type,parent_ods`` rows; a missing column is one clear error."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise OrganisationImportInvalid(
+            [Issue("row 1", f"missing column(s): {', '.join(missing)}")]
+        )
+    return [
+        OrgRow(
+            ods=(raw.get("ods") or "").strip().upper(),
+            name=(raw.get("name") or "").strip(),
+            type=(raw.get("type") or "").strip().lower(),
+            parent_ods=(raw.get("parent_ods") or "").strip().upper() or None,
+        )
+        for raw in reader
+    ]

@@ -1,0 +1,30 @@
+"""``/apps/{id}/dashboard``: the dashboard contract object, for one organisation and period range.
+
+``org`` is an ODS code (the dashboard covers it and everything beneath it; without it,
+everything the caller may read); ``from`` and ``to`` are periods (``2025-04``,
+``2025-Q1``, ``2025-W07``, ``2025``), both optional. The service checks permission
+(403) and the periods (422 with pointers ``/from``, ``/to``).
+"""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from miniapps.db import db
+from miniapps.services.dashboards import app_dashboard
+from miniapps.services.organisations import by_ods
+from miniapps.web.api import bp
+from miniapps.web.api.auth import api_access
+from miniapps.web.api.lookups import app_or_404
+from miniapps.web.api.parsing import allow_params, text_param
+
+
+@bp.get("/apps/<app_id>/dashboard")
+def app_dashboard_json(app_id: str):  # type: ignore[no-untyped-def]
+    allow_params(["org", "from", "to"])
+    app = app_or_404(app_id)
+    ods = text_param("org")
+    org = by_ods(db.session, ods) if ods is not None else None
+    return jsonify(
+        app_dashboard(db.session, api_access(), app, org, text_param("from"), text_param("to"))
+    )

@@ -1,0 +1,26 @@
+"""API-only errors; everything else is rendered by :mod:`miniapps.web.errors`."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from miniapps.core.errors import MiniappsError
+from miniapps.services.records import StaleRecord
+from miniapps.web.api import bp
+
+
+class NotFound(MiniappsError):
+    """Unknown, or not visible to the caller: the API never says which."""
+
+    code = "not_found"
+    status = 404
+
+
+@bp.errorhandler(StaleRecord)
+def stale_record(exc: StaleRecord):  # type: ignore[no-untyped-def]
+    response = jsonify(
+        {"error": exc.code, "message": str(exc), "current_version": exc.current_version}
+    )
+    response.status_code = exc.status
+    response.headers["ETag"] = f'"{exc.current_version}"'
+    return response

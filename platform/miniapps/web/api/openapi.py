@@ -1,0 +1,13 @@
+"""``/openapi.json``: the API's own description; the only route that needs no token."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from miniapps.web.api import bp
+from miniapps.web.api.openapi_spec import openapi_document
+
+
+@bp.get("/openapi.json", endpoint="openapi_document")
+def openapi_document_json():  # type: ignore[no-untyped-def]
+    return jsonify(openapi_document())

@@ -1,0 +1,238 @@
+"""The schemas of the OpenAPI document (``components/schemas``), as Python data.
+
+:data:`REQUEST_SCHEMAS` are also what :mod:`miniapps.web.api.parsing` validates request
+bodies with, so the document and the routes accept the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON = "application/json"
+ODS = {"type": "string", "description": "An ODS code such as A00001.", "examples": ["A00001"]}
+PERIOD = {
+    "type": "string",
+    "pattern": r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1-4])?$",
+    "description": "A reporting period: 2025-04 (month), 2025-Q1, 2025-W07 or 2025.",
+    "examples": ["2025-04"],
+}
+TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
+
+
+def ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _list_of(item: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", "total", "page", "page_size"],
+        "properties": {
+            "items": {"type": "array", "items": ref("schemas", item)},
+            "total": {"type": "integer", "description": "Matching items on all pages."},
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1},
+        },
+    }
+
+
+def json_response(schema: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {JSON: {"schema": ref("schemas", schema)}},
+        **extra,
+    }
+
+
+# Request bodies: self-contained JSON Schemas (no $ref), used for validation too.
+REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
+    "RecordCreate": {
+        "type": "object",
+        "required": ["org", "data"],
+        "additionalProperties": False,
+        "properties": {
+            "org": ODS,
+            "period": {
+                "type": ["string", "null"],
+                "description": "Required for periodic apps: 2025-04, 2025-Q1, 2025-W07 or 2025.",
+            },
+            "data": {
+                "type": "object",
+                "description": "The record's data, checked against the app's schema "
+                "(fully when submitted; a draft need only be an object).",
+            },
+            "submit": {
+                "type": "boolean",
+                "default": False,
+                "description": "Submit at once (validates fully) instead of saving a draft.",
+            },
+        },
+    },
+    "RecordUpdate": {
+        "type": "object",
+        "required": ["data"],
+        "additionalProperties": False,
+        "properties": {
+            "data": {"type": "object", "description": "The whole new data of the record."},
+            "submit": {"type": "boolean", "default": False},
+        },
+    },
+    "TransitionRequest": {
+        "type": "object",
+        "required": ["action"],
+        "additionalProperties": False,
+        "properties": {
+            "action": {"type": "string", "minLength": 1, "examples": ["submit", "approve"]},
+            "comment": {
+                "type": ["string", "null"],
+                "description": "Required by transitions that ask for one (e.g. return).",
+            },
+        },
+    },
+}
+
+ISSUE = {
+    "type": "object",
+    "required": ["pointer", "message"],
+    "properties": {
+        "pointer": {
+            "type": "string",
+            "description": "JSON pointer: into the record data for data problems (/reading), "
+            "into the definition for definition problems, else at the request member "
+            "(/org, /period, /to, /comment).",
+        },
+        "message": {"type": "string"},
+    },
+}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    **REQUEST_SCHEMAS,
+    "Error": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    },
+    "Issue": ISSUE,
+    "ValidationError": {
+        "type": "object",
+        "required": ["error", "message", "errors"],
+        "properties": {
+            "error": {
+                "type": "string",
+                "enum": [
+                    "invalid_request",
+                    "invalid_definition",
+                    "incompatible_change",
+                    "invalid_data",
+                ],
+            },
+            "message": {"type": "string"},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
+        },
+    },
+    "Conflict": {
+        "type": "object",
+        "required": ["error", "message"],
+        "description": "A stale If-Match (error conflict, with current_version), a record that "
+        "can no longer be edited (not_editable), or an action not allowed from the record's "
+        "state (transition_not_allowed, with allowed).",
+        "properties": {
+            "error": {"type": "string"},
+            "message": {"type": "string"},
+            "current_version": {"type": "integer"},
+            "allowed": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "AppSummary": {
+        "type": "object",
+        "required": ["id", "title", "version", "status"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "version": {"type": "integer", "description": "The latest published version."},
+            "status": {"type": "string", "enum": ["draft", "published", "retired"]},
+        },
+    },
+    "AppList": _list_of("AppSummary"),
+    "Definition": {
+        "type": "object",
+        "description": "An app definition (app.json), validated against "
+        "schemas/app-definition.schema.json and then semantically.",
+        "required": ["id", "title", "version", "schema"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+            "title": {"type": "string"},
+            "version": {"type": "integer", "minimum": 1},
+            "schema": {"type": "object", "description": "JSON Schema 2020-12 of one record."},
+        },
+    },
+    "Published": {
+        "type": "object",
+        "required": ["id", "version", "created"],
+        "properties": {
+            "id": {"type": "string"},
+            "version": {"type": "integer"},
+            "created": {
+                "type": "boolean",
+                "description": "false when identical content was already the latest version "
+                "(only the targets were added).",
+            },
+        },
+    },
+    "Record": {
+        "type": "object",
+        "required": [
+            "id",
+            "app",
+            "app_version",
+            "org",
+            "period",
+            "status",
+            "version",
+            "data",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "created_by",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "app": {"type": "string"},
+            "app_version": {"type": "integer", "description": "Definition version used."},
+            "org": ODS,
+            "period": {"type": ["string", "null"]},
+            "status": {"type": "string", "description": "The workflow state."},
+            "version": {"type": "integer", "description": "Lock counter, for If-Match."},
+            "data": {"type": "object"},
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+            "submitted_at": TIMESTAMP,
+            "created_by": {"type": ["string", "null"], "description": "Creator's email."},
+        },
+    },
+    "RecordList": _list_of("Record"),
+    "Dashboard": {
+        "type": "object",
+        "required": ["app", "org", "widgets"],
+        "properties": {
+            "app": {"type": "string"},
+            "org": {"type": ["string", "null"], "description": "null: all the caller may read."},
+            "widgets": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "type", "title", "data"],
+                    "properties": {
+                        "id": {
+                            "type": "string",
+                            "description": "records, or a field's JSON pointer (/reading).",
+                        },
+                        "type": {"type": "string"},
+                        "title": {"type": "string"},
+                        "data": {"type": "object"},
+                    },
+                },
+            },
+        },
+    },
+}

@@ -1,0 +1,200 @@
+"""Reading API requests strictly: JSON bodies, query parameters and ``If-Match``.
+
+Request bodies are checked against the same JSON Schemas the OpenAPI document
+publishes (:mod:`miniapps.web.api.openapi_spec`), so the document cannot drift from
+what the routes accept. Problems become typed errors that the error handlers
+render as JSON:
+
+* wrong or missing content type → 415 ``unsupported_media_type``;
+* a body that is not JSON (or empty, or with a duplicated member) → 400 ``malformed_json``;
+* JSON of the wrong shape (not an object, a missing or unknown member, a wrong
+  type; integers must be integers, not ``1.0`` or ``true``) → 422 ``invalid_request``
+  with one ``{"pointer", "message"}`` per problem;
+* a bad query parameter or header → 400 ``bad_request``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from flask import current_app, request
+from jsonschema import Draft202012Validator, validators
+
+from miniapps.core.definitions import plain_issues
+from miniapps.core.errors import Issue, IssuesError, MiniappsError
+from miniapps.web.api.openapi_schemas import REQUEST_SCHEMAS
+
+
+class UnsupportedMediaType(MiniappsError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class MalformedJson(MiniappsError):
+    code = "malformed_json"
+    status = 400
+
+
+class BadParameter(MiniappsError):
+    code = "bad_request"
+    status = 400
+
+
+class PreconditionRequired(MiniappsError):
+    code = "precondition_required"
+    status = 428
+
+
+class RequestInvalid(IssuesError):
+    """The JSON is well formed but not what this route takes."""
+
+    code = "invalid_request"
+    status = 422
+
+
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# Draft 2020-12 counts 1.0 as an integer; the API does not.
+StrictValidator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+
+
+def is_json_mimetype(mimetype: str) -> bool:
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
+
+
+def json_body() -> Any:
+    """The request body parsed as JSON, any JSON value (see :func:`json_object`)."""
+    if not is_json_mimetype(request.mimetype):
+        given = request.mimetype or "no content type"
+        raise UnsupportedMediaType(
+            f"Send the body as JSON with 'Content-Type: application/json' (got {given})."
+        )
+    raw = request.get_data(cache=True)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MalformedJson("The body is not UTF-8 text.") from exc
+    if not text.strip():
+        raise MalformedJson("The body is empty; send a JSON object.")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        message = exc.msg[:1].lower() + exc.msg[1:]
+        raise MalformedJson(
+            f"The body is not valid JSON: {message} at line {exc.lineno}, column {exc.colno}."
+        ) from exc
+    except ValueError as exc:
+        raise MalformedJson(f"The body is not valid JSON: {exc}.") from exc
+
+
+def json_object() -> dict[str, Any]:
+    """The body, which must be a JSON object."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise RequestInvalid([Issue("", "The body must be a JSON object ({ ... }).", "type")])
+    return body
+
+
+def validated_body(schema_name: str) -> dict[str, Any]:
+    """The body checked against the request schema ``schema_name`` of the OpenAPI document."""
+    body = json_object()
+    errors = sorted(
+        _validator(schema_name).iter_errors(body), key=lambda e: [str(p) for p in e.path]
+    )
+    issues = plain_issues(errors)
+    if issues:
+        raise RequestInvalid(issues)
+    return body
+
+
+@cache
+def _validator(schema_name: str) -> Draft202012Validator:
+    return StrictValidator(REQUEST_SCHEMAS[schema_name])  # type: ignore[no-any-return]
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the member {key!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+# --- query parameters and headers -------------------------------------------------------
+
+
+def allow_params(names: Iterable[str]) -> None:
+    """Refuse query parameters the route does not know (a typo must not widen a filter)."""
+    unknown = sorted(set(request.args) - set(names))
+    if unknown:
+        known = ", ".join(sorted(names)) or "none"
+        raise BadParameter(
+            f"Unknown query parameter(s): {', '.join(unknown)}. This route takes: {known}."
+        )
+    repeated = sorted(k for k in request.args if len(request.args.getlist(k)) > 1)
+    if repeated:
+        raise BadParameter(f"Give each query parameter once: {', '.join(repeated)}.")
+
+
+def text_param(name: str) -> str | None:
+    """A query parameter's value, ``None`` when absent or blank."""
+    value = request.args.get(name, "").strip()
+    return value or None
+
+
+def page_param() -> int:
+    """``page`` (1-based, default 1); anything but a positive whole number is a 400."""
+    raw = request.args.get("page")
+    if raw is None:
+        return 1
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()) or int(raw) < 1:
+        raise BadParameter(f"page must be a whole number from 1 (got {raw!r}).")
+    return int(raw)
+
+
+def page_size() -> int:
+    return int(current_app.config["PAGE_SIZE"])
+
+
+def list_param(name: str) -> list[str] | None:
+    """A comma-separated parameter (``to=A,B``); ``None`` when absent, [] when empty."""
+    if name not in request.args:
+        return None
+    return [part.strip() for part in request.args[name].split(",") if part.strip()]
+
+
+_IF_MATCH = re.compile(r'^\s*(?:"([0-9]{1,9})"|([0-9]{1,9}))\s*$')
+
+
+def if_match_version() -> int:
+    """The record version in ``If-Match``: bare ``3`` or quoted ``"3"``.
+
+    Missing → 428 (a blind overwrite is never allowed); anything else → 400.
+    """
+    raw = request.headers.get("If-Match")
+    if raw is None or not raw.strip():
+        raise PreconditionRequired(
+            "Send the version of the record you are changing in the header 'If-Match: <version>'."
+        )
+    match = _IF_MATCH.match(raw)
+    if match is None:
+        raise BadParameter(
+            f'If-Match must be one record version such as 3 or "3" (got {raw.strip()!r}).'
+        )
+    return int(match.group(1) or match.group(2))

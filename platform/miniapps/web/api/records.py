@@ -1,0 +1,140 @@
+"""Records: create, list, read, replace data (``If-Match``) and take workflow actions.
+
+Order of checks on every route: token (401), the app or record must be visible (404,
+never revealing that it exists), the body's shape (415/400/422), permission (403),
+then state (409). Writes commit once, at the end; on any error nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, url_for
+
+from miniapps.core.errors import Issue
+from miniapps.db import db
+from miniapps.models import App, Organisation, Record
+from miniapps.services.organisations import UnknownOrganisation, by_ods
+from miniapps.services.permissions import WRITE
+from miniapps.services.record_listing import records_page
+from miniapps.services.records import (
+    PERIOD_PATTERN,
+    apply_transition,
+    create_record,
+    update_record,
+)
+from miniapps.web.api import bp
+from miniapps.web.api.answers import etag, page_answer, record_answer
+from miniapps.web.api.auth import api_access, api_user
+from miniapps.web.api.lookups import app_or_404, record_or_404
+from miniapps.web.api.parsing import (
+    BadParameter,
+    RequestInvalid,
+    allow_params,
+    if_match_version,
+    page_param,
+    page_size,
+    text_param,
+    validated_body,
+)
+
+
+def _record_response(record: Record, status: int = 200) -> Response:
+    response = jsonify(record_answer(record))
+    response.status_code = status
+    response.headers["ETag"] = etag(record)
+    return response
+
+
+@bp.post("/apps/<app_id>/records")
+def create_app_record(app_id: str):  # type: ignore[no-untyped-def]
+    allow_params([])
+    app = app_or_404(app_id)
+    body = validated_body("RecordCreate")
+    try:
+        org = by_ods(db.session, body["org"])
+    except UnknownOrganisation as exc:
+        raise RequestInvalid([Issue("/org", str(exc), "unknown_organisation")]) from exc
+    record = create_record(
+        db.session,
+        api_access(),
+        app,
+        org,
+        body["data"],
+        period=body.get("period"),
+        submit=bool(body.get("submit", False)),
+        actor=api_user(),
+    )
+    db.session.commit()
+    response = _record_response(record, 201)
+    response.headers["Location"] = url_for("api.get_record", record_id=record.id)
+    return response
+
+
+@bp.get("/apps/<app_id>/records")
+def list_app_records(app_id: str):  # type: ignore[no-untyped-def]
+    allow_params(["org", "period", "status", "page"])
+    app = app_or_404(app_id)
+    ods, period = text_param("org"), text_param("period")
+    within: Organisation | None = by_ods(db.session, ods) if ods else None
+    if period is not None and not PERIOD_PATTERN.match(period):
+        raise BadParameter(
+            f"period must look like 2025-04, 2025-Q1, 2025-W07 or 2025 (got {period!r})."
+        )
+    page = records_page(
+        db.session,
+        api_access(),
+        app,
+        page=page_param(),
+        page_size=page_size(),
+        within=within,
+        period=period,
+        status=text_param("status"),
+    )
+    return jsonify(page_answer(page, [record_answer(r) for r in page.items]))
+
+
+@bp.get("/records/<int:record_id>")
+def get_record(record_id: int):  # type: ignore[no-untyped-def]
+    allow_params([])
+    return _record_response(record_or_404(record_id))
+
+
+@bp.patch("/records/<int:record_id>")
+def patch_record(record_id: int):  # type: ignore[no-untyped-def]
+    allow_params([])
+    access = api_access()
+    record = record_or_404(record_id)
+    app = db.session.get(App, record.app_id)
+    # Authorisation before state: a reader gets 403 here, never a 428 or 409.
+    access.require(WRITE, record.organisation, app)
+    body = validated_body("RecordUpdate")
+    expected = if_match_version()
+    update_record(
+        db.session,
+        access,
+        record,
+        body["data"],
+        expected_version=expected,
+        actor=api_user(),
+        submit=bool(body.get("submit", False)),
+    )
+    db.session.commit()
+    return _record_response(record)
+
+
+@bp.post("/records/<int:record_id>/transitions")
+def take_transition(record_id: int):  # type: ignore[no-untyped-def]
+    allow_params([])
+    record = record_or_404(record_id)
+    body: dict[str, Any] = validated_body("TransitionRequest")
+    apply_transition(
+        db.session,
+        api_access(),
+        record,
+        body["action"],
+        comment=body.get("comment"),
+        actor=api_user(),
+    )
+    db.session.commit()
+    return _record_response(record)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("apps", __name__, url_prefix="/apps")
+
+from miniapps.web.apps import dashboard, publish, record_form, records  # noqa: E402, F401

@@ -1,0 +1,167 @@
+"""Filling in a record: new and edit, draft or submit, with the NHS.UK error pattern."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from miniapps.core.definitions import AppDefinition
+from miniapps.core.errors import DataInvalid, Issue
+from miniapps.core.forms import compile_form
+from miniapps.core.periods import period_label, recent_periods
+from miniapps.db import db
+from miniapps.models import App, Organisation, Record
+from miniapps.services import records as record_service
+from miniapps.services.attachments import AttachmentStore
+from miniapps.services.permissions import WRITE, targeted_clause
+from miniapps.services.records import NotEditable, StaleRecord
+from miniapps.web.apps import bp
+from miniapps.web.apps.records import load_app, load_record
+from miniapps.web.session_user import current_access, current_org
+
+
+def writable_orgs(app: App) -> list[Organisation]:
+    """Organisations the user may fill this app in for: allowed and targeted."""
+    query = select(Organisation).where(
+        current_access().org_clause(WRITE, app), targeted_clause(app.id), Organisation.active
+    )
+    return list(db.session.scalars(query.order_by(Organisation.path)))
+
+
+@bp.route("/<app_id>/new", methods=["GET", "POST"])
+@login_required
+def new_record(app_id: str):  # type: ignore[no-untyped-def]
+    app = load_app(app_id)
+    definition = record_service.definition_for(db.session, app)
+    orgs = writable_orgs(app)
+    if not orgs:
+        abort(403, f"You may not add {app.title} records.")
+    frequency = (definition.period or {}).get("frequency", "none")
+    periods = recent_periods(date.today(), frequency, 12) if frequency != "none" else []
+    chosen_org = _chosen_org(orgs)
+    chosen_period = request.values.get("period") or (periods[0] if periods else None)
+    compiled = compile_form(definition.schema, definition.ui)
+    if request.method == "GET":
+        return _render(app, definition, compiled.bind(), orgs, chosen_org, periods, chosen_period)
+    store = AttachmentStore(
+        db.session, current_app.config["UPLOADS_DIR"], app.id, chosen_org, current_user
+    )
+    bound = compiled.bind(formdata=request.form, files=request.files, file_store=store)
+    if bound.repeat_action():
+        return _render(app, definition, bound, orgs, chosen_org, periods, chosen_period)
+    submit = "submit" in request.form
+    issues = bound.validate_data(submit=submit)
+    if not issues:
+        try:
+            item = record_service.create_record(
+                db.session,
+                current_access(),
+                app,
+                chosen_org,
+                bound.to_json(drop_hidden=submit),
+                period=chosen_period,
+                submit=submit,
+                actor=current_user,
+            )
+        except DataInvalid as exc:
+            issues = exc.issues
+        else:
+            db.session.commit()
+            flash(_saved_message(item, submit), "success")
+            return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
+    db.session.rollback()
+    bound.attach_errors(issues)
+    page = _render(app, definition, bound, orgs, chosen_org, periods, chosen_period)
+    return page, 400
+
+
+@bp.route("/<app_id>/records/<int:record_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
+    app = load_app(app_id)
+    item = load_record(app, record_id)
+    definition = record_service.definition_for(db.session, item)
+    compiled = compile_form(definition.schema, definition.ui)
+    if request.method == "GET":
+        current_access().require(WRITE, item.organisation, app)
+        return _render(
+            app, definition, compiled.bind(data=item.data), record=item, version=item.version
+        )
+    store = AttachmentStore(
+        db.session, current_app.config["UPLOADS_DIR"], app.id, item.organisation, current_user
+    )
+    bound = compiled.bind(
+        formdata=request.form, files=request.files, data=item.data, file_store=store
+    )
+    version = request.form.get("version", type=int) or 0
+    if bound.repeat_action():
+        return _render(app, definition, bound, record=item, version=version)
+    submit = "submit" in request.form
+    issues: list[Issue] = bound.validate_data(submit=submit)
+    conflict = None
+    if not issues:
+        try:
+            record_service.update_record(
+                db.session,
+                current_access(),
+                item,
+                bound.to_json(drop_hidden=submit),
+                expected_version=version,
+                actor=current_user,
+                submit=submit,
+            )
+        except DataInvalid as exc:
+            issues = exc.issues
+        except (StaleRecord, NotEditable) as exc:
+            conflict = str(exc)
+        else:
+            db.session.commit()
+            flash(_saved_message(item, submit), "success")
+            return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
+    db.session.rollback()
+    bound.attach_errors(issues)
+    status = 409 if conflict else 400
+    return _render(app, definition, bound, record=item, version=version, conflict=conflict), status
+
+
+def _chosen_org(orgs: list[Organisation]) -> Organisation:
+    wanted = request.values.get("org")
+    by_ods = {o.ods: o for o in orgs}
+    if wanted:
+        if wanted not in by_ods:
+            abort(403, f"You may not add records for {wanted}.")
+        return by_ods[wanted]
+    here = current_org()
+    return by_ods.get(here.ods, orgs[0]) if here else orgs[0]
+
+
+def _saved_message(item: Record, submit: bool) -> str:
+    return f"Record {item.id} {'submitted' if submit else 'saved as a draft'}."
+
+
+def _render(
+    app: App,
+    definition: AppDefinition,
+    bound: Any,
+    orgs: list[Organisation] | None = None,
+    chosen_org: Organisation | None = None,
+    periods: list[str] | None = None,
+    chosen_period: str | None = None,
+    **extra: Any,
+) -> str:
+    return render_template(
+        "apps/record_form.html",
+        app=app,
+        definition=definition,
+        bound=bound,
+        orgs=orgs or [],
+        chosen_org=chosen_org,
+        periods=periods or [],
+        chosen_period=chosen_period,
+        period_label=period_label,
+        **extra,
+    )

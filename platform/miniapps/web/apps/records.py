@@ -1,0 +1,155 @@
+"""Record pages: list with filters, a record with its history, workflow actions, files."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from miniapps.core.errors import DataInvalid
+from miniapps.core.periods import period_label
+from miniapps.core.record_display import display_rows
+from miniapps.core.workflow import Workflow
+from miniapps.db import db
+from miniapps.models import App, Attachment, Organisation, Record
+from miniapps.services import records as record_service
+from miniapps.services.attachments import attachment_path
+from miniapps.services.permissions import READ, WRITE
+from miniapps.web.apps import bp
+from miniapps.web.session_user import current_access
+
+
+def load_app(app_id: str) -> App:
+    app = db.session.get(App, app_id)
+    if app is None or app.status != "published":
+        abort(404, f"There is no app called {app_id!r}.")
+    if not current_access().is_admin and app not in _visible(app):
+        abort(404, f"There is no app called {app_id!r}.")
+    return app
+
+
+def _visible(app: App) -> list[App]:
+    from miniapps.services.apps import visible_apps
+
+    return visible_apps(db.session, current_access())
+
+
+def load_record(app: App, record_id: int) -> Record:
+    record = db.session.get(Record, record_id)
+    if (
+        record is None
+        or record.app_id != app.id
+        or not current_access().can_see_record(record, app)
+    ):
+        abort(404, "There is no such record, or you cannot see it.")
+    return record
+
+
+@bp.route("/<app_id>/")
+@login_required
+def records(app_id: str):  # type: ignore[no-untyped-def]
+    app = load_app(app_id)
+    access = current_access()
+    query = (
+        select(Record)
+        .join(Organisation, Record.organisation_id == Organisation.id)
+        .where(Record.app_id == app.id, access.record_clause(app))
+    )
+    filters = {k: request.args.get(k, "").strip() for k in ("org", "period", "status")}
+    if filters["org"]:
+        org = db.session.scalar(select(Organisation).where(Organisation.ods == filters["org"]))
+        if org is None:
+            abort(404, f"No organisation has the ODS code {filters['org']!r}.")
+        query = query.where(Organisation.path.startswith(org.path))
+    if filters["period"]:
+        query = query.where(Record.period == filters["period"])
+    if filters["status"]:
+        query = query.where(Record.status == filters["status"])
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    size = current_app.config["PAGE_SIZE"]
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(Record.updated_at.desc(), Record.id.desc())
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    definition = record_service.definition_for(db.session, app)
+    return render_template(
+        "apps/records.html",
+        app=app,
+        definition=definition,
+        workflow=Workflow(definition.workflow),
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + size - 1) // size, 1),
+        filters=filters,
+        orgs=access.orgs(db.session, READ, app),
+        can_write=bool(access.orgs(db.session, WRITE, app)),
+        period_label=period_label,
+    )
+
+
+@bp.route("/<app_id>/records/<int:record_id>")
+@login_required
+def record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
+    app = load_app(app_id)
+    item = load_record(app, record_id)
+    definition = record_service.definition_for(db.session, item)
+    workflow = Workflow(definition.workflow)
+    return render_template(
+        "apps/record.html",
+        app=app,
+        record=item,
+        definition=definition,
+        workflow=workflow,
+        rows=display_rows(definition.schema, item.data, definition.ui),
+        history=record_service.history(db.session, item),
+        actions=record_service.allowed_actions(current_access(), db.session, item),
+        can_edit=workflow.is_editable(item.status)
+        and current_access().can(WRITE, item.organisation, app),
+        period_label=period_label,
+    )
+
+
+@bp.route("/<app_id>/records/<int:record_id>/transition", methods=["POST"])
+@login_required
+def transition(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
+    app = load_app(app_id)
+    item = load_record(app, record_id)
+    action = request.form.get("action", "")
+    comment = request.form.get("comment", "").strip() or None
+    try:
+        record_service.apply_transition(
+            db.session, current_access(), item, action, comment=comment, actor=current_user
+        )
+    except DataInvalid as exc:
+        db.session.rollback()
+        for issue in exc.issues:
+            flash(f"{issue.message}", "error")
+        return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
+    db.session.commit()
+    workflow = Workflow(record_service.definition_for(db.session, item).workflow)
+    flash(f"Record {item.id} is now {workflow.title(item.status).lower()}.", "success")
+    return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
+
+
+@bp.route("/<app_id>/attachments/<attachment_id>")
+@login_required
+def attachment(app_id: str, attachment_id: str):  # type: ignore[no-untyped-def]
+    app = load_app(app_id)
+    found = db.session.get(Attachment, attachment_id)
+    org = db.session.get(Organisation, found.organisation_id) if found else None
+    if (
+        found is None
+        or found.app_id != app.id
+        or org is None
+        or not current_access().can(READ, org, app)
+    ):
+        abort(404, "There is no such file, or you cannot see it.")
+    return send_file(
+        attachment_path(current_app.config["UPLOADS_DIR"], found),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
+    )

@@ -1,0 +1,58 @@
+"""Errors: JSON ``{"error", "message"}`` under /api/, NHS.UK pages elsewhere; never a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from miniapps.core.errors import IssuesError, MiniappsError
+from miniapps.services.organisations import UnknownOrganisation
+from miniapps.services.permissions import Forbidden
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, error: str, message: str, **extra: object):  # type: ignore[no-untyped-def]
+    if wants_json():
+        response = jsonify({"error": error, "message": message, **extra})
+        response.status_code = status
+        return response
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        name = (exc.name or "error").lower().replace(" ", "_")
+        return error_response(exc.code or 500, name, exc.description or exc.name)
+
+    @app.errorhandler(Forbidden)
+    def forbidden(exc: Forbidden):  # type: ignore[no-untyped-def]
+        return error_response(403, "forbidden", str(exc))
+
+    @app.errorhandler(UnknownOrganisation)
+    def unknown_org(exc: UnknownOrganisation):  # type: ignore[no-untyped-def]
+        return error_response(404, "unknown_organisation", str(exc))
+
+    @app.errorhandler(IssuesError)
+    def issues(exc: IssuesError):  # type: ignore[no-untyped-def]
+        return error_response(
+            exc.status,
+            exc.code,
+            "The request has errors.",
+            errors=[i.as_dict() for i in exc.issues],
+        )
+
+    @app.errorhandler(MiniappsError)
+    def domain_error(exc: MiniappsError):  # type: ignore[no-untyped-def]
+        extra = {"allowed": exc.allowed} if hasattr(exc, "allowed") else {}
+        return error_response(exc.status, exc.code, str(exc), **extra)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error")
+        if app.testing and not wants_json():
+            raise exc
+        return error_response(500, "internal_error", "Something went wrong on our side.")
