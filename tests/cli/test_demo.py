@@ -242,3 +242,17 @@ def test_pattern_text_matches_simple_patterns() -> None:
         text = pattern_text(pattern, rng)
         assert text is not None and re.search(pattern, text), pattern
     assert pattern_text(r"^(?=a)b$", rng) is None  # look-ahead: not sampled
+
+
+def test_an_invalid_bundled_app_is_reported_and_the_rest_loads(
+    runner, db_session, app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    apps_dir = tmp_path / "apps"
+    _write(apps_dir / "broken", {**YEARLY, "id": "Broken"})
+    _write(apps_dir / "yearly_survey", YEARLY)
+    monkeypatch.setitem(app.config, "APPS_DIR", str(apps_dir))
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 1
+    assert f"{apps_dir / 'broken' / 'app.json'}:/id: must start with" in result.stdout
+    assert "app: published yearly_survey v1" in result.stdout
+    assert db_session.scalar(select(func.count()).select_from(Record)) > 0  # committed

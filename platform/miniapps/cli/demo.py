@@ -36,9 +36,7 @@ def load() -> None:
     db.session.commit()
     _print_report(report, config["BASE_URL"], time.perf_counter() - started)
     if report.problems:
-        fail(
-            summary=f"{len(report.problems)} problem(s) with bundled apps: see above; the rest loaded"
-        )
+        fail(summary=f"{len(report.problems)} problem(s) in bundled apps (above); the rest loaded")
 
 
 def _print_report(report: DemoReport, base_url: str, seconds: float) -> None:

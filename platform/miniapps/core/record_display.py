@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from miniapps.core.errors import pointer_join
@@ -109,4 +110,19 @@ def format_value(schema: dict[str, Any], root: dict[str, Any], value: Any) -> st
         )
     if repr(value) in titles:
         return titles[repr(value)]
+    if isinstance(value, str) and schema.get("format") in ("date", "date-time"):
+        return _format_date(value, schema["format"])
     return "" if value is None else str(value)
+
+
+def _format_date(value: str, kind: str) -> str:
+    """``2025-03-31`` → ``31 March 2025`` (GOV.UK style); unparseable text is shown as it is."""
+    try:
+        if kind == "date":
+            return date.fromisoformat(value).strftime("%-d %B %Y")
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment.strftime("%-d %B %Y, %H:%M") + (
+            " UTC" if moment.utcoffset() == timedelta(0) else ""
+        )
+    except ValueError:
+        return value

@@ -104,9 +104,7 @@ def pilot_org_rows(pilot: dict[str, Any]) -> list[OrgRow]:
     """The organisation tree of the pilot file, filled out with marked fictional practices."""
     rows = [OrgRow(DEMO_ICB, pilot["icb"]["name"], "icb", None, is_demo=True)]
     rows += [OrgRow(place_code(p), f"{p} Place", "place", DEMO_ICB, True) for p in pilot["places"]]
-    pcn_place = {}
     for pcn in pilot["pcns"]:
-        pcn_place[pcn["ods"]] = pcn["place"]
         rows.append(OrgRow(pcn["ods"], pcn["name"], "pcn", place_code(pcn["place"])))
     assigned = assign_practices(pilot)
     for practice in pilot["practices"]:

@@ -67,7 +67,8 @@ def generate_records(
 def _owing_orgs(
     session: Session, definition: AppDefinition, top: Organisation
 ) -> list[Organisation]:
-    owed_by = definition.period.get("owed_by") or {} if definition.is_periodic else {}
+    # Periodic apps may say who owes returns; everything else is filled in by practices.
+    owed_by = (definition.period.get("owed_by") or {}) if definition.is_periodic else {}
     query = select(Organisation).where(
         Organisation.path.startswith(top.path),
         Organisation.active,

@@ -1,0 +1,32 @@
+"""``miniapps serve``: gunicorn configured from the command's options."""
+
+from __future__ import annotations
+
+from flask import Flask
+from miniapps.cli import serve as serve_module
+from miniapps.cli.serve import GunicornServer
+
+
+def test_options_become_gunicorn_settings() -> None:
+    server = GunicornServer({"bind": "0.0.0.0:8000", "workers": 3, "unknown": 1})
+    assert server.cfg.bind == ["0.0.0.0:8000"]
+    assert server.cfg.workers == 3
+
+
+def test_serve_runs_gunicorn_with_host_port_and_workers(runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen: dict[str, object] = {}
+
+    def fake_run(self: GunicornServer) -> None:
+        seen.update(bind=self.cfg.bind, workers=self.cfg.workers)
+
+    monkeypatch.setattr(serve_module.GunicornServer, "run", fake_run)
+    result = runner.invoke(args=["serve", "--host", "::1", "--port", "8080", "--workers", "4"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"bind": ["[::1]:8080"], "workers": 4}
+    assert runner.invoke(args=["serve", "--port", "0"]).exit_code == 2
+
+
+def test_each_worker_loads_a_fresh_app(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MINIAPPS_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("MINIAPPS_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+    assert isinstance(GunicornServer({}).load(), Flask)
