@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -157,9 +157,18 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium.close()
 
 
-def _new_page(browser: Browser, live_server: LiveServer, **options: object) -> Iterator[Page]:
+def _new_page(
+    browser: Browser, live_server: LiveServer, blocked: list[str], **options: object
+) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, **options)  # type: ignore[arg-type]
     context.set_default_timeout(TIMEOUT_MS)
+
+    # Nothing may leave the live server: no CDN at run time, and tests must not wait on DNS.
+    def block(route: Route) -> None:
+        blocked.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: not url.startswith(live_server.url + "/"), block)
     try:
         yield context.new_page()
     finally:
@@ -167,15 +176,23 @@ def _new_page(browser: Browser, live_server: LiveServer, **options: object) -> I
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """A fresh browser context (no cookies) for every test."""
-    yield from _new_page(browser, live_server)
+def offsite_requests() -> list[str]:
+    """URLs the page tried to fetch from anywhere but the live server (they were blocked)."""
+    return []
 
 
 @pytest.fixture
-def page_without_js(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+def page(browser: Browser, live_server: LiveServer, offsite_requests: list[str]) -> Iterator[Page]:
+    """A fresh browser context (no cookies) for every test."""
+    yield from _new_page(browser, live_server, offsite_requests)
+
+
+@pytest.fixture
+def page_without_js(
+    browser: Browser, live_server: LiveServer, offsite_requests: list[str]
+) -> Iterator[Page]:
     """A context with JavaScript switched off: the progressive-enhancement baseline."""
-    yield from _new_page(browser, live_server, java_script_enabled=False)
+    yield from _new_page(browser, live_server, offsite_requests, java_script_enabled=False)
 
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:

@@ -378,3 +378,13 @@ def test_header_navigation_has_named_links(
     expect(menu.get_by_role("link", name="My apps")).to_be_visible()
     # Every menu entry is a link with a name (no empty items).
     expect(menu.get_by_role("listitem").filter(has_not=page.get_by_role("link"))).to_have_count(0)
+
+
+def test_pages_load_nothing_from_other_sites(
+    page: Page, sign_in: SignIn, emails: dict[str, str], offsite_requests: list[str]
+) -> None:
+    """No CDN at run time: fonts, scripts and images all come from the app's own static files."""
+    sign_in(page, emails["practice_manager"])
+    page.goto(NEW_RECORD)
+    page.goto("/apps/staff_training/dashboard")
+    assert sorted(set(offsite_requests)) == []

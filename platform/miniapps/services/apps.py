@@ -55,9 +55,11 @@ def publish(
     no new version. A version number must go up; a change that would leave stored
     records invalid is refused (:class:`IncompatibleChange`) unless a migration fixes it.
     """
+    app = session.get(App, definition.id)
     if access is not None:
         targets = _check_targets(session, access, targets)
-    app = session.get(App, definition.id)
+        if app is not None:
+            _check_owns_existing(access, app)
     latest = latest_version(session, definition.id) if app else None
     if latest is not None and latest.content_hash == definition.content_hash:
         if targets is not None:
@@ -135,6 +137,19 @@ def _check_targets(
         if not access.can(PUBLISH, org):
             raise Forbidden(f"You may not publish to {org.name} ({org.ods}).")
     return targets
+
+
+def _check_owns_existing(access: Access, app: App) -> None:
+    """A new version reaches every organisation the app is already published to: the
+    publisher must be allowed to publish to all of them (a PCN manager cannot change an
+    app that an administrator published to the whole ICB)."""
+    for target in app.targets:
+        if not access.can(PUBLISH, target.organisation):
+            raise Forbidden(
+                f"{app.title} is also published to {target.organisation.name} "
+                f"({target.organisation.ods}); only someone who may publish there can "
+                "publish a new version. Publish under a new app id instead."
+            )
 
 
 def _add_targets(session: Session, app: App, targets: list[Organisation]) -> None:

@@ -126,9 +126,7 @@ def create_record(
     session.flush()
     _audit(session, record, actor, "create", {}, data)
     if submit:
-        action = workflow.submit_action()
-        if action is not None:
-            _move(session, record, workflow, action.action, actor, comment=None)
+        _submit(session, record, workflow, actor)
     return record
 
 
@@ -162,9 +160,7 @@ def update_record(
         _flush_or_conflict(session, record)
         _audit(session, record, actor, "update", old, data)
     if submit:
-        action = workflow.submit_action()
-        if action is not None:
-            _move(session, record, workflow, action.action, actor, comment=None)
+        _submit(session, record, workflow, actor)
     return record
 
 
@@ -196,6 +192,13 @@ def apply_transition(
         prepare_data(definition, record.data, submit=True)
     _move(session, record, workflow, action, actor, comment)
     return record
+
+
+def _submit(session: Session, record: Record, workflow: Workflow, actor: User | None) -> None:
+    """Take the app's submit transition (the first one out of the initial state)."""
+    action = workflow.submit_action()
+    if action is not None:
+        _move(session, record, workflow, action.action, actor, comment=None)
 
 
 def _may_take(access: Access, record: Record, app: App | None, transition: Transition) -> bool:

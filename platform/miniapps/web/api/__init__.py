@@ -11,7 +11,6 @@ csrf.exempt(bp)
 from miniapps.web.api import (  # noqa: E402, F401
     apps,
     auth,
-    boundary,
     dashboard,
     errors,
     openapi,
