@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
-
 from miniapps.core.definitions import validate_definition
 from miniapps.core.errors import IncompatibleChange
 from miniapps.models import AppVersion, AuditEntry, Record
 from miniapps.services import apps as app_service
 from miniapps.services import records as record_service
 from miniapps.services.permissions import Access, Forbidden
+from sqlalchemy import select
 
 V1 = {
     "id": "bp_check",
