@@ -12,6 +12,9 @@ PORT ?= 5000
 .PHONY: run test lint format install assets browser db demo clean bench
 
 run: install assets db demo ## set up everything, load the demo, serve on http://127.0.0.1:5000
+	@# The scheduler (outbox, reminders) runs beside the web server and stops with it.
+	$(BIN)/miniapps scheduler & SCHED=$$!; \
+	trap 'kill $$SCHED 2>/dev/null; wait $$SCHED' EXIT; \
 	$(BIN)/miniapps serve --host $(HOST) --port $(PORT)
 
 test: install assets browser ## everything needed, then the full suite
@@ -40,9 +43,12 @@ node_modules/.package-lock.json: package.json
 assets: $(ASSETS)
 
 # NHS.UK frontend and Chart.js from npm, served locally: no CDN at run time.
-$(ASSETS): node_modules/.package-lock.json
+$(ASSETS): node_modules/.package-lock.json Makefile
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk $(VENDOR)/chartjs
-	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css $(VENDOR)/nhsuk/
+	# The NHS webfont (Frutiger) is licensed and served only from assets.nhs.uk: drop its
+	# @font-face rules so nothing loads from another site; the design system falls back to Arial.
+	sed -E 's#@font-face\{[^}]*assets\.nhs\.uk[^}]*\}##g' \
+	  node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css > $(VENDOR)/nhsuk/nhsuk-frontend.min.css
 	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(VENDOR)/nhsuk/
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets/. $(VENDOR)/nhsuk/assets/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/

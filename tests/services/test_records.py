@@ -6,6 +6,7 @@ import pytest
 from miniapps.core.errors import DataInvalid
 from miniapps.models import AuditEntry, Record
 from miniapps.services import records as record_service
+from miniapps.services.audit import diff, history
 from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.records import StaleRecord, TransitionNotAllowed
 from sqlalchemy import select
@@ -34,7 +35,7 @@ def test_submit_validates_fully_and_stores_nothing_on_error(db_session, users, o
 def test_submit_moves_to_submitted_and_audits(db_session, users, orgs, fridge_app):
     record = make(db_session, users, orgs, fridge_app, {"reading": 4.5}, submit=True)
     assert record.status == "submitted" and record.submitted_at is not None
-    entries = record_service.history(db_session, record)
+    entries = history(db_session, record)
     assert [e.action for e in entries] == ["create", "submit"]
     assert entries[0].changes == [{"pointer": "/reading", "old": None, "new": 4.5}]
     assert entries[1].changes[0] == {"pointer": "/status", "old": "draft", "new": "submitted"}
@@ -114,7 +115,7 @@ def test_return_needs_a_comment(db_session, users, orgs, fridge_app):
 
 
 def test_diff_reports_nested_leaf_changes():
-    changes = record_service.diff({"a": {"b": 1, "c": 2}}, {"a": {"b": 1, "c": 3}, "d": True})
+    changes = diff({"a": {"b": 1, "c": 2}}, {"a": {"b": 1, "c": 3}, "d": True})
     assert changes == [
         {"pointer": "/a/c", "old": 2, "new": 3},
         {"pointer": "/d", "old": None, "new": True},

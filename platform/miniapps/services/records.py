@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from miniapps.core.definitions import AppDefinition
-from miniapps.core.errors import DataInvalid, Issue, MiniappsError, pointer_join
+from miniapps.core.errors import DataInvalid, Issue, MiniappsError
 from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.record_validation import validate_record_data
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, AppVersion, AuditEntry, Organisation, Record, User
+from miniapps.services.audit import audit_change
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 
 PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1-4])?$")
@@ -124,7 +125,7 @@ def create_record(
     )
     session.add(record)
     session.flush()
-    _audit(session, record, actor, "create", {}, data)
+    audit_change(session, record, actor, "create", {}, data)
     if submit:
         _submit(session, record, workflow, actor)
     return record
@@ -158,7 +159,7 @@ def update_record(
         record.updated_by_id = actor.id if actor else None
         record.updated_at = datetime.now(UTC)
         _flush_or_conflict(session, record)
-        _audit(session, record, actor, "update", old, data)
+        audit_change(session, record, actor, "update", old, data)
     if submit:
         _submit(session, record, workflow, actor)
     return record
@@ -269,42 +270,6 @@ def _flush_or_conflict(session: Session, record: Record) -> None:
 
 def _id(user: User | None) -> int | None:
     return user.id if user else None
-
-
-def _audit(
-    session: Session, record: Record, actor: User | None, action: str, old: Any, new: Any
-) -> None:
-    changes = diff(old, new)
-    session.add(
-        AuditEntry(
-            record_id=record.id,
-            app_id=record.app_id,
-            actor_id=_id(actor),
-            action=action,
-            changes=changes,
-        )
-    )
-    session.flush()
-
-
-def diff(old: Any, new: Any, base: str = "") -> list[dict[str, Any]]:
-    """Leaf-level changes between two JSON values as ``{pointer, old, new}``."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        out: list[dict[str, Any]] = []
-        for key in list(old) + [k for k in new if k not in old]:
-            out += diff(old.get(key), new.get(key), pointer_join(base, key))
-        return out
-    if old == new:
-        return []
-    return [{"pointer": base or "/", "old": old, "new": new}]
-
-
-def history(session: Session, record: Record) -> list[AuditEntry]:
-    return list(
-        session.scalars(
-            select(AuditEntry).where(AuditEntry.record_id == record.id).order_by(AuditEntry.id)
-        )
-    )
 
 
 def count_records(session: Session, app_id: str) -> int:

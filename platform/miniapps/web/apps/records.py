@@ -14,6 +14,7 @@ from miniapps.db import db
 from miniapps.models import App, Attachment, Organisation, Record
 from miniapps.services import records as record_service
 from miniapps.services.attachments import attachment_path
+from miniapps.services.audit import history
 from miniapps.services.permissions import READ, WRITE
 from miniapps.web.apps import bp
 from miniapps.web.session_user import current_access
@@ -104,7 +105,7 @@ def record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
         definition=definition,
         workflow=workflow,
         rows=display_rows(definition.schema, item.data, definition.ui),
-        history=record_service.history(db.session, item),
+        history=history(db.session, item),
         actions=record_service.allowed_actions(current_access(), db.session, item),
         can_edit=workflow.is_editable(item.status)
         and current_access().can(WRITE, item.organisation, app),

@@ -1,0 +1,48 @@
+"""The append-only audit trail of records: who changed what, with old and new values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from miniapps.core.errors import pointer_join
+from miniapps.models import AuditEntry, Record, User
+
+
+def audit_change(
+    session: Session, record: Record, actor: User | None, action: str, old: Any, new: Any
+) -> None:
+    """Write one audit entry with the leaf-level differences between ``old`` and ``new``."""
+    changes = diff(old, new)
+    session.add(
+        AuditEntry(
+            record_id=record.id,
+            app_id=record.app_id,
+            actor_id=actor.id if actor else None,
+            action=action,
+            changes=changes,
+        )
+    )
+    session.flush()
+
+
+def diff(old: Any, new: Any, base: str = "") -> list[dict[str, Any]]:
+    """Leaf-level changes between two JSON values as ``{pointer, old, new}``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[dict[str, Any]] = []
+        for key in list(old) + [k for k in new if k not in old]:
+            out += diff(old.get(key), new.get(key), pointer_join(base, key))
+        return out
+    if old == new:
+        return []
+    return [{"pointer": base or "/", "old": old, "new": new}]
+
+
+def history(session: Session, record: Record) -> list[AuditEntry]:
+    return list(
+        session.scalars(
+            select(AuditEntry).where(AuditEntry.record_id == record.id).order_by(AuditEntry.id)
+        )
+    )
