@@ -106,6 +106,12 @@ def test_widget_list_follows_the_schema(db_session: Session, dash_app: App) -> N
         ("/check/sealed", "value_counts"),
         ("/courses/-/hours", "number_summary"),
         ("/courses/-/completed", "value_counts"),
+        # Analysis widgets follow the contract widgets (see test_dashboard_trends.py).
+        ("records_by_period", "records_by_period"),
+        ("/reading#trend", "trend"),
+        ("/doses#trend", "trend"),
+        ("/check/probe#trend", "trend"),
+        ("/courses/-/hours#trend", "trend"),
     ]
     assert found[1]["title"] == "Temperature"
     assert all(set(w) == {"id", "type", "title", "data"} for w in found)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from html import unescape
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
@@ -181,3 +184,158 @@ def test_unknown_organisation_is_404(
 def test_sign_in_required(client: FlaskClient, dash_app: App) -> None:
     response = client.get("/apps/page_dash/dashboard")
     assert response.status_code in (302, 401)
+
+
+# Drill-down, breadcrumbs, CSV downloads and field filters.
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def breadcrumb_links(response: Any) -> list[str]:
+    html = response.get_data(as_text=True)
+    nav = re.search(r'<nav class="nhsuk-breadcrumb".*?</nav>', html, re.S)
+    if nav is None:
+        return []
+    links = re.findall(r'class="nhsuk-breadcrumb__link"[^>]*>\s*(.*?)\s*</a>', nav.group(0))
+    return [unescape(t).strip() for t in links]
+
+
+def test_drill_down_links_keep_the_filters(
+    client: FlaskClient, login: Any, users: dict[str, User], dash_app: App
+) -> None:
+    login(users["icb_viewer"])
+    response = client.get("/apps/page_dash/dashboard?org=PLC01&from=2025-04&to=2025-05")
+    found = widgets(response)
+    children = found["records#by_org"]["data"]["children"]
+    assert [(c["ods"], c["count"]) for c in children] == [("U00001", 3), ("U00002", 1)]
+    means = found["/reading#by_org"]["data"]
+    assert means["parent"]["mean"] == 5.1875
+    assert [(c["ods"], c["mean"]) for c in means["children"]] == [("U00002", 7.25), ("U00001", 4.5)]
+    html = response.get_data(as_text=True)
+    for ods in ("U00001", "U00002"):  # one level down, same periods: a shareable URL
+        assert f'href="/apps/page_dash/dashboard?org={ods}&amp;from=2025-04&amp;to=2025-05"' in html
+    charts = {p["id"]: p["chart"] for p in embedded(response)["panels"]}
+    bars = charts["/reading#by_org"]
+    assert bars["labels"] == ["South PCN", "North PCN"]
+    assert bars["datasets"] == [
+        {"label": "Mean", "values": [7.25, 4.5]},
+        {"label": "Average for Test Place", "values": [5.1875, 5.1875], "style": "line"},
+    ]
+    assert bars["links"][0] == "/apps/page_dash/dashboard?org=U00002&from=2025-04&to=2025-05"
+    assert charts["/reading#trend"]["kind"] == "line"
+    assert charts["/reading"] is None  # a summary has a table only
+
+
+def test_breadcrumbs_show_only_levels_the_user_may_read(
+    client: FlaskClient, login: Any, users: dict[str, User], dash_app: App
+) -> None:
+    login(users["icb_viewer"])
+    crumbs = breadcrumb_links(client.get("/apps/page_dash/dashboard?org=A00001&from=2025-04"))
+    assert crumbs == ["Test ICB", "Test Place", "North PCN"]
+    html = client.get("/apps/page_dash/dashboard?org=A00001&from=2025-04").get_data(as_text=True)
+    assert 'href="/apps/page_dash/dashboard?org=PLC01&amp;from=2025-04"' in html
+    client.post("/auth/logout")
+    login(users["pcn_manager"])
+    assert breadcrumb_links(client.get("/apps/page_dash/dashboard?org=A00002")) == ["North PCN"]
+    client.post("/auth/logout")
+    login(users["practice_manager"])
+    assert breadcrumb_links(client.get("/apps/page_dash/dashboard?org=A00001")) == []
+
+
+def test_every_panel_has_a_table_and_csv_link(
+    client: FlaskClient, login: Any, users: dict[str, User], dash_app: App
+) -> None:
+    login(users["pcn_manager"])
+    response = client.get("/apps/page_dash/dashboard?org=U00001")
+    html = unescape(response.get_data(as_text=True))
+    ids = [w["id"] for w in embedded(response)["dashboard"]["widgets"]]
+    assert "records#by_org" in ids and "/reading#trend" in ids
+    assert html.count("<table") == len(ids)
+    for widget_id in ids:
+        link = f"/apps/page_dash/dashboard.csv?widget={quote(widget_id, safe='/')}&org=U00001"
+        assert f'href="{link}"' in html, widget_id
+    assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
+    assert 'src="/static/js/charts.mjs"' in html
+
+
+def test_csv_download_of_a_widget(
+    client: FlaskClient, login: Any, users: dict[str, User], dash_app: App
+) -> None:
+    login(users["pcn_manager"])
+    base = "/apps/page_dash/dashboard.csv?org=U00001&widget="
+    response = client.get(base + quote("/reading#by_org", safe=""))
+    assert (
+        'filename="page_dash-reading-by-org-U00001.csv"' in response.headers["Content-Disposition"]
+    )
+    assert csv_rows(response) == [
+        [
+            "Organisation",
+            "ODS code",
+            "Count",
+            "Mean",
+            "Minimum",
+            "Maximum",
+            "Difference from average",
+        ],
+        ["North Surgery", "A00001", "2", "5.25", "4.0", "6.5", "0.75"],
+        ["Hill Surgery", "A00002", "1", "3.0", "3.0", "3.0", "-1.5"],
+    ]
+    assert csv_rows(client.get(base + quote("/reading#trend", safe="") + "&from=2025-05")) == [
+        ["Period", "Count", "Sum", "Mean"],
+        ["May 2025", "1", "6.5", "6.5"],
+    ]
+    assert csv_rows(client.get(base + "records")) == [
+        ["Organisation", "ODS code", "Records"],
+        ["North Surgery", "A00001", "2"],
+        ["Hill Surgery", "A00002", "1"],
+    ]
+    assert csv_rows(client.get(base + quote("/alarm", safe=""))) == [
+        ["Value", "Count"],
+        ["Yes", "1"],
+        ["No", "2"],
+    ]
+    assert client.get(base + "nothing").status_code == 404
+    assert client.get("/apps/page_dash/dashboard.csv?org=A00003&widget=records").status_code == 403
+
+
+def test_field_filter_restricts_every_widget_and_is_kept_in_links(
+    client: FlaskClient, login: Any, users: dict[str, User], dash_app: App
+) -> None:
+    login(users["icb_viewer"])
+    response = client.get("/apps/page_dash/dashboard?org=QWE&f%5B%2Fstate%5D=ok")
+    assert response.status_code == 200
+    found = widgets(response)
+    assert found["records"]["data"] == {
+        "total": 3,
+        "by_org": {"A00001": 1, "A00002": 1, "A00003": 1},
+    }
+    assert found["/reading"]["data"]["sum"] == 14.25
+    assert found["/state"]["data"] == {"counts": {"ok": 3}}
+    html = response.get_data(as_text=True)
+    assert 'href="/apps/page_dash/dashboard?org=PLC01&amp;f%5B/state%5D=ok"' in html
+    assert re.search(r'<option value="ok" selected', html)
+    rows = csv_rows(
+        client.get("/apps/page_dash/dashboard.csv?org=QWE&f%5B%2Fstate%5D=ok&widget=records")
+    )
+    assert [row[2] for row in rows] == ["Records", "1", "1", "1"]
+
+
+def test_unknown_filter_field_is_400_naming_it(
+    client: FlaskClient, login: Any, users: dict[str, User], dash_app: App
+) -> None:
+    login(users["icb_viewer"])
+    response = client.get("/apps/page_dash/dashboard?f%5B%2Frole%5D=gp")
+    assert response.status_code == 400
+    text = unescape(response.get_data(as_text=True))
+    assert "There is a problem" in text
+    assert "There is no field /role to filter by" in text
+    csv_response = client.get("/apps/page_dash/dashboard.csv?widget=records&f%5B%2Frole%5D=gp")
+    assert csv_response.status_code == 400
+    assert csv_response.get_data(as_text=True) == "There is no field /role to filter by\n"
+    bad_value = client.get("/apps/page_dash/dashboard?f%5B%2Fstate%5D=cold")
+    assert bad_value.status_code == 400
+    assert "'cold' is not an answer to State (/state)" in unescape(bad_value.get_data(as_text=True))

@@ -1,24 +1,29 @@
 """Dashboards: the automatic widgets of an app, scoped by the permission filter.
 
 Pages and the API both call :func:`app_dashboard`; it returns the dashboard contract
-``{"app", "org", "widgets": [{"id", "type", "title", "data"}]}``.
+``{"app", "org", "widgets": [{"id", "type", "title", "data"}]}``, the contract widgets
+first, then the analysis widgets (trends, and the organisations one level below ``org``
+to compare and drill down to).
 """
 
 from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from miniapps.core.dashboard import automatic_widgets
+from miniapps.core.dashboard import Breakdown, automatic_widgets
+from miniapps.core.dashboard_filters import parse_filters
 from miniapps.core.definitions import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.periods import period_of
 from miniapps.models import App, Organisation
+from miniapps.services.organisations import children
 from miniapps.services.permissions import READ, Access, Forbidden
 from miniapps.services.records import definition_for
 
@@ -33,25 +38,47 @@ def app_dashboard(
     org: Organisation | None,
     period_from: str | None = None,
     period_to: str | None = None,
+    filters: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The app's dashboard over ``org`` and everything beneath it (all the user may read
-    when ``org`` is None), for periods ``period_from``..``period_to`` inclusive.
+    when ``org`` is None), for periods ``period_from``..``period_to`` inclusive, counting
+    only records whose answers match ``filters`` (``{"/role": "gp"}``).
 
     Raises :class:`Forbidden` when the user may not read at ``org`` and
-    :class:`DataInvalid` (pointers ``/from``, ``/to``) for a malformed period.
+    :class:`DataInvalid` for a malformed period (pointers ``/from``, ``/to``) or a filter
+    on an unknown field or value (pointer ``/f``, the message names the field).
     """
     if org is not None and not access.can(READ, org, app):
         raise Forbidden(f"You may not see the dashboard of {app.title} for {org.name} ({org.ods}).")
     definition = definition_for(session, app)
     low, high = period_bounds(definition, period_from, period_to)
+    field_filters = parse_filters(definition.schema, filters or {})
     scope = access.org_clause(READ, app)
     if org is not None:
         scope = and_(scope, Organisation.path.startswith(org.path, autoescape=True))
-    return {
-        "app": app.id,
-        "org": org.ods if org is not None else None,
-        "widgets": automatic_widgets(session, definition, scope, low, high),
-    }
+    widgets = automatic_widgets(
+        session,
+        definition,
+        scope,
+        low,
+        high,
+        filters=field_filters,
+        breakdown=Breakdown(org, compared_orgs(session, access, app, org)),
+    )
+    return {"app": app.id, "org": org.ods if org is not None else None, "widgets": widgets}
+
+
+def compared_orgs(
+    session: Session, access: Access, app: App, org: Organisation | None
+) -> list[Organisation]:
+    """The organisations one level below ``org`` (its children), or, for everything the
+    user may read, the highest organisations they may read. Stakeholders are left out:
+    they hold no app records."""
+    if org is not None:
+        return [o for o in children(session, org) if o.type != "stakeholder"]
+    readable = [o for o in access.orgs(session, READ, app) if o.type != "stakeholder"]
+    ids = {o.id for o in readable}
+    return sorted((o for o in readable if o.parent_id not in ids), key=lambda o: o.name)
 
 
 def period_bounds(

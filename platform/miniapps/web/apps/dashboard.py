@@ -1,39 +1,98 @@
-"""The dashboard page: filter by organisation and period, then one panel per widget.
+"""The dashboard page and its per-widget CSV downloads.
 
-Each panel carries a data table now and the labels/values a chart needs later, so
-charts slot in beside the tables without changing the view.
+All filter state lives in the URL, so every view is a shareable link: ``org`` (an ODS
+code; empty for everything the user may read, absent for the organisation they act
+for), ``from`` and ``to`` (periods), and field filters ``f[<pointer>]=<value>``
+(``f[/role]=gp``). Drill-down links, breadcrumbs and CSV links carry the same state.
+Each panel is a table (always in the HTML: the no-JS view) with a CSV link, and a chart
+slot that ``static/js/charts.mjs`` draws into.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy.orm import Session
 
-from miniapps.core.dashboard import choice_key
-from miniapps.core.definitions import AppDefinition
+from miniapps.core.dashboard_filters import choices_of, filterable_fields
 from miniapps.core.errors import DataInvalid
-from miniapps.core.schema_fields import find_field
 from miniapps.db import db
+from miniapps.models import App, Organisation
 from miniapps.services import dashboards as dashboard_service
-from miniapps.services.organisations import by_ods
+from miniapps.services.organisations import ancestors, by_ods
 from miniapps.services.permissions import READ
 from miniapps.services.records import definition_for
 from miniapps.web.apps import bp
+from miniapps.web.apps.dashboard_panels import build_panel, table_csv, widget_table
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access, current_org
 
-NUMBER_STATS = (
-    ("count", "Count"),
-    ("sum", "Sum"),
-    ("mean", "Mean"),
-    ("min", "Minimum"),
-    ("max", "Maximum"),
-)
-BOOLEAN_LABELS = {"true": "Yes", "false": "No"}
+FIELD_FILTER = re.compile(r"^f\[(/.+)\]$")
+
+
+@dataclass
+class DashboardState:
+    """The dashboard's filters as read from (and written back to) the URL."""
+
+    app_id: str
+    org: Organisation | None
+    period_from: str = ""
+    period_to: str = ""
+    fields: dict[str, str] = field(default_factory=dict)  # pointer -> value
+
+    def args(self, **changes: str) -> dict[str, str]:
+        """Query arguments for a URL with this state (``org`` always present, maybe empty)."""
+        args = {"org": self.org.ods if self.org else ""}
+        args.update({k: v for k, v in (("from", self.period_from), ("to", self.period_to)) if v})
+        args.update({f"f[{pointer}]": value for pointer, value in self.fields.items()})
+        args.update(changes)
+        return args
+
+    def url(self, **changes: str) -> str:
+        return url_for("apps.dashboard", app_id=self.app_id, **self.args(**changes))
+
+    def drill_down(self, ods: str) -> str:
+        """The same dashboard, same periods and filters, for another organisation."""
+        return self.url(org=ods)
+
+    def csv_url(self, widget_id: str) -> str:
+        return url_for("apps.dashboard_csv", app_id=self.app_id, widget=widget_id, **self.args())
+
+
+def _state(app: App) -> DashboardState:
+    if "org" in request.args:  # an empty choice means everything the user may read
+        ods = request.args.get("org", "").strip()
+        org = by_ods(db.session, ods) if ods else None
+    else:
+        org = current_org()
+    fields = {}
+    for key, value in request.args.items():
+        match = FIELD_FILTER.match(key)
+        if match and value.strip():
+            fields[match.group(1)] = value.strip()
+    return DashboardState(
+        app.id,
+        org,
+        request.args.get("from", "").strip(),
+        request.args.get("to", "").strip(),
+        fields,
+    )
+
+
+def _dashboard(app: App, state: DashboardState) -> dict[str, Any]:
+    return dashboard_service.app_dashboard(
+        db.session,
+        current_access(),
+        app,
+        state.org,
+        state.period_from or None,
+        state.period_to or None,
+        state.fields,
+    )
 
 
 @bp.route("/<app_id>/dashboard")
@@ -41,91 +100,83 @@ BOOLEAN_LABELS = {"true": "Yes", "false": "No"}
 def dashboard(app_id: str):  # type: ignore[no-untyped-def]
     app = load_app(app_id)
     access = current_access()
-    if "org" in request.args:  # an empty choice means everything the user may read
-        ods = request.args.get("org", "").strip()
-        org = by_ods(db.session, ods) if ods else None
-    else:
-        org = current_org()
-    filters = {
-        "org": org.ods if org else "",
-        "from": request.args.get("from", "").strip(),
-        "to": request.args.get("to", "").strip(),
-    }
+    state = _state(app)
     errors: dict[str, str] = {}
     try:
-        result = dashboard_service.app_dashboard(
-            db.session, access, app, org, filters["from"] or None, filters["to"] or None
-        )
+        result = _dashboard(app, state)
     except DataInvalid as exc:
-        errors = {issue.pointer.lstrip("/"): issue.message for issue in exc.issues}
-        result = {"app": app.id, "org": filters["org"] or None, "widgets": []}
+        for issue in exc.issues:  # one message per parameter; a filter may have several
+            name = issue.pointer.lstrip("/")
+            errors[name] = f"{errors[name]}. {issue.message}" if name in errors else issue.message
+        result = {"app": app.id, "org": state.org.ods if state.org else None, "widgets": []}
     definition = definition_for(db.session, app)
+    names = dashboard_service.org_names(db.session, _org_codes(result))
+    panels = [build_panel(definition, w, names, state.drill_down) for w in result["widgets"]]
+    for panel in panels:
+        panel["csv_url"] = state.csv_url(panel["id"])
     page = render_template(
         "apps/dashboard.html",
         app=app,
-        org=org,
-        filters=filters,
+        org=state.org,
+        filters={
+            "org": state.org.ods if state.org else "",
+            "from": state.period_from,
+            "to": state.period_to,
+        },
+        field_filters=[
+            {"field": f, "choices": choices_of(f), "value": state.fields.get(f.pointer, "")}
+            for f in filterable_fields(definition.schema)
+        ],
         errors=errors,
         dashboard=result,
-        panels=[_panel(db.session, definition, w, filters) for w in result["widgets"]],
+        panels=panels,
         total=_total(result),
-        json_url=_json_url(app_id, filters),
+        json_url=_json_url(app_id, state),
+        breadcrumbs=_breadcrumbs(app, state),
         orgs=[o for o in access.orgs(db.session, READ, app) if o.type != "stakeholder"],
     )
     return page, 400 if errors else 200
 
 
-def _panel(
-    session: Session, definition: AppDefinition, widget: dict[str, Any], filters: dict[str, str]
-) -> dict[str, Any]:
-    """A widget as table cells (for the NHS.UK table macro) plus the chart's labels and values."""
-    data = widget["data"]
-    if widget["type"] == "records":
-        names = dashboard_service.org_names(session, list(data["by_org"]))
-        head = ["Organisation", "ODS code", "Records"]
-        pairs = [(names.get(ods, ods), n) for ods, n in data["by_org"].items()]
-        rows = [
-            [
-                {"text": names.get(ods, ods), "href": _drill_down(definition.id, ods, filters)},
-                {"text": ods},
-                _number(n),
-            ]
-            for ods, n in data["by_org"].items()
-        ]
-    else:
-        if widget["type"] == "number_summary":
-            head = ["Measure", "Value"]
-            pairs = [(label, data[key]) for key, label in NUMBER_STATS]
-        else:
-            head = ["Value", "Count"]
-            pairs = [
-                (label, data["counts"].get(key, 0)) for key, label in _choices(definition, widget)
-            ]
-        rows = [[{"text": label}, _number(value)] for label, value in pairs]
-    for row in rows:  # responsive tables label each cell with its column on small screens
-        for cell, heading in zip(row, head, strict=True):
-            cell["header"] = heading
-    return {
-        "id": widget["id"],
-        "type": widget["type"],
-        "title": widget["title"],
-        "head": [
-            {"text": text, "format": "numeric" if i == len(head) - 1 else None}
-            for i, text in enumerate(head)
-        ],
-        "rows": rows,
-        "chart": {"labels": [label for label, _ in pairs], "values": [v for _, v in pairs]},
-    }
+@bp.route("/<app_id>/dashboard.csv")
+@login_required
+def dashboard_csv(app_id: str):  # type: ignore[no-untyped-def]
+    """One widget's table as CSV: ``?widget=<id>`` and the dashboard's own filters."""
+    app = load_app(app_id)
+    state = _state(app)
+    widget_id = request.args.get("widget", "")
+    try:
+        result = _dashboard(app, state)
+    except DataInvalid as exc:
+        message = "\n".join(issue.message for issue in exc.issues)
+        return Response(message + "\n", status=400, mimetype="text/plain")
+    widget = next((w for w in result["widgets"] if w["id"] == widget_id), None)
+    if widget is None:
+        abort(404, f"This dashboard has no widget {widget_id!r}.")
+    definition = definition_for(db.session, app)
+    names = dashboard_service.org_names(db.session, _org_codes(result))
+    body = table_csv(widget_table(definition, widget, names, state.drill_down))
+    slug = re.sub(r"[^a-z0-9]+", "-", widget_id.lower()).strip("-") or "widget"
+    filename = f"{app.id}-{slug}-{state.org.ods if state.org else 'all'}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
-def _drill_down(app_id: str, ods: str, filters: dict[str, str]) -> str:
-    """The same dashboard for one organisation below (drill down)."""
-    args = {**{k: v for k, v in filters.items() if v}, "org": ods}
-    return url_for("apps.dashboard", app_id=app_id, **args)
+def _breadcrumbs(app: App, state: DashboardState) -> list[dict[str, str]]:
+    """ICB > Place > PCN above the chosen organisation, only where the user may read."""
+    if state.org is None:
+        return []
+    access = current_access()
+    above = [o for o in ancestors(db.session, state.org) if access.can(READ, o, app)]
+    return [{"href": state.drill_down(o.ods), "text": o.name} for o in above]
 
 
-def _number(value: Any) -> dict[str, str]:
-    return {"text": _show(value), "format": "numeric"}
+def _org_codes(result: dict[str, Any]) -> list[str]:
+    records = next((w for w in result["widgets"] if w["id"] == "records"), None)
+    return list(records["data"]["by_org"]) if records else []
 
 
 def _total(result: dict[str, Any]) -> int | None:
@@ -133,31 +184,7 @@ def _total(result: dict[str, Any]) -> int | None:
     return records["data"]["total"] if records else None
 
 
-def _json_url(app_id: str, filters: dict[str, str]) -> str:
-    """The same dashboard from the API (the contract path, whoever registers the route)."""
-    args = {k: v for k, v in filters.items() if v}
+def _json_url(app_id: str, state: DashboardState) -> str:
+    """The same dashboard from the API (the contract path: organisation and periods)."""
+    args = {k: v for k, v in state.args().items() if v and not k.startswith("f[")}
     return f"/api/v1/apps/{quote(app_id)}/dashboard" + (f"?{urlencode(args)}" if args else "")
-
-
-def _choices(definition: AppDefinition, widget: dict[str, Any]) -> list[tuple[str, str]]:
-    """(counts key, label) for every declared choice, then any other value that was counted."""
-    field = find_field(definition.schema, widget["id"])
-    if field is None:
-        declared: list[tuple[str, str]] = []
-    elif field.kind == "boolean":
-        declared = list(BOOLEAN_LABELS.items())
-    else:
-        declared = [(choice_key(value), label) for value, label in field.choices]
-    known = {key for key, _ in declared}
-    extra = [(key, key) for key in widget["data"]["counts"] if key not in known]
-    return declared + extra
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "\N{EN DASH}"
-    if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)

@@ -1,0 +1,210 @@
+"""Dashboard widgets as panels: one plain table per widget (the page's no-JS view, and the
+CSV download), plus the chart a widget gets (drawn by ``static/js/charts.mjs``).
+
+A table holds raw values; the page formats them and the CSV keeps them as they are.
+Every organisation in a table or chart links to the same dashboard one level down.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from miniapps.core.dashboard_filters import choices_of
+from miniapps.core.definitions import AppDefinition
+from miniapps.core.periods import period_label
+from miniapps.core.schema_fields import find_field
+
+NUMBER_STATS = (
+    ("count", "Count"),
+    ("sum", "Sum"),
+    ("mean", "Mean"),
+    ("min", "Minimum"),
+    ("max", "Maximum"),
+)
+ORG_KINDS = {"icb": "ICB", "place": "Place", "pcn": "PCN", "practice": "practice"}
+
+Link = Callable[[str], str]  # ODS code -> that organisation's dashboard URL
+
+
+@dataclass
+class Table:
+    """Column headings, rows of raw values, and a link for each row's first cell."""
+
+    head: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    links: list[str | None] = field(default_factory=list)
+    numeric_from: int = 1  # this column and the ones after it hold numbers
+
+    def add(self, row: list[Any], link: str | None = None) -> None:
+        self.rows.append(row)
+        self.links.append(link)
+
+
+def build_panel(
+    definition: AppDefinition, widget: dict[str, Any], names: dict[str, str], link: Link
+) -> dict[str, Any]:
+    """What the page needs for one widget: heading, table cells, chart, an optional note."""
+    table, chart, heading, note = _describe(definition, widget, names, link)
+    return {
+        "id": widget["id"],
+        "type": widget["type"],
+        "title": widget["title"],
+        "heading": heading,
+        "note": note,
+        "head": [
+            {"text": text, "format": "numeric" if i >= table.numeric_from else None}
+            for i, text in enumerate(table.head)
+        ],
+        "rows": _cells(table),
+        "chart": chart if table.rows else None,
+    }
+
+
+def widget_table(
+    definition: AppDefinition, widget: dict[str, Any], names: dict[str, str], link: Link
+) -> Table:
+    return _describe(definition, widget, names, link)[0]
+
+
+def table_csv(table: Table) -> str:
+    """The table as CSV, with text that a spreadsheet would run as a formula defused."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.head)
+    for row in table.rows:
+        writer.writerow(["" if v is None else _defused(v) for v in row])
+    return out.getvalue()
+
+
+def _describe(
+    definition: AppDefinition, widget: dict[str, Any], names: dict[str, str], link: Link
+) -> tuple[Table, dict[str, Any] | None, str, str | None]:
+    data, kind = widget["data"], widget["type"]
+    title = widget["title"]
+    if kind == "records":
+        table = Table(["Organisation", "ODS code", "Records"], numeric_from=2)
+        for ods, count in data["by_org"].items():
+            table.add([names.get(ods, ods), ods, count], link(ods))
+        chart = _bars(table, 2, "Records", horizontal=True)
+        return table, chart, "Records by organisation", None
+    if kind == "number_summary":
+        table = Table(["Measure", "Value"])
+        for key, label in NUMBER_STATS:
+            table.add([label, data[key]])
+        return table, None, title, None
+    if kind == "value_counts":
+        table = Table(["Value", "Count"])
+        for key, label in _choices(definition, widget):
+            table.add([label, data["counts"].get(key, 0)])
+        return table, _bars(table, 1, "Count"), title, None
+    if kind == "records_by_period":
+        table = Table(["Period", "Records"])
+        for row in data["periods"]:
+            table.add([period_label(row["period"]), row["count"]])
+        return table, _line(table, 1, "Records"), title, None
+    if kind == "trend":
+        table = Table(["Period", "Count", "Sum", "Mean"])
+        for row in data["periods"]:
+            table.add([period_label(row["period"]), row["count"], row["sum"], row["mean"]])
+        return table, _line(table, 3, "Mean"), title, None
+    return _compared(widget, link)
+
+
+def _compared(
+    widget: dict[str, Any], link: Link
+) -> tuple[Table, dict[str, Any] | None, str, str | None]:
+    """``records#by_org`` and ``<pointer>#by_org``: ranked children and the parent's average."""
+    data = widget["data"]
+    parent, children = data["parent"], data["children"]
+    kinds = {c["type"] for c in children}
+    kind = ORG_KINDS.get(kinds.pop(), "organisation") if len(kinds) == 1 else "organisation"
+    where = parent["name"]
+    if widget["type"] == "records_by_org":
+        table = Table(["Organisation", "ODS code", "Records"], numeric_from=2)
+        for child in children:
+            table.add([child["name"], child["ods"], child["count"]], link(child["ods"]))
+        chart = _bars(table, 2, "Records", horizontal=True)
+        average, label = parent["mean"], f"Average per {kind}"
+        heading = f"Records per {kind}: {where}"
+        total = _plain(parent["count"])
+        note = f"{where}: {total} records, {_plain(average)} per {kind} on average."
+    else:
+        head = ["Organisation", "ODS code", "Count", "Mean", "Minimum", "Maximum"]
+        table = Table([*head, "Difference from average"], numeric_from=2)
+        for c in children:
+            row = [c["name"], c["ods"], c["count"], c["mean"], c["min"], c["max"], c["difference"]]
+            table.add(row, link(c["ods"]))
+        chart = _bars(table, 3, "Mean", horizontal=True)
+        average, label = parent["mean"], f"Average for {where}"
+        heading = f"{widget['title'].removesuffix(' by organisation below')}: {kind}s compared"
+        note = f"Average for {where}: {_plain(average)} (from {_plain(parent['count'])} values)."
+    if chart is not None and average is not None:
+        line = [average] * len(table.rows)
+        chart["datasets"].append({"label": label, "values": line, "style": "line"})
+    return table, chart, heading, note
+
+
+def _bars(table: Table, column: int, label: str, horizontal: bool = False) -> dict[str, Any] | None:
+    return _chart("bar", table, column, label, horizontal)
+
+
+def _line(table: Table, column: int, label: str) -> dict[str, Any] | None:
+    return _chart("line", table, column, label, False)
+
+
+def _chart(
+    kind: str, table: Table, column: int, label: str, horizontal: bool
+) -> dict[str, Any] | None:
+    links = table.links if any(table.links) else None
+    return {
+        "kind": kind,
+        "horizontal": horizontal,
+        "labels": [str(row[0]) for row in table.rows],
+        "datasets": [{"label": label, "values": [row[column] for row in table.rows]}],
+        "links": links,
+    }
+
+
+def _choices(definition: AppDefinition, widget: dict[str, Any]) -> list[tuple[str, str]]:
+    """(counts key, label) for every declared choice, then any other value that was counted."""
+    found = find_field(definition.schema, widget["id"])
+    declared = choices_of(found) if found is not None else []
+    known = {key for key, _ in declared}
+    extra = [(key, key) for key in widget["data"]["counts"] if key not in known]
+    return declared + extra
+
+
+def _cells(table: Table) -> list[list[dict[str, Any]]]:
+    """Rows for the NHS.UK table macro; responsive tables label each cell with its column."""
+    rows = []
+    for values, href in zip(table.rows, table.links, strict=True):
+        row = []
+        for i, (value, heading) in enumerate(zip(values, table.head, strict=True)):
+            cell: dict[str, Any] = {"text": _plain(value), "header": heading}
+            if i >= table.numeric_from:
+                cell["format"] = "numeric"
+            if i == 0 and href:
+                cell["href"] = href
+            row.append(cell)
+        rows.append(row)
+    return rows
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "\N{EN DASH}"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _defused(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
