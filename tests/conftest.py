@@ -26,6 +26,9 @@ from miniapps.services.organisations import OrgRow, upsert_organisations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+# Real SMTP (aiosmtpd) and committed-database fixtures, shared by every test folder.
+pytest_plugins = ["fixtures_mail"]
+
 REPO = Path(__file__).resolve().parents[1]
 
 # Same algorithm (argon2id), test-sized cost: production cost would dominate the suite's time.

@@ -23,6 +23,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "SECRET_KEY": None,
         "APPS_DIR": str(REPO_ROOT / "apps"),
         "UPLOADS_DIR": str(instance_path / "uploads"),
+        "IMPORTS_DIR": str(instance_path / "imports"),
         "ORGANISATIONS_FILE": str(
             REPO_ROOT.parent / "shared" / "data" / "pilot-organisations.json"
         ),
@@ -36,6 +37,19 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "PAGE_SIZE": 25,
         "BASE_URL": "http://127.0.0.1:5000",
+        # Outgoing email. No SMTP_HOST: messages stay queued until one is configured.
+        "SMTP_HOST": None,
+        "SMTP_PORT": 25,
+        "SMTP_STARTTLS": False,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_TIMEOUT": 10,
+        "MAIL_FROM": "miniapps <no-reply@localhost>",
+        "OUTBOX_MAX_ATTEMPTS": 8,
+        "OUTBOX_BATCH_SIZE": 50,
+        # Scheduler: the lease lasts this long unless renewed; {"outbox": 5} overrides intervals.
+        "SCHEDULER_LEASE_SECONDS": 60,
+        "SCHEDULER_JOB_SECONDS": {},
     }
 
 

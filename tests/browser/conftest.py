@@ -19,11 +19,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
-from werkzeug.serving import BaseWSGIServer, make_server
-
 from miniapps import create_app, migrations_api
 from miniapps.core.definitions import load_definition
 from miniapps.db import db
@@ -31,6 +26,10 @@ from miniapps.models import Organisation
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.organisations import OrgRow, upsert_organisations
+from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from werkzeug.serving import BaseWSGIServer, make_server
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"

@@ -89,6 +89,7 @@ def test_top_level_members() -> None:
         "workflow",
         "dashboard",
         "indicators",
+        "indicator_settings",
         "notifications",
         "reminders",
         "channels",

@@ -24,8 +24,14 @@ SCHEMA = {
 def test_rows_use_titles_and_readable_values():
     rows = display_rows(
         SCHEMA,
-        {"role": "gp", "started": "2025-03-31", "dbs": False, "courses": [{"name": "BLS"}],
-         "tags": ["a", "b"], "evidence": "abc"},
+        {
+            "role": "gp",
+            "started": "2025-03-31",
+            "dbs": False,
+            "courses": [{"name": "BLS"}],
+            "tags": ["a", "b"],
+            "evidence": "abc",
+        },
         {"fields": {"/evidence": {"widget": "file"}}},
     )
     shown = [(r.pointer, r.label, r.value, r.depth) for r in rows]

@@ -112,3 +112,14 @@ def test_pcn_manager_cannot_republish_an_icb_wide_app(db_session, users, orgs):
             users["pcn_manager"],
             access,
         )
+
+
+def test_stored_definition_keeps_property_order(db_session, orgs):
+    """The form follows the schema's property order, so storage must not reorder keys."""
+    properties = {key: {"type": "string"} for key in ("zeta", "alpha", "mu", "beta")}
+    raw = {**V1, "id": "ordered", "schema": {"type": "object", "properties": properties}}
+    publish(db_session, raw, [orgs["QWE"]])
+    db_session.commit()
+    db_session.expire_all()
+    stored = db_session.scalars(select(AppVersion).where(AppVersion.app_id == "ordered")).one()
+    assert list(stored.definition["schema"]["properties"]) == ["zeta", "alpha", "mu", "beta"]

@@ -89,8 +89,10 @@ def check_workflow(ctx: Context) -> None:
 
 
 def check_indicators(ctx: Context) -> None:
-    """Indicator codes are unique, point at number fields and order their thresholds."""
+    """Indicator codes are unique, point at number fields, order their thresholds and
+    have what their payment adjustment needs (see :func:`_check_adjustment`)."""
     codes: dict[str, int] = {}
+    need_average: list[str] = []
     for i, indicator in enumerate(ctx.raw.get("indicators") or []):
         at = pointer_join("/indicators", i)
         code = indicator["code"]
@@ -101,7 +103,7 @@ def check_indicators(ctx: Context) -> None:
                 "duplicate",
             )
         codes.setdefault(code, i)
-        for member in ("numerator", "denominator", "exclusions"):
+        for member in ("numerator", "denominator", "exclusions", "list_size"):
             if member in indicator:
                 here = pointer_join(at, member)
                 _check_pointer(ctx, indicator[member], here, ("integer", "number"))
@@ -112,6 +114,37 @@ def check_indicators(ctx: Context) -> None:
         if indicator["direction"] == "lower" and not lower > upper:
             message = "must be less than lower_threshold when lower is better"
             ctx.add(pointer_join(at, "upper_threshold"), message, "thresholds")
+        if _check_adjustment(ctx, indicator, at):
+            need_average.append(f"{code} ({at})")
+    settings = ctx.raw.get("indicator_settings") or {}
+    if need_average and "national_average_list_size" not in settings:
+        message = (
+            "is required: the national average PCN list size, for the list-size adjustment "
+            f"of {', '.join(need_average)}"
+        )
+        ctx.add("/indicator_settings/national_average_list_size", message, "required")
+
+
+def _check_adjustment(ctx: Context, indicator: dict[str, Any], at: str) -> bool:
+    """``list_size`` needs the field holding the list size; ``list_size_and_prevalence``
+    needs ``national_prevalence`` (the list size cancels out of it, so no field); both need
+    the national average list size (True is returned to ask for it). ``list_size`` and
+    ``national_prevalence`` given where no adjustment uses them are refused: they would
+    silently change nothing."""
+    adjustment = indicator.get("adjustment", "none")
+    if adjustment == "list_size" and "list_size" not in indicator:
+        message = "is required when adjustment is list_size: the field holding the list size"
+        ctx.add(pointer_join(at, "list_size"), message, "required")
+    if adjustment == "list_size_and_prevalence" and "national_prevalence" not in indicator:
+        message = "is required when adjustment is list_size_and_prevalence"
+        ctx.add(pointer_join(at, "national_prevalence"), message, "required")
+    if adjustment != "list_size_and_prevalence" and "national_prevalence" in indicator:
+        message = "is used only with adjustment list_size_and_prevalence"
+        ctx.add(pointer_join(at, "national_prevalence"), message, "unused")
+    if adjustment == "none" and "list_size" in indicator:
+        message = "is used only with adjustment list_size or list_size_and_prevalence"
+        ctx.add(pointer_join(at, "list_size"), message, "unused")
+    return adjustment != "none"
 
 
 def check_dashboard(ctx: Context) -> None:

@@ -118,6 +118,12 @@ class AppDefinition:
         return self.raw.get("indicators", [])
 
     @property
+    def indicator_settings(self) -> dict[str, Any]:
+        """``value_per_point`` and ``national_average_list_size`` shared by the indicators;
+        ``{}`` when absent."""
+        return self.raw.get("indicator_settings", {})
+
+    @property
     def notifications(self) -> list[dict[str, Any]]:
         return self.raw.get("notifications", [])
 

@@ -55,6 +55,7 @@ class Transition:
     roles: tuple[str, ...] | None  # None: anyone with ``permission`` on the record
     permission: str
     comment_required: bool
+    notify: tuple[str, ...] | None = None  # roles (or "submitter") to email; None: defaults
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Transition:
@@ -67,6 +68,7 @@ class Transition:
             roles=tuple(roles) if roles is not None else None,
             permission=raw.get("permission", "write"),
             comment_required=bool(raw.get("comment_required")),
+            notify=tuple(raw["notify"]) if raw.get("notify") is not None else None,
         )
 
 

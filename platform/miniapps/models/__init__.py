@@ -2,6 +2,13 @@
 
 from miniapps.models.app import APP_STATUSES, App, AppTarget, AppVersion
 from miniapps.models.base import Base
+from miniapps.models.notification import (
+    OUTBOX_STATUSES,
+    DeliveryAttempt,
+    OutboxMessage,
+    SchedulerLease,
+    scheduler_jobs,
+)
 from miniapps.models.organisation import ORG_TYPES, Organisation
 from miniapps.models.record import Attachment, AuditEntry, Record
 from miniapps.models.user import ROLES, ApiToken, LoginAttempt, Membership, User
@@ -9,6 +16,7 @@ from miniapps.models.user import ROLES, ApiToken, LoginAttempt, Membership, User
 __all__ = [
     "APP_STATUSES",
     "ORG_TYPES",
+    "OUTBOX_STATUSES",
     "ROLES",
     "ApiToken",
     "App",
@@ -17,9 +25,13 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "DeliveryAttempt",
     "LoginAttempt",
     "Membership",
     "Organisation",
+    "OutboxMessage",
     "Record",
+    "SchedulerLease",
     "User",
+    "scheduler_jobs",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from miniapps.models.base import Base, utcnow
@@ -40,7 +40,9 @@ class AppVersion(Base):
     app_id: Mapped[str] = mapped_column(ForeignKey("apps.id"), index=True)
     version: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
-    definition: Mapped[dict[str, Any]]
+    # Plain JSON, not JSONB: JSONB reorders object keys, and a schema's property order
+    # is the form's field order.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,7 @@ from miniapps.core.record_validation import validate_record_data
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, AppVersion, AuditEntry, Organisation, Record, User
 from miniapps.services.audit import audit_change
+from miniapps.services.notifications import notify_transition
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 
 PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1-4])?$")
@@ -101,6 +102,7 @@ def create_record(
     period: str | None = None,
     submit: bool = False,
     actor: User | None,
+    notify_base_url: str | None = None,
 ) -> Record:
     """Store a new record (a draft, or submitted when ``submit``) for ``org``."""
     access.require(WRITE, org, app)
@@ -127,7 +129,7 @@ def create_record(
     session.flush()
     audit_change(session, record, actor, "create", {}, data)
     if submit:
-        _submit(session, record, workflow, actor)
+        _submit(session, record, workflow, actor, notify_base_url)
     return record
 
 
@@ -140,6 +142,7 @@ def update_record(
     expected_version: int,
     actor: User | None,
     submit: bool = False,
+    notify_base_url: str | None = None,
 ) -> Record:
     """Replace a record's data if nobody changed it since ``expected_version``."""
     app = session.get(App, record.app_id)
@@ -161,7 +164,7 @@ def update_record(
         _flush_or_conflict(session, record)
         audit_change(session, record, actor, "update", old, data)
     if submit:
-        _submit(session, record, workflow, actor)
+        _submit(session, record, workflow, actor, notify_base_url)
     return record
 
 
@@ -173,6 +176,7 @@ def apply_transition(
     *,
     comment: str | None,
     actor: User | None,
+    notify_base_url: str | None = None,
 ) -> Record:
     """Take a workflow action; 403 before 409: the caller must be allowed to act at all."""
     app = session.get(App, record.app_id)
@@ -191,15 +195,21 @@ def apply_transition(
     submit = workflow.submit_action()
     if submit is not None and action == submit.action and record.status == workflow.initial:
         prepare_data(definition, record.data, submit=True)
-    _move(session, record, workflow, action, actor, comment)
+    _move(session, record, workflow, action, actor, comment, notify_base_url)
     return record
 
 
-def _submit(session: Session, record: Record, workflow: Workflow, actor: User | None) -> None:
+def _submit(
+    session: Session,
+    record: Record,
+    workflow: Workflow,
+    actor: User | None,
+    notify_base_url: str | None,
+) -> None:
     """Take the app's submit transition (the first one out of the initial state)."""
     action = workflow.submit_action()
     if action is not None:
-        _move(session, record, workflow, action.action, actor, comment=None)
+        _move(session, record, workflow, action.action, actor, None, notify_base_url)
 
 
 def _may_take(access: Access, record: Record, app: App | None, transition: Transition) -> bool:
@@ -226,13 +236,16 @@ def _move(
     action: str,
     actor: User | None,
     comment: str | None,
+    notify_base_url: str | None = None,
 ) -> None:
+    """Move the record along one transition; email the people concerned when a base URL
+    for links is given (bulk loads such as imports and the demo pass none)."""
     transition = workflow.find(record.status, action)
     if transition is None:
         allowed = [t.action for t in workflow.from_state(record.status)]
         raise TransitionNotAllowed(
-            f"A {workflow.title(record.status).lower()} record cannot be {action!r}ed; "
-            f"allowed now: {', '.join(allowed) or 'none'}",
+            f"{action!r} is not possible while the record is "
+            f"{workflow.title(record.status).lower()}; allowed now: {', '.join(allowed) or 'none'}",
             allowed,
         )
     if transition.comment_required and not (comment or "").strip():
@@ -257,6 +270,8 @@ def _move(
         )
     )
     session.flush()
+    if notify_base_url is not None:
+        notify_transition(session, record, workflow, transition, old_status, actor, notify_base_url)
 
 
 def _flush_or_conflict(session: Session, record: Record) -> None:

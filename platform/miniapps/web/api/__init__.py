@@ -13,6 +13,7 @@ from miniapps.web.api import (  # noqa: E402, F401
     auth,
     dashboard,
     errors,
+    indicators,
     openapi,
     records,
 )

@@ -16,6 +16,12 @@ PERIOD = {
     "description": "A reporting period: 2025-04 (month), 2025-Q1, 2025-W07 or 2025.",
     "examples": ["2025-04"],
 }
+MONTH = {
+    "type": "string",
+    "pattern": r"^\d{4}-(0[1-9]|1[0-2])$",
+    "description": "A month: 2025-04.",
+    "examples": ["2025-04"],
+}
 TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 
 
@@ -87,6 +93,75 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": ["string", "null"],
                 "description": "Required by transitions that ask for one (e.g. return).",
             },
+        },
+    },
+}
+
+MONEY = {"type": ["number", "null"], "description": "Pounds, to the penny; null: no £ per point."}
+PATIENTS = {
+    "type": ["integer", "null"],
+    "minimum": 0,
+    "description": "Patients to add to the numerator (higher is better) or take off it (lower) "
+    "to reach the threshold; null when the denominator is 0.",
+}
+INDICATOR_ROW = {
+    "type": "object",
+    "required": [
+        "code",
+        "title",
+        "direction",
+        "numerator",
+        "denominator",
+        "exclusions",
+        "achievement",
+        "lower_threshold",
+        "upper_threshold",
+        "rag",
+        "points",
+        "max_points",
+        "earned",
+        "potential",
+        "remaining",
+        "to_lower",
+        "to_upper",
+        "value_per_patient",
+        "below_lower",
+        "adjustment_applied",
+    ],
+    "properties": {
+        "code": {"type": "string"},
+        "title": {"type": "string"},
+        "direction": {"type": "string", "enum": ["higher", "lower"]},
+        "numerator": {"type": "integer"},
+        "denominator": {"type": "integer", "description": "Already net of exclusions."},
+        "exclusions": {"type": "integer", "description": "For information; not subtracted."},
+        "achievement": {
+            "type": ["number", "null"],
+            "description": "numerator / denominator, a fraction; null when the denominator is 0.",
+        },
+        "lower_threshold": {"type": "number"},
+        "upper_threshold": {"type": "number"},
+        "rag": {"type": "string", "enum": ["red", "amber", "green", "none"]},
+        "points": {"type": "number", "description": "To 2 dp."},
+        "max_points": {"type": "number"},
+        "earned": MONEY,
+        "potential": MONEY,
+        "remaining": MONEY,
+        "to_lower": PATIENTS,
+        "to_upper": PATIENTS,
+        "value_per_patient": {
+            "type": ["number", "null"],
+            "description": "£ per extra patient between the thresholds (once the lower one is "
+            "reached, when below_lower); 0 when green; null without £ or eligible patients.",
+        },
+        "below_lower": {
+            "type": "boolean",
+            "description": "Below the lower threshold: the first patients earn nothing.",
+        },
+        "adjustment_applied": {
+            "type": "boolean",
+            "description": "false: the list-size or prevalence adjustment lacked its inputs "
+            "and was not applied.",
         },
     },
 }
@@ -211,6 +286,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "RecordList": _list_of("Record"),
+    "IndicatorResults": {
+        "type": "object",
+        "required": ["org", "period", "indicators"],
+        "properties": {
+            "org": ODS,
+            "period": MONTH,
+            "indicators": {"type": "array", "items": INDICATOR_ROW},
+        },
+    },
     "Dashboard": {
         "type": "object",
         "required": ["app", "org", "widgets"],

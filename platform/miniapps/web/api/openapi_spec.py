@@ -11,6 +11,7 @@ from typing import Any
 
 from miniapps.web.api.openapi_schemas import (
     JSON,
+    MONTH,
     PERIOD,
     REQUEST_SCHEMAS,
     SCHEMAS,
@@ -201,6 +202,29 @@ PATHS: dict[str, dict[str, Any]] = {
             ],
             "responses": {
                 "200": json_response("Dashboard", "The dashboard."),
+                **_errors(400, 401, 403, 404, 422),
+            },
+        },
+    },
+    "/apps/{app_id}/indicators": {
+        "parameters": [ref("parameters", "AppId")],
+        "get": {
+            "operationId": "getIndicators",
+            "summary": "The app's indicator results for an organisation and a month",
+            "description": "One row per indicator of the app's latest definition, from the "
+            "summed counts of the submitted records of `org` and everything beneath it for "
+            "`period`. At Place and ICB level the £ figures are the sums of each PCN's own. "
+            "Missing `org` or `period`: 422 with the pointer /org or /period; an unknown ODS "
+            "code: 404; a period that is not a month: 422 with the pointer /period.",
+            "parameters": [
+                {
+                    **_query("org", "ODS code: that organisation and everything beneath it."),
+                    "required": True,
+                },
+                {**_query("period", "The month, YYYY-MM.", MONTH), "required": True},
+            ],
+            "responses": {
+                "200": json_response("IndicatorResults", "The indicator results."),
                 **_errors(400, 401, 403, 404, 422),
             },
         },

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, url_for
+from flask import Response, current_app, jsonify, url_for
 
 from miniapps.core.errors import Issue
 from miniapps.db import db
@@ -64,6 +64,7 @@ def create_app_record(app_id: str):  # type: ignore[no-untyped-def]
         period=body.get("period"),
         submit=bool(body.get("submit", False)),
         actor=api_user(),
+        notify_base_url=current_app.config["BASE_URL"],
     )
     db.session.commit()
     response = _record_response(record, 201)
@@ -117,6 +118,7 @@ def patch_record(record_id: int):  # type: ignore[no-untyped-def]
         body["data"],
         expected_version=expected,
         actor=api_user(),
+        notify_base_url=current_app.config["BASE_URL"],
         submit=bool(body.get("submit", False)),
     )
     db.session.commit()
@@ -135,6 +137,7 @@ def take_transition(record_id: int):  # type: ignore[no-untyped-def]
         body["action"],
         comment=body.get("comment"),
         actor=api_user(),
+        notify_base_url=current_app.config["BASE_URL"],
     )
     db.session.commit()
     return _record_response(record)

@@ -66,6 +66,7 @@ def new_record(app_id: str):  # type: ignore[no-untyped-def]
                 period=chosen_period,
                 submit=submit,
                 actor=current_user,
+                notify_base_url=current_app.config["BASE_URL"],
             )
         except DataInvalid as exc:
             issues = exc.issues
@@ -112,6 +113,7 @@ def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
                 bound.to_json(drop_hidden=submit),
                 expected_version=version,
                 actor=current_user,
+                notify_base_url=current_app.config["BASE_URL"],
                 submit=submit,
             )
         except DataInvalid as exc:

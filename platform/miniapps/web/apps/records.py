@@ -122,7 +122,13 @@ def transition(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
     comment = request.form.get("comment", "").strip() or None
     try:
         record_service.apply_transition(
-            db.session, current_access(), item, action, comment=comment, actor=current_user
+            db.session,
+            current_access(),
+            item,
+            action,
+            comment=comment,
+            actor=current_user,
+            notify_base_url=current_app.config["BASE_URL"],
         )
     except DataInvalid as exc:
         db.session.rollback()

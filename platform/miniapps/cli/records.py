@@ -1,0 +1,130 @@
+"""``miniapps records``: import records from CSV/XLSX and export them as CSV, XLSX or JSON.
+
+The command line acts as the platform itself (:class:`SystemAccess`): it may
+import into and export from every organisation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from miniapps.cli.output import fail
+from miniapps.core import record_export
+from miniapps.db import db
+from miniapps.models import App, Organisation
+from miniapps.services.organisations import UnknownOrganisation, by_ods
+from miniapps.services.record_export import export_items
+from miniapps.services.record_import import SystemAccess, import_records
+from miniapps.services.records import definition_for
+
+records_group = AppGroup("records", help="Records: import from CSV/XLSX, export.")
+
+
+@records_group.command("import")
+@click.argument("app_id", metavar="APP")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "ods", metavar="ODS", help="Organisation for rows without an ods column.")
+@click.option("--period", metavar="P", help="Period for rows without a period column (2025-04).")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+def import_command(app_id: str, file: Path, ods: str | None, period: str | None, dry_run: bool):  # type: ignore[no-untyped-def]
+    """Import FILE (CSV UTF-8 or XLSX) into APP as submitted records, all or nothing.
+
+    Columns are named by field key or title. Every problem is printed as
+    `row N, column C: message` and nothing is written (exit 1). Rows already
+    stored for the same organisation, period and content are listed as duplicates
+    and skipped, so running the same import twice adds nothing the second time.
+    """
+    session = db.session
+    app = _app_or_fail(app_id)
+    report = import_records(
+        session,
+        SystemAccess(),
+        app,
+        file.read_bytes(),
+        file.name,
+        org=ods,
+        period=period,
+        dry_run=dry_run,
+    )
+    if not report.ok:
+        session.rollback()
+        fail(report.lines, f"nothing imported: {len(report.problems)} problem(s) in {file.name}")
+    for line in report.lines:
+        click.echo(line)
+    for warning in report.result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    click.echo(report.summary)
+
+
+@records_group.command("export")
+@click.argument("app_id", metavar="APP")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True, help="File type."
+)
+@click.option("--org", "ods", metavar="ODS", help="Only this organisation and those beneath it.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output, for csv and json).",
+)
+def export_command(app_id: str, fmt: str, ods: str | None, out: Path | None) -> None:
+    """Export every record of APP with app version, ODS code, period, status and submitter.
+
+    Repeating sections are written completely: as extra sheets in xlsx, inline in
+    json, and for csv as one more file per section beside --out
+    (`--out training.csv` also writes `training.courses.csv`).
+    """
+    session = db.session
+    app = _app_or_fail(app_id)
+    within = _org_or_fail(ods) if ods else None
+    definition = definition_for(session, app)
+    sections = [s.key for s in record_export.repeat_sections(definition)]
+    if out is None and (fmt == "xlsx" or (fmt == "csv" and sections)):
+        reason = (
+            "an xlsx workbook" if fmt == "xlsx" else f"repeating sections ({', '.join(sections)})"
+        )
+        raise click.UsageError(f"{app.id} export has {reason}: give --out FILE")
+    items = export_items(session, SystemAccess(), app, within=within)
+    if fmt == "json":
+        _write_text(record_export.to_json(definition, items), out)
+    elif fmt == "xlsx":
+        assert out is not None
+        out.write_bytes(record_export.to_xlsx(definition, items))
+    else:
+        files = record_export.to_csv(definition, items)
+        if out is None:
+            _write_text(files[record_export.MAIN], None)
+        else:
+            names = record_export.csv_file_names(str(out), files)
+            for name, text in files.items():
+                Path(names[name]).write_text(text, encoding="utf-8", newline="")
+    if out is not None:
+        click.echo(f"exported {len(items)} records to {out}", err=True)
+
+
+def _write_text(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8", newline="")
+
+
+def _app_or_fail(app_id: str) -> App:
+    app = db.session.get(App, app_id)
+    if app is None or app.latest_version == 0:
+        fail(summary=f"no published app is called {app_id!r}")
+    return app
+
+
+def _org_or_fail(ods: str) -> Organisation:
+    try:
+        return by_ods(db.session, ods)
+    except UnknownOrganisation as exc:
+        fail(summary=str(exc))

@@ -1,0 +1,47 @@
+"""The scheduler's jobs: a registry of ``name -> ScheduledJob``.
+
+A job is a callable ``(app, now)`` run with an app context while this scheduler holds the
+lease, every ``every`` (``SCHEDULER_JOB_SECONDS`` overrides per name). Jobs must be safe
+to run again (a run missed during downtime runs once when the scheduler is back, and a
+lease can change hands mid-run): make them idempotent, e.g. with outbox ``dedupe_key``.
+Adding one is one entry here, e.g. ``"return_reminders": ScheduledJob(send_reminders,
+timedelta(hours=1), "...")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask
+
+from miniapps.db import db
+from miniapps.services.outbox import DeliveryReport, SmtpConfig, deliver_due
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    run: Callable[[Flask, datetime], object]
+    every: timedelta
+    description: str
+
+
+def deliver_outbox(app: Flask, now: datetime) -> DeliveryReport:
+    return deliver_due(
+        lambda: db.new_session(app),
+        SmtpConfig.from_config(app.config),
+        now,
+        max_attempts=int(app.config["OUTBOX_MAX_ATTEMPTS"]),
+        batch_size=int(app.config["OUTBOX_BATCH_SIZE"]),
+    )
+
+
+JOBS: dict[str, ScheduledJob] = {
+    "outbox": ScheduledJob(deliver_outbox, timedelta(seconds=30), "send queued emails"),
+}
+
+
+def interval(app: Flask, name: str) -> timedelta:
+    override = (app.config.get("SCHEDULER_JOB_SECONDS") or {}).get(name)
+    return timedelta(seconds=float(override)) if override else JOBS[name].every
