@@ -10,8 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from miniapps.core.definitions import load_definition
 from miniapps.core.forms import compile_form
 from miniapps.models import App, Record
@@ -19,6 +17,7 @@ from miniapps.services import apps as app_service
 from miniapps.services.dashboards import app_dashboard
 from miniapps.services.demo_values import sample_record
 from miniapps.services.permissions import Access
+from sqlalchemy import func, select
 
 REPO = Path(__file__).resolve().parents[1]
 DEFINITION_DIRS = sorted(

@@ -550,9 +550,7 @@ def test_valid_definition_with_every_member(tmp_path: Path) -> None:
                 }
             ],
         },
-        indicators=[
-            indicator(value_per_point=198.0, adjustment="list_size", list_size="/reading")
-        ],
+        indicators=[indicator(value_per_point=198.0, adjustment="list_size", list_size="/reading")],
         indicator_settings={"value_per_point": 198.0, "national_average_list_size": 51000},
         notifications=[{"on": "action:submit", "to": ["practice_manager", "submitter"]}],
         reminders=[

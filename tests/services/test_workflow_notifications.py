@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from miniapps.db import db
 from miniapps.models import OutboxMessage
 from miniapps.services import records as record_service
 from miniapps.services.outbox import deliver_due
 from miniapps.services.permissions import Access
 from miniapps.services.smtp import SmtpConfig
+from sqlalchemy import select
 
 BASE = "https://miniapps.example.nhs.uk"
 
