@@ -24,9 +24,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "APPS_DIR": str(REPO_ROOT / "apps"),
         "UPLOADS_DIR": str(instance_path / "uploads"),
         "IMPORTS_DIR": str(instance_path / "imports"),
-        "ORGANISATIONS_FILE": str(
-            REPO_ROOT.parent / "shared" / "data" / "pilot-organisations.json"
-        ),
+        "ORGANISATIONS_FILE": str(_pilot_organisations_file()),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
