@@ -66,5 +66,10 @@ db: install
 demo: install
 	$(BIN)/miniapps demo load
 
+# National-scale dashboard figures on SQLite and PostgreSQL (about 5 minutes on 2 cores); see benchmarks/.
+bench: install
+	$(BIN)/python benchmarks/dashboard_bench.py --db sqlite --generic 1000000
+	$(BIN)/python benchmarks/dashboard_bench.py --db postgresql --generic 1000000
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

@@ -62,3 +62,18 @@ def test_anonymous_may_do_nothing(orgs):
     access = Access(None)
     assert not access.can(READ, orgs["A00001"])
     assert not access.may_anywhere(READ)
+
+
+def test_subtree_range_matches_prefixes_including_lookalike_ids(db_session, orgs):
+    """``/1/4/`` must not take in ``/1/40/``: the range relies on byte order."""
+    from miniapps.models.organisation import subtree
+    from miniapps.services.organisations import OrgRow, upsert_organisations
+
+    # Enough siblings that some ids share leading digits with others (4 and 40…).
+    rows = [OrgRow(f"X{n:05d}", f"Extra {n}", "practice", "U00001") for n in range(40)]
+    upsert_organisations(db_session, rows)
+    everyone = db_session.scalars(select(Organisation)).all()
+    for org in everyone:
+        in_range = set(db_session.scalars(select(Organisation.id).where(subtree(org.path))))
+        by_prefix = {o.id for o in everyone if o.path.startswith(org.path)}
+        assert in_range == by_prefix, org.path

@@ -10,6 +10,7 @@ from miniapps.models.notification import (
     scheduler_jobs,
 )
 from miniapps.models.organisation import ORG_TYPES, Organisation
+from miniapps.models.period_lock import PeriodLock
 from miniapps.models.record import Attachment, AuditEntry, Record
 from miniapps.models.user import ROLES, ApiToken, LoginAttempt, Membership, User
 
@@ -30,6 +31,7 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutboxMessage",
+    "PeriodLock",
     "Record",
     "SchedulerLease",
     "User",

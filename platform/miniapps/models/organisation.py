@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from miniapps.models.base import Base, utcnow
@@ -20,6 +20,9 @@ PARENT_TYPES = {
 }
 
 
+PATH_TYPE = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+
 class Organisation(Base):
     __tablename__ = "organisations"
 
@@ -28,8 +31,9 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(20), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    # Materialised path of ids ("/1/4/9/"): descendants are a prefix match.
-    path: Mapped[str] = mapped_column(String(400), index=True, default="/")
+    # Materialised path of ids ("/1/4/9/"): descendants are a prefix match. Byte order
+    # ("C" collation) on PostgreSQL, so a subtree is one range scan of the index.
+    path: Mapped[str] = mapped_column(PATH_TYPE, index=True, default="/")
     is_demo: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -42,3 +46,12 @@ class Organisation(Base):
     def is_within(self, other: Organisation) -> bool:
         """True when this organisation is ``other`` or lies beneath it."""
         return self.path.startswith(other.path)
+
+
+def subtree(path: str) -> ColumnElement[bool]:
+    """SQL: organisations at or beneath the one at ``path``, as an index range.
+
+    Paths end in "/" and "0" is the character after "/", so every descendant's path
+    sorts in ``[path, path[:-1] + "0")``.
+    """
+    return and_(Organisation.path >= path, Organisation.path < path[:-1] + "0")

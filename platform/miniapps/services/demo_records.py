@@ -20,6 +20,7 @@ from miniapps.core.definitions import AppDefinition
 from miniapps.core.errors import DataInvalid
 from miniapps.core.periods import period_of
 from miniapps.models import App, AuditEntry, Organisation, Record, User
+from miniapps.models.organisation import subtree
 from miniapps.services.demo_values import sample_record
 from miniapps.services.permissions import Access
 from miniapps.services.records import create_record, definition_for
@@ -70,7 +71,7 @@ def _owing_orgs(
     # Periodic apps may say who owes returns; everything else is filled in by practices.
     owed_by = (definition.period.get("owed_by") or {}) if definition.is_periodic else {}
     query = select(Organisation).where(
-        Organisation.path.startswith(top.path),
+        subtree(top.path),
         Organisation.active,
         Organisation.type.in_(owed_by.get("types") or ["practice"]),
     )

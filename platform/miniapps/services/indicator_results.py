@@ -39,6 +39,7 @@ from miniapps.core.indicators import (
 )
 from miniapps.core.schema_fields import Field
 from miniapps.models import App, Organisation, Record
+from miniapps.models.organisation import subtree
 from miniapps.services.permissions import READ, Access, Forbidden
 from miniapps.services.records import definition_for
 
@@ -203,8 +204,7 @@ def _check_months(values: list[tuple[str, str]]) -> None:
 
 
 def _scope(access: Access, app: App, org: Organisation) -> ColumnElement[bool]:
-    subtree = Organisation.path.startswith(org.path, autoescape=True)
-    return and_(access.org_clause(READ, app), subtree)
+    return and_(access.org_clause(READ, app), subtree(org.path))
 
 
 def _months(first: str, last: str) -> list[str]:

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from miniapps.models import App, AppTarget, Organisation, Record, User
+from miniapps.models.organisation import subtree
 
 READ, WRITE, APPROVE, PUBLISH = "read", "write", "approve", "publish"
 ACTIONS = (READ, WRITE, APPROVE, PUBLISH)
@@ -72,7 +73,7 @@ class Access:
             return true()
         if not prefixes:
             return false()
-        return or_(*(Organisation.path.startswith(p, autoescape=True) for p in prefixes))
+        return or_(*(subtree(p) for p in prefixes))
 
     def can(self, action: str, org: Organisation, app: App | None = None) -> bool:
         prefixes = self._prefixes(action, app_roles(app, action))

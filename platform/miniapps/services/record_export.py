@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from miniapps.core.record_export import ExportItem
 from miniapps.models import App, Organisation, Record, User
+from miniapps.models.organisation import subtree
 from miniapps.services.permissions import Access
 
 
@@ -28,7 +29,7 @@ def export_items(
         .where(Record.app_id == app.id, access.record_clause(app))
     )
     if within is not None:
-        query = query.where(Organisation.path.startswith(within.path, autoescape=True))
+        query = query.where(subtree(within.path))
     if period:
         query = query.where(Record.period == period)
     if status:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from miniapps.models import App, Organisation, Record
+from miniapps.models.organisation import subtree
 from miniapps.services.apps import visible_apps
 from miniapps.services.permissions import Access
 
@@ -65,7 +66,7 @@ def records_page(
     """
     conditions = [Record.app_id == app.id, access.record_clause(app)]
     if within is not None:
-        conditions.append(Organisation.path.startswith(within.path, autoescape=True))
+        conditions.append(subtree(within.path))
     if period is not None:
         conditions.append(Record.period == period)
     if status is not None:

@@ -19,6 +19,7 @@ from miniapps.models import App, AppVersion, AuditEntry, Organisation, Record, U
 from miniapps.services.audit import audit_change
 from miniapps.services.notifications import notify_transition
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
+from miniapps.services.returns import ensure_period_open
 
 PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1-4])?$")
 
@@ -105,6 +106,7 @@ def create_record(
     notify_base_url: str | None = None,
 ) -> Record:
     """Store a new record (a draft, or submitted when ``submit``) for ``org``."""
+    ensure_period_open(session, app.id, org, period)
     access.require(WRITE, org, app)
     if not is_targeted(session, app.id, org):
         raise Forbidden(f"{app.title} is not published to {org.name} ({org.ods}).")
@@ -145,6 +147,7 @@ def update_record(
     notify_base_url: str | None = None,
 ) -> Record:
     """Replace a record's data if nobody changed it since ``expected_version``."""
+    ensure_period_open(session, record.app_id, record.organisation, record.period)
     app = session.get(App, record.app_id)
     access.require(WRITE, record.organisation, app)
     if record.version != expected_version:
@@ -179,6 +182,7 @@ def apply_transition(
     notify_base_url: str | None = None,
 ) -> Record:
     """Take a workflow action; 403 before 409: the caller must be allowed to act at all."""
+    ensure_period_open(session, record.app_id, record.organisation, record.period)
     app = session.get(App, record.app_id)
     definition = definition_for(session, record)
     workflow = Workflow(definition.workflow)

@@ -46,7 +46,11 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("type", sa.String(length=20), nullable=False),
         sa.Column("parent_id", sa.Integer(), nullable=True),
-        sa.Column("path", sa.String(length=400), nullable=False),
+        sa.Column(
+            "path",
+            sa.String(length=400).with_variant(sa.String(length=400, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

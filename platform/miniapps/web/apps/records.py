@@ -12,6 +12,7 @@ from miniapps.core.record_display import display_rows
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Attachment, Organisation, Record
+from miniapps.models.organisation import subtree
 from miniapps.services import records as record_service
 from miniapps.services.attachments import attachment_path
 from miniapps.services.audit import history
@@ -61,7 +62,7 @@ def records(app_id: str):  # type: ignore[no-untyped-def]
         org = db.session.scalar(select(Organisation).where(Organisation.ods == filters["org"]))
         if org is None:
             abort(404, f"No organisation has the ODS code {filters['org']!r}.")
-        query = query.where(Organisation.path.startswith(org.path))
+        query = query.where(subtree(org.path))
     if filters["period"]:
         query = query.where(Record.period == filters["period"])
     if filters["status"]:
