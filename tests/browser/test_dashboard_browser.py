@@ -146,3 +146,102 @@ def test_tables_without_javascript(
     by_period = page.get_by_role("region", name="Records by period").get_by_role("table")
     expect(by_period.get_by_role("row")).to_have_count(3)  # heading, April, May
     expect(by_period.get_by_role("row", name=re.compile("April 2025"))).to_contain_text("2")
+
+
+DECLARED = {
+    "id": "dash_declared",
+    "title": "Declared dashboard check",
+    "version": 1,
+    "period": {"frequency": "monthly"},
+    "schema": {
+        "type": "object",
+        "properties": {
+            "state": {"title": "State", "enum": ["ok", "warm"]},
+            "num": {"type": "integer", "title": "Numerator"},
+            "den": {"type": "integer", "title": "Denominator"},
+        },
+    },
+    "indicators": [
+        {
+            "code": "IND-1",
+            "title": "Test indicator",
+            "numerator": "/num",
+            "denominator": "/den",
+            "lower_threshold": 0.5,
+            "upper_threshold": 0.8,
+            "direction": "higher",
+            "max_points": 10,
+            "value_per_point": 100.0,
+        }
+    ],
+    "dashboard": {
+        "widgets": [
+            {"id": "returns", "type": "metric", "title": "Returns", "group_by": "period"},
+            {"id": "ind", "type": "indicator", "title": "Indicator", "indicator": "IND-1"},
+            {
+                "id": "states",
+                "type": "chart",
+                "chart": "stacked_bar",
+                "title": "States",
+                "field": "/state",
+                "group_by": "period",
+            },
+            {
+                "id": "pie",
+                "type": "chart",
+                "chart": "pie",
+                "title": "Answers",
+                "group_by": "/state",
+            },
+        ]
+    },
+}
+DECLARED_RECORDS = [
+    ("A00001", "2025-04", {"state": "ok", "num": 6, "den": 10}),
+    ("A00001", "2025-05", {"state": "warm", "num": 7, "den": 10}),
+    ("A00002", "2025-05", {"state": "ok", "num": 7, "den": 10}),
+]
+
+
+@pytest.fixture(scope="module")
+def declared_app(live_app: Flask) -> str:
+    with live_app.app_context(), db.transaction(live_app) as session:
+        if session.get(App, DECLARED["id"]) is None:
+            orgs = {o.ods: o for o in session.scalars(select(Organisation))}
+            app_service.publish(session, validate_definition(DECLARED), [orgs["QWE"]], None)
+            for ods, period, data in DECLARED_RECORDS:
+                session.add(
+                    Record(
+                        app_id=DECLARED["id"],
+                        app_version=1,
+                        organisation=orgs[ods],
+                        period=period,
+                        data=data,
+                        status="submitted",
+                    )
+                )
+    return str(DECLARED["id"])
+
+
+def test_declared_metric_and_indicator_panels(
+    page: Page, sign_in: SignIn, emails: dict[str, str], declared_app: str, screenshot: Screenshot
+) -> None:
+    sign_in(page, emails["pcn_manager"])
+    page.goto(f"/apps/{declared_app}/dashboard?org=U00001")
+    metric = page.get_by_role("region", name="Returns", exact=True)
+    expect(metric.locator(".miniapps-metric")).to_contain_text("Count, May 2025")
+    expect(metric.locator(".miniapps-metric")).to_contain_text("2 (+1 since April 2025)")
+    panel = page.get_by_role("region", name="Indicator: IND-1 Test indicator")
+    expect(panel.locator(".nhsuk-tag")).to_have_text("Amber")
+    bar = panel.get_by_role("img", name=re.compile(r"^Achievement 70 % against a lower"))
+    expect(bar).to_be_visible()
+    expect(panel.locator(".miniapps-indicator-money")).to_contain_text("£666.67")
+    expect(panel.get_by_role("row", name=re.compile("Points"))).to_contain_text("6.67")
+    stacked = page.get_by_role("region", name="States").locator("canvas")
+    expect(stacked).to_be_visible()
+    assert stacked.evaluate("c => Chart.getChart(c).options.scales.x.stacked") is True
+    pie = page.get_by_role("region", name="Answers").locator("canvas")
+    expect(pie).to_have_attribute("aria-label", re.compile(r"^Pie chart of Answers"))
+    screenshot(page, "dashboard-declared")
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []

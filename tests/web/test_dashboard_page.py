@@ -339,3 +339,151 @@ def test_unknown_filter_field_is_400_naming_it(
     bad_value = client.get("/apps/page_dash/dashboard?f%5B%2Fstate%5D=cold")
     assert bad_value.status_code == 400
     assert "'cold' is not an answer to State (/state)" in unescape(bad_value.get_data(as_text=True))
+
+
+DECLARED: dict[str, Any] = {
+    "id": "page_declared",
+    "title": "Declared widgets",
+    "version": 1,
+    "period": {"frequency": "monthly"},
+    "schema": {
+        "type": "object",
+        "properties": {
+            "reading": {"type": "number", "title": "Temperature"},
+            "state": {"title": "State", "enum": ["ok", "warm"]},
+            "num": {"type": "integer"},
+            "den": {"type": "integer"},
+        },
+    },
+    "indicators": [
+        {
+            "code": "IND-1",
+            "title": "Test indicator",
+            "numerator": "/num",
+            "denominator": "/den",
+            "lower_threshold": 0.5,
+            "upper_threshold": 0.8,
+            "direction": "higher",
+            "max_points": 10,
+            "value_per_point": 100.0,
+        }
+    ],
+    "dashboard": {
+        "replace_automatic": True,
+        "widgets": [
+            {
+                "id": "returns",
+                "type": "metric",
+                "title": "Returns this month",
+                "group_by": "period",
+            },
+            {"id": "ind", "type": "indicator", "title": "Indicator", "indicator": "IND-1"},
+            {
+                "id": "ranked",
+                "type": "chart",
+                "chart": "ranked_bar",
+                "title": "Mean temperature by practice",
+                "field": "/reading",
+                "aggregate": "mean",
+            },
+            {
+                "id": "states",
+                "type": "chart",
+                "chart": "stacked_bar",
+                "title": "States",
+                "field": "/state",
+                "group_by": "period",
+            },
+            {"id": "pie", "type": "chart", "chart": "pie", "title": "Pie", "group_by": "/state"},
+            {"id": "latest", "type": "table", "title": "Latest returns", "columns": ["/reading"]},
+            {"id": "where", "type": "map", "title": "Where", "field": "/reading"},
+        ],
+    },
+}
+
+
+@pytest.fixture
+def declared_app(db_session: Session, orgs: dict[str, Organisation]) -> App:
+    published = app_service.publish(
+        db_session, validate_definition(DECLARED), [orgs["QWE"]], actor=None
+    )
+    rows = [
+        ("A00001", "2025-04", {"reading": 4, "state": "ok", "num": 6, "den": 10}),
+        ("A00001", "2025-05", {"reading": 6, "state": "warm", "num": 7, "den": 10}),
+        ("A00002", "2025-05", {"reading": 3, "state": "ok", "num": 7, "den": 10}),
+    ]
+    for ods, period, data in rows:
+        db_session.add(
+            Record(
+                app_id="page_declared",
+                app_version=1,
+                organisation=orgs[ods],
+                period=period,
+                data=data,
+                status="submitted",
+            )
+        )
+    db_session.commit()
+    return published.app
+
+
+def test_declared_widgets_on_the_page(
+    client: FlaskClient, login: Any, users: dict[str, User], declared_app: App
+) -> None:
+    login(users["pcn_manager"])
+    response = client.get("/apps/page_declared/dashboard?org=U00001")
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    data = embedded(response)
+    # replace_automatic: only the declared panels on the page, the JSON keeps every widget.
+    assert [p["id"] for p in data["panels"]] == [w["id"] for w in DECLARED["dashboard"]["widgets"]]
+    assert data["dashboard"]["widgets"][0]["id"] == "records"
+    assert html.count("<table") == len(data["panels"])
+    for panel in data["panels"]:
+        assert f"widget={panel['id']}&org=U00001" in html
+    # The metric card: May's 2 returns, one more than April's.
+    flat = " ".join(html.split())
+    assert 'miniapps-metric"' in flat and "Count, May 2025 </h3>" in flat
+    assert '<p class="nhsuk-card__description">2 (+1 since April 2025)</p>' in flat
+    # The indicator panel: 14 of 20 = 70 %, amber, 6.67 points, £ tiles.
+    assert 'class="nhsuk-tag nhsuk-tag--orange">Amber</strong>' in html
+    assert "Achievement 70 % against a lower threshold of 50 % and an upper of 80 %" in html
+    assert "6.67 of 10 points" in html and "2 more patients would reach the upper threshold" in html
+    for money in ("£666.67", "£1,000.00", "£333.33"):
+        assert money in html
+    assert 'width="70.0"' in html and 'x1="50.0"' in html and 'x1="80.0"' in html
+    panels = {p["id"]: p for p in data["panels"]}
+    ranked = panels["ranked"]["chart"]
+    assert ranked["labels"] == ["North Surgery", "Hill Surgery"]
+    assert ranked["datasets"] == [
+        {"label": "Mean of Temperature", "values": [5.0, 3.0]},
+        {"label": "Average", "values": [4.3333, 4.3333], "style": "line"},
+    ]
+    assert panels["states"]["chart"]["stacked"] is True
+    assert panels["pie"]["chart"]["kind"] == "pie"
+    assert "no map source available offline" in html
+
+
+def test_declared_widget_csv(
+    client: FlaskClient, login: Any, users: dict[str, User], declared_app: App
+) -> None:
+    login(users["pcn_manager"])
+    base = "/apps/page_declared/dashboard.csv?org=U00001&widget="
+    assert csv_rows(client.get(base + "ranked")) == [
+        ["Organisation", "Mean of Temperature"],
+        ["North Surgery", "5.0"],
+        ["Hill Surgery", "3.0"],
+    ]
+    assert csv_rows(client.get(base + "states")) == [
+        ["Period", "ok", "warm"],
+        ["April 2025", "1", "0"],
+        ["May 2025", "1", "1"],
+    ]
+    rows = csv_rows(client.get(base + "ind"))
+    assert ["Achievement", "0.7"] in rows and ["RAG", "Amber"] in rows
+    assert ["Earned (£)", "666.67"] in rows
+    assert csv_rows(client.get(base + "where")) == [
+        ["Organisation", "ODS code", "Sum"],
+        ["Hill Surgery", "A00002", "3"],
+        ["North Surgery", "A00001", "10"],
+    ]

@@ -3,7 +3,10 @@
 Pages and the API both call :func:`app_dashboard`; it returns the dashboard contract
 ``{"app", "org", "widgets": [{"id", "type", "title", "data"}]}``, the contract widgets
 first, then the analysis widgets (trends, and the organisations one level below ``org``
-to compare and drill down to).
+to compare and drill down to), then the widgets the definition declares in
+``dashboard.widgets`` (:mod:`miniapps.core.declared_widgets`). ``replace_automatic``
+hides the automatic widgets on the page only: the JSON keeps them, so the contract's
+``records`` widget is always there.
 """
 
 from __future__ import annotations
@@ -14,15 +17,19 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.dashboard import Breakdown, automatic_widgets
-from miniapps.core.dashboard_filters import parse_filters
+from miniapps.core.dashboard_filters import FieldFilter, parse_filters
+from miniapps.core.dashboard_widgets import WidgetQuery
+from miniapps.core.declared_widgets import Context, declared_widgets
 from miniapps.core.definitions import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.periods import period_of
-from miniapps.models import App, Organisation
+from miniapps.models import App, Organisation, Record
+from miniapps.models.organisation import subtree
+from miniapps.services.indicator_results import indicator_results
 from miniapps.services.organisations import children
 from miniapps.services.permissions import READ, Access, Forbidden
 from miniapps.services.records import definition_for
@@ -55,17 +62,73 @@ def app_dashboard(
     field_filters = parse_filters(definition.schema, filters or {})
     scope = access.org_clause(READ, app)
     if org is not None:
-        scope = and_(scope, Organisation.path.startswith(org.path, autoescape=True))
+        scope = and_(scope, subtree(org.path))
+    breakdown = Breakdown(org, compared_orgs(session, access, app, org))
     widgets = automatic_widgets(
-        session,
-        definition,
-        scope,
-        low,
-        high,
-        filters=field_filters,
-        breakdown=Breakdown(org, compared_orgs(session, access, app, org)),
+        session, definition, scope, low, high, filters=field_filters, breakdown=breakdown
     )
+    specs = definition.dashboard.get("widgets") or []
+    if specs:
+        query = _query(session, definition, scope, low, high, field_filters)
+        indicator = _indicator_source(session, access, app, breakdown, query)
+        ctx = Context(query, definition.schema, definition.is_periodic, breakdown, indicator)
+        widgets.extend(declared_widgets(ctx, specs))
     return {"app": app.id, "org": org.ods if org is not None else None, "widgets": widgets}
+
+
+def _query(
+    session: Session,
+    definition: AppDefinition,
+    scope: Any,
+    low: str | None,
+    high: str | None,
+    filters: list[FieldFilter],
+) -> WidgetQuery:
+    query = WidgetQuery(session, definition.id, scope, low, high)
+    query.conditions.extend(f.condition(query) for f in filters)
+    return query
+
+
+def _indicator_source(
+    session: Session, access: Access, app: App, breakdown: Breakdown, query: WidgetQuery
+) -> Any:
+    """``code -> row`` for indicator widgets: the indicator's results for the chosen
+    organisation (or the only one the user may see) in the latest period with submitted
+    records in range; a sentence saying why when there are none."""
+    org = breakdown.parent
+    if org is None and len(breakdown.children) == 1:
+        org = breakdown.children[0]
+    cache: dict[str, Any] = {}
+
+    def row(code: str) -> dict[str, Any] | str:
+        if org is None:
+            return "Choose an organisation to see its indicator results."
+        if "rows" not in cache:
+            cache["rows"] = _indicator_rows(session, access, app, org, query)
+        rows = cache["rows"]
+        if isinstance(rows, str):
+            return rows
+        return rows.get(code) or f"There is no indicator {code}."
+
+    return row
+
+
+def _indicator_rows(
+    session: Session, access: Access, app: App, org: Organisation, query: WidgetQuery
+) -> dict[str, Any] | str:
+    period = session.execute(
+        select(func.max(Record.period)).select_from(query.records()).where(*query.conditions)
+    ).scalar()
+    if period is None:
+        return "There are no submitted records with a period here."
+    try:
+        result = indicator_results(session, access, app, org, period)
+    except DataInvalid:
+        return f"Indicator results need monthly returns; {period} is not a month."
+    return {
+        r["code"]: {**r, "org": org.ods, "org_name": org.name, "period": period}
+        for r in result["indicators"]
+    }
 
 
 def compared_orgs(

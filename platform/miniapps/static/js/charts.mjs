@@ -36,9 +36,33 @@ function dataset(spec, index, chart) {
 const wholeNumbers = (chart) =>
   chart.datasets.every((d) => d.style === "line" || d.values.every((v) => v === null || Number.isInteger(v)));
 
+/** A pie (declared `pie` charts): one colour per slice, named in the legend and tooltip. */
+function pieConfig(chart) {
+  const [first] = chart.datasets;
+  return {
+    type: "pie",
+    data: {
+      labels: chart.labels,
+      datasets: [{ label: first.label, data: first.values, backgroundColor: chart.labels.map((_, i) => PALETTE[i % PALETTE.length]) }],
+    },
+    options: {
+      responsive: true,
+      maintainAspectRatio: true,
+      aspectRatio: 2,
+      animation: reducedMotion() ? false : { duration: 250 },
+      plugins: {
+        legend: { display: true, labels: { usePointStyle: true } },
+        tooltip: { callbacks: { label: (item) => `${item.label}: ${item.formattedValue}` } },
+      },
+    },
+  };
+}
+
 /** The Chart.js configuration for one panel's chart spec (pure: testable without a canvas). */
 export function chartConfig(chart) {
+  if (chart.kind === "pie") return pieConfig(chart);
   const valueAxis = chart.horizontal ? "x" : "y";
+  const categoryAxis = chart.horizontal ? "y" : "x";
   const config = {
     type: chart.kind,
     data: { labels: chart.labels, datasets: chart.datasets.map((d, i) => dataset(d, i, chart)) },
@@ -48,7 +72,10 @@ export function chartConfig(chart) {
       maintainAspectRatio: true,
       aspectRatio: chart.horizontal ? Math.max(1.2, 3 - chart.labels.length * 0.15) : 2,
       animation: reducedMotion() ? false : { duration: 250 },
-      scales: { [valueAxis]: { beginAtZero: true, ticks: wholeNumbers(chart) ? { precision: 0 } : {} } },
+      scales: {
+        [valueAxis]: { beginAtZero: true, stacked: Boolean(chart.stacked), ticks: wholeNumbers(chart) ? { precision: 0 } : {} },
+        ...(chart.stacked ? { [categoryAxis]: { stacked: true } } : {}),
+      },
       plugins: {
         legend: { display: chart.datasets.length > 1, labels: { usePointStyle: true } },
         tooltip: {
@@ -75,7 +102,7 @@ export function chartConfig(chart) {
 /** A short text alternative for the canvas; the table beside it holds the detail. */
 export function describe(panel) {
   const { kind, labels, datasets } = panel.chart;
-  const shape = kind === "line" ? "Line chart" : "Bar chart";
+  const shape = { line: "Line chart", pie: "Pie chart" }[kind] ?? (panel.chart.stacked ? "Stacked bar chart" : "Bar chart");
   const what = datasets.map((d) => d.label).join(" and ");
   const links = panel.chart.links ? " Select a bar, or a link in the table, to drill down." : "";
   return `${shape} of ${panel.heading}: ${what} for ${labels.length} items. The same figures are in the table below.${links}`;

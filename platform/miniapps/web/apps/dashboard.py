@@ -112,6 +112,8 @@ def dashboard(app_id: str):  # type: ignore[no-untyped-def]
     definition = definition_for(db.session, app)
     names = dashboard_service.org_names(db.session, _org_codes(result))
     panels = [build_panel(definition, w, names, state.drill_down) for w in result["widgets"]]
+    if definition.dashboard.get("replace_automatic"):  # the page only: the JSON keeps them
+        panels = [panel for panel in panels if panel.get("declared")]
     for panel in panels:
         panel["csv_url"] = state.csv_url(panel["id"])
     page = render_template(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from miniapps.core.dashboard_filters import choices_of
+from miniapps.core.declared_widgets import DECLARED_WIDGETS
 from miniapps.core.definitions import AppDefinition
 from miniapps.core.periods import period_label
 from miniapps.core.schema_fields import find_field
@@ -61,6 +62,10 @@ def build_panel(
         ],
         "rows": _cells(table),
         "chart": chart if table.rows else None,
+        "declared": widget["type"] in DECLARED_WIDGETS,
+        **(
+            dashboard_declared.declared_extras(widget) if widget["type"] in DECLARED_WIDGETS else {}
+        ),
     }
 
 
@@ -111,6 +116,8 @@ def _describe(
         for row in data["periods"]:
             table.add([period_label(row["period"]), row["count"], row["sum"], row["mean"]])
         return table, _line(table, 3, "Mean"), title, None
+    if kind in DECLARED_WIDGETS:
+        return dashboard_declared.declared_panel(widget, names, link)
     return _compared(widget, link)
 
 
@@ -208,3 +215,8 @@ def _defused(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+# Declared widgets (metric, chart, table, indicator, map) are described in their own
+# module, which builds on the helpers above (hence imported last, as a module).
+from miniapps.web.apps import dashboard_declared  # noqa: E402
