@@ -4,11 +4,13 @@ period, migration and hooks. Called by :func:`definition_semantics.semantic_issu
 from __future__ import annotations
 
 from collections import deque
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 
 from miniapps.core.errors import pointer_join
+from miniapps.core.returns import PeriodRules, due_date, period_bounds, period_containing
 from miniapps.core.workflow import DEFAULT_WORKFLOW
 
 if TYPE_CHECKING:
@@ -205,6 +207,45 @@ def check_period(ctx: Context) -> None:
     if frequency == "weekly" and period.get("due_day", 1) > 7:
         message = "for a weekly return, due_day is a day of the week: 1 (Monday) to 7 (Sunday)"
         ctx.add("/period/due_day", message, "out_of_range")
+    _check_reminder_offsets(ctx, period, frequency)
+
+
+def _check_reminder_offsets(ctx: Context, period: dict[str, Any], frequency: str) -> None:
+    """A ``before_due_days`` reminder must fall on or after the first day of its period:
+    earlier, it would remind about a return whose period has not started."""
+    reminders = ctx.raw.get("reminders")
+    if frequency not in ("weekly", "monthly", "quarterly", "yearly"):
+        return
+    if not isinstance(reminders, list):
+        return
+    try:
+        rules = PeriodRules.from_json(period)
+    except (TypeError, ValueError):
+        return  # the schema reports it
+    limit = _shortest_lead(rules)
+    for index, reminder in enumerate(reminders):
+        days = reminder.get("before_due_days") if isinstance(reminder, dict) else None
+        if isinstance(days, int) and not isinstance(days, bool) and days > limit:
+            message = (
+                f"{days} days before the due date can fall before the {frequency} period "
+                f"has even started: a return can be due as little as {limit} days after "
+                f"its period begins, so use at most {limit}"
+            )
+            ctx.add(f"/reminders/{index}/before_due_days", message, "out_of_range")
+
+
+def _shortest_lead(rules: PeriodRules) -> int:
+    """The fewest days from a period's first day to its due date, over eight years (every
+    weekday, month length and leap-year case)."""
+    leads = []
+    day = period_bounds("2024-01", False)[0]
+    for _ in range({"weekly": 53, "monthly": 12, "quarterly": 4, "yearly": 1}[rules.frequency] * 8):
+        period = period_containing(day, rules.frequency, rules.financial_year)
+        assert period is not None
+        start, end = period_bounds(period, rules.financial_year)
+        leads.append((due_date(period, rules) - start).days)
+        day = end + timedelta(days=1)
+    return min(leads)
 
 
 def check_migration(ctx: Context) -> None:

@@ -2,6 +2,7 @@
 
 from miniapps.models.app import APP_STATUSES, App, AppTarget, AppVersion
 from miniapps.models.base import Base
+from miniapps.models.comment import Comment, CommentMention
 from miniapps.models.notification import (
     OUTBOX_STATUSES,
     DeliveryAttempt,
@@ -26,6 +27,8 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "Comment",
+    "CommentMention",
     "DeliveryAttempt",
     "LoginAttempt",
     "Membership",

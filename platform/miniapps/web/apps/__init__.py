@@ -2,4 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("apps", __name__, url_prefix="/apps")
 
-from miniapps.web.apps import dashboard, publish, record_form, records, records_import, returns  # noqa: E402, F401
+from miniapps.web.apps import (  # noqa: E402, F401
+    dashboard,
+    publish,
+    record_comments,
+    record_form,
+    records,
+    records_import,
+    returns,
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -16,6 +18,7 @@ from miniapps.models.organisation import subtree
 from miniapps.services import records as record_service
 from miniapps.services.attachments import attachment_path
 from miniapps.services.audit import history
+from miniapps.services.comments import thread as comment_thread
 from miniapps.services.permissions import READ, WRITE
 from miniapps.web.apps import bp
 from miniapps.web.session_user import current_access
@@ -96,7 +99,12 @@ def records(app_id: str):  # type: ignore[no-untyped-def]
 @login_required
 def record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
     app = load_app(app_id)
-    item = load_record(app, record_id)
+    return render_record_page(app, load_record(app, record_id))
+
+
+def render_record_page(app: App, item: Record, **extra: Any) -> str:
+    """The record page: answers, next steps, comments and history. ``extra`` carries a
+    comment form's error and input when it is shown again."""
     definition = record_service.definition_for(db.session, item)
     workflow = Workflow(definition.workflow)
     return render_template(
@@ -107,10 +115,12 @@ def record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
         workflow=workflow,
         rows=display_rows(definition.schema, item.data, definition.ui),
         history=history(db.session, item),
+        comments=comment_thread(db.session, item),
         actions=record_service.allowed_actions(current_access(), db.session, item),
         can_edit=workflow.is_editable(item.status)
         and current_access().can(WRITE, item.organisation, app),
         period_label=period_label,
+        **extra,
     )
 
 
