@@ -24,12 +24,17 @@ from sqlalchemy.orm import Session
 from miniapps.core.dashboard_filters import FieldFilter
 from miniapps.core.dashboard_trends import (
     Breakdown,
-    build_number_by_org,
+    build_numbers_by_org,
     build_records_by_org,
     build_records_by_period,
-    build_trend,
+    build_trends,
 )
-from miniapps.core.dashboard_widgets import WIDGET_TYPES, WidgetQuery, choice_key
+from miniapps.core.dashboard_widgets import (
+    WIDGET_TYPES,
+    WidgetQuery,
+    build_number_summaries,
+    choice_key,
+)
 from miniapps.core.schema_fields import Field, iter_fields
 
 __all__ = [
@@ -90,19 +95,21 @@ def automatic_widgets(
     query = WidgetQuery(session, definition.id, scope, period_from, period_to)
     query.conditions.extend(f.condition(query) for f in filters)
     widgets = [WIDGET_TYPES["records"](query, None)]
+    fields = [(f, widget_type_for(f)) for f in iter_fields(definition.schema)]
+    number_fields = [f for f, widget_type in fields if widget_type == "number_summary"]
+    # All number fields in one statement per widget kind rather than one per field.
+    summaries = iter(build_number_summaries(query, number_fields))
     numbers: list[tuple[Field, dict[str, Any]]] = []
-    for field in iter_fields(definition.schema):
-        widget_type = widget_type_for(field)
-        if widget_type is not None:
+    for field, widget_type in fields:
+        if widget_type == "number_summary":
+            widgets.append(next(summaries))
+            numbers.append((field, widgets[-1]["data"]))
+        elif widget_type is not None:
             widgets.append(WIDGET_TYPES[widget_type](query, field))
-            if widget_type == "number_summary":
-                numbers.append((field, widgets[-1]["data"]))
     periodic = definition.is_periodic
     widgets.append(build_records_by_period(query, periodic))
-    widgets.extend(build_trend(query, field, periodic) for field, _ in numbers)
+    widgets.extend(build_trends(query, number_fields, periodic))
     if breakdown is not None and breakdown.children:
         widgets.append(build_records_by_org(query, breakdown, widgets[0]["data"]["total"]))
-        widgets.extend(
-            build_number_by_org(query, field, breakdown, summary) for field, summary in numbers
-        )
+        widgets.extend(build_numbers_by_org(query, numbers, breakdown))
     return widgets

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
-from miniapps.core.dashboard_widgets import WidgetQuery, plain_number
+from miniapps.core.dashboard_widgets import WidgetQuery, number_stats, plain_number
 from miniapps.core.schema_fields import Field
 from miniapps.models import Organisation, Record
 
@@ -89,33 +89,48 @@ def build_records_by_period(query: WidgetQuery, periodic: bool) -> dict[str, Any
 
 def build_trend(query: WidgetQuery, field: Field, periodic: bool) -> dict[str, Any]:
     """``<pointer>#trend``: count, sum and mean of a number field per period."""
-    source, value = query.values(field)
+    return build_trends(query, [field], periodic)[0]
+
+
+def build_trends(
+    query: WidgetQuery, fields: Sequence[Field], periodic: bool
+) -> list[dict[str, Any]]:
+    """The ``<pointer>#trend`` widgets of several number fields, in their order: one
+    statement grouped by period for all the fields reached through the same arrays."""
     period = period_of_record(query, periodic)
-    seen = (
-        select(period.label("period"), value.number.label("number"))
-        .select_from(source)
-        .where(*query.conditions, period.is_not(None))
-        .subquery()
-    )
-    rows = query.session.execute(
-        select(
-            seen.c.period,
-            func.count(seen.c.number),
-            func.sum(seen.c.number),
-            func.avg(seen.c.number),
-        )
-        .group_by(seen.c.period)
-        .order_by(seen.c.period)
-    ).all()
-    periods = [
-        {"period": p, "count": int(n), "sum": plain_number(s) if n else 0, "mean": _mean(n, m)}
-        for p, n, s, m in rows
+    found: dict[str, list[dict[str, Any]]] = {}
+    for rows, named in query.numbers(
+        fields, extra=[period.label("period")], where=[period.is_not(None)]
+    ):
+        stats = [
+            stat
+            for _, column in named
+            for stat in (func.count(column), func.sum(column), func.avg(column))
+        ]
+        result = query.session.execute(
+            select(rows.c.period, *stats).group_by(rows.c.period).order_by(rows.c.period)
+        ).all()
+        for index, (field, _) in enumerate(named):
+            found[field.pointer] = [
+                _period_figures(row[0], *row[1 + index * 3 : 4 + index * 3]) for row in result
+            ]
+    return [
+        {
+            "id": field.pointer + TREND,
+            "type": "trend",
+            "title": f"{field.title} by period",
+            "data": {"periods": found[field.pointer]},
+        }
+        for field in fields
     ]
+
+
+def _period_figures(period: str, count: Any, total: Any, mean: Any) -> dict[str, Any]:
     return {
-        "id": field.pointer + TREND,
-        "type": "trend",
-        "title": f"{field.title} by period",
-        "data": {"periods": periods},
+        "period": period,
+        "count": int(count),
+        "sum": plain_number(total) if count else 0,
+        "mean": _mean(count, mean),
     }
 
 
@@ -151,22 +166,41 @@ def build_number_by_org(
 ) -> dict[str, Any]:
     """``<pointer>#by_org``: a number field's figures per child organisation beside the
     parent's (``summary`` is the field's contract widget data over the same scope)."""
+    return build_numbers_by_org(query, [(field, summary)], breakdown)[0]
+
+
+def build_numbers_by_org(
+    query: WidgetQuery,
+    numbers: Sequence[tuple[Field, dict[str, Any]]],
+    breakdown: Breakdown,
+) -> list[dict[str, Any]]:
+    """The ``<pointer>#by_org`` widgets of several number fields (each with its contract
+    widget data over the same scope), in their order: one statement grouped by child
+    organisation for all the fields reached through the same arrays."""
     child = aliased(Organisation, name="child_org")
-    source, value = query.values(field)
-    rows = query.session.execute(
-        select(
-            child.id,
-            func.count(value.number),
-            func.sum(value.number),
-            func.avg(value.number),
-            func.min(value.number),
-            func.max(value.number),
-        )
-        .select_from(_under_children(source, child, breakdown))
-        .where(*query.conditions)
-        .group_by(child.id)
-    ).all()
-    found = {row[0]: row[1:] for row in rows}
+    fields = [field for field, _ in numbers]
+    found: dict[str, dict[Any, Sequence[Any]]] = {}
+    for rows, named in query.numbers(
+        fields,
+        extra=[child.id.label("child")],
+        join=lambda source: _under_children(source, child, breakdown),
+    ):
+        stats = [stat for _, column in named for stat in number_stats(column)]
+        result = query.session.execute(select(rows.c.child, *stats).group_by(rows.c.child)).all()
+        for index, (field, _) in enumerate(named):
+            found[field.pointer] = {row[0]: row[1 + index * 5 : 6 + index * 5] for row in result}
+    return [
+        _number_by_org(field, breakdown, summary, found[field.pointer])
+        for field, summary in numbers
+    ]
+
+
+def _number_by_org(
+    field: Field,
+    breakdown: Breakdown,
+    summary: dict[str, Any],
+    found: dict[Any, Sequence[Any]],
+) -> dict[str, Any]:
     parent_mean = summary["mean"]
     children = []
     for org in breakdown.children:

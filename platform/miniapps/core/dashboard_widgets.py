@@ -14,7 +14,7 @@ multi-select fields are reached by joining the array's elements
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy import (
     FromClause,
     Numeric,
     String,
+    Subquery,
     case,
     cast,
     func,
@@ -120,6 +121,13 @@ class WidgetQuery:
     def values(self, field: Field) -> tuple[FromClause, JsonValue]:
         """Every value of ``field`` across the records (one row per array item where the
         field is inside a repeating section, or is a multi-select)."""
+        segments = self.segments(field)
+        source, document = self.walk(segments[:-1])
+        return source, self.read(document, segments[-1])
+
+    def segments(self, field: Field) -> list[list[str]]:
+        """The field's pointer split at each array: every segment but the last names an
+        array whose items the rest is read from; the last is the path to the value."""
         segments: list[list[str]] = [[]]
         for token in pointer_parts(field.pointer):
             if token == "-":
@@ -128,13 +136,64 @@ class WidgetQuery:
                 segments[-1].append(token)
         if field.kind == "multi_enum":
             segments.append([])  # the selected values are the items of the array itself
+        return segments
+
+    def walk(self, arrays: list[list[str]]) -> tuple[FromClause, _Document]:
+        """The records joined to the items of each array in turn, and the innermost
+        document the remaining path is read from."""
         source = self.records()
         document = _Document(Record.data)
-        for number, tokens in enumerate(segments[:-1]):
+        for number, tokens in enumerate(arrays):
             item = self._items(document, tokens, f"item{number}")
             source = source.join(item, true())
             document = self._item_document(item)
-        return source, self._read(document, segments[-1])
+        return source, document
+
+    def read(self, document: _Document, tokens: list[str]) -> JsonValue:
+        """The value at ``tokens`` in ``document`` (a record's data or an array item)."""
+        return self._read(document, tokens)
+
+    def numbers(
+        self,
+        fields: Sequence[Field],
+        extra: Sequence[ColumnElement[Any]] = (),
+        where: Sequence[ColumnElement[bool]] = (),
+        join: Callable[[FromClause], FromClause] | None = None,
+    ) -> list[tuple[Subquery, list[tuple[Field, ColumnElement[Any]]]]]:
+        """The numeric values of several number fields, each read once per row.
+
+        Fields reached through the same arrays share one subquery (usually all of them:
+        the record's own fields), with one named column per field (``n0``, ``n1``...)
+        beside the labelled ``extra`` columns; aggregate those columns outside. ``join``
+        extends the source (for instance with the organisation to group under) and
+        ``where`` adds conditions to the query's own.
+        """
+        groups: dict[tuple[tuple[str, ...], ...], list[tuple[Field, list[str]]]] = {}
+        for field in fields:
+            segments = self.segments(field)
+            arrays = tuple(tuple(tokens) for tokens in segments[:-1])
+            groups.setdefault(arrays, []).append((field, segments[-1]))
+        result = []
+        for arrays, members in groups.items():
+            source, document = self.walk([list(tokens) for tokens in arrays])
+            if join is not None:
+                source = join(source)
+            columns = [
+                self.read(document, tokens).number.label(f"n{index}")
+                for index, (_, tokens) in enumerate(members)
+            ]
+            rows = (
+                select(*extra, *columns)
+                .select_from(source)
+                .where(*self.conditions, *where)
+                # OFFSET 0 keeps the subquery from being merged into the aggregate above,
+                # which would evaluate the JSON extraction once per aggregate again.
+                .offset(0)
+                .subquery("numbers")
+            )
+            named = [(field, rows.c[f"n{index}"]) for index, (field, _) in enumerate(members)]
+            result.append((rows, named))
+        return result
 
     def _items(self, document: _Document, tokens: list[str], name: str) -> FromClause:
         """The elements of the array at ``tokens`` (none when it is not an array)."""
@@ -200,26 +259,42 @@ def build_records(query: WidgetQuery, field: Field | None = None) -> dict[str, A
 def build_number_summary(query: WidgetQuery, field: Field | None = None) -> dict[str, Any]:
     """``number_summary``: count, sum, mean, min and max of a number field's numeric values."""
     assert field is not None
-    source, value = query.values(field)
-    count, total, mean, low, high = query.session.execute(
-        select(
-            func.count(value.number),
-            func.sum(value.number),
-            func.avg(value.number),
-            func.min(value.number),
-            func.max(value.number),
-        )
-        .select_from(source)
-        .where(*query.conditions)
-    ).one()
-    data = {
+    return build_number_summaries(query, [field])[0]
+
+
+def number_stats(column: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    """count, sum, mean, min and max of a numeric column (NULLs ignored)."""
+    return [
+        func.count(column),
+        func.sum(column),
+        func.avg(column),
+        func.min(column),
+        func.max(column),
+    ]
+
+
+def summary_data(count: Any, total: Any, mean: Any, low: Any, high: Any) -> dict[str, Any]:
+    """The ``number_summary`` data from the five aggregates of :func:`number_stats`."""
+    return {
         "count": int(count),
         "sum": plain_number(total) if count else 0,
         "mean": round(float(mean), 4) if count else None,
         "min": plain_number(low),
         "max": plain_number(high),
     }
-    return _field_widget(field, "number_summary", data)
+
+
+def build_number_summaries(query: WidgetQuery, fields: Sequence[Field]) -> list[dict[str, Any]]:
+    """The ``number_summary`` widgets of several number fields, in their order, computed
+    together: one statement for all the fields reached through the same arrays."""
+    widgets: dict[str, dict[str, Any]] = {}
+    for rows, named in query.numbers(fields):
+        stats = [stat for _, column in named for stat in number_stats(column)]
+        values = query.session.execute(select(*stats).select_from(rows)).one()
+        for index, (field, _) in enumerate(named):
+            data = summary_data(*values[index * 5 : index * 5 + 5])
+            widgets[field.pointer] = _field_widget(field, "number_summary", data)
+    return [widgets[field.pointer] for field in fields]
 
 
 def build_value_counts(query: WidgetQuery, field: Field | None = None) -> dict[str, Any]:
