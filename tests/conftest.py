@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from miniapps import create_app, migrations_api
 from miniapps.core.definitions import validate_definition
 from miniapps.db import db, make_engine
-from miniapps.models import Organisation, User
+from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.organisations import OrgRow, upsert_organisations
@@ -147,6 +147,33 @@ def fridge_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ign
     )
     db_session.commit()
     return published.app
+
+
+@pytest.fixture
+def seeded_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ignore[no-untyped-def]
+    """Publish a definition to the test ICB and store records directly, for query tests:
+    ``seeded_app(definition, [(ods, period, data), (ods, period, data, "draft"), ...])``
+    (status defaults to ``submitted``)."""
+
+    def seed(definition: dict[str, Any], rows: list[tuple[Any, ...]]) -> App:
+        published = app_service.publish(
+            db_session, validate_definition(definition), [orgs["QWE"]], actor=None
+        )
+        for ods, period, data, *status in rows:
+            db_session.add(
+                Record(
+                    app_id=definition["id"],
+                    app_version=definition["version"],
+                    organisation=orgs[ods],
+                    period=period,
+                    data=data,
+                    status=status[0] if status else "submitted",
+                )
+            )
+        db_session.commit()
+        return published.app
+
+    return seed
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from miniapps.core.declared_widgets import CHART_KINDS, DECLARED_WIDGETS, MAP_NOTE
 from miniapps.core.definitions import meta_schema_enum, validate_definition
-from miniapps.models import App, Organisation, Record, User
+from miniapps.models import App, Organisation, User
 from miniapps.services import apps as app_service
 from miniapps.services.dashboards import app_dashboard
 from miniapps.services.indicator_results import indicator_results
@@ -104,23 +104,8 @@ RECORDS = [
 
 
 @pytest.fixture
-def dash_app(db_session: Session, orgs: dict[str, Organisation]) -> App:
-    published = app_service.publish(
-        db_session, validate_definition(DEFINITION), [orgs["QWE"]], actor=None
-    )
-    for ods, period, data, status in RECORDS:
-        db_session.add(
-            Record(
-                app_id=DEFINITION["id"],
-                app_version=1,
-                organisation=orgs[ods],
-                period=period,
-                data=data,
-                status=status,
-            )
-        )
-    db_session.flush()
-    return published.app
+def dash_app(seeded_app: Any) -> App:
+    return seeded_app(DEFINITION, RECORDS)
 
 
 def test_registry_matches_the_meta_schema() -> None:

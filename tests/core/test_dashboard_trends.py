@@ -50,23 +50,8 @@ ROWS = [
 
 
 @pytest.fixture
-def trend_app(db_session: Session, orgs: dict[str, Organisation]) -> App:
-    published = app_service.publish(
-        db_session, validate_definition(DEFINITION), [orgs["QWE"]], actor=None
-    )
-    for ods, period, data, status in ROWS:
-        db_session.add(
-            Record(
-                app_id="trend_test",
-                app_version=1,
-                organisation=orgs[ods],
-                period=period,
-                data=data,
-                status=status,
-            )
-        )
-    db_session.flush()
-    return published.app
+def trend_app(seeded_app: Any) -> App:
+    return seeded_app(DEFINITION, ROWS)
 
 
 def build(session: Session, **options: Any) -> dict[str, dict[str, Any]]:

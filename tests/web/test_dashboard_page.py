@@ -12,10 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
-from miniapps.core.definitions import validate_definition
-from miniapps.models import App, Organisation, Record, User
-from miniapps.services import apps as app_service
-from sqlalchemy.orm import Session
+from miniapps.models import App, User
 
 DEFINITION: dict[str, Any] = {
     "id": "page_dash",
@@ -36,31 +33,18 @@ DEFINITION: dict[str, Any] = {
 }
 
 
+ROWS = [
+    ("A00001", "2025-04", {"reading": 4.0, "state": "ok", "alarm": False}, "submitted"),
+    ("A00001", "2025-05", {"reading": 6.5, "state": "warm", "alarm": True}, "submitted"),
+    ("A00001", "2025-06", {"reading": 90.0, "state": "warm", "alarm": True}, "draft"),
+    ("A00002", "2025-04", {"reading": 3.0, "state": "ok", "alarm": False}, "submitted"),
+    ("A00003", "2025-04", {"reading": 7.25, "state": "ok", "alarm": False}, "submitted"),
+]
+
+
 @pytest.fixture
-def dash_app(db_session: Session, orgs: dict[str, Organisation]) -> App:
-    published = app_service.publish(
-        db_session, validate_definition(DEFINITION), [orgs["QWE"]], actor=None
-    )
-    rows = [
-        ("A00001", "2025-04", {"reading": 4.0, "state": "ok", "alarm": False}, "submitted"),
-        ("A00001", "2025-05", {"reading": 6.5, "state": "warm", "alarm": True}, "submitted"),
-        ("A00001", "2025-06", {"reading": 90.0, "state": "warm", "alarm": True}, "draft"),
-        ("A00002", "2025-04", {"reading": 3.0, "state": "ok", "alarm": False}, "submitted"),
-        ("A00003", "2025-04", {"reading": 7.25, "state": "ok", "alarm": False}, "submitted"),
-    ]
-    for ods, period, data, status in rows:
-        db_session.add(
-            Record(
-                app_id="page_dash",
-                app_version=1,
-                organisation=orgs[ods],
-                period=period,
-                data=data,
-                status=status,
-            )
-        )
-    db_session.commit()
-    return published.app
+def dash_app(seeded_app: Any) -> App:
+    return seeded_app(DEFINITION, ROWS)
 
 
 def embedded(response: Any) -> dict[str, Any]:
@@ -402,29 +386,16 @@ DECLARED: dict[str, Any] = {
 }
 
 
+DECLARED_ROWS = [
+    ("A00001", "2025-04", {"reading": 4, "state": "ok", "num": 6, "den": 10}),
+    ("A00001", "2025-05", {"reading": 6, "state": "warm", "num": 7, "den": 10}),
+    ("A00002", "2025-05", {"reading": 3, "state": "ok", "num": 7, "den": 10}),
+]
+
+
 @pytest.fixture
-def declared_app(db_session: Session, orgs: dict[str, Organisation]) -> App:
-    published = app_service.publish(
-        db_session, validate_definition(DECLARED), [orgs["QWE"]], actor=None
-    )
-    rows = [
-        ("A00001", "2025-04", {"reading": 4, "state": "ok", "num": 6, "den": 10}),
-        ("A00001", "2025-05", {"reading": 6, "state": "warm", "num": 7, "den": 10}),
-        ("A00002", "2025-05", {"reading": 3, "state": "ok", "num": 7, "den": 10}),
-    ]
-    for ods, period, data in rows:
-        db_session.add(
-            Record(
-                app_id="page_declared",
-                app_version=1,
-                organisation=orgs[ods],
-                period=period,
-                data=data,
-                status="submitted",
-            )
-        )
-    db_session.commit()
-    return published.app
+def declared_app(seeded_app: Any) -> App:
+    return seeded_app(DECLARED, DECLARED_ROWS)
 
 
 def test_declared_widgets_on_the_page(
