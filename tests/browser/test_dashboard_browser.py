@@ -18,6 +18,7 @@ from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services import apps as app_service
 from playwright.sync_api import Page, expect
+from sample_definitions import TEST_INDICATOR
 from sqlalchemy import select
 
 pytestmark = pytest.mark.browser
@@ -161,19 +162,7 @@ DECLARED = {
             "den": {"type": "integer", "title": "Denominator"},
         },
     },
-    "indicators": [
-        {
-            "code": "IND-1",
-            "title": "Test indicator",
-            "numerator": "/num",
-            "denominator": "/den",
-            "lower_threshold": 0.5,
-            "upper_threshold": 0.8,
-            "direction": "higher",
-            "max_points": 10,
-            "value_per_point": 100.0,
-        }
-    ],
+    "indicators": [TEST_INDICATOR],
     "dashboard": {
         "widgets": [
             {"id": "returns", "type": "metric", "title": "Returns", "group_by": "period"},

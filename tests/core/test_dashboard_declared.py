@@ -12,6 +12,7 @@ from miniapps.services import apps as app_service
 from miniapps.services.dashboards import app_dashboard
 from miniapps.services.indicator_results import indicator_results
 from miniapps.services.permissions import Access
+from sample_definitions import TEST_INDICATOR
 from sqlalchemy.orm import Session
 
 WIDGETS: list[dict[str, Any]] = [
@@ -78,19 +79,7 @@ DEFINITION: dict[str, Any] = {
             "den": {"type": "integer"},
         },
     },
-    "indicators": [
-        {
-            "code": "IND-1",
-            "title": "Test indicator",
-            "numerator": "/num",
-            "denominator": "/den",
-            "lower_threshold": 0.5,
-            "upper_threshold": 0.8,
-            "direction": "higher",
-            "max_points": 10,
-            "value_per_point": 100.0,
-        }
-    ],
+    "indicators": [TEST_INDICATOR],
     "dashboard": {"widgets": WIDGETS},
 }
 RECORDS = [

@@ -21,22 +21,11 @@ from miniapps.services.organisations import OrgRow, upsert_organisations
 from miniapps.services.outbox import deliver_due
 from miniapps.services.permissions import Access
 from miniapps.services.smtp import SmtpConfig
+from sample_definitions import MONTHLY_RETURN as MONTHLY
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 BASE = "https://miniapps.example.nhs.uk"
-# April 2025 is due on 10 May; with 3 grace days it is overdue from 14 May.
-MONTHLY = {
-    "id": "monthly_return",
-    "title": "Monthly return",
-    "version": 1,
-    "schema": {
-        "type": "object",
-        "required": ["count"],
-        "properties": {"count": {"type": "integer", "title": "Count", "minimum": 0}},
-    },
-    "period": {"frequency": "monthly", "due_day": 10, "grace_days": 3},
-}
 PM, STAFF, PCN = "pm@example.nhs.uk", "staff@example.nhs.uk", "pcn@example.nhs.uk"
 
 

@@ -14,21 +14,11 @@ from miniapps.services import returns as returns_service
 from miniapps.services.outbox import deliver_due
 from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.smtp import SmtpConfig
+from sample_definitions import MONTHLY_RETURN as MONTHLY
 from sqlalchemy import select
 
 BASE = "https://miniapps.example.nhs.uk"
 JUNE = date(2025, 6, 1)
-MONTHLY = {
-    "id": "monthly_return",
-    "title": "Monthly return",
-    "version": 1,
-    "schema": {
-        "type": "object",
-        "required": ["count"],
-        "properties": {"count": {"type": "integer", "title": "Count", "minimum": 0}},
-    },
-    "period": {"frequency": "monthly", "due_day": 10, "grace_days": 3},
-}
 
 
 def publish(db_session, targets, **changes):

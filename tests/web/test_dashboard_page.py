@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from flask.testing import FlaskClient
 from miniapps.models import App, User
+from sample_definitions import TEST_INDICATOR
 
 DEFINITION: dict[str, Any] = {
     "id": "page_dash",
@@ -339,19 +340,7 @@ DECLARED: dict[str, Any] = {
             "den": {"type": "integer"},
         },
     },
-    "indicators": [
-        {
-            "code": "IND-1",
-            "title": "Test indicator",
-            "numerator": "/num",
-            "denominator": "/den",
-            "lower_threshold": 0.5,
-            "upper_threshold": 0.8,
-            "direction": "higher",
-            "max_points": 10,
-            "value_per_point": 100.0,
-        }
-    ],
+    "indicators": [TEST_INDICATOR],
     "dashboard": {
         "replace_automatic": True,
         "widgets": [
