@@ -45,7 +45,7 @@ DATA_DIR = HERE / ".data"
 SQLITE_URL = f"sqlite:///{DATA_DIR / 'bench.sqlite3'}"
 # The server (and a database on it to connect to while creating/dropping miniapps_bench).
 PG_SERVER = os.environ.get("MINIAPPS_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
-PG_DATABASE = "miniapps_bench"
+PG_DATABASE = os.environ.get("MINIAPPS_BENCH_DATABASE", "miniapps_bench")
 PG_URL = f"{PG_SERVER}/{PG_DATABASE}"
 
 ICBS, PLACES_PER_ICB, PCNS, PRACTICES = 42, 3, 1250, 6500

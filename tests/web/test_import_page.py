@@ -39,7 +39,9 @@ def count(session: Any) -> int:
     return session.scalar(select(func.count()).select_from(Record))
 
 
-def test_upload_preview_confirm(client, db_session, users, fridge_app, login, imports_dir) -> None:  # type: ignore[no-untyped-def]
+def test_upload_and_preview_keep_the_file_for_confirmation(
+    client, db_session, users, fridge_app, login, imports_dir
+) -> None:  # type: ignore[no-untyped-def]
     login(users["practice_manager"])
     form = client.get("/apps/fridge_log/import")
     assert form.status_code == 200
@@ -56,23 +58,20 @@ def test_upload_preview_confirm(client, db_session, users, fridge_app, login, im
     assert token is not None
     kept = sorted(p.name for p in imports_dir.iterdir())
     assert kept == [f"{token[1]}.json", f"{token[1]}.upload"]
-    done = client.post("/apps/fridge_log/import", data={"token": token[1]})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/apps/fridge_log/")
-    listing = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "Imported 2 records (0 duplicates skipped) from log.csv." in listing
-    stored = db_session.scalars(select(Record).order_by(Record.id)).all()
-    assert [(r.organisation.ods, r.data, r.status) for r in stored] == [
-        ("A00001", {"reading": 4.5}, "submitted"),
-        ("A00001", {"reading": 5}, "submitted"),
-    ]
-    assert list(imports_dir.iterdir()) == []  # the kept file is gone
-    again = upload(client, "fridge_log", "Temperature (°C)\n4.5\n5\n").get_data(as_text=True)
-    assert f"row 2: duplicate of record {stored[0].id}" in again
-    assert "There is nothing new to import" in again and not TOKEN.search(again)
+    note = json.loads((imports_dir / f"{token[1]}.json").read_text())
+    assert note == {
+        "user_id": users["practice_manager"].id,
+        "app_id": "fridge_log",
+        "filename": "log.csv",
+        "org": "A00001",
+        "period": None,
+        "rows": 2,
+    }
+    # Confirming runs the import in the background: tests/web/test_import_jobs.py.
 
 
 def test_bad_file_shows_every_problem_and_writes_nothing(
-    client, db_session, users, fridge_app, login
+    client, db_session, users, fridge_app, login, imports_dir
 ) -> None:  # type: ignore[no-untyped-def]
     login(users["practice_manager"])
     response = upload(client, "fridge_log", "ods,reading\nA00001,4\nA00001,hot\nA00002,3\n")
@@ -82,6 +81,7 @@ def test_bad_file_shows_every_problem_and_writes_nothing(
     assert "row 3, column reading: Enter a number for temperature (°C)" in html
     assert "row 4, column ods: you may not add records for Hill Surgery (A00002)" in html
     assert not TOKEN.search(html)
+    assert not imports_dir.exists() or list(imports_dir.iterdir()) == []  # nothing kept
     latin1 = upload(client, "fridge_log", "reading\n4\n".encode("utf-16"))
     assert "the file is not UTF-8 text; save it as CSV UTF-8" in latin1.get_data(as_text=True)
     assert count(db_session) == 0

@@ -22,13 +22,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from miniapps.core.dashboard_filters import FieldFilter
-from miniapps.core.dashboard_trends import (
-    Breakdown,
-    build_numbers_by_org,
-    build_records_by_org,
-    build_records_by_period,
-    build_trends,
-)
+from miniapps.core.dashboard_rollup import record_widgets
+from miniapps.core.dashboard_trends import Breakdown, build_numbers_by_org, build_trends
 from miniapps.core.dashboard_widgets import (
     WIDGET_TYPES,
     WidgetQuery,
@@ -93,23 +88,38 @@ def automatic_widgets(
     per-child widgets when it has children to compare.
     """
     query = WidgetQuery(session, definition.id, scope, period_from, period_to)
+    query.pin_organisations()
     query.conditions.extend(f.condition(query) for f in filters)
-    widgets = [WIDGET_TYPES["records"](query, None)]
     fields = [(f, widget_type_for(f)) for f in iter_fields(definition.schema)]
-    number_fields = [f for f, widget_type in fields if widget_type == "number_summary"]
-    # All number fields in one statement per widget kind rather than one per field.
-    summaries = iter(build_number_summaries(query, number_fields))
-    numbers: list[tuple[Field, dict[str, Any]]] = []
-    for field, widget_type in fields:
-        if widget_type == "number_summary":
-            widgets.append(next(summaries))
-            numbers.append((field, widgets[-1]["data"]))
-        elif widget_type is not None:
-            widgets.append(WIDGET_TYPES[widget_type](query, field))
+    numbers = [f for f, widget_type in fields if widget_type == "number_summary"]
+    counted = [f for f, widget_type in fields if widget_type == "value_counts"]
     periodic = definition.is_periodic
-    widgets.append(build_records_by_period(query, periodic))
-    widgets.extend(build_trends(query, number_fields, periodic))
-    if breakdown is not None and breakdown.children:
-        widgets.append(build_records_by_org(query, breakdown, widgets[0]["data"]["total"]))
-        widgets.extend(build_numbers_by_org(query, numbers, breakdown))
+    compared = breakdown is not None and bool(breakdown.children)
+    # Fields with one value per record: every widget of them from one statement.
+    found = record_widgets(
+        query,
+        periodic,
+        [f for f in numbers if query.is_plain(f)],
+        [f for f in counted if query.is_plain(f)],
+        breakdown if compared else None,
+    )
+    # Fields inside repeating sections or multi-selects: one row per item, so their own
+    # statements (one per widget kind for the numbers, one per field for the counts).
+    itemised = [f for f in numbers if not query.is_plain(f)]
+    if itemised:
+        found.update((w["id"], w) for w in build_number_summaries(query, itemised))
+        found.update((w["id"], w) for w in build_trends(query, itemised, periodic))
+    if itemised and breakdown is not None and compared:
+        summaries = [(f, found[f.pointer]["data"]) for f in itemised]
+        found.update((w["id"], w) for w in build_numbers_by_org(query, summaries, breakdown))
+    widgets = [found["records"]]
+    for field in [f for f, widget_type in fields if widget_type is not None]:
+        if field.pointer not in found:
+            found[field.pointer] = WIDGET_TYPES["value_counts"](query, field)
+        widgets.append(found[field.pointer])
+    widgets.append(found["records_by_period"])
+    widgets.extend(found[f.pointer + "#trend"] for f in numbers)
+    if compared:
+        widgets.append(found["records#by_org"])
+        widgets.extend(found[f.pointer + "#by_org"] for f in numbers)
     return widgets

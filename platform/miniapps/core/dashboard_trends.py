@@ -28,7 +28,7 @@ query however many children there are; children without records are listed with 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +78,13 @@ def build_records_by_period(query: WidgetQuery, periodic: bool) -> dict[str, Any
     rows = query.session.execute(
         select(seen.c.period, func.count()).group_by(seen.c.period).order_by(seen.c.period)
     ).all()
-    data = {"periods": [{"period": p, "count": int(n)} for p, n in rows]}
+    return records_by_period_widget(rows)
+
+
+def records_by_period_widget(rows: Iterable[Sequence[Any]]) -> dict[str, Any]:
+    """``records_by_period`` from ``(period, count)`` rows, oldest first."""
+    ordered = sorted(rows, key=lambda row: row[0])
+    data = {"periods": [{"period": p, "count": int(n)} for p, n in ordered]}
     return {
         "id": "records_by_period",
         "type": "records_by_period",
@@ -112,20 +118,23 @@ def build_trends(
         ).all()
         for index, (field, _) in enumerate(named):
             found[field.pointer] = [
-                _period_figures(row[0], *row[1 + index * 3 : 4 + index * 3]) for row in result
+                period_figures(row[0], *row[1 + index * 3 : 4 + index * 3]) for row in result
             ]
-    return [
-        {
-            "id": field.pointer + TREND,
-            "type": "trend",
-            "title": f"{field.title} by period",
-            "data": {"periods": found[field.pointer]},
-        }
-        for field in fields
-    ]
+    return [trend_widget(field, found[field.pointer]) for field in fields]
 
 
-def _period_figures(period: str, count: Any, total: Any, mean: Any) -> dict[str, Any]:
+def trend_widget(field: Field, periods: list[dict[str, Any]]) -> dict[str, Any]:
+    """``<pointer>#trend`` from the :func:`period_figures` of each period, oldest first."""
+    return {
+        "id": field.pointer + TREND,
+        "type": "trend",
+        "title": f"{field.title} by period",
+        "data": {"periods": periods},
+    }
+
+
+def period_figures(period: str, count: Any, total: Any, mean: Any) -> dict[str, Any]:
+    """One period of a trend from the count, sum and mean of its values."""
     return {
         "period": period,
         "count": int(count),
@@ -144,7 +153,13 @@ def build_records_by_org(query: WidgetQuery, breakdown: Breakdown, total: int) -
         .where(*query.conditions)
         .group_by(child.id)
     ).all()
-    counts = {child_id: int(n) for child_id, n in rows}
+    return records_by_org_widget(breakdown, {child_id: int(n) for child_id, n in rows}, total)
+
+
+def records_by_org_widget(
+    breakdown: Breakdown, counts: dict[int, int], total: int
+) -> dict[str, Any]:
+    """``records#by_org`` from the records of each child (by organisation id)."""
     children = [{**_org_ref(o), "count": counts.get(o.id, 0)} for o in breakdown.children]
     children.sort(key=lambda c: (-c["count"], c["name"]))
     in_children = sum(c["count"] for c in children)
@@ -190,17 +205,19 @@ def build_numbers_by_org(
         for index, (field, _) in enumerate(named):
             found[field.pointer] = {row[0]: row[1 + index * 5 : 6 + index * 5] for row in result}
     return [
-        _number_by_org(field, breakdown, summary, found[field.pointer])
+        number_by_org_widget(field, breakdown, summary, found[field.pointer])
         for field, summary in numbers
     ]
 
 
-def _number_by_org(
+def number_by_org_widget(
     field: Field,
     breakdown: Breakdown,
     summary: dict[str, Any],
     found: dict[Any, Sequence[Any]],
 ) -> dict[str, Any]:
+    """``<pointer>#by_org`` from each child's count, sum, mean, min and max of the field
+    (by organisation id; children not in ``found`` have none) and the parent's summary."""
     parent_mean = summary["mean"]
     children = []
     for org in breakdown.children:

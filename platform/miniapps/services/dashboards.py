@@ -85,6 +85,7 @@ def _query(
     filters: list[FieldFilter],
 ) -> WidgetQuery:
     query = WidgetQuery(session, definition.id, scope, low, high)
+    query.pin_organisations()
     query.conditions.extend(f.condition(query) for f in filters)
     return query
 

@@ -1,9 +1,14 @@
-"""Import records from a spreadsheet (upload → check → preview → confirm) and export them.
+"""Import records from a spreadsheet (upload → check → preview → confirm → progress) and
+export them.
 
-The uploaded file is kept between the preview and the confirmation in the
-imports folder (``IMPORTS_DIR``, default ``instance/imports``) under a random
-token; the page carries only the token, and the file's owner, app, organisation
-and period are read back from the server's own note beside it, never from the form.
+A checked upload is kept in the imports folder (``IMPORTS_DIR``, default
+``instance/imports``, see :mod:`miniapps.web.apps.import_store`) under a random token;
+the page carries only the token, and the file's owner, app, organisation and period are
+read back from the server's own note beside it, never from the form. Confirming starts
+the import in the background (:mod:`miniapps.web.apps.import_jobs`) and sends the user to
+``/apps/<id>/import/<token>``: a progress bar while it runs (live through
+``js/import_progress.mjs`` polling ``.../progress``, or a self-refreshing page without
+JavaScript), then the result or every problem. Only the uploader sees it.
 
 ``/apps/<id>/export?format=csv|xlsx|json&org=&period=&status=`` downloads the
 records the user may see. A CSV export of an app with repeating sections is a
@@ -12,15 +17,12 @@ ZIP: the main CSV plus one CSV per section, keyed by ``record_id``.
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from miniapps.core import record_export
@@ -33,12 +35,20 @@ from miniapps.services.record_export import export_items
 from miniapps.services.record_import import ImportReport, import_records
 from miniapps.services.records import definition_for
 from miniapps.web.apps import bp
+from miniapps.web.apps.import_jobs import start_import
+from miniapps.web.apps.import_store import TOKEN_PATTERN, ImportFolder, ImportProgress
 from miniapps.web.apps.record_form import writable_orgs
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access
 
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-KEEP_SECONDS = 24 * 3600
+TOKEN = re.compile(f"^{TOKEN_PATTERN}$")
+EXPIRED = "This import has expired. Upload the file again."
+NOT_FOUND = (
+    "There is no import at this address for you. Results are kept for a day, and only "
+    "the person who uploaded the file can see them."
+)
+# Without JavaScript the progress page reloads itself this often (seconds).
+REFRESH_SECONDS = 3
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -59,7 +69,7 @@ def import_form(app_id: str):  # type: ignore[no-untyped-def]
 def import_upload(app_id: str):  # type: ignore[no-untyped-def]
     app, definition, orgs = _importable(app_id)
     if request.form.get("token"):
-        return _confirm(app, definition, request.form["token"])
+        return _confirm(app, request.form["token"])
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         context = _form_context(app, definition, orgs, error="Choose a CSV or XLSX file")
@@ -69,41 +79,94 @@ def import_upload(app_id: str):  # type: ignore[no-untyped-def]
         ods = orgs[0].ods
     period = request.form.get("period", "").strip() or None
     content = upload.read()
-    token = _keep(app, content, upload.filename, ods, period)
-    report = _run(app, content, upload.filename, ods, period, dry_run=True)
-    db.session.rollback()
-    status = 200 if report.ok else 422
-    chosen = {"org": ods or "", "period": period or ""}
-    return _preview(app, definition, report, token if report.ok else None, chosen), status
-
-
-def _confirm(app: App, definition: AppDefinition, token: str):  # type: ignore[no-untyped-def]
-    note, content = _kept(app, token)
-    report = _run(app, content, note["filename"], note["org"], note["period"], dry_run=False)
-    if not report.ok:
-        db.session.rollback()
-        chosen = {"org": note["org"] or "", "period": note["period"] or ""}
-        return _preview(app, definition, report, None, chosen), 422
-    db.session.commit()
-    _forget(token)
-    flash(f"{report.summary.capitalize()} from {note['filename']}.", "success")
-    return redirect(url_for("apps.records", app_id=app.id))
-
-
-def _run(
-    app: App, content: bytes, filename: str, ods: str | None, period: str | None, *, dry_run: bool
-) -> ImportReport:
-    return import_records(
+    report = import_records(
         db.session,
         current_access(),
         app,
         content,
-        filename,
+        upload.filename,
         org=ods,
         period=period,
-        dry_run=dry_run,
+        dry_run=True,
         actor=current_user,
     )
+    db.session.rollback()
+    token = None
+    if report.ok and report.new_rows:
+        note = {
+            "user_id": current_user.id,
+            "app_id": app.id,
+            "filename": Path(upload.filename).name,
+            "org": ods,
+            "period": period,
+            "rows": len(report.result.rows),
+        }
+        token = _folder().keep(content, note)
+    chosen = {"org": ods or "", "period": period or ""}
+    return _preview(app, definition, report, token, chosen), 200 if report.ok else 422
+
+
+def _confirm(app: App, token: str):  # type: ignore[no-untyped-def]
+    """Start the import of a kept upload (once) and show its progress."""
+    folder = _folder()
+    note = folder.note(token) if TOKEN.match(token) else None
+    if note is None:
+        abort(400, EXPIRED)
+    if note.get("user_id") != current_user.id or note.get("app_id") != app.id:
+        abort(403, "This import belongs to someone else.")
+    progress_page = url_for("apps.import_progress", app_id=app.id, token=token)
+    if folder.progress(token) is not None:  # confirmed twice: the import is already running
+        return redirect(progress_page, 303)
+    if folder.content(token) is None:
+        abort(400, EXPIRED)
+    first = ImportProgress("checking", note["filename"], rows=note.get("rows", 0))
+    if folder.claim(token, first):
+        start_import(current_app._get_current_object(), folder, token)  # type: ignore[attr-defined]
+    return redirect(progress_page, 303)
+
+
+@bp.route("/<app_id>/import/<token>")
+@login_required
+def import_progress(app_id: str, token: str):  # type: ignore[no-untyped-def]
+    app = load_app(app_id)
+    found = _job(app, token)
+    if found is None:
+        abort(404, NOT_FOUND)
+    note, progress = found
+    page = render_template(
+        "apps/import_progress.html",
+        app=app,
+        token=token,
+        note=note,
+        progress=progress,
+        refresh_seconds=REFRESH_SECONDS,
+    )
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/<app_id>/import/<token>/progress")
+@login_required
+def import_progress_json(app_id: str, token: str):  # type: ignore[no-untyped-def]
+    app = load_app(app_id)
+    found = _job(app, token)
+    response = jsonify(
+        found[1].as_json() if found else {"error": "not_found", "message": NOT_FOUND}
+    )
+    response.status_code = 200 if found else 404
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _job(app: App, token: str) -> tuple[dict[str, Any], ImportProgress] | None:
+    """The note and progress of ``token``'s import, if the current user started it."""
+    if not TOKEN.match(token):
+        return None
+    folder = _folder()
+    note = folder.note(token)
+    if note is None or note.get("user_id") != current_user.id or note.get("app_id") != app.id:
+        return None
+    progress = folder.progress(token)
+    return (note, progress) if progress is not None else None
 
 
 def _importable(app_id: str) -> tuple[App, AppDefinition, list[Any]]:
@@ -148,51 +211,11 @@ def _preview(
     )
 
 
-def _imports_dir() -> Path:
+def _folder() -> ImportFolder:
     configured = current_app.config.get("IMPORTS_DIR")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _keep(app: App, content: bytes, filename: str, ods: str | None, period: str | None) -> str:
-    """Store the upload under a new random token with a note of whose it is."""
-    folder = _imports_dir()
-    for old in folder.iterdir():  # tidy abandoned uploads
-        if old.stat().st_mtime < time.time() - KEEP_SECONDS:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    (folder / f"{token}.upload").write_bytes(content)
-    note = {
-        "user_id": current_user.id,
-        "app_id": app.id,
-        "filename": Path(filename).name,
-        "org": ods,
-        "period": period,
-    }
-    (folder / f"{token}.json").write_text(json.dumps(note))
-    return token
-
-
-def _kept(app: App, token: str) -> tuple[dict[str, Any], bytes]:
-    """The note and bytes kept under ``token``, if they belong to this user and app."""
-    if not TOKEN.match(token):
-        abort(400, "This import has expired. Upload the file again.")
-    folder = _imports_dir()
-    try:
-        note = json.loads((folder / f"{token}.json").read_text())
-        content = (folder / f"{token}.upload").read_bytes()
-    except (OSError, ValueError):
-        abort(400, "This import has expired. Upload the file again.")
-    if note.get("user_id") != current_user.id or note.get("app_id") != app.id:
-        abort(403, "This import belongs to someone else.")
-    return note, content
-
-
-def _forget(token: str) -> None:
-    folder = _imports_dir()
-    for suffix in (".upload", ".json"):
-        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+    return ImportFolder(
+        Path(configured) if configured else Path(current_app.instance_path) / "imports"
+    )
 
 
 @bp.route("/<app_id>/export")
