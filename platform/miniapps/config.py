@@ -45,6 +45,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_FROM": "miniapps <no-reply@localhost>",
         "OUTBOX_MAX_ATTEMPTS": 8,
         "OUTBOX_BATCH_SIZE": 50,
+        # Daily digests go out from this hour (0-23) in this time zone.
+        "DIGEST_HOUR": 7,
+        "DIGEST_TIMEZONE": "Europe/London",
         # Scheduler: the lease lasts this long unless renewed; {"outbox": 5} overrides intervals.
         "SCHEDULER_LEASE_SECONDS": 60,
         "SCHEDULER_JOB_SECONDS": {},

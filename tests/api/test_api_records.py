@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from flask.testing import FlaskClient
 from miniapps.core.definitions import validate_definition
 from miniapps.models import App, Record
 from miniapps.services import apps as app_service
+from sample_workflows import CASE_LOG
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -415,3 +417,56 @@ def test_transition_body_is_checked(client: FlaskClient, headers, spread) -> Non
     response = client.post(url, json={"comment": 5}, headers=headers["practice_manager"])
     assert response.status_code == 422
     assert {e["pointer"] for e in response.get_json()["errors"]} == {"/action", "/comment"}
+
+
+# --- fields a workflow action needs (sample_workflows.CASE_LOG) -------------------------------
+
+
+@pytest.fixture
+def case_log(db_session: Session, orgs) -> App:  # type: ignore[no-untyped-def]
+    published = app_service.publish(
+        db_session, validate_definition(copy.deepcopy(CASE_LOG)), [orgs["QWE"]], actor=None
+    )
+    db_session.commit()
+    return published.app
+
+
+def test_close_needs_its_fields_first(client: FlaskClient, headers, case_log) -> None:  # type: ignore[no-untyped-def]
+    pm = headers["practice_manager"]
+    created = client.post(
+        "/api/v1/apps/case_log/records",
+        json={"org": "A00001", "data": {"summary": "Fridge alarm"}, "submit": True},
+        headers=pm,
+    ).get_json()
+    assert created["status"] == "open"
+    refused = act(client, pm, created["id"], "close")
+    assert refused.status_code == 422
+    assert refused.get_json()["error"] == "invalid_data"
+    assert refused.get_json()["errors"] == [
+        {"pointer": "/severity", "message": "Fill in 'Severity' to close"},
+        {"pointer": "/outcome", "message": "Fill in 'Outcome' to close"},
+    ]
+    unchanged = client.get(f"/api/v1/records/{created['id']}", headers=pm).get_json()
+    assert unchanged == created
+    # The open state is editable: fill the answers in, then close.
+    data = {"summary": "Fridge alarm", "severity": "high", "outcome": "Stock quarantined"}
+    patched = client.patch(
+        f"/api/v1/records/{created['id']}",
+        json={"data": data},
+        headers={**pm, "If-Match": str(created["version"])},
+    )
+    assert patched.status_code == 200, patched.get_json()
+    closed = act(client, pm, created["id"], "close")
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+
+
+def test_required_fields_do_not_come_before_permission(
+    client: FlaskClient, headers, case_log
+) -> None:  # type: ignore[no-untyped-def]
+    created = client.post(
+        "/api/v1/apps/case_log/records",
+        json={"org": "A00001", "data": {"summary": "x"}, "submit": True},
+        headers=headers["practice_staff"],
+    ).get_json()
+    # Staff may write but not approve, and "close" needs approve: 403, not 422.
+    assert act(client, headers["practice_staff"], created["id"], "close").status_code == 403

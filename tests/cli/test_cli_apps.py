@@ -151,3 +151,18 @@ def test_list_shows_aligned_columns(runner, orgs, write) -> None:  # type: ignor
         "checks  Daily checks  v1       published",
         "fridge  Fridge log    v4       published",
     ]
+
+
+def test_publish_from_a_date_and_replace_targets(runner, db_session, orgs, write) -> None:  # type: ignore[no-untyped-def]
+    path = write(definition(), directory="checks").parent
+    first = runner.invoke(
+        args=["apps", "publish", str(path), "--to", "U00001", "--from", "2025-04-01"]
+    )
+    assert first.exit_code == 0, first.output
+    target = db_session.query(AppTarget).filter_by(app_id="checks").one()
+    assert target.targeted_from.isoformat() == "2025-04-01"
+    moved = runner.invoke(args=["apps", "publish", str(path), "--to", "U00002", "--replace"])
+    assert moved.exit_code == 0, moved.output
+    assert moved.stdout.strip() == "unchanged checks v1 to U00002"
+    bad = runner.invoke(args=["apps", "publish", str(path), "--from", "April"])
+    assert bad.exit_code == 2 and "April" in bad.output

@@ -87,3 +87,22 @@ def test_list_shows_the_tree_indented(runner, orgs) -> None:  # type: ignore[no-
     assert lines[lines.index("QWE  Test ICB  (icb)") + 1] == "  PLC01  Test Place  (place)"
     assert "      A00001  North Surgery  (practice)" in lines
     assert "LA001  Test Council Safeguarding  (stakeholder)" in lines
+
+
+def test_activity_dates_are_recorded_and_checked(runner, db_session, orgs) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        args=["orgs", "activity", "A00002", "--from", "2020-01-01", "--closed-on", "2025-09-30"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith("open from 2020-01-01, closed: 2025-09-30")
+    db_session.refresh(orgs["A00002"])
+    assert not orgs["A00002"].active
+    wrong = runner.invoke(
+        args=["orgs", "activity", "A00001", "--from", "2025-01-01", "--closed-on", "2024-01-01"]
+    )
+    assert wrong.exit_code == 1
+    assert "/closed_on: The closing date must be after the opening date" in wrong.stdout
+    db_session.refresh(orgs["A00001"])
+    assert orgs["A00001"].active and orgs["A00001"].closed_on is None
+    unknown = runner.invoke(args=["orgs", "activity", "ZZZ99"])
+    assert unknown.exit_code == 1 and "unknown ODS code: ZZZ99" in unknown.stderr

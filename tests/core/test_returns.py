@@ -6,10 +6,14 @@ from datetime import date
 
 import pytest
 from miniapps.core.returns import (
+    NOT_OWED,
     PeriodRules,
+    Span,
+    deciding_day,
     due_date,
     last_periods,
     overdue_from,
+    owes_in_period,
     percent_complete,
     period_bounds,
     period_containing,
@@ -126,3 +130,44 @@ def test_percent_complete_never_above_100():
     assert percent_complete([]) == 0
     assert percent_complete(["submitted", "approved", "overdue"]) == 66
     assert percent_complete(["approved"] * 4) == 100
+
+
+ALWAYS = Span()
+
+
+def owes(period, active=ALWAYS, targeted=(ALWAYS,), org_type="practice", rules=MONTHLY):
+    return owes_in_period(
+        period, rules, org_type=org_type, ods="A00001", active=active, targeted=targeted
+    )
+
+
+def test_the_last_day_of_a_period_decides_who_owes():
+    assert deciding_day("2025-09", MONTHLY) == date(2025, 9, 30)
+    from_july = (Span(date(2025, 7, 1)),)
+    assert not owes("2025-06", targeted=from_july) and owes("2025-07", targeted=from_july)
+    assert owes("2025-07", targeted=(Span(date(2025, 7, 31)),))  # targeted on the last day
+    closed_mid_september = Span(None, date(2025, 9, 15))
+    assert owes("2025-08", active=closed_mid_september)
+    assert not owes("2025-09", active=closed_mid_september)
+    assert owes("2025-09", active=Span(None, date(2025, 10, 1)))  # closed from October
+    dropped = (Span(date(2025, 1, 1), date(2025, 10, 1)), Span(date(2026, 1, 1)))
+    assert [owes(p, targeted=dropped) for p in ("2025-09", "2025-10", "2026-01")] == [
+        True,
+        False,
+        True,
+    ]
+    assert not owes("2025-09", targeted=())
+    assert not owes("2025-09", org_type="pcn")  # owed_by: practices by default
+
+
+def test_financial_year_periods_are_decided_on_their_last_day():
+    yearly = PeriodRules.from_json({"frequency": "yearly", "financial_year": True})
+    assert deciding_day("2025", yearly) == date(2026, 3, 31)
+    assert not owes("2025", active=Span(None, date(2026, 2, 1)), rules=yearly)
+    assert not owes("2025", rules=PeriodRules.from_json({"frequency": "none"}))
+
+
+def test_percent_complete_leaves_out_periods_not_owed():
+    assert percent_complete(["submitted", NOT_OWED, NOT_OWED]) == 100
+    assert percent_complete([NOT_OWED]) == 0
+    assert percent_complete(["approved", "overdue", NOT_OWED]) == 50

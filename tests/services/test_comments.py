@@ -53,7 +53,9 @@ def test_comment_and_reply_make_a_thread_in_order(db_session, users, record):
     assert [c.id for c in found] == [first.id, second.id]
     assert [r.body for r in found[0].replies] == ["Closed it", "Thanks"]
     audit = db_session.scalars(
-        select(AuditEntry).where(AuditEntry.record_id == record.id, AuditEntry.action == "comment")
+        select(AuditEntry)
+        .where(AuditEntry.record_id == record.id, AuditEntry.action == "comment")
+        .order_by(AuditEntry.id)
     ).all()
     assert len(audit) == 4 and audit[0].changes[0]["pointer"] == f"/comments/{first.id}"
 

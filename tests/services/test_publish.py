@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from miniapps.core.definitions import validate_definition
 from miniapps.core.errors import IncompatibleChange
-from miniapps.models import AppVersion, AuditEntry, Record
+from miniapps.models import AppVersion, AuditEntry, EndedTarget, Record
 from miniapps.services import apps as app_service
 from miniapps.services import records as record_service
 from miniapps.services.permissions import Access, Forbidden
@@ -123,3 +125,59 @@ def test_stored_definition_keeps_property_order(db_session, orgs):
     db_session.expire_all()
     stored = db_session.scalars(select(AppVersion).where(AppVersion.app_id == "ordered")).one()
     assert list(stored.definition["schema"]["properties"]) == ["zeta", "alpha", "mu", "beta"]
+
+
+def test_targets_count_from_the_publish_day_and_keep_their_date(db_session, orgs):
+    first = publish(db_session, V1, [orgs["U00001"]])
+    assert [(t.organisation.ods, t.targeted_from) for t in first.app.targets] == [
+        ("U00001", date.today())
+    ]
+    app_service.publish(
+        db_session,
+        validate_definition({**V1, "version": 2}),
+        [orgs["U00001"], orgs["U00002"]],
+        None,
+        targeted_from=date(2030, 4, 1),
+    )
+    dates = {t.organisation.ods: t.targeted_from for t in first.app.targets}
+    assert dates == {"U00001": date.today(), "U00002": date(2030, 4, 1)}
+
+
+def test_replacing_targets_ends_the_others_and_is_audited(db_session, orgs):
+    def publish_on(day, targets):
+        return app_service.publish(
+            db_session,
+            validate_definition(V1),
+            targets,
+            None,
+            targeted_from=day,
+            replace_targets=True,
+        ).app
+
+    app = publish_on(date(2025, 4, 1), [orgs["U00001"], orgs["U00002"]])
+    publish_on(date(2025, 4, 1), [orgs["U00001"], orgs["A00003"]])  # same day: never counted
+    publish_on(date(2025, 9, 1), [orgs["A00003"]])
+    db_session.commit()
+    assert [t.organisation.ods for t in app.targets] == ["A00003"]
+    ended = db_session.scalars(select(EndedTarget)).all()
+    assert [(e.organisation.ods, e.targeted_from, e.ended_on) for e in ended] == [
+        ("U00001", date(2025, 4, 1), date(2025, 9, 1))
+    ]
+    changes = [
+        e.changes[0]
+        for e in db_session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "target").order_by(AuditEntry.id)
+        )
+    ]
+    assert [(c["old"], c["new"]) for c in changes] == [
+        ([], ["U00001", "U00002"]),
+        (["U00001", "U00002"], ["A00003", "U00001"]),
+        (["A00003", "U00001"], ["A00003"]),
+    ]
+
+
+def test_publishing_without_replace_never_drops_a_target(db_session, orgs):
+    publish(db_session, V1, [orgs["U00001"]])
+    result = publish(db_session, V1, [orgs["U00002"]])
+    assert sorted(t.organisation.ods for t in result.app.targets) == ["U00001", "U00002"]
+    assert db_session.scalar(select(EndedTarget.id)) is None

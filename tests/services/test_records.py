@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
+from miniapps.core.definitions import validate_definition
 from miniapps.core.errors import DataInvalid
 from miniapps.models import AuditEntry, Record
+from miniapps.services import apps as app_service
 from miniapps.services import records as record_service
 from miniapps.services.audit import diff, history
 from miniapps.services.permissions import Access, Forbidden
-from miniapps.services.records import StaleRecord, TransitionNotAllowed
-from sqlalchemy import select
+from miniapps.services.records import NotEditable, StaleRecord, TransitionNotAllowed
+from sample_workflows import CASE_LOG
+from sqlalchemy import func, select
 
 
 def make(db_session, users, orgs, app, data, submit=False, who="practice_manager", ods="A00001"):
@@ -112,6 +117,105 @@ def test_return_needs_a_comment(db_session, users, orgs, fridge_app):
         db_session, Access(manager), record, "return", comment="Reading looks wrong", actor=manager
     )
     assert record.status == "draft"
+
+
+# --- fields a workflow action needs filled in first (sample_workflows.CASE_LOG) ------------
+
+
+@pytest.fixture
+def case_log(db_session, orgs):
+    published = app_service.publish(
+        db_session, validate_definition(copy.deepcopy(CASE_LOG)), [orgs["QWE"]], actor=None
+    )
+    db_session.commit()
+    return published.app
+
+
+def take(db_session, users, record, action, who="practice_manager", comment=None):
+    user = users[who]
+    return record_service.apply_transition(
+        db_session, Access(user), record, action, comment=comment, actor=user
+    )
+
+
+def test_closing_without_required_fields_is_refused_and_changes_nothing(
+    db_session, users, orgs, case_log
+):
+    data = {"summary": "Fridge alarm", "actions": [{"owner": "Jo"}, {}]}
+    record = make(db_session, users, orgs, case_log, data, submit=True)
+    db_session.commit()
+    assert record.status == "open"
+    version, audited = record.version, db_session.scalar(select(func.count(AuditEntry.id)))
+    with pytest.raises(DataInvalid) as caught:
+        take(db_session, users, record, "close")
+    assert [(i.pointer, i.message) for i in caught.value.issues] == [
+        ("/severity", "Fill in 'Severity' to close"),
+        ("/actions/1/owner", "Fill in 'Owner' (item 2) to close"),
+        ("/outcome", "Fill in 'Outcome' to close"),
+    ]
+    db_session.rollback()
+    stored = db_session.get(Record, record.id)
+    assert (stored.status, stored.version) == ("open", version)
+    assert db_session.scalar(select(func.count(AuditEntry.id))) == audited
+
+
+def test_open_record_is_editable_validated_fully_then_closes(db_session, users, orgs, case_log):
+    record = make(db_session, users, orgs, case_log, {"summary": "Fridge alarm"}, submit=True)
+    db_session.commit()
+    manager = users["practice_manager"]
+    with pytest.raises(DataInvalid) as caught:  # past the draft: no incomplete saves
+        record_service.update_record(
+            db_session, Access(manager), record, {}, expected_version=record.version, actor=manager
+        )
+    assert [i.pointer for i in caught.value.issues] == ["/summary"]
+    db_session.rollback()
+    filled = {"summary": "Fridge alarm", "outcome": "Stock moved", "severity": "low"}
+    record_service.update_record(
+        db_session,
+        Access(manager),
+        record,
+        filled,
+        expected_version=record.version,
+        actor=manager,
+        submit=True,  # already submitted: nothing more to do
+    )
+    assert record.status == "open" and record.data == filled
+    take(db_session, users, record, "close")
+    assert record.status == "closed"
+    with pytest.raises(NotEditable):
+        record_service.update_record(
+            db_session,
+            Access(manager),
+            record,
+            filled,
+            expected_version=record.version,
+            actor=manager,
+        )
+
+
+def test_required_fields_are_checked_on_submit_from_the_form_too(db_session, users, orgs):
+    definition = copy.deepcopy(CASE_LOG)
+    definition["workflow"]["transitions"][0]["requires_fields"] = ["/severity"]
+    published = app_service.publish(
+        db_session, validate_definition(definition), [orgs["QWE"]], actor=None
+    )
+    with pytest.raises(DataInvalid) as caught:
+        make(db_session, users, orgs, published.app, {"summary": "x"}, submit=True)
+    assert [i.pointer for i in caught.value.issues] == ["/severity"]
+    db_session.rollback()
+    assert db_session.scalar(select(Record.id)) is None
+
+
+def test_missing_comment_and_fields_are_reported_together(db_session, users, orgs):
+    definition = copy.deepcopy(CASE_LOG)
+    definition["workflow"]["transitions"][1]["comment_required"] = True
+    published = app_service.publish(
+        db_session, validate_definition(definition), [orgs["QWE"]], actor=None
+    )
+    record = make(db_session, users, orgs, published.app, {"summary": "x"}, submit=True)
+    with pytest.raises(DataInvalid) as caught:
+        take(db_session, users, record, "close")
+    assert [i.pointer for i in caught.value.issues] == ["/comment", "/severity", "/outcome"]
 
 
 def test_diff_reports_nested_leaf_changes():

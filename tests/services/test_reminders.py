@@ -4,7 +4,7 @@ locks, and two schedulers racing. A controllable ``now``; real SMTP server."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -28,6 +28,9 @@ from sqlalchemy.orm import Session
 BASE = "https://miniapps.example.nhs.uk"
 PM, STAFF, PCN = "pm@example.nhs.uk", "staff@example.nhs.uk", "pcn@example.nhs.uk"
 
+# Targets count from their start: these tests simulate 2025.
+TARGETED_FROM = date(2025, 1, 1)
+
 
 def may(day: int) -> datetime:
     return datetime(2025, 5, day, 9, 0, tzinfo=UTC)
@@ -35,7 +38,9 @@ def may(day: int) -> datetime:
 
 def publish(session: Session, targets, **changes):
     definition = validate_definition({**MONTHLY, **changes})
-    published = app_service.publish(session, definition, targets, actor=None)
+    published = app_service.publish(
+        session, definition, targets, actor=None, targeted_from=TARGETED_FROM
+    )
     session.commit()
     return published.app
 

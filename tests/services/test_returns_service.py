@@ -9,6 +9,7 @@ from miniapps.core.definitions import validate_definition
 from miniapps.db import db
 from miniapps.models import AuditEntry, OutboxMessage, Record
 from miniapps.services import apps as app_service
+from miniapps.services import organisations as org_service
 from miniapps.services import records as record_service
 from miniapps.services import returns as returns_service
 from miniapps.services.outbox import deliver_due
@@ -19,11 +20,14 @@ from sqlalchemy import select
 
 BASE = "https://miniapps.example.nhs.uk"
 JUNE = date(2025, 6, 1)
+# Targets count from the day they are made: these tests live in 2025, so their apps
+# are published "on" the first of January 2025.
+SINCE = date(2025, 1, 1)
 
 
-def publish(db_session, targets, **changes):
+def publish(db_session, targets, since=SINCE, **changes):
     definition = validate_definition({**MONTHLY, **changes})
-    published = app_service.publish(db_session, definition, targets, actor=None)
+    published = app_service.publish(db_session, definition, targets, None, targeted_from=since)
     db_session.commit()
     return published.app
 
@@ -72,7 +76,7 @@ def test_grid_rows_periods_and_percentage(db_session, users, orgs, monthly):
     assert grid.percent == {"2025-04": 50, "2025-05": 0}
 
 
-def test_completeness_ignores_inactive_and_untargeted_practices(db_session, users, orgs):
+def test_completeness_ignores_closed_and_untargeted_practices(db_session, users, orgs):
     app = publish(db_session, [orgs["U00001"]])
     submit(db_session, users, orgs, app)
     # A record for an untargeted practice (left over, say) counts for nothing.
@@ -86,8 +90,7 @@ def test_completeness_ignores_inactive_and_untargeted_practices(db_session, user
             status="submitted",
         )
     )
-    orgs["A00002"].active = False
-    db_session.flush()
+    org_service.set_activity(db_session, orgs["A00002"], active_from=None, closed_on=SINCE)
     grid = returns_service.completeness(
         db_session, Access(users["platform_admin"]), app, orgs["QWE"], ["2025-04"], today=JUNE
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from miniapps.core.definitions import validate_definition
 from miniapps.core.returns import PeriodRules, last_periods
 from miniapps.models import AuditEntry, OutboxMessage, PeriodLock
 from miniapps.services import apps as app_service
+from miniapps.services import organisations as org_service
 from miniapps.services import records as record_service
 from miniapps.services.permissions import Access
 from sqlalchemy import select
@@ -27,7 +28,11 @@ RULES = PeriodRules.from_json(DEFINITION["period"])
 @pytest.fixture
 def monthly(db_session, orgs):
     published = app_service.publish(
-        db_session, validate_definition(DEFINITION), [orgs["QWE"]], actor=None
+        db_session,
+        validate_definition(DEFINITION),
+        [orgs["QWE"]],
+        actor=None,
+        targeted_from=date.today() - timedelta(days=400),  # owed for every period shown
     )
     db_session.commit()
     return published.app
@@ -68,8 +73,8 @@ def test_grid_shows_text_tags_and_percentages(client, login, db_session, users, 
 
 def test_period_range_and_bad_period(client, login, users, monthly):
     login(users["pcn_manager"])
-    page = client.get("/apps/monthly_return/returns?from=2025-01&to=2025-03").get_data(True)
-    assert "January 2025" in page and "March 2025" in page and "April 2025" not in page
+    page = client.get("/apps/monthly_return/returns?from=2026-01&to=2026-03").get_data(True)
+    assert "January 2026" in page and "March 2026" in page and "April 2026" not in page
     page = client.get("/apps/monthly_return/returns?from=2025-13").get_data(True)
     assert "There is a problem" in page and "Enter a period such as 2025-04" in page
 
@@ -164,3 +169,25 @@ def test_home_lists_overdue_returns(client, login, users, monthly):
     assert "Overdue returns" in page
     assert f"Monthly return for {date(*map(int, periods()[0].split('-')), 1):%B %Y}" in page
     assert "from North Surgery (A00001)" in page
+
+
+def test_periods_before_a_practice_was_included_show_not_owed(
+    client, login, db_session, users, orgs, monthly
+):
+    last_month = periods()[-2]
+    org_service.set_activity(
+        db_session, orgs["A00002"], active_from=date.today().replace(day=1), closed_on=None
+    )
+    db_session.commit()
+    login(users["pcn_manager"])
+    page = client.get("/apps/monthly_return/returns").get_data(as_text=True)
+    hill = page[page.index("Hill Surgery (A00002)") : page.index("</tr>", page.index("Hill"))]
+    assert hill.count('data-status="not_owed"') == 5 and "Not owed" in hill
+    assert "Chase" not in hill.split(f'data-period="{periods()[-1]}"')[0]
+    response = client.post(
+        "/apps/monthly_return/returns/chase",
+        data={"org": "U00001", "target": "A00002", "period": last_month},
+        follow_redirects=True,
+    )
+    assert "owes no Monthly return" in response.get_data(as_text=True)
+    assert db_session.scalar(select(OutboxMessage.id)) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -47,7 +49,18 @@ def validate(paths: tuple[str, ...]) -> None:
     metavar="ODS,...",
     help="Organisations to publish to (and everything beneath them). Default: all.",
 )
-def publish(path: str, to: str | None) -> None:
+@click.option(
+    "--from",
+    "targeted_from",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date (YYYY-MM-DD) from which new targets owe returns. Default: today.",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="End the targets not named by --to (they are kept in the history).",
+)
+def publish(path: str, to: str | None, targeted_from: datetime | None, replace: bool) -> None:
     """Validate the app at PATH and publish it as a new version.
 
     A change that would make stored records invalid is refused (exit 1).
@@ -56,7 +69,14 @@ def publish(path: str, to: str | None) -> None:
     definition = _load_or_fail(path)
     targets = _targets_or_fail(to)
     try:
-        published = app_service.publish(session, definition, targets, actor=None)
+        published = app_service.publish(
+            session,
+            definition,
+            targets,
+            actor=None,
+            targeted_from=targeted_from.date() if targeted_from else None,
+            replace_targets=replace,
+        )
     except IncompatibleChange as exc:
         session.rollback()
         source = definition.source or path

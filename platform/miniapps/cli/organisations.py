@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,8 +15,12 @@ from miniapps.db import db
 from miniapps.models import ORG_TYPES, Organisation
 from miniapps.services.organisations import (
     IMPORT_COLUMNS,
+    ActivityInvalid,
     OrganisationImportInvalid,
+    UnknownOrganisation,
+    by_ods,
     parse_org_csv,
+    set_activity,
     upsert_organisations,
 )
 
@@ -45,6 +50,38 @@ def import_orgs(file: Path) -> None:
         )
     session.commit()
     click.echo(f"imported {file}: {created} created, {updated} updated")
+
+
+@orgs_group.command("activity")
+@click.argument("ods")
+@click.option("--from", "active_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="Opened on.")
+@click.option(
+    "--closed-on", "closed_on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Closed on."
+)
+def activity(ods: str, active_from: datetime | None, closed_on: datetime | None) -> None:
+    """Record when organisation ODS was open (dates YYYY-MM-DD; leave one out for none).
+
+    Returns are owed only for periods it was open at the end of; past periods keep
+    counting after it closes.
+    """
+    session = db.session
+    try:
+        org = by_ods(session, ods)
+        set_activity(
+            session,
+            org,
+            active_from=active_from.date() if active_from else None,
+            closed_on=closed_on.date() if closed_on else None,
+        )
+    except UnknownOrganisation:
+        fail(summary=f"unknown ODS code: {ods}")
+    except ActivityInvalid as exc:
+        session.rollback()
+        fail(exc.lines(), f"{ods} was not changed")
+    session.commit()
+    opened = org.active_from.isoformat() if org.active_from else "always"
+    closed = org.closed_on.isoformat() if org.closed_on else "still open"
+    click.echo(f"{org.ods} {org.name}: open from {opened}, closed: {closed}")
 
 
 @orgs_group.command("list")

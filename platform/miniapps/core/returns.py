@@ -21,6 +21,14 @@ the following week (1 = Monday … 7 = Sunday; larger values are capped at 7). W
 **Overdue.** A return not yet submitted is overdue from the day after
 ``due date + grace_days`` (``grace_days`` defaults to 0).
 
+**Who owes.** An organisation owes the return for a period when, on the period's last
+day, it is active (``active_from`` <= day < ``closed_on``), the app is targeted at it or
+above it (a target counts from its ``targeted_from`` until the day before it ended) and
+the definition's ``owed_by`` names its type or code. One day decides, so a practice
+targeted in July owes July's return but not June's, and a practice that closed in
+September owes August's but not September's: nobody is chased for a period whose end
+they did not reach, and completeness only counts returns that were owed.
+
 **Status** of one organisation's return for one period, in order of precedence:
 ``approved``, ``submitted`` (the record has left its workflow's initial state),
 ``locked`` (the period is locked and nothing was submitted), ``overdue``, ``draft``,
@@ -36,6 +44,7 @@ from datetime import date, timedelta
 from typing import Any
 
 STATUSES = ("not_started", "draft", "submitted", "approved", "overdue", "locked")
+NOT_OWED = "not_owed"  # a grid cell for a period the organisation owed nothing
 COMPLETE = frozenset({"submitted", "approved"})
 STATUS_TITLES = {
     "not_started": "Not started",
@@ -44,6 +53,7 @@ STATUS_TITLES = {
     "approved": "Approved",
     "overdue": "Overdue",
     "locked": "Locked",
+    NOT_OWED: "Not owed",
 }
 DEFAULT_OWED_BY_TYPES = ("practice",)
 
@@ -85,6 +95,17 @@ class PeriodRules:
         its type is listed in ``types`` or its code in ``orgs``. Without ``owed_by``,
         practices owe. Targeting and being active are checked by the caller."""
         return org_type in self.owed_by_types or ods.upper() in self.owed_by_orgs
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days from ``start`` (None: since always) to the day before ``end`` (None: still)."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
 
 
 def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
@@ -163,6 +184,31 @@ def periods_between(first: str, last: str, rules: PeriodRules, limit: int = 60) 
     return found
 
 
+def deciding_day(period: str, rules: PeriodRules) -> date:
+    """The day that decides who owes the return for ``period``: its last day."""
+    return period_bounds(period, rules.financial_year)[1]
+
+
+def owes_in_period(
+    period: str,
+    rules: PeriodRules,
+    *,
+    org_type: str,
+    ods: str,
+    active: Span,
+    targeted: Iterable[Span],
+) -> bool:
+    """Whether an organisation owes the return for ``period`` (see "Who owes" above).
+
+    ``active`` is when the organisation was active; ``targeted`` the spans during which
+    the app was targeted at it or at an organisation above it.
+    """
+    if not rules.is_periodic or not rules.owes(org_type, ods):
+        return False
+    day = deciding_day(period, rules)
+    return active.covers(day) and any(span.covers(day) for span in targeted)
+
+
 def due_date(period: str, rules: PeriodRules) -> date:
     """The day the return for ``period`` is due (see the module notes)."""
     _, end = period_bounds(period, rules.financial_year)
@@ -205,9 +251,10 @@ def return_status(
 def percent_complete(statuses: Iterable[str]) -> int:
     """Whole per cent of returns submitted or approved; 0 when nobody owes any.
 
-    Counts only the statuses given (one per owing organisation), so never above 100.
+    Counts only the statuses given (one per owing organisation; cells marked
+    :data:`NOT_OWED` are left out), so never above 100.
     """
-    items = list(statuses)
+    items = [s for s in statuses if s != NOT_OWED]
     if not items:
         return 0
     done = sum(1 for s in items if s in COMPLETE)

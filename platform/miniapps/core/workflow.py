@@ -2,12 +2,22 @@
 
 Apps without a ``workflow`` member get :data:`DEFAULT_WORKFLOW`: a draft is
 submitted by whoever may write; an approver approves it or returns it for changes.
+
+A transition may need fields filled in first: its own ``requires_fields`` and those of
+the state it enters (``states.<name>.requires_fields``), so "an outcome before closing"
+holds however the record reaches ``closed``. :func:`missing_field_issues` lists what is
+still empty, each at the field's own pointer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from miniapps.core.errors import Issue, pointer_join, pointer_parts
+from miniapps.core.forms.conditions import compile_rules, evaluate
+from miniapps.core.schema_fields import find_field
 
 DEFAULT_WORKFLOW: dict[str, Any] = {
     "initial": "draft",
@@ -56,6 +66,7 @@ class Transition:
     permission: str
     comment_required: bool
     notify: tuple[str, ...] | None = None  # roles (or "submitter") to email; None: defaults
+    requires_fields: tuple[str, ...] = ()  # field pointers that must hold a value first
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Transition:
@@ -69,6 +80,7 @@ class Transition:
             permission=raw.get("permission", "write"),
             comment_required=bool(raw.get("comment_required")),
             notify=tuple(raw["notify"]) if raw.get("notify") is not None else None,
+            requires_fields=tuple(raw.get("requires_fields") or ()),
         )
 
 
@@ -89,9 +101,94 @@ class Workflow:
         return next((t for t in self.from_state(state) if t.action == action), None)
 
     def is_editable(self, state: str) -> bool:
+        """A state's ``editable`` flag; by default only the initial state (and "draft")."""
+        declared = self.states.get(state, {}).get("editable")
+        if declared is not None:
+            return bool(declared)
         return state == self.initial or state in EDITABLE_BY_DEFAULT
+
+    def required_fields(self, transition: Transition) -> tuple[str, ...]:
+        """Field pointers that must hold a value to take ``transition``: its own
+        ``requires_fields``, then those of the state it enters, each once."""
+        on_entry = self.states.get(transition.target, {}).get("requires_fields") or ()
+        return tuple(dict.fromkeys((*transition.requires_fields, *on_entry)))
 
     def submit_action(self) -> Transition | None:
         """The first transition out of the initial state: what "Submit" means for this app."""
         options = self.from_state(self.initial)
         return options[0] if options else None
+
+
+def has_value(value: Any) -> bool:
+    """Filled in: not absent, not blank text, not an empty list or object (0 and false are
+    answers)."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | dict):
+        return bool(value)
+    return True
+
+
+def empty_fields(data: Any, pointers: tuple[str, ...] | list[str]) -> list[str]:
+    """The concrete pointers of the fields among ``pointers`` that hold no value in
+    ``data``. A ``-`` (or an index) stands for every item of a repeating section:
+    ``/actions/-/owner`` gives ``/actions/1/owner`` when the second item has no owner;
+    an empty section has no items to fill in."""
+    found: list[str] = []
+    for pointer in pointers:
+        found.extend(_empty_at(data, pointer_parts(pointer), ""))
+    return list(dict.fromkeys(found))
+
+
+def _empty_at(value: Any, tokens: list[str], base: str) -> Iterator[str]:
+    if not tokens:
+        if not has_value(value):
+            yield base
+        return
+    head, rest = tokens[0], tokens[1:]
+    if head == "-" or head.isdigit():
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            yield from _empty_at(item, rest, pointer_join(base, i))
+        return
+    # A missing parent object leaves the fields beneath it empty (and a missing
+    # repeating section has no items).
+    child = value.get(head) if isinstance(value, dict) else None
+    yield from _empty_at(child, rest, pointer_join(base, head))
+
+
+def missing_field_issues(
+    workflow: Workflow,
+    transition: Transition,
+    schema: dict[str, Any],
+    ui: dict[str, Any] | None,
+    data: Any,
+) -> list[Issue]:
+    """One :class:`Issue` per field ``transition`` needs that is still empty in ``data``,
+    at the field's own pointer (``/outcome``) and naming it by its title. A field the
+    app's conditions hide for this data is not asked for: it could not be filled in."""
+    required = workflow.required_fields(transition)
+    if not required:
+        return []
+    hidden = evaluate(compile_rules(schema, ui), data).hidden
+    issues: list[Issue] = []
+    for pointer in empty_fields(data, required):
+        if any(pointer == h or pointer.startswith(h + "/") for h in hidden):
+            continue
+        issues.append(
+            Issue(
+                pointer,
+                f"Fill in {_label(schema, pointer)} to {transition.title.lower()}",
+                "required_for_transition",
+            )
+        )
+    return issues
+
+
+def _label(schema: dict[str, Any], pointer: str) -> str:
+    """A field's title, with the item number inside a repeating section."""
+    field = find_field(schema, pointer)
+    title = field.title if field is not None else pointer
+    items = [int(t) + 1 for t in pointer_parts(pointer) if t.isdigit()]
+    return f"{title!r} (item {items[-1]})" if items else repr(title)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
@@ -51,7 +51,11 @@ class AppVersion(Base):
 
 
 class AppTarget(Base):
-    """An organisation an app is published to; everything beneath it is targeted too."""
+    """An organisation an app is published to now; everything beneath it is targeted too.
+
+    ``targeted_from`` is the first day it was targeted. A target that a later publish
+    drops is not forgotten: it moves to :class:`~miniapps.models.target_history.EndedTarget`.
+    """
 
     __tablename__ = "app_targets"
     __table_args__ = (UniqueConstraint("app_id", "organisation_id"),)
@@ -59,5 +63,6 @@ class AppTarget(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     app_id: Mapped[str] = mapped_column(ForeignKey("apps.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    targeted_from: Mapped[date]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")

@@ -1,11 +1,19 @@
-"""Organisations: ICB > Place > PCN > Practice, with stakeholders beside the tree."""
+"""Organisations: ICB > Place > PCN > Practice, with stakeholders beside the tree.
+
+**Active, then and now.** ``active`` says whether an organisation is active *today*
+(pages, lists and permissions use it). Its history is ``active_from`` (the first day it
+was active; None: since before anyone kept count) and ``closed_on`` (the first day it
+was no longer active; None: still open). Marking an organisation inactive records
+``closed_on`` as today when no earlier date was given, so it keeps counting for the
+periods when it was active; making it active again clears ``closed_on``.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, ForeignKey, String, and_
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from miniapps.models.base import Base, utcnow
 
@@ -36,12 +44,27 @@ class Organisation(Base):
     path: Mapped[str] = mapped_column(PATH_TYPE, index=True, default="/")
     is_demo: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    active_from: Mapped[date | None]
+    closed_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 
     def __repr__(self) -> str:
         return f"<Organisation {self.ods} {self.type}>"
+
+    @validates("active")
+    def _record_closure(self, _key: str, active: bool) -> bool:
+        if not active and self.closed_on is None:
+            self.closed_on = date.today()
+        elif active and self.active is False:  # reopened
+            self.closed_on = None
+        return active
+
+    def active_on(self, day: date) -> bool:
+        """Whether the organisation was (or is) active on ``day``."""
+        started = self.active_from is None or self.active_from <= day
+        return started and (self.closed_on is None or day < self.closed_on)
 
     def is_within(self, other: Organisation) -> bool:
         """True when this organisation is ``other`` or lies beneath it."""

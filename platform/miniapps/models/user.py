@@ -29,6 +29,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(400))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "immediate" or "digest" (see models/notification_preference.py); apps may override.
+    notification_delivery: Mapped[str] = mapped_column(
+        String(20), default="immediate", server_default="immediate"
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

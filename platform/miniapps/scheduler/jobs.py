@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 from miniapps.db import db
+from miniapps.scheduler.digests import daily_digest
 from miniapps.scheduler.reminders import return_reminders
 from miniapps.services.outbox import DeliveryReport, SmtpConfig, deliver_due
 
@@ -39,9 +40,12 @@ def deliver_outbox(app: Flask, now: datetime) -> DeliveryReport:
 
 
 JOBS: dict[str, ScheduledJob] = {
-    # Before "outbox", so one ``--once`` run also delivers the reminders it queued.
+    # Before "outbox", so one ``--once`` run also delivers what they queued.
     "return_reminders": ScheduledJob(
         return_reminders, timedelta(hours=1), "queue due-date reminders and overdue escalations"
+    ),
+    "daily_digest": ScheduledJob(
+        daily_digest, timedelta(hours=1), "one email a day listing a digest user's notifications"
     ),
     "outbox": ScheduledJob(deliver_outbox, timedelta(seconds=30), "send queued emails"),
 }

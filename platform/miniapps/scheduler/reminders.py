@@ -9,7 +9,12 @@ recent period (see :data:`CATCH_UP`) whose return is not submitted, approved or 
 - **after the due date**: each ``{"after_due_days": N, "to": [...]}`` entry emails
   ``return_overdue`` once ``today >= due + N``;
 - **overdue escalation** (always): once the return is overdue (the day after
-  ``due + grace_days``) the PCN managers above the organisation get ``return_overdue``.
+  ``due + grace_days``) the PCN managers above the organisation get ``return_overdue``,
+  and the definition's ``notifications`` ``{"on": "overdue"}`` are sent (``record_event``,
+  dedupe key ``notify:<app>:<ods>:<period>:overdue:<index>``).
+
+A reminder's ``template`` text is added to its email (see :mod:`miniapps.core.message_templates`).
+Anything about an overdue return is urgent: it never waits for a daily digest.
 
 **Once, never lost, never late twice.** Every email has an outbox ``dedupe_key``
 (``reminder:<app>:<ods>:<period>:before:<N>``, ``...:after:<N>``,
@@ -50,8 +55,9 @@ from miniapps.core.periods import period_label
 from miniapps.core.returns import PeriodRules, due_date, last_periods, overdue_from
 from miniapps.db import db
 from miniapps.models import App, Membership, Organisation, User
-from miniapps.services.notifications import SUBMITTER, queue_notification
-from miniapps.services.permissions import READ, Access, targeted_clause
+from miniapps.services.notifications import SUBMITTER, event_context, queue_notification
+from miniapps.services.owing import owing_by_period
+from miniapps.services.permissions import READ, Access
 from miniapps.services.returns import _statuses, definition_of, rules_of
 
 log = logging.getLogger(__name__)
@@ -82,6 +88,7 @@ class Rule:
     kind: str  # "before" or "after"
     days: int
     to: tuple[str, ...]
+    template: str | None = None  # the definition's message text (sandboxed Jinja)
 
     def moment(self, due: date) -> date:
         sign = -1 if self.kind == "before" else 1
@@ -129,7 +136,7 @@ def rules_for(raw: Sequence[dict[str, Any]] | None) -> list[Rule]:
         kind = "before" if "before_due_days" in entry else "after"
         days = int(entry.get(f"{kind}_due_days", 0))
         to = tuple(role for role in entry.get("to") or () if role != SUBMITTER)
-        found.append(Rule(kind, days, to))
+        found.append(Rule(kind, days, to, entry.get("template")))
     return found
 
 
@@ -160,12 +167,6 @@ def _periods(rules: PeriodRules, reminder_rules: list[Rule], today: date) -> lis
     return found
 
 
-def _owing(session: Session, app: App, rules: PeriodRules) -> list[Organisation]:
-    query = select(Organisation).where(Organisation.active, targeted_clause(app.id))
-    found = session.scalars(query.order_by(Organisation.path))
-    return [org for org in found if rules.owes(org.type, org.ods)]
-
-
 def _queue_for_app(
     session: Session,
     app: App,
@@ -174,20 +175,31 @@ def _queue_for_app(
     base_url: str,
     report: ReminderReport,
 ) -> None:
-    reminder_rules = rules_for(definition_of(app).reminders)
+    definition = definition_of(app)
+    reminder_rules = rules_for(definition.reminders)
+    on_overdue = [
+        (index, entry)
+        for index, entry in enumerate(definition.raw.get("notifications") or [])
+        if entry.get("on") == "overdue"
+    ]
     periods = _periods(rules, reminder_rules, today)
-    orgs = _owing(session, app, rules)
+    # Only organisations that owe that very period (active and targeted at its end).
+    owed = owing_by_period(session, app, periods) if periods else {}
+    orgs = list({org.id: org for owing in owed.values() for org in owing}.values())
     if not periods or not orgs:
         return
     cells = _statuses(session, app, orgs, periods, today)
     for org in orgs:
         for period in periods:
+            if org not in owed.get(period, ()):
+                continue
             cell = cells[(org.id, period)]
             if cell.locked or cell.status not in PENDING:
                 continue
             due = due_date(period, rules)
             context = _context(app, org, period, due, today, base_url)
             stem = f"{app.id}:{org.ods}:{period}"
+            about = {"app_id": app.id, "organisation": org}
             for rule in applicable(reminder_rules, due, today):
                 template = "return_reminder" if rule.kind == "before" else "return_overdue"
                 queued = queue_notification(
@@ -196,16 +208,34 @@ def _queue_for_app(
                     recipients=recipients(session, app, org, rule.to),
                     context=context,
                     dedupe_key=f"reminder:{stem}:{rule.kind}:{rule.days}",
+                    message_templates=[(rule.template, "reminder")] if rule.template else (),
+                    **about,
                 )
                 report.reminders += len(queued)
-            if today >= overdue_from(period, rules):
-                grid = f"{base_url.rstrip('/')}/apps/{app.id}/returns?org={org.ods}"
+            if today < overdue_from(period, rules):
+                continue
+            grid = f"{base_url.rstrip('/')}/apps/{app.id}/returns?org={org.ods}"
+            queued = queue_notification(
+                session,
+                "return_overdue",
+                recipients=recipients(session, app, org, ESCALATE_TO, above_only=True),
+                context={**context, "url": grid},
+                dedupe_key=f"overdue:{stem}",
+                **about,
+            )
+            report.escalations += len(queued)
+            # The definition's ``notifications`` on "overdue": urgent, like escalations.
+            for index, entry in on_overdue:
+                template = entry.get("template")
                 queued = queue_notification(
                     session,
-                    "return_overdue",
-                    recipients=recipients(session, app, org, ESCALATE_TO, above_only=True),
-                    context={**context, "url": grid},
-                    dedupe_key=f"overdue:{stem}",
+                    "record_event",
+                    recipients=recipients(session, app, org, entry["to"]),
+                    context={**event_context("overdue"), **context},
+                    dedupe_key=f"notify:{stem}:overdue:{index}",
+                    urgent=True,
+                    message_templates=[(template, "overdue")] if template else (),
+                    **about,
                 )
                 report.escalations += len(queued)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,16 @@ from miniapps.core.definitions import AppDefinition, validate_definition
 from miniapps.core.errors import IncompatibleChange, Issue
 from miniapps.core.record_validation import validate_record_data
 from miniapps.core.schema_changes import breaking_changes, migrate_data
-from miniapps.models import App, AppTarget, AppVersion, AuditEntry, Organisation, Record, User
+from miniapps.models import (
+    App,
+    AppTarget,
+    AppVersion,
+    AuditEntry,
+    EndedTarget,
+    Organisation,
+    Record,
+    User,
+)
 from miniapps.services.permissions import PUBLISH, Access, Forbidden, targeted_clause
 
 # How many failing records to name before summarising.
@@ -47,6 +57,9 @@ def publish(
     targets: list[Organisation] | None,
     actor: User | None,
     access: Access | None = None,
+    *,
+    targeted_from: date | None = None,
+    replace_targets: bool = False,
 ) -> Published:
     """Store ``definition`` as a new immutable version and target organisations.
 
@@ -54,7 +67,12 @@ def publish(
     for the CLI, which passes no ``access``). Republishing identical content creates
     no new version. A version number must go up; a change that would leave stored
     records invalid is refused (:class:`IncompatibleChange`) unless a migration fixes it.
+
+    New targets count from ``targeted_from`` (default: today; an existing target keeps
+    its date). With ``replace_targets`` the app's other targets end on that day: they
+    are kept as :class:`EndedTarget`, so returns owed before then stay owed.
     """
+    since = targeted_from or date.today()
     app = session.get(App, definition.id)
     if access is not None:
         targets = _check_targets(session, access, targets)
@@ -63,7 +81,7 @@ def publish(
     latest = latest_version(session, definition.id) if app else None
     if latest is not None and latest.content_hash == definition.content_hash:
         if targets is not None:
-            _add_targets(session, app, targets)  # type: ignore[arg-type]
+            _set_targets(session, app, targets, since, replace_targets, actor)  # type: ignore[arg-type]
         return Published(app, latest, created=False)  # type: ignore[arg-type]
     if latest is not None and definition.version <= latest.version:
         raise IncompatibleChange(
@@ -95,7 +113,7 @@ def publish(
         targets = list(
             session.scalars(select(Organisation).where(Organisation.parent_id.is_(None)))
         )
-    _add_targets(session, app, targets)
+    _set_targets(session, app, targets, since, replace_targets, actor)
     session.add(
         AuditEntry(
             app_id=app.id,
@@ -152,13 +170,55 @@ def _check_owns_existing(access: Access, app: App) -> None:
             )
 
 
-def _add_targets(session: Session, app: App, targets: list[Organisation]) -> None:
-    have = {t.organisation_id for t in app.targets}
-    for org in targets:
-        if org.id not in have:
-            app.targets.append(AppTarget(organisation_id=org.id))
-            have.add(org.id)
+def _set_targets(
+    session: Session,
+    app: App,
+    targets: list[Organisation],
+    since: date,
+    replace: bool,
+    actor: User | None,
+) -> None:
+    """Add ``targets`` from ``since``; with ``replace`` end every other target on ``since``.
+
+    An ended target is kept (:class:`EndedTarget`) unless it started on or after
+    ``since`` (it never covered a day). Changes are audited (``/targets``, ODS codes).
+    """
+    wanted = {org.id: org for org in targets}
+    current = {t.organisation_id: t for t in app.targets}
+    added = [org for org_id, org in wanted.items() if org_id not in current]
+    ended = [t for org_id, t in current.items() if replace and org_id not in wanted]
+    if not added and not ended:
+        return
+    before = sorted(t.organisation.ods for t in app.targets)
+    for target in ended:
+        if target.targeted_from < since:
+            session.add(
+                EndedTarget(
+                    app_id=app.id,
+                    organisation_id=target.organisation_id,
+                    targeted_from=target.targeted_from,
+                    ended_on=since,
+                )
+            )
+        app.targets.remove(target)
+    for org in added:
+        app.targets.append(AppTarget(organisation=org, targeted_from=since))
     session.flush()
+    session.add(
+        AuditEntry(
+            app_id=app.id,
+            actor_id=actor.id if actor else None,
+            action="target",
+            changes=[
+                {
+                    "pointer": "/targets",
+                    "old": before,
+                    "new": sorted(t.organisation.ods for t in app.targets),
+                },
+                {"pointer": "/targeted_from", "old": None, "new": since.isoformat()},
+            ],
+        )
+    )
 
 
 def _check_stored_records(session: Session, old: AppDefinition, new: AppDefinition) -> None:

@@ -23,7 +23,11 @@ from sqlalchemy.orm import Session, selectinload
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.models import App, AuditEntry, Comment, CommentMention, Record, User
 from miniapps.models.comment import MAX_COMMENT_LENGTH
-from miniapps.services.notifications import queue_notification, record_context
+from miniapps.services.notifications import (
+    notify_record_event,
+    queue_notification,
+    record_context,
+)
 from miniapps.services.permissions import Access, Forbidden
 
 # "@" then an email address, not preceded by a word character (so that a bare email
@@ -101,6 +105,9 @@ def add_comment(
         queue_notification(
             session, "record_mention", recipients=recipients, context=context, record=record
         )
+    if base_url:  # the definition's notifications "on": "commented"; mentioned: told above
+        skip = {user.id for user in recipients}
+        notify_record_event(session, record, ["commented"], actor, base_url, skip=skip)
     return comment
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,11 @@ class UnknownOrganisation(LookupError):
 
 class OrganisationImportInvalid(IssuesError):
     code = "invalid_organisations"
+
+
+class ActivityInvalid(IssuesError):
+    code = "invalid_activity"
+    status = 422
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,35 @@ def ancestors(session: Session, org: Organisation) -> list[Organisation]:
     ids = [int(i) for i in org.path.strip("/").split("/")[:-1] if i]
     found = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
+
+
+def set_activity(
+    session: Session,
+    org: Organisation,
+    *,
+    active_from: date | None,
+    closed_on: date | None,
+    today: date | None = None,
+) -> Organisation:
+    """Record when ``org`` was active: from ``active_from`` (None: always) until the day
+    before ``closed_on`` (None: still open). ``active`` follows: False once closed.
+
+    Returns owed for past periods follow these dates (see :mod:`miniapps.services.owing`).
+    A closing date in the future or not after ``active_from`` is refused, naming the
+    field, and nothing changes.
+    """
+    today = today or date.today()
+    issues = []
+    if closed_on is not None and closed_on > today:
+        issues.append(Issue("/closed_on", "The closing date must not be in the future"))
+    if active_from is not None and closed_on is not None and closed_on <= active_from:
+        issues.append(Issue("/closed_on", "The closing date must be after the opening date"))
+    if issues:
+        raise ActivityInvalid(issues)
+    org.active_from, org.closed_on = active_from, closed_on
+    org.active = closed_on is None  # keeps closed_on (see the model's notes)
+    session.flush()
+    return org
 
 
 def upsert_organisations(session: Session, rows: list[OrgRow]) -> tuple[int, int]:

@@ -1,11 +1,12 @@
 """Periodic returns: who owes what, the completeness grid, chasing, locking periods.
 
-An organisation owes one return per period of a periodic app when it is active, the app
-is targeted at it (or above it) and the definition's ``owed_by`` names its type or code.
-The platform keeps no history of activation or targeting, so "owing in a period" uses
-today's state: a practice made inactive stops counting in every period, past ones too,
-and completeness therefore never exceeds 100 %. Everything here flushes only; the
-caller commits.
+Who owes a return for app X in period P is answered in one place,
+:func:`miniapps.services.owing.owing_by_period`: the grid, its percentages, the home
+page's due list and the chase action all ask it. It follows history, not today's state,
+so joining, closing or a change of targets never rewrites past periods, and
+completeness never exceeds 100 %. Locking periods lives in
+:mod:`miniapps.services.period_locks` (its names are importable from here too).
+Everything here flushes only; the caller commits.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions import AppDefinition
 from miniapps.core.errors import MiniappsError
 from miniapps.core.periods import period_label
 from miniapps.core.returns import (
-    PeriodRules,
+    NOT_OWED,
     due_date,
     last_periods,
     percent_complete,
@@ -30,7 +30,6 @@ from miniapps.core.returns import (
 from miniapps.core.workflow import Workflow
 from miniapps.models import (
     App,
-    AuditEntry,
     Membership,
     Organisation,
     OutboxMessage,
@@ -38,8 +37,21 @@ from miniapps.models import (
     Record,
     User,
 )
-from miniapps.models.organisation import subtree
 from miniapps.services.notifications import queue_notification
+from miniapps.services.owing import (
+    definition_of,
+    ever_targeted,
+    owes,
+    owing_by_period,
+    rules_of,
+    target_spans,
+)
+from miniapps.services.period_locks import LOCKABLE_TYPES as LOCKABLE_TYPES
+from miniapps.services.period_locks import LOCKING_ROLES as LOCKING_ROLES
+from miniapps.services.period_locks import PeriodLocked as PeriodLocked
+from miniapps.services.period_locks import ensure_period_open as ensure_period_open
+from miniapps.services.period_locks import lock_period as lock_period
+from miniapps.services.period_locks import unlock_period as unlock_period
 from miniapps.services.permissions import (
     APPROVE,
     READ,
@@ -47,23 +59,20 @@ from miniapps.services.permissions import (
     WRITE,
     Access,
     Forbidden,
-    targeted_clause,
 )
 
-LOCKING_ROLES = frozenset({"pcn_manager", "platform_admin"})
-LOCKABLE_TYPES = frozenset({"icb", "place", "pcn"})
 CHASED_ROLES = ("practice_manager", "practice_staff")
 OPEN = ("not_started", "draft")
-
-
-class PeriodLocked(MiniappsError):
-    code = "period_locked"
-    status = 409
 
 
 class NotPeriodic(MiniappsError):
     code = "not_periodic"
     status = 400
+
+
+class NotOwed(MiniappsError):
+    code = "not_owed"
+    status = 409
 
 
 @dataclass
@@ -72,6 +81,7 @@ class Cell:
     status: str
     record_id: int | None = None
     locked: bool = False
+    owed: bool = True
 
 
 @dataclass
@@ -97,30 +107,6 @@ class DueItem:
     due: date
     status: str
     record_id: int | None
-
-
-def definition_of(app: App) -> AppDefinition:
-    return AppDefinition(raw=app.versions[-1].definition)
-
-
-def rules_of(app: App) -> PeriodRules:
-    return PeriodRules.from_json(definition_of(app).period)
-
-
-def owing_orgs(
-    session: Session, access: Access, app: App, parent: Organisation, action: str = READ
-) -> list[Organisation]:
-    """Active, targeted organisations at or beneath ``parent`` that owe returns and where
-    the user may ``action``."""
-    rules = rules_of(app)
-    query = select(Organisation).where(
-        subtree(parent.path),
-        Organisation.active,
-        targeted_clause(app.id),
-        access.org_clause(action, app),
-    )
-    found = session.scalars(query.order_by(Organisation.name, Organisation.ods))
-    return [o for o in found if rules.owes(o.type, o.ods)]
 
 
 def _locks(session: Session, app_id: str, periods: list[str]) -> list[PeriodLock]:
@@ -187,18 +173,32 @@ def completeness(
     today: date | None = None,
 ) -> Grid:
     """Practices (or whoever owes) beneath ``parent_org`` by ``periods`` (default: the last
-    six), each cell a status; per period the per cent submitted or approved."""
+    six), each cell a status; per period the per cent submitted or approved.
+
+    Rows are the organisations that owe in at least one of the periods; a cell for a
+    period it owed nothing is :data:`~miniapps.core.returns.NOT_OWED` and counts for
+    nothing in that period's percentage."""
     today = today or date.today()
     rules = rules_of(app)
     if not rules.is_periodic:
         raise NotPeriodic(f"{app.title} has no periods, so no returns are owed.")
-    if not access.can(READ, parent_org, app) and not owing_orgs(session, access, app, parent_org):
+    if not access.can(READ, parent_org, app) and not ever_targeted(
+        session, app, target_spans(session, app), parent_org, access, READ
+    ):
         raise Forbidden(f"You may not see returns for {parent_org.name} ({parent_org.ods}).")
     periods = periods or last_periods(today, rules, 6)
-    orgs = owing_orgs(session, access, app, parent_org)
+    owing = owing_by_period(session, app, periods, within=parent_org, access=access)
+    owing_ids = {period: {o.id for o in found} for period, found in owing.items()}
+    orgs = sorted(
+        {o.id: o for found in owing.values() for o in found}.values(),
+        key=lambda o: (o.name, o.ods),
+    )
     cells = _statuses(session, app, orgs, periods, today)
+    for (org_id, period), cell in cells.items():
+        if org_id not in owing_ids[period]:
+            cell.status, cell.owed = NOT_OWED, False
     rows = [Row(org, [cells[(org.id, p)] for p in periods]) for org in orgs]
-    percent = {p: percent_complete(cells[(o.id, p)].status for o in orgs) for p in periods}
+    percent = {p: percent_complete(cells[(o.id, p)].status for o in owing[p]) for p in periods}
     locks = _locks(session, app.id, periods)
     locked = {p: _is_locked(locks, parent_org, p) for p in periods}
     return Grid(periods, rows, percent, locked)
@@ -216,17 +216,18 @@ def due_for(
             continue
         lookback = {"weekly": 8, "monthly": 6, "quarterly": 4, "yearly": 2}[rules.frequency]
         periods = last_periods(today, rules, lookback)
-        orgs = owing_orgs(session, access, app, org, WRITE)
+        owing = owing_by_period(session, app, periods, within=org, access=access, action=WRITE)
+        orgs = list({o.id: o for found in owing.values() for o in found}.values())
         cells = _statuses(session, app, orgs, periods, today)
-        for owing in orgs:
-            for period in periods:
-                cell = cells[(owing.id, period)]
-                due = due_date(period, rules)
-                this_month = (due.year, due.month) == (today.year, today.month)
+        for period in periods:
+            due = due_date(period, rules)
+            this_month = (due.year, due.month) == (today.year, today.month)
+            for owing_org in owing[period]:
+                cell = cells[(owing_org.id, period)]
                 if cell.status == "overdue" or (this_month and cell.status in OPEN):
                     label = period_label(period)
                     items.append(
-                        DueItem(app, owing, period, label, due, cell.status, cell.record_id)
+                        DueItem(app, owing_org, period, label, due, cell.status, cell.record_id)
                     )
     return sorted(items, key=lambda i: (i.status != "overdue", i.due, i.app.title, i.org.name))
 
@@ -253,9 +254,16 @@ def chase(
     actor: User | None,
     base_url: str,
 ) -> list[OutboxMessage]:
-    """Email the organisation's practice managers and staff that a return is owed."""
+    """Email the organisation's practice managers and staff that a return is owed.
+
+    Refused (:class:`NotOwed`) when ``org`` owes no return for ``period``."""
     if not may_chase(access, app, org):
         raise Forbidden(f"You may not chase {org.name} ({org.ods}).")
+    if not owes(session, app, org, period):
+        raise NotOwed(
+            f"{org.name} ({org.ods}) owes no {app.title} return for {period_label(period)}: "
+            "it was not active, or the app was not published to it, at the end of that period."
+        )
     due = due_date(period, rules_of(app))
     recipients = list(
         session.scalars(
@@ -280,90 +288,3 @@ def chase(
         "url": f"{base_url.rstrip('/')}/apps/{app.id}/new?period={period}&org={org.ods}",
     }
     return queue_notification(session, "return_chase", recipients=recipients, context=context)
-
-
-def _check_lockable(access: Access, app: App, org: Organisation) -> None:
-    if org.type not in LOCKABLE_TYPES:
-        raise Forbidden("Periods are locked for a PCN or a larger organisation, not a practice.")
-    if not (access.roles_at(org) & LOCKING_ROLES) or not access.can(APPROVE, org, app):
-        raise Forbidden(f"Only a PCN manager may lock or unlock periods for {org.name}.")
-
-
-def _audit(session: Session, app: App, actor: User | None, action: str, org, period) -> None:
-    session.add(
-        AuditEntry(
-            record_id=None,
-            app_id=app.id,
-            actor_id=actor.id if actor else None,
-            action=action,
-            changes=[
-                {"pointer": "/period", "old": None, "new": period},
-                {"pointer": "/organisation", "old": None, "new": org.ods},
-            ],
-        )
-    )
-
-
-def _lock_at(session: Session, app: App, org: Organisation, period: str) -> PeriodLock | None:
-    return session.scalar(
-        select(PeriodLock).where(
-            PeriodLock.app_id == app.id,
-            PeriodLock.organisation_id == org.id,
-            PeriodLock.period == period,
-        )
-    )
-
-
-def lock_period(
-    session: Session, access: Access, app: App, org: Organisation, period: str, actor: User | None
-) -> PeriodLock:
-    """Lock ``period`` at ``org`` and everything beneath it (idempotent); audited."""
-    _check_lockable(access, app, org)
-    existing = _lock_at(session, app, org, period)
-    if existing is not None:
-        return existing
-    lock = PeriodLock(
-        app_id=app.id, organisation=org, period=period, locked_by_id=actor.id if actor else None
-    )
-    session.add(lock)
-    _audit(session, app, actor, "lock_period", org, period)
-    session.flush()
-    return lock
-
-
-def unlock_period(
-    session: Session, access: Access, app: App, org: Organisation, period: str, actor: User | None
-) -> bool:
-    """Remove the lock of ``period`` at ``org``; audited. False when it was not locked."""
-    _check_lockable(access, app, org)
-    lock = _lock_at(session, app, org, period)
-    if lock is None:
-        return False
-    session.delete(lock)
-    _audit(session, app, actor, "unlock_period", org, period)
-    session.flush()
-    return True
-
-
-def ensure_period_open(
-    session: Session, app_id: str, org: Organisation, period: str | None
-) -> None:
-    """Raise :class:`PeriodLocked` (409) when ``period`` is locked at ``org`` or above."""
-    if not period:
-        return
-    lock = session.scalar(
-        select(PeriodLock)
-        .join(Organisation, Organisation.id == PeriodLock.organisation_id)
-        .where(
-            PeriodLock.app_id == app_id,
-            PeriodLock.period == period,
-            literal(org.path).startswith(Organisation.path),
-        )
-        .limit(1)
-    )
-    if lock is not None:
-        raise PeriodLocked(
-            f"{period_label(period)} is locked for {lock.organisation.name} "
-            f"({lock.organisation.ods}): its returns were signed off and can no longer "
-            "change. Ask your PCN manager to unlock the period first."
-        )

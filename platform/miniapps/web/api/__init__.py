@@ -11,6 +11,7 @@ csrf.exempt(bp)
 from miniapps.web.api import (  # noqa: E402, F401
     apps,
     auth,
+    comments,
     dashboard,
     errors,
     indicators,

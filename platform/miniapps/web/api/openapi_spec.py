@@ -264,6 +264,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "post": {
             "operationId": "takeTransition",
             "summary": "Take a workflow action (submit, approve, return, ...)",
+            "description": "422 (invalid_data, nothing changed) when the action needs a "
+            "comment (pointer /comment) or fields filled in first (requires_fields of the "
+            "transition or of the state it enters): one error per empty field, at the "
+            "field's pointer in the record data (/outcome).",
             "requestBody": _body("TransitionRequest"),
             "responses": {
                 "200": RECORD_OK,
@@ -271,6 +275,29 @@ PATHS: dict[str, dict[str, Any]] = {
                 "409": json_response(
                     "Conflict", "Not allowed from the record's state; see allowed."
                 ),
+            },
+        },
+    },
+    "/records/{record_id}/comments": {
+        "parameters": [ref("parameters", "RecordId")],
+        "get": {
+            "operationId": "listComments",
+            "summary": "The record's comment threads, oldest first",
+            "responses": {
+                "200": json_response("CommentList", "The threads with their replies."),
+                **_errors(400, 401, 404),
+            },
+        },
+        "post": {
+            "operationId": "addComment",
+            "summary": "Comment on a record, or reply to a comment, with @mentions",
+            "description": "Whoever may see the record may comment. A parent_id that is not a "
+            "comment of this record is a 422 at /parent_id; an empty or too long body, or a "
+            "mention of someone unknown or who cannot see the record, a 422 at /body.",
+            "requestBody": _body("CommentCreate"),
+            "responses": {
+                "201": json_response("Comment", "Added."),
+                **_errors(400, 401, 404, 415, 422),
             },
         },
     },

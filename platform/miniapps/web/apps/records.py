@@ -142,10 +142,17 @@ def transition(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
             notify_base_url=current_app.config["BASE_URL"],
         )
     except DataInvalid as exc:
+        # Nothing changed: show the page again with an error summary naming each
+        # missing comment or field, and the comment the user typed.
         db.session.rollback()
-        for issue in exc.issues:
-            flash(f"{issue.message}", "error")
-        return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
+        page = render_record_page(
+            app,
+            item,
+            transition_errors=exc.issues,
+            transition_action=action,
+            transition_comment=comment or "",
+        )
+        return page, 400
     db.session.commit()
     workflow = Workflow(record_service.definition_for(db.session, item).workflow)
     flash(f"Record {item.id} is now {workflow.title(item.status).lower()}.", "success")

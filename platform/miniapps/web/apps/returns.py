@@ -2,7 +2,9 @@
 
 ``/apps/<app_id>/returns?org=ODS&from=&to=``: rows are the organisations that owe returns
 beneath ``org`` (default: the organisation the user acts for), columns the periods
-``from`` to ``to`` (default: the last six).
+``from`` to ``to`` (default: the last six). A row is an organisation that owed a return
+in at least one of those periods; a period it owed nothing shows "Not owed" and counts
+for nothing in that period's percentage.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ TAG_CLASSES = {
     "overdue": "nhsuk-tag--red",
     "not_started": "nhsuk-tag--grey",
     "locked": "nhsuk-tag--purple",
+    "not_owed": "nhsuk-tag--white",
 }
 
 
@@ -128,15 +131,13 @@ def chase(app_id: str):  # type: ignore[no-untyped-def]
     target = by_ods(db.session, request.form.get("target", ""))
     period = _posted_period(rules)
     grid_org = _org(request.form.get("org", "").strip())
-    sent = returns_service.chase(
-        db.session,
-        current_access(),
-        app,
-        target,
-        period,
-        current_user,
-        request.host_url,
-    )
+    try:
+        sent = returns_service.chase(
+            db.session, current_access(), app, target, period, current_user, request.host_url
+        )
+    except returns_service.NotOwed as exc:
+        flash(str(exc), "error")
+        return _back(app, grid_org)
     db.session.commit()
     if sent:
         flash(f"Reminder sent to {target.name} about {period_label(period)}.", "success")
