@@ -176,6 +176,33 @@ def seeded_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ign
     return seed
 
 
+IIF_DIR = REPO / "apps" / "iif_tracker"
+
+
+@pytest.fixture
+def iif_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ignore[no-untyped-def]
+    """The bundled IIF tracker, published to the test ICB, with its year sets loaded:
+    2025/26 (CAN-04, HI-03) and the illustrative 2026/27."""
+    from miniapps.core.definitions import load_definition
+    from miniapps.services.indicator_sets import load_year_set
+
+    published = app_service.publish(db_session, load_definition(IIF_DIR), [orgs["QWE"]], actor=None)
+    for path in sorted((IIF_DIR / "data").glob("*.json")):
+        load_year_set(db_session, "iif_tracker", json.loads(path.read_text()), source=str(path))
+    db_session.commit()
+    return published.app
+
+
+def iif_data(list_size: int, **counts: tuple[int, ...]) -> dict[str, Any]:
+    """IIF return data: ``iif_data(9000, CAN_04=(30, 40), HI_03=(10, 20, 2))`` (numerator,
+    denominator[, exclusions]; ``_`` in a keyword stands for ``-`` in the code)."""
+    rows: dict[str, Any] = {}
+    for key, values in counts.items():
+        row = dict(zip(("numerator", "denominator", "exclusions"), values, strict=False))
+        rows[key.replace("_", "-")] = row
+    return {"list_size": list_size, "indicators": rows}
+
+
 @pytest.fixture
 def password() -> str:
     """The password every ``users`` fixture user has."""

@@ -4,6 +4,7 @@ storing anything, and shows up on the automatic dashboard."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from datetime import date
@@ -12,11 +13,14 @@ from pathlib import Path
 import pytest
 from miniapps.core.definitions import load_definition
 from miniapps.core.forms import compile_form
+from miniapps.core.indicator_source import count_issues
 from miniapps.models import App, Record
 from miniapps.services import apps as app_service
 from miniapps.services.dashboards import app_dashboard
 from miniapps.services.demo_values import sample_record
+from miniapps.services.indicator_sets import load_year_set
 from miniapps.services.permissions import Access
+from miniapps.services.records import definition_for
 from sqlalchemy import func, select
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,23 +36,34 @@ def test_there_are_definitions_to_check():
 @pytest.mark.parametrize("app_dir", DEFINITION_DIRS, ids=lambda p: p.name)
 def test_definition_contract(app_dir, client, db_session, orgs, users, login):
     definition = load_definition(app_dir)
-    app_service.publish(db_session, definition, [orgs["QWE"]], actor=None)
+    published = app_service.publish(db_session, definition, [orgs["QWE"]], actor=None)
+    if definition.indicator_source is not None:  # its indicators are the year sets beside it
+        for path in sorted((app_dir / "data").glob("*.json")):
+            load_year_set(db_session, definition.id, json.loads(path.read_text()))
     db_session.commit()
     login(users["practice_manager"])
 
     form_page = client.get(f"/apps/{definition.id}/new")
     assert form_page.status_code == 200
+    if definition.is_periodic:  # the form is that of the period it offers first
+        period = _first_period(form_page.get_data(as_text=True))
+        definition = definition_for(db_session, published.app, period)
     for field in definition.fields:
         if "-" not in field.pointer:  # repeat items beyond the first are added on demand
             assert field.title in form_page.get_data(as_text=True), field.pointer
 
     data = sample_record(definition, random.Random(7), date(2025, 6, 15))
     assert data is not None
+    for issue in count_issues(definition, data):  # a numerator above its denominator: swap
+        row = data
+        for key in issue.pointer.split("/")[1:-1]:
+            row = row[key]
+        row["numerator"], row["denominator"] = row["denominator"], row["numerator"]
     compiled = compile_form(definition.schema, definition.ui)
     formdata = compiled.formdata_for(data)
     formdata.update({"org": "A00001", "submit": "1"})
     if definition.is_periodic:
-        formdata["period"] = _first_period(form_page.get_data(as_text=True))
+        formdata["period"] = period
     response = client.post(f"/apps/{definition.id}/new", data=formdata)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     record = db_session.scalars(select(Record).where(Record.app_id == definition.id)).one()

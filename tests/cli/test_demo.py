@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from miniapps.models import (
 from miniapps.services.demo_records import record_slots
 from miniapps.services.demo_values import pattern_text, sample_record
 from sqlalchemy import func, select
+
+from tests.conftest import IIF_DIR
 
 MONTHLY = {
     "id": "monthly_checks",
@@ -193,6 +196,13 @@ def test_demo_content(runner, db_session, demo_apps, app) -> None:  # type: igno
     assert audit >= 2 * len(records)  # created, then submitted
     assert "failed the schema" not in result.stdout
 
+    # Targeted from the first period records were made for: those returns are owed.
+    first = min(r.period for r in monthly)
+    targeted = db_session.scalar(
+        select(AppTarget.targeted_from).where(AppTarget.app_id == "monthly_checks")
+    )
+    assert targeted.isoformat()[:7] == first
+
 
 class _Org:
     def __init__(self, ods: str) -> None:
@@ -256,3 +266,23 @@ def test_an_invalid_bundled_app_is_reported_and_the_rest_loads(
     assert f"{apps_dir / 'broken' / 'app.json'}:/id: must start with" in result.stdout
     assert "app: published yearly_survey v1" in result.stdout
     assert db_session.scalar(select(func.count()).select_from(Record)) > 0  # committed
+
+
+def test_an_app_with_indicator_year_sets_gets_them_and_monthly_returns(
+    runner, db_session, app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    apps_dir = tmp_path / "apps"
+    shutil.copytree(IIF_DIR, apps_dir / "iif_tracker")
+    monkeypatch.setitem(app.config, "APPS_DIR", str(apps_dir))
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "app: loaded iif_tracker indicator set 2025/26 v1 (illustrative)" in first.stdout
+    assert "app: loaded iif_tracker indicator set 2026/27 v1 (illustrative)" in first.stdout
+    assert "generating monthly indicator returns for iif_tracker" in first.stderr
+    assert re.search(r"records: \d+ created for iif_tracker", first.stdout)
+    before = _snapshot(db_session)
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0, second.output
+    assert "app: unchanged iif_tracker indicator set 2026/27 v1 (illustrative)" in second.stdout
+    db_session.expire_all()
+    assert _snapshot(db_session) == before

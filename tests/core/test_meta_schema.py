@@ -90,6 +90,7 @@ def test_top_level_members() -> None:
         "dashboard",
         "indicators",
         "indicator_settings",
+        "indicator_source",
         "notifications",
         "reminders",
         "channels",

@@ -19,6 +19,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("miniapps.cli.tokens", "tokens_group"),
     ("miniapps.cli.apps", "apps_group"),
     ("miniapps.cli.records", "records_group"),
+    ("miniapps.cli.indicators", "indicators_group"),
     ("miniapps.cli.demo", "demo_group"),
     ("miniapps.cli.serve", "serve"),
     ("miniapps.cli.scheduler", "scheduler"),

@@ -36,6 +36,11 @@ def import_command(app_id: str, file: Path, ods: str | None, period: str | None,
     `row N, column C: message` and nothing is written (exit 1). Rows already
     stored for the same organisation, period and content are listed as duplicates
     and skipped, so running the same import twice adds nothing the second time.
+
+    For an app with indicator_source, a clinical-system extract with the columns
+    ods,indicator,numerator,denominator (optionally exclusions,list_size,period) has
+    one row per practice and indicator and becomes one return per practice and month
+    (`--period 2025-06`); a practice's existing return for the month is never changed.
     """
     session = db.session
     app = _app_or_fail(app_id)

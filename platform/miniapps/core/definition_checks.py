@@ -43,7 +43,8 @@ def _check_pointer(ctx: Context, pointer: str, at: str, kinds: tuple[str, ...] =
 
 
 def check_workflow(ctx: Context) -> None:
-    """States named by transitions exist, each is reachable, actions are unambiguous."""
+    """States named by transitions exist, each is reachable, actions are unambiguous,
+    ``requires_fields`` name real fields."""
     workflow = ctx.raw.get("workflow")
     if not workflow:
         return
@@ -53,6 +54,13 @@ def check_workflow(ctx: Context) -> None:
     if initial not in states:
         message = f"'{initial}' is not a declared state (states: {declared})"
         ctx.add("/workflow/initial", message, "unknown_state")
+    for name, state in states.items():
+        for k, pointer in enumerate(state.get("requires_fields") or []):
+            at = pointer_join("/workflow/states", name, "requires_fields", k)
+            _check_pointer(ctx, pointer, at)
+            if name == initial:
+                message = f"records start in '{name}', so nothing can be required to enter it"
+                ctx.add(at, message, "required_on_initial")
     offered: dict[tuple[str, str], int] = {}
     edges: dict[str, set[str]] = {}
     for i, transition in enumerate(workflow["transitions"]):

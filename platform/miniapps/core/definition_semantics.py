@@ -32,6 +32,8 @@ from miniapps.core.definition_checks import (
 from miniapps.core.definitions import plain_issues
 from miniapps.core.errors import Issue, pointer_join
 from miniapps.core.forms.conditions import check_condition as unsupported_keywords
+from miniapps.core.indicator_source import check_indicator_source
+from miniapps.core.message_templates import template_issues
 from miniapps.core.schema_fields import Field, iter_fields, resolve
 
 # Formats JSON Schema 2020-12 defines; anything else would silently check nothing.
@@ -120,11 +122,13 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
         check_ui(ctx)
     check_workflow(ctx)
     check_indicators(ctx)
+    check_indicator_source(ctx)
     check_dashboard(ctx)
     check_events(ctx)
     check_period(ctx)
     check_migration(ctx)
     check_hooks(ctx)
+    ctx.issues.extend(template_issues(raw))
     unique: list[Issue] = []
     for issue in ctx.issues:
         if issue not in unique:

@@ -41,6 +41,7 @@ PATTERN_MESSAGES = {
     "directory, such as hooks.py (letters, digits, _ . / - only; no ..)",
     "^[A-Za-z0-9][A-Za-z0-9_-]*$": "must be an ODS code such as H85065",
     "^[A-Za-z0-9][A-Za-z0-9_.-]*$": "must hold only letters, digits and _ . -",
+    "^\\d{4}/\\d{2}$": "must be a financial year such as 2025/26",
     "^(created|submitted|overdue|commented|action:[a-z][a-z0-9_]*|state:[a-z][a-z0-9_]*)$": (
         "must be created, submitted, overdue, commented, action:<action> or state:<state>"
     ),
@@ -116,6 +117,11 @@ class AppDefinition:
     @property
     def indicators(self) -> list[dict[str, Any]]:
         return self.raw.get("indicators", [])
+
+    @property
+    def indicator_source(self) -> dict[str, Any] | None:
+        """Where indicators come from when they are yearly data (year sets), else None."""
+        return self.raw.get("indicator_source")
 
     @property
     def indicator_settings(self) -> dict[str, Any]:

@@ -7,7 +7,8 @@ Pure and Flask-free, built on the arithmetic of :mod:`miniapps.core.indicators`:
   percentages) and :func:`with_money_of` makes the £ figures above PCN level the sums of
   each PCN's own (IIF money is paid to PCNs);
 - :func:`project_year_end` fits a least-squares line through the monthly achievements
-  and reads it at the end of the financial year (April-March);
+  and reads it at the end of the financial year (April-March); :func:`project_cumulative`
+  extends the numerator at its rate so far, for activity that builds up over the year;
 - :func:`easy_wins` ranks indicators by £ per patient still needed;
 - :func:`missed_opportunities` is the £ the projection says will not be earned.
 """
@@ -104,6 +105,25 @@ def project_year_end(
     return float(min(max(projected, Fraction(0)), Fraction(1)))
 
 
+def project_cumulative(
+    monthly: Sequence[tuple[str, int, int]], fy_end: str | None = None
+) -> float | None:
+    """Achievement projected to ``fy_end`` for activity that builds up over the year (a
+    health check done in May still counts in March): the numerator keeps growing at its
+    average monthly rate since the year began, over the latest denominator; clamped to
+    [0, 1]. ``monthly`` is ``(period, numerator, denominator)``. None without a month that
+    has a denominator."""
+    known = [(p, n, d) for p, n, d in monthly if d > 0]
+    if not known:
+        return None
+    period, numerator, denominator = max(known)
+    end = _month_index(fy_end or financial_year_end(period))
+    elapsed = _month_index(period) - (end - 12)  # months of the year so far, 1..12
+    rate = Fraction(numerator, max(elapsed, 1))
+    projected = (numerator + rate * (end - _month_index(period))) / Fraction(denominator)
+    return float(min(max(projected, Fraction(0)), Fraction(1)))
+
+
 def easy_wins(results: Iterable[IndicatorResult]) -> list[dict[str, Any]]:
     """Indicators not yet green ranked by £ gained per patient still needed, best first.
 
@@ -148,7 +168,10 @@ def missed_opportunities(
         projected = projections.get(result.spec.code)
         if projected is None or result.potential is None or result.exact_potential is None:
             continue
-        share = points_for(result.spec, Fraction(projected)) / Fraction(result.spec.max_points)
+        # The float's shortest text: 0.8 must read as exactly 0.8, not 0.8000000000000000444.
+        share = points_for(result.spec, Fraction(repr(projected))) / Fraction(
+            result.spec.max_points
+        )
         projected_earned = pounds(result.exact_potential * share)
         lost = result.potential - projected_earned
         if lost > 0:

@@ -5,7 +5,7 @@ monthly ``2025-04``, quarterly ``2025-Q1``, yearly ``2025``, weekly ``2025-W07``
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 FREQUENCIES = ("none", "weekly", "monthly", "quarterly", "yearly")
 
@@ -39,6 +39,25 @@ def recent_periods(today: date, frequency: str, count: int) -> list[str]:
             month += 12
             year -= 1
     return periods
+
+
+def previous_period(period: str) -> str | None:
+    """The period before ``period`` of the same shape (``2025-04`` → ``2025-03``,
+    ``2025-Q1`` → ``2024-Q4``, ``2025`` → ``2024``, ``2025-W01`` → ``2024-W52``), else None."""
+    try:
+        if len(period) == 4:
+            return f"{int(period) - 1:04d}"
+        year, part = period[:4], period[5:]
+        if part.startswith("Q"):
+            quarter = int(part[1:])
+            return f"{int(year) - 1:04d}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+        if part.startswith("W"):
+            monday = date.fromisocalendar(int(year), int(part[1:]), 1)
+            return period_of(monday - timedelta(days=7), "weekly")
+        month = int(part)
+        return f"{int(year) - 1:04d}-12" if month == 1 else f"{year}-{month - 1:02d}"
+    except ValueError:
+        return None
 
 
 def period_label(period: str | None) -> str:

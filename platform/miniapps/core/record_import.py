@@ -12,22 +12,35 @@ number (``courses/1/name``; a repeating section may also be one JSON cell).
 ``ods`` and ``period`` columns give each row's organisation and period, standing
 in for the ``org`` and ``period`` arguments. Columns that exports write for
 information (``id``, ``status`` ...) are ignored with a warning, so an exported
-file can be imported again.
+file can be imported again. A clinical-system extract for an app with
+``indicator_source`` (columns ``ods, indicator, numerator, denominator`` ...) is read by
+:mod:`miniapps.core.record_import_long` instead.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable
 from typing import Any
-
-from openpyxl.utils import get_column_letter
 
 from miniapps.core.definitions import AppDefinition
 from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.forms.field_base import MISSING
-from miniapps.core.periods import period_of
+from miniapps.core.indicator_sets import YearSet
+from miniapps.core.record_import_base import (
+    ODS_HEADERS,
+    PERIOD_HEADERS,
+    SAMPLE_ROWS,
+    Column,
+    ImportResult,
+    ImportRow,
+    RowProblem,
+    check_org_source,
+    option_period,
+    period_problem,
+    period_text,
+    unnamed_cells,
+)
 from miniapps.core.record_import_cells import CellProblem, cell_text, convert_cell, read_table
 from miniapps.core.record_import_columns import (
     column_for,
@@ -39,74 +52,25 @@ from miniapps.core.record_import_columns import (
     put,
     resolve_header,
 )
+from miniapps.core.record_import_long import is_long_layout, read_long
 from miniapps.core.record_validation import validate_record_data
 from miniapps.core.schema_fields import Field, iter_fields
 
-ODS_HEADERS = frozenset({"ods", "ods code", "org", "organisation ods"})
-PERIOD_HEADERS = frozenset({"period"})
+__all__ = [
+    "Column",
+    "ImportResult",
+    "ImportRow",
+    "RowProblem",
+    "period_problem",
+    "read_import",
+    "read_table",
+]
+
 # Written by exports for information; never imported (imported records are new and submitted).
 EXPORT_ONLY = frozenset(
     {"id", "record_id", "app_version", "organisation", "status", "submitted_by"}
     | {"created_at", "updated_at", "submitted_at"}
 )
-PERIOD_SHAPES = {
-    "monthly": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "2025-04"),
-    "quarterly": (re.compile(r"^\d{4}-Q[1-4]$"), "2025-Q1"),
-    "yearly": (re.compile(r"^\d{4}$"), "2025"),
-    "weekly": (re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"), "2025-W07"),
-}
-SAMPLE_ROWS = 10
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One problem in the file: ``row`` is the spreadsheet's row number (header: 1)."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = ", ".join(
-            part
-            for part in (
-                f"row {self.row}" if self.row is not None else "",
-                f"column {self.column}" if self.column else "",
-            )
-            if part
-        )
-        return f"{where}: {self.message}" if where else self.message
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the file: ``target`` is a field pointer, ``ods``, ``period`` or None."""
-
-    number: int
-    header: str
-    target: str | None
-    title: str = ""
-
-
-@dataclass
-class ImportRow:
-    row: int
-    ods: str | None
-    period: str | None
-    data: dict[str, Any]
-
-
-@dataclass
-class ImportResult:
-    columns: list[Column] = field(default_factory=list)
-    rows: list[ImportRow] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    sample: list[tuple[int, list[str]]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def read_import(
@@ -116,10 +80,14 @@ def read_import(
     *,
     org: str | None = None,
     period: str | None = None,
+    year_sets: Callable[[str], YearSet | None] | None = None,
 ) -> ImportResult:
     """Read and check every row of ``content`` (CSV or XLSX) for ``definition``'s app.
 
-    ``org`` (an ODS code) and ``period`` apply to rows whose file gives none.
+    ``org`` (an ODS code) and ``period`` apply to rows whose file gives none. For an app
+    with ``indicator_source``, a file with an ``indicator`` column is a long extract (one
+    row per organisation and indicator, see :mod:`miniapps.core.record_import_long`),
+    checked against the indicators ``year_sets(period)`` gives for each period.
     """
     result = ImportResult()
     try:
@@ -132,11 +100,16 @@ def read_import(
             RowProblem(None, None, "the file is empty: row 1 must name the columns")
         )
         return result
+    headers = [cell_text(c) for c in table[0][1]]
+    if is_long_layout(definition, headers):
+        return read_long(
+            definition, table, org=org, period=period, year_sets=year_sets or (lambda _: None)
+        )
     fields = list(iter_fields(definition.schema))
-    _map_columns(result, [cell_text(c) for c in table[0][1]], fields, definition)
+    _map_columns(result, headers, fields, definition)
     frequency = str(definition.period.get("frequency", "none"))
-    period = _option_period(result, period, frequency)
-    _check_org_source(result, org)
+    period = option_period(result, period, frequency)
+    check_org_source(result, org)
     by_pointer = {f.pointer: f for f in fields}
     rules = compile_rules(definition.schema, definition.ui)
     missing = missing_required(definition.schema, result.columns)
@@ -159,8 +132,7 @@ def read_import(
         result.rows.append(row)
     if not result.rows and not result.problems:
         result.problems.append(RowProblem(None, None, "the file has no rows below the header"))
-    order = {c.header: c.number for c in reversed(result.columns)}
-    result.problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", len(order))))
+    result.sort_problems()
     return result
 
 
@@ -212,38 +184,6 @@ def _map_columns(
         result.warnings.append(f"columns not imported (exports write them): {', '.join(ignored)}")
 
 
-def _option_period(result: ImportResult, period: str | None, frequency: str) -> str | None:
-    if not period:
-        has_column = any(c.target == "period" for c in result.columns)
-        if frequency != "none" and not has_column:
-            example = PERIOD_SHAPES.get(frequency, (None, "2025-04"))[1]
-            result.problems.append(
-                RowProblem(1, None, f"add a period column or choose the period (like {example})")
-            )
-        return None
-    problem = period_problem(period, frequency)
-    if problem:
-        result.problems.append(RowProblem(None, None, f"period {period}: {problem}"))
-    return period.strip().upper()
-
-
-def period_problem(period: str, frequency: str) -> str | None:
-    """Why ``period`` does not fit an app of this ``frequency``, or None."""
-    if frequency == "none":
-        return "this app has no periods; leave the period out"
-    pattern, example = PERIOD_SHAPES.get(frequency, PERIOD_SHAPES["monthly"])
-    if not pattern.match(period.strip().upper()):
-        return f"enter a {frequency} period like {example}"
-    return None
-
-
-def _check_org_source(result: ImportResult, org: str | None) -> None:
-    if not org and not any(c.target == "ods" for c in result.columns):
-        result.problems.append(
-            RowProblem(1, None, "add an ods column or choose the organisation to import for")
-        )
-
-
 def _read_row(
     result: ImportResult,
     number: int,
@@ -257,11 +197,7 @@ def _read_row(
     ``bad`` names the columns whose cells could not be read (already reported)."""
     row = ImportRow(number, org.strip().upper() if org else None, period, {})
     bad: set[str] = set()
-    for number_, value in enumerate(cells):
-        unnamed = number_ >= len(result.columns) or not result.columns[number_].header
-        if unnamed and cell_text(value):
-            message = "this value is in a column with no name in row 1"
-            result.problems.append(RowProblem(number, get_column_letter(number_ + 1), message))
+    unnamed_cells(result, number, cells)
     for column in result.columns:
         value = cells[column.number] if column.number < len(cells) else None
         if column.target is None or not cell_text(value):
@@ -269,7 +205,7 @@ def _read_row(
         if column.target == "ods":
             row.ods = cell_text(value).upper()
         elif column.target == "period":
-            text = _period_text(value, frequency)
+            text = period_text(value, frequency)
             if problem := period_problem(text, frequency):
                 result.problems.append(RowProblem(number, column.header, problem))
             row.period = text
@@ -292,11 +228,3 @@ def _read_row(
     renames: dict[str, str] = {}
     row.data = finish(row.data, "", renames)
     return row, renames, bad
-
-
-def _period_text(value: Any, frequency: str) -> str:
-    """A period cell as text; a date typed into Excel becomes the period containing it."""
-    if isinstance(value, datetime | date):
-        day = value.date() if isinstance(value, datetime) else value
-        return period_of(day, frequency) or day.isoformat()
-    return cell_text(value).upper()

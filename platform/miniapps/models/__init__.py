@@ -3,6 +3,7 @@
 from miniapps.models.app import APP_STATUSES, App, AppTarget, AppVersion
 from miniapps.models.base import Base
 from miniapps.models.comment import Comment, CommentMention
+from miniapps.models.indicator_set import IndicatorSet
 from miniapps.models.notification import (
     OUTBOX_STATUSES,
     DeliveryAttempt,
@@ -10,13 +11,20 @@ from miniapps.models.notification import (
     SchedulerLease,
     scheduler_jobs,
 )
+from miniapps.models.notification_preference import (
+    DELIVERIES,
+    HeldNotification,
+    NotificationPreference,
+)
 from miniapps.models.organisation import ORG_TYPES, Organisation
 from miniapps.models.period_lock import PeriodLock
 from miniapps.models.record import Attachment, AuditEntry, Record
+from miniapps.models.target_history import EndedTarget
 from miniapps.models.user import ROLES, ApiToken, LoginAttempt, Membership, User
 
 __all__ = [
     "APP_STATUSES",
+    "DELIVERIES",
     "ORG_TYPES",
     "OUTBOX_STATUSES",
     "ROLES",
@@ -30,8 +38,12 @@ __all__ = [
     "Comment",
     "CommentMention",
     "DeliveryAttempt",
+    "EndedTarget",
+    "HeldNotification",
+    "IndicatorSet",
     "LoginAttempt",
     "Membership",
+    "NotificationPreference",
     "Organisation",
     "OutboxMessage",
     "PeriodLock",

@@ -1,5 +1,7 @@
 """Demo data for ``miniapps demo load``: the pilot organisations, a user for every role,
-the bundled apps published to the ICB, and a year of records (:mod:`demo_records`).
+the bundled apps published to the ICB, and a year of records (:mod:`demo_records`); an
+app whose indicators are yearly data gets its year sets and monthly returns instead
+(:mod:`demo_indicators`).
 
 Everything is idempotent: loading twice changes nothing and duplicates nothing.
 Codes the pilot file does not give are made up with a hyphen (``DEMO-ICB``,
@@ -25,9 +27,14 @@ from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
 from miniapps.models import App, Organisation, User
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.demo_records import generate_records
+from miniapps.services.demo_indicators import (
+    demo_months,
+    generate_indicator_returns,
+    load_year_sets,
+)
+from miniapps.services.demo_records import add_months, generate_records
 from miniapps.services.organisations import OrgRow, by_ods, upsert_organisations
-from miniapps.services.records import count_records
+from miniapps.services.records import count_records, definition_for
 
 DEMO_ICB = "DEMO-ICB"
 DEMO_LA = "DEMO-LA-MERTON"
@@ -48,13 +55,23 @@ class DemoLogin:
     org_name: str
 
 
+@dataclass(frozen=True)
+class DemoFocus:
+    """Where the demo PCN manager and practice users work (their data should show)."""
+
+    admin: User
+    pcn: str
+    practice: str
+
+
 @dataclass
 class DemoReport:
     orgs_created: int = 0
     orgs_updated: int = 0
     users_created: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
-    apps: list[str] = field(default_factory=list)  # "published fridge_log v1", "unchanged …"
+    # "published fridge_log v1", "unchanged …", "loaded iif_tracker indicator set 2025/26 v1"
+    apps: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # apps that could not be published
     records_created: dict[str, int] = field(default_factory=dict)
     records_kept: dict[str, int] = field(default_factory=dict)  # apps that already had records
@@ -135,28 +152,50 @@ def load_demo(
     today: date | None = None,
     progress: Callable[[str], None] = lambda _line: None,
 ) -> DemoReport:
-    """Load (or top up) the demo; flushes, the caller commits. ``progress`` hears each step."""
+    """Load (or top up) the demo; flushes, the caller commits. ``progress`` hears each step.
+
+    Apps are targeted at the demo ICB from the first period the demo makes records for,
+    so those returns are owed (and none before). An app with ``indicator_source`` first
+    gets the year sets of its ``data/`` directory (:mod:`demo_indicators`)."""
     report = DemoReport()
+    today = today or date.today()
     pilot = json.loads(pilot_file.read_text(encoding="utf-8"))
     rows = pilot_org_rows(pilot)
     report.orgs_created, report.orgs_updated = upsert_organisations(session, rows)
-    admin = _load_users(session, pilot, rows, password, report)
+    focus = _load_users(session, pilot, rows, password, report)
     icb = by_ods(session, DEMO_ICB)
     for definition in _bundled_definitions(apps_dirs, report):
+        since = _targeted_from(definition, today)
         try:
-            published = app_service.publish(session, definition, [icb], actor=admin)
+            published = app_service.publish(
+                session, definition, [icb], actor=focus.admin, targeted_from=since
+            )
         except IncompatibleChange as exc:
             report.problems += [f"{definition.source}:{i.pointer}: {i.message}" for i in exc.issues]
             continue
         verb = "published" if published.created else "unchanged"
         report.apps.append(f"{verb} {definition.label}")
-        _load_records(session, published.app, icb, admin, report, today or date.today(), progress)
+        if definition.indicator_source is not None:
+            lines, problems = load_year_sets(
+                session, published.app, definition.source_dir, focus.admin
+            )
+            report.apps += lines
+            report.problems += problems
+        _load_records(session, published.app, icb, focus, report, today, progress)
     return report
+
+
+def _targeted_from(definition: AppDefinition, today: date) -> date:
+    """April of the previous financial year for monthly indicator returns, else a year
+    ago (the records of :func:`generate_records` go back twelve months)."""
+    if definition.indicator_source is not None:
+        return date.fromisoformat(demo_months(today)[0] + "-01")
+    return add_months(date(today.year, today.month, 1), -12)
 
 
 def _load_users(
     session: Session, pilot: dict[str, Any], rows: list[OrgRow], password: str, report: DemoReport
-) -> User:
+) -> DemoFocus:
     home_pcn = (
         HOME_PCN if any(p["ods"] == HOME_PCN for p in pilot["pcns"]) else pilot["pcns"][0]["ods"]
     )
@@ -184,7 +223,7 @@ def _load_users(
         if role == "platform_admin":
             admin = user
     assert admin is not None
-    return admin
+    return DemoFocus(admin, home_pcn, home_practice)
 
 
 def bundled_app_dirs(apps_dirs: list[Path]) -> list[Path]:
@@ -213,7 +252,7 @@ def _load_records(
     session: Session,
     app: App,
     icb: Organisation,
-    admin: User,
+    focus: DemoFocus,
     report: DemoReport,
     today: date,
     progress: Callable[[str], None],
@@ -222,7 +261,13 @@ def _load_records(
     if existing:
         report.records_kept[app.id] = existing
         return
-    progress(f"generating a year of records for {app.id}")
-    created, invalid = generate_records(session, app, icb, admin, today)
+    if definition_for(session, app).indicator_source is not None:
+        progress(f"generating monthly indicator returns for {app.id}")
+        created, invalid = generate_indicator_returns(
+            session, app, icb, focus.admin, today, focus_pcn=focus.pcn, keep=[focus.practice]
+        )
+    else:
+        progress(f"generating a year of records for {app.id}")
+        created, invalid = generate_records(session, app, icb, focus.admin, today)
     report.records_created[app.id] = created
     report.records_invalid += invalid

@@ -47,7 +47,7 @@ def generate_records(
     access = Access(actor)
     created = invalid = 0
     stamps: list[dict[str, Any]] = []
-    for slot in record_slots(definition, _owing_orgs(session, definition, top), rng, today):
+    for slot in record_slots(definition, owing_orgs(session, definition, top), rng, today):
         data = sample_record(definition, rng, slot.day)
         if data is None:
             invalid += 1
@@ -61,11 +61,11 @@ def generate_records(
             continue
         stamps.append({"rid": record.id, "stamp": slot.submitted_at})
         created += 1
-    _backdate(session, stamps)
+    backdate(session, stamps)
     return created, invalid
 
 
-def _owing_orgs(
+def owing_orgs(
     session: Session, definition: AppDefinition, top: Organisation
 ) -> list[Organisation]:
     # Periodic apps may say who owes returns; everything else is filled in by practices.
@@ -92,23 +92,21 @@ def record_slots(
             for first, last in _month_spans(today, 12, include_current=True):
                 for _ in range(rng.randint(2, 4)):
                     day = first + timedelta(days=rng.randint(0, (min(last, today) - first).days))
-                    slots.append(Slot(org, None, day, _moment(day, rng, today)))
+                    slots.append(Slot(org, None, day, moment(day, rng, today)))
             continue
         for first, last in _period_spans(frequency, today):
             day = first + timedelta(days=rng.randint(0, (last - first).days))
             submitted = last + timedelta(days=rng.randint(1, 14))
-            slots.append(
-                Slot(org, period_of(first, frequency), day, _moment(submitted, rng, today))
-            )
+            slots.append(Slot(org, period_of(first, frequency), day, moment(submitted, rng, today)))
     return slots
 
 
-def _moment(day: date, rng: random.Random, today: date) -> datetime:
+def moment(day: date, rng: random.Random, today: date) -> datetime:
     day = min(day, today)
     return datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=UTC)
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
 
@@ -118,8 +116,8 @@ def _month_spans(today: date, count: int, include_current: bool) -> list[tuple[d
     offsets = range(0, count) if include_current else range(1, count + 1)
     spans = []
     for offset in offsets:
-        first = _add_months(start, -offset)
-        spans.append((first, _add_months(first, 1) - timedelta(days=1)))
+        first = add_months(start, -offset)
+        spans.append((first, add_months(first, 1) - timedelta(days=1)))
     return spans
 
 
@@ -135,12 +133,12 @@ def _period_spans(frequency: str, today: date) -> list[tuple[date, date]]:
     current = date(today.year, (today.month - 1) // step * step + 1, 1)
     spans = []
     for i in range(1, 12 // step + 1):
-        first = _add_months(current, -i * step)
-        spans.append((first, _add_months(first, step) - timedelta(days=1)))
+        first = add_months(current, -i * step)
+        spans.append((first, add_months(first, step) - timedelta(days=1)))
     return spans
 
 
-def _backdate(session: Session, stamps: list[dict[str, Any]]) -> None:
+def backdate(session: Session, stamps: list[dict[str, Any]]) -> None:
     """Give records and their audit entries the times they would have had (not 'now')."""
     if not stamps:
         return

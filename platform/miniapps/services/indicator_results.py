@@ -19,35 +19,38 @@ gives one, and without it the ``list_size`` adjustment is not applied
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
-from miniapps.core.dashboard_widgets import WidgetQuery
 from miniapps.core.definitions import AppDefinition
-from miniapps.core.errors import DataInvalid, Issue, pointer_join, pointer_parts
-from miniapps.core.indicator_planning import project_year_end, with_money_of
+from miniapps.core.errors import DataInvalid, Issue, pointer_join
+from miniapps.core.indicator_planning import project_cumulative, project_year_end, with_money_of
+from miniapps.core.indicator_sets import YearSet, financial_year
+from miniapps.core.indicator_source import IndicatorSource, row_schema, specs_for
 from miniapps.core.indicators import (
-    Counts,
     IndicatorResult,
     IndicatorSpec,
     indicator_result,
     json_decimal,
 )
-from miniapps.core.schema_fields import Field
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
+from miniapps.services.indicator_sets import year_set_for
+from miniapps.services.indicator_sums import counts_of, indicator_sums
 from miniapps.services.permissions import READ, Access, Forbidden
 from miniapps.services.records import definition_for
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ABOVE_PCN = ("place", "icb")
 
-# {group key: {pointer: (sum, values counted, records counted)}}
-Sums = dict[Any, dict[str, tuple[Any, int, int]]]
+
+class NoYearSet(DataInvalid):
+    """The app's indicators are yearly data and no set is loaded for the period's year."""
+
+    code = "no_year_set"
 
 
 def indicator_specs(definition: AppDefinition) -> list[IndicatorSpec]:
@@ -56,6 +59,36 @@ def indicator_specs(definition: AppDefinition) -> list[IndicatorSpec]:
         IndicatorSpec.from_json(raw, pointer_join("/indicators", i))
         for i, raw in enumerate(definition.indicators)
     ]
+
+
+def specs_and_options(
+    session: Session,
+    definition: AppDefinition,
+    period: str,
+    value_per_point: Decimal | None = None,
+    national_average: int | None = None,
+) -> tuple[list[IndicatorSpec], dict[str, Any], YearSet | None]:
+    """The indicators in force for ``period`` (the definition's own, or those of the year
+    set of the period's financial year for an ``indicator_source`` app), the keyword
+    arguments of :func:`indicator_result`, and the year set if any.
+
+    Raises :class:`NoYearSet` (pointer ``/period``) when the app needs a year set and none
+    is loaded for that year."""
+    source = IndicatorSource.of(definition)
+    if source is None:
+        options = _options(definition, value_per_point, national_average)
+        return indicator_specs(definition), options, None
+    year_set = year_set_for(session, definition.id, period)
+    if year_set is None:
+        year = financial_year(period)
+        message = f"no indicator set is loaded for {year}: load one with miniapps indicators load"
+        raise NoYearSet([Issue("/period", message, "no_year_set")])
+    options = {
+        "value_per_point": year_set.value_per_point if value_per_point is None else value_per_point,
+        "national_average_list_size": national_average or year_set.national_average_list_size,
+    }
+    specs = specs_for(source, year_set, row_schema(definition.raw, source))
+    return specs, options, year_set
 
 
 def indicator_results(
@@ -69,7 +102,9 @@ def indicator_results(
     national_average_list_size: int | None = None,
 ) -> dict[str, Any]:
     """``{"org", "period", "indicators": [row, ...]}`` for the API and pages (one row per
-    indicator of the app's latest definition; see :meth:`IndicatorResult.as_json`).
+    indicator in force; see :meth:`IndicatorResult.as_json`). For an app whose indicators
+    are yearly data also ``year`` and ``illustrative`` (and ``illustrative`` per row: a
+    figure behind it is not verified).
 
     Raises :class:`Forbidden` when the user may not read at ``org`` and
     :class:`DataInvalid` (pointer ``/period``) unless ``period`` is a month ``YYYY-MM``.
@@ -83,7 +118,14 @@ def indicator_results(
         value_per_point=value_per_point,
         national_average_list_size=national_average_list_size,
     )
-    return {"org": org.ods, "period": period, "indicators": [r.as_json() for r in results]}
+    answer = {"org": org.ods, "period": period, "indicators": [r.as_json() for r in results]}
+    year_set = year_set_for(session, app.id, period)
+    if year_set is not None:  # say which year's figures these are, and what is unverified
+        answer["year"] = year_set.year
+        answer["illustrative"] = year_set.is_illustrative()
+        for row in answer["indicators"]:
+            row["illustrative"] = year_set.is_illustrative(row["code"])
+    return answer
 
 
 def results_for(
@@ -100,20 +142,21 @@ def results_for(
     wins and missed opportunities, see :mod:`miniapps.core.indicator_planning`)."""
     _check_readable(access, app, org)
     _check_months([("/period", period)])
-    definition = definition_for(session, app)
-    specs = indicator_specs(definition)
+    definition = definition_for(session, app, period)
+    specs, options, _ = specs_and_options(
+        session, definition, period, value_per_point, national_average_list_size
+    )
     scope = _scope(access, app, org)
-    options = _options(definition, value_per_point, national_average_list_size)
-    totals = _sums(session, definition, specs, scope, period, period, None).get(None, {})
-    results = [indicator_result(spec, _counts(spec, totals), **options) for spec in specs]
+    totals = indicator_sums(session, definition, specs, scope, period, period, None).get(None, {})
+    results = [indicator_result(spec, counts_of(spec, totals), **options) for spec in specs]
     if org.type not in ABOVE_PCN:
         return results
     pcn = Organisation.__table__.alias("pcn")
-    by_pcn = _sums(session, definition, specs, scope, period, period, pcn)
+    by_pcn = indicator_sums(session, definition, specs, scope, period, period, pcn)
     return [
         with_money_of(
             result,
-            [indicator_result(spec, _counts(spec, sums), **options) for sums in by_pcn.values()],
+            [indicator_result(spec, counts_of(spec, sums), **options) for sums in by_pcn.values()],
         )
         for spec, result in zip(specs, results, strict=True)
     ]
@@ -152,16 +195,18 @@ def indicator_trend(
     _check_months([("/from", from_period), ("/to", to_period)])
     if from_period > to_period:
         raise DataInvalid([Issue("/to", "To must be the same as or after From")])
-    definition = definition_for(session, app)
-    specs = indicator_specs(definition)
+    definition = definition_for(session, app, to_period)
+    specs, _, year_set = specs_and_options(session, definition, to_period)
     scope = _scope(access, app, org)
-    by_period = _sums(session, definition, specs, scope, from_period, to_period, Record.period)
+    by_period = indicator_sums(
+        session, definition, specs, scope, from_period, to_period, Record.period
+    )
     months = _months(from_period, to_period)
     rows = []
     for spec in specs:
         series = []
         for month in months:
-            counts = _counts(spec, by_period.get(month, {}))
+            counts = counts_of(spec, by_period.get(month, {}))
             achievement = counts.numerator / counts.denominator if counts.denominator > 0 else None
             series.append(
                 {
@@ -171,7 +216,11 @@ def indicator_trend(
                     "achievement": achievement,
                 }
             )
-        monthly = [(row["period"], row["achievement"]) for row in series]
+        if year_set is not None and spec.code in year_set.accumulating:
+            counted = [(r["period"], r["numerator"], r["denominator"]) for r in series]
+            projection = project_cumulative(counted)
+        else:
+            projection = project_year_end([(r["period"], r["achievement"]) for r in series])
         rows.append(
             {
                 "code": spec.code,
@@ -180,7 +229,8 @@ def indicator_trend(
                 "lower_threshold": float(spec.lower_threshold),
                 "upper_threshold": float(spec.upper_threshold),
                 "series": series,
-                "projection": project_year_end(monthly),
+                "projection": projection,
+                "accumulates": bool(year_set and spec.code in year_set.accumulating),
             }
         )
     return {"org": org.ods, "from": from_period, "to": to_period, "indicators": rows}
@@ -214,93 +264,3 @@ def _months(first: str, last: str) -> list[str]:
         months.append(current)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
-
-
-def _pointers(specs: list[IndicatorSpec]) -> list[str]:
-    seen: dict[str, None] = {}
-    for spec in specs:
-        for pointer in (spec.numerator, spec.denominator, spec.exclusions, spec.list_size):
-            if pointer:
-                seen.setdefault(pointer, None)
-    return list(seen)
-
-
-def _field(definition: AppDefinition, pointer: str) -> Field:
-    for candidate in definition.fields:
-        if candidate.pointer == pointer:
-            return candidate
-    key = pointer_parts(pointer)[-1]
-    return Field(pointer, key, {}, "number", False, "")  # no longer in the schema: reads NULL
-
-
-def _sums(
-    session: Session,
-    definition: AppDefinition,
-    specs: list[IndicatorSpec],
-    scope: ColumnElement[bool],
-    low: str,
-    high: str,
-    group: Any,
-) -> Sums:
-    """Sum every pointer the specs name, per ``group``: None (one total), a column such as
-    ``Record.period``, or an alias of organisations (the PCN each record's organisation
-    lies in; records outside any PCN are then left out).
-
-    Pointers at top-level fields share one query; a pointer into a repeating section
-    joins the array's items and gets its own.
-    """
-    query = WidgetQuery(session, definition.id, scope, low, high)
-    plain, itemised = [], []
-    for pointer in _pointers(specs):
-        source, value = query.values(_field(definition, pointer))
-        (itemised if "-" in pointer_parts(pointer) else plain).append((pointer, source, value))
-    batches = [plain] if plain else []
-    batches += [[entry] for entry in itemised]
-    sums: Sums = defaultdict(dict)
-    for batch in batches:
-        source = batch[0][1]
-        key: Any = None
-        conditions = list(query.conditions)
-        if group is not None and hasattr(group, "c"):  # an organisations alias: by PCN
-            source = source.join(group, Organisation.path.startswith(group.c.path))
-            conditions.append(group.c.type == "pcn")
-            key = group.c.ods
-        elif group is not None:
-            key = group
-        columns = [func.count(Record.id)]
-        for _, _, value in batch:
-            columns += [func.sum(value.number), func.count(value.number)]
-        statement = select(*columns).select_from(source).where(*conditions)
-        if key is not None:
-            statement = select(key, *columns).select_from(source).where(*conditions).group_by(key)
-        for row in session.execute(statement):
-            name, values = (row[0], row[1:]) if key is not None else (None, tuple(row))
-            records = int(values[0])
-            for i, (pointer, _, _) in enumerate(batch):
-                sums[name][pointer] = (values[1 + 2 * i], int(values[2 + 2 * i]), records)
-    return dict(sums)
-
-
-def _whole(value: Any) -> int:
-    """A summed count as an integer (a stray fraction is rounded half up)."""
-    if value is None:
-        return 0
-    return int(Decimal(str(value)).to_integral_value(ROUND_HALF_UP))
-
-
-def _counts(spec: IndicatorSpec, sums: dict[str, tuple[Any, int, int]]) -> Counts:
-    """One indicator's counts from the sums; the list size only if every record gave one."""
-
-    def total(pointer: str | None) -> int:
-        return _whole(sums[pointer][0]) if pointer and pointer in sums else 0
-
-    list_size = None
-    if spec.list_size and spec.list_size in sums:
-        summed, given, records = sums[spec.list_size]
-        list_size = _whole(summed) if records and given == records else None
-    return Counts(
-        numerator=total(spec.numerator),
-        denominator=total(spec.denominator),
-        exclusions=total(spec.exclusions),
-        list_size=list_size,
-    )

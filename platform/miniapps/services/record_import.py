@@ -7,21 +7,25 @@ data match a stored record of the app (or an earlier row of the file) is a
 duplicate: it is reported and skipped, never added twice, so re-running an import
 is harmless. When any other problem is found nothing is written. Otherwise every
 new row becomes a submitted record through :func:`services.records.create_record`
-inside a savepoint; the caller commits.
+inside a savepoint; the caller commits. A ``progress(done, total)`` callback, if given,
+hears about each written row (a background import shows it as a progress bar).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from miniapps.core.errors import DataInvalid
+from miniapps.core.errors import DataInvalid, MiniappsError
 from miniapps.core.record_import import ImportResult, ImportRow, RowProblem, read_import
+from miniapps.core.record_import_long import compare_with_return
 from miniapps.models import App, Organisation, Record, User
+from miniapps.services.indicator_sets import year_set_for
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records import create_record, definition_for
 
@@ -83,12 +87,21 @@ def import_records(
     period: str | None = None,
     dry_run: bool,
     actor: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Check ``file_bytes`` for ``app`` and, unless ``dry_run`` or anything is wrong, store
-    each new row as a submitted record. ``org`` and ``period`` apply to rows without them."""
+    each new row as a submitted record. ``org`` and ``period`` apply to rows without them.
+    ``progress(done, total)`` is called before the first row is written and after each one."""
     definition = definition_for(session, app)
     ods = org.ods if isinstance(org, Organisation) else org
-    result = read_import(definition, file_bytes, filename, org=ods, period=period)
+    result = read_import(
+        definition,
+        file_bytes,
+        filename,
+        org=ods,
+        period=period,
+        year_sets=lambda month: year_set_for(session, app.id, month),
+    )
     report = ImportReport(result, list(result.problems), dry_run=dry_run)
     orgs = _organisations(session, {r.ods for r in result.rows if r.ods} | {ods or ""})
     ods_header = next((c.header for c in result.columns if c.target == "ods"), None)
@@ -116,7 +129,7 @@ def import_records(
     report.problems.sort(key=lambda p: p.row or 0)
     if report.problems or dry_run:
         return report
-    _write(session, access, app, report, actor)
+    _write(session, access, app, report, actor, progress)
     return report
 
 
@@ -144,19 +157,27 @@ def _split_duplicates(
     rows: list[tuple[ImportRow, Organisation]],
     report: ImportReport,
 ) -> None:
-    """Sort checked rows into new ones and duplicates (of a stored record or an earlier row)."""
+    """Sort checked rows into new ones and duplicates (of a stored record or an earlier row).
+    A long extract's record (one return per organisation and period) that meets a stored
+    return of that organisation and period is a duplicate when the return already holds
+    its figures, else a problem: an import never overwrites or doubles a return."""
     org_ids = {org.id for _, org in rows}
     stored: dict[tuple[int, str | None, str], int] = {}
+    returned: dict[tuple[int, str | None], tuple[int, Any]] = {}
     if org_ids:
         query = select(Record.id, Record.organisation_id, Record.period, Record.data).where(
             Record.app_id == app.id, Record.organisation_id.in_(org_ids)
         )
         for record_id, org_id, record_period, data in session.execute(query.order_by(Record.id)):
             stored.setdefault((org_id, record_period, content_key(data)), record_id)
+            returned.setdefault((org_id, record_period), (record_id, data))
     in_file: dict[tuple[int, str | None, str], int] = {}
     for row, org in rows:
         key = (org.id, row.period, content_key(row.data))
-        if key in stored:
+        if report.result.layout == "long" and (org.id, row.period) in returned:
+            found, is_duplicate = compare_with_return(row, *returned[(org.id, row.period)])
+            (report.duplicates if is_duplicate else report.problems).append(found)
+        elif key in stored:
             report.duplicates.append(
                 RowProblem(row.row, None, f"duplicate of record {stored[key]}")
             )
@@ -183,12 +204,20 @@ def content_key(data: Any) -> str:
 
 
 def _write(
-    session: Session, access: Access, app: App, report: ImportReport, actor: User | None
+    session: Session,
+    access: Access,
+    app: App,
+    report: ImportReport,
+    actor: User | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Create every new row in one savepoint: a failure undoes them all and is reported."""
     orgs = _organisations(session, {r.ods or "" for r in report.new_rows})
     created: list[Record] = []
     current = report.new_rows[0] if report.new_rows else None
+    total = len(report.new_rows)
+    if progress is not None:
+        progress(0, total)
     try:
         with session.begin_nested():
             for row in report.new_rows:
@@ -205,10 +234,12 @@ def _write(
                         actor=actor,
                     )
                 )
+                if progress is not None:
+                    progress(len(created), total)
     except DataInvalid as exc:
         where = current.row if current else None
         report.problems += [RowProblem(where, None, issue.message) for issue in exc.issues]
-    except Forbidden as exc:
+    except (Forbidden, MiniappsError) as exc:  # MiniappsError: e.g. the row's period is locked
         report.problems.append(RowProblem(current.row if current else None, None, str(exc)))
     else:
         report.created = created

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from miniapps.core.periods import previous_period
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
 from miniapps.services.apps import visible_apps
@@ -78,3 +79,28 @@ def records_page(
         base.order_by(Record.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
     return Page(list(rows.unique()), total, page, page_size)
+
+
+def previous_period_data(
+    session: Session, access: Access, app: App, org: Organisation, period: str
+) -> tuple[str, dict] | None:
+    """``(previous period, its data)`` of ``org``'s latest non-draft record for the period
+    before ``period`` (e.g. last month's results and plan beside this month's form), or
+    None when there is none or the caller may not see it."""
+    before = previous_period(period)
+    if before is None:
+        return None
+    record = session.scalars(
+        select(Record)
+        .where(
+            Record.app_id == app.id,
+            Record.organisation_id == org.id,
+            Record.period == before,
+            Record.status != "draft",
+        )
+        .order_by(Record.id.desc())
+        .limit(1)
+    ).first()
+    if record is None or not access.can_see_record(record, app):
+        return None
+    return before, record.data

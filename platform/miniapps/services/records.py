@@ -13,11 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from miniapps.core.definitions import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue, MiniappsError
 from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
+from miniapps.core.indicator_source import count_issues
 from miniapps.core.record_validation import validate_record_data
-from miniapps.core.workflow import Transition, Workflow
+from miniapps.core.workflow import Transition, Workflow, missing_field_issues
 from miniapps.models import App, AppVersion, AuditEntry, Organisation, Record, User
 from miniapps.services.audit import audit_change
-from miniapps.services.notifications import notify_transition
+from miniapps.services.indicator_sets import for_period
+from miniapps.services.notifications import notify_record_event, notify_transition
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.returns import ensure_period_open
 
@@ -50,17 +52,23 @@ class NotEditable(MiniappsError):
     status = 409
 
 
-def definition_for(session: Session, record_or_app: Record | App) -> AppDefinition:
-    """The definition a record was made with (or an app's latest)."""
+def definition_for(
+    session: Session, record_or_app: Record | App, period: str | None = None
+) -> AppDefinition:
+    """The definition a record was made with (or an app's latest). For an app whose
+    indicators are yearly data, that of the record's period (or ``period``): see
+    :func:`miniapps.services.indicator_sets.for_period`."""
     if isinstance(record_or_app, Record):
         app_id, version = record_or_app.app_id, record_or_app.app_version
+        period = period or record_or_app.period
     else:
         app_id, version = record_or_app.id, record_or_app.latest_version
     row = session.scalar(
         select(AppVersion).where(AppVersion.app_id == app_id, AppVersion.version == version)
     )
     assert row is not None, f"{app_id} v{version} is missing"
-    return AppDefinition(raw=row.definition)
+    definition = AppDefinition(raw=row.definition)
+    return for_period(session, definition, period) if period else definition
 
 
 def prepare_data(definition: AppDefinition, data: Any, submit: bool) -> dict[str, Any]:
@@ -74,7 +82,7 @@ def prepare_data(definition: AppDefinition, data: Any, submit: bool) -> dict[str
         return data
     rules = compile_rules(definition.schema, definition.ui)
     data = drop_hidden(data, evaluate(rules, data))
-    issues = validate_record_data(definition.schema, data)
+    issues = validate_record_data(definition.schema, data) or count_issues(definition, data)
     if issues:
         raise DataInvalid(issues)
     return data
@@ -110,7 +118,7 @@ def create_record(
     access.require(WRITE, org, app)
     if not is_targeted(session, app.id, org):
         raise Forbidden(f"{app.title} is not published to {org.name} ({org.ods}).")
-    definition = definition_for(session, app)
+    definition = definition_for(session, app, period)
     workflow = Workflow(definition.workflow)
     period = check_period(definition, period)
     data = prepare_data(definition, data, submit)
@@ -130,8 +138,10 @@ def create_record(
     session.add(record)
     session.flush()
     audit_change(session, record, actor, "create", {}, data)
+    if notify_base_url is not None:  # the definition's notifications "on": "created"
+        notify_record_event(session, record, ["created"], actor, notify_base_url)
     if submit:
-        _submit(session, record, workflow, actor, notify_base_url)
+        _submit(session, record, definition, workflow, actor, notify_base_url)
     return record
 
 
@@ -146,7 +156,10 @@ def update_record(
     submit: bool = False,
     notify_base_url: str | None = None,
 ) -> Record:
-    """Replace a record's data if nobody changed it since ``expected_version``."""
+    """Replace a record's data if nobody changed it since ``expected_version``.
+
+    Past the initial state (a state declared ``editable``) the data is always validated
+    fully and ``submit`` has nothing left to do."""
     ensure_period_open(session, record.app_id, record.organisation, record.period)
     app = session.get(App, record.app_id)
     access.require(WRITE, record.organisation, app)
@@ -158,7 +171,8 @@ def update_record(
         raise NotEditable(
             f"This record is {workflow.title(record.status).lower()} and can no longer be edited."
         )
-    data = prepare_data(definition, data, submit)
+    submitted = record.status != workflow.initial
+    data = prepare_data(definition, data, submit or submitted)
     old = record.data
     if data != old:
         record.data = data
@@ -166,8 +180,8 @@ def update_record(
         record.updated_at = datetime.now(UTC)
         _flush_or_conflict(session, record)
         audit_change(session, record, actor, "update", old, data)
-    if submit:
-        _submit(session, record, workflow, actor, notify_base_url)
+    if submit and not submitted:
+        _submit(session, record, definition, workflow, actor, notify_base_url)
     return record
 
 
@@ -181,7 +195,10 @@ def apply_transition(
     actor: User | None,
     notify_base_url: str | None = None,
 ) -> Record:
-    """Take a workflow action; 403 before 409: the caller must be allowed to act at all."""
+    """Take a workflow action; 403 before 409: the caller must be allowed to act at all.
+
+    Refused with :class:`DataInvalid` (nothing changed) when the transition needs a
+    comment or fields (``requires_fields``) that are missing, each at its pointer."""
     ensure_period_open(session, record.app_id, record.organisation, record.period)
     app = session.get(App, record.app_id)
     definition = definition_for(session, record)
@@ -199,13 +216,14 @@ def apply_transition(
     submit = workflow.submit_action()
     if submit is not None and action == submit.action and record.status == workflow.initial:
         prepare_data(definition, record.data, submit=True)
-    _move(session, record, workflow, action, actor, comment, notify_base_url)
+    _move(session, record, definition, workflow, action, actor, comment, notify_base_url)
     return record
 
 
 def _submit(
     session: Session,
     record: Record,
+    definition: AppDefinition,
     workflow: Workflow,
     actor: User | None,
     notify_base_url: str | None,
@@ -213,7 +231,7 @@ def _submit(
     """Take the app's submit transition (the first one out of the initial state)."""
     action = workflow.submit_action()
     if action is not None:
-        _move(session, record, workflow, action.action, actor, None, notify_base_url)
+        _move(session, record, definition, workflow, action.action, actor, None, notify_base_url)
 
 
 def _may_take(access: Access, record: Record, app: App | None, transition: Transition) -> bool:
@@ -236,6 +254,7 @@ def allowed_actions(access: Access, session: Session, record: Record) -> list[Tr
 def _move(
     session: Session,
     record: Record,
+    definition: AppDefinition,
     workflow: Workflow,
     action: str,
     actor: User | None,
@@ -252,8 +271,13 @@ def _move(
             f"{workflow.title(record.status).lower()}; allowed now: {', '.join(allowed) or 'none'}",
             allowed,
         )
+    issues = missing_field_issues(
+        workflow, transition, definition.schema, definition.ui, record.data
+    )
     if transition.comment_required and not (comment or "").strip():
-        raise DataInvalid([Issue("/comment", f"Enter a comment to {transition.title.lower()}")])
+        issues.insert(0, Issue("/comment", f"Enter a comment to {transition.title.lower()}"))
+    if issues:
+        raise DataInvalid(issues)
     old_status = record.status
     record.status = transition.target
     record.updated_at = datetime.now(UTC)

@@ -52,6 +52,9 @@ class BoundForm:
         self._action: tuple[str, str] | None = None
         self.field_errors: dict[str, list[str]] = {}
         self.form_errors: list[str] = []
+        # (period, data) of the organisation's previous return, shown beside each field
+        # when the definition's ui asks for it (show_previous).
+        self.previous: tuple[str, dict] | None = None
         if formdata is not None:
             self.form = compiled.form_class(formdata=formdata)
             self.nodes = bind_nodes(compiled.nodes, self.form, "")

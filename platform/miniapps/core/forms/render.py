@@ -13,11 +13,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from miniapps.core.errors import pointer_join
+from miniapps.core.errors import pointer_join, pointer_parts
 from miniapps.core.forms.bound import BoundForm, BoundNode
 from miniapps.core.forms.conditions import RuleState
 from miniapps.core.forms.fields import RadiosType, choice_map
 from miniapps.core.forms.uploads import accept_list
+from miniapps.core.periods import period_label
+from miniapps.core.record_display import format_value
 from miniapps.core.record_validation import lower_first
 
 _MARKER = Markup(' <span class="miniapps-required" data-required-marker="{}"{}>(required)</span>')
@@ -63,19 +65,39 @@ def _label(b: BoundNode, state: RuleState, conditional: set[str]) -> Markup:
     return Markup("{}").format(title)
 
 
-def _hint(b: BoundNode, current_file: str | None) -> Markup | None:
+def _hint(b: BoundNode, current_file: str | None, bound: BoundForm) -> Markup | None:
     parts = [b.node.field.schema.get("description"), b.node.options.get("help")]
     if current_file:
         parts.append(f"Current file: {current_file}. Choose a new file only to replace it.")
     texts = [Markup("{}").format(str(p)) for p in parts if p]
+    previous = _previous(b, bound)
+    if previous:
+        texts.append(previous)
     return Markup("<br>").join(texts) if texts else None
+
+
+def _previous(b: BoundNode, bound: BoundForm) -> Markup | None:
+    """"April 2025: 36" under a field, from the previous period's return (show_previous)."""
+    if bound.previous is None or b.node.field.kind in ("object", "repeat"):
+        return None
+    period, data = bound.previous
+    value: Any = data
+    for key in pointer_parts(b.pointer):
+        value = value.get(key) if isinstance(value, dict) else None
+    if value in (None, "", []):
+        return None
+    schema = b.node.field.schema
+    shown = format_value(schema, bound.compiled.schema, value)
+    return Markup('<span class="miniapps-previous"><strong>{}:</strong> {}</span>').format(
+        period_label(period), shown
+    )
 
 
 def _field(b: BoundNode, bound: BoundForm, state: RuleState, conditional: set[str]) -> dict:
     field, widget, wtf = b.node.field, b.widget, b.wtf
     label = _label(b, state, conditional)
     current = bound.stored_file(b.pointer) if widget == "file" else None
-    hint = _hint(b, current)
+    hint = _hint(b, current, bound)
     error = bound.error_for(b.pointer)
     out: dict[str, Any] = {
         "widget": widget,

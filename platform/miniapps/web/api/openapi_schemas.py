@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from miniapps.web.api.openapi_comments import COMMENT_REQUEST_SCHEMAS, COMMENT_SCHEMAS
+
 JSON = "application/json"
 ODS = {"type": "string", "description": "An ODS code such as A00001.", "examples": ["A00001"]}
 PERIOD = {
@@ -95,6 +97,7 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
             },
         },
     },
+    **COMMENT_REQUEST_SCHEMAS,
 }
 
 MONEY = {"type": ["number", "null"], "description": "Pounds, to the penny; null: no £ per point."}
@@ -172,9 +175,10 @@ ISSUE = {
     "properties": {
         "pointer": {
             "type": "string",
-            "description": "JSON pointer: into the record data for data problems (/reading), "
-            "into the definition for definition problems, else at the request member "
-            "(/org, /period, /to, /comment).",
+            "description": "JSON pointer: into the record data for data problems (/reading, "
+            "also a field a workflow action needs filled in first), into the definition for "
+            "definition problems, else at the request member (/org, /period, /to, /comment, "
+            "/body, /parent_id).",
         },
         "message": {"type": "string"},
     },
@@ -286,6 +290,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "RecordList": _list_of("Record"),
+    **COMMENT_SCHEMAS,
     "IndicatorResults": {
         "type": "object",
         "required": ["org", "period", "indicators"],
@@ -293,6 +298,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "org": ODS,
             "period": MONTH,
             "indicators": {"type": "array", "items": INDICATOR_ROW},
+            "year": {
+                "type": "string",
+                "description": "Financial year of the year set used (apps whose indicators "
+                "are yearly data), e.g. 2025/26.",
+            },
+            "illustrative": {
+                "type": "boolean",
+                "description": "Some figure of the year set is not verified (shown as "
+                "illustrative); each row says so for its own indicator too.",
+            },
         },
     },
     "Dashboard": {

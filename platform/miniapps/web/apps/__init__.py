@@ -4,6 +4,7 @@ bp = Blueprint("apps", __name__, url_prefix="/apps")
 
 from miniapps.web.apps import (  # noqa: E402, F401
     dashboard,
+    indicators,
     publish,
     record_comments,
     record_form,

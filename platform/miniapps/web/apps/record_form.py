@@ -13,11 +13,13 @@ from miniapps.core.definitions import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.forms import compile_form
 from miniapps.core.periods import period_label, recent_periods
+from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services import records as record_service
 from miniapps.services.attachments import AttachmentStore
 from miniapps.services.permissions import WRITE, targeted_clause
+from miniapps.services.record_listing import previous_period_data
 from miniapps.services.records import NotEditable, StaleRecord
 from miniapps.web.apps import bp
 from miniapps.web.apps.records import load_app, load_record
@@ -44,6 +46,8 @@ def new_record(app_id: str):  # type: ignore[no-untyped-def]
     periods = recent_periods(date.today(), frequency, 12) if frequency != "none" else []
     chosen_org = _chosen_org(orgs)
     chosen_period = request.values.get("period") or (periods[0] if periods else None)
+    if chosen_period:  # yearly indicator apps: the form lists that period's indicators
+        definition = record_service.definition_for(db.session, app, chosen_period)
     compiled = compile_form(definition.schema, definition.ui)
     if request.method == "GET":
         return _render(app, definition, compiled.bind(), orgs, chosen_org, periods, chosen_period)
@@ -87,10 +91,18 @@ def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
     item = load_record(app, record_id)
     definition = record_service.definition_for(db.session, item)
     compiled = compile_form(definition.schema, definition.ui)
+    # Past the initial state (an editable state such as "investigating") there is no
+    # draft any more: every save is validated fully and "Submit" is "Save changes".
+    submitted = item.status != Workflow(definition.workflow).initial
     if request.method == "GET":
         current_access().require(WRITE, item.organisation, app)
         return _render(
-            app, definition, compiled.bind(data=item.data), record=item, version=item.version
+            app,
+            definition,
+            compiled.bind(data=item.data),
+            record=item,
+            version=item.version,
+            submitted=submitted,
         )
     store = AttachmentStore(
         db.session, current_app.config["UPLOADS_DIR"], app.id, item.organisation, current_user
@@ -100,8 +112,8 @@ def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
     )
     version = request.form.get("version", type=int) or 0
     if bound.repeat_action():
-        return _render(app, definition, bound, record=item, version=version)
-    submit = "submit" in request.form
+        return _render(app, definition, bound, record=item, version=version, submitted=submitted)
+    submit = "submit" in request.form or submitted
     issues: list[Issue] = bound.validate_data(submit=submit)
     conflict = None
     if not issues:
@@ -122,12 +134,22 @@ def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
             conflict = str(exc)
         else:
             db.session.commit()
-            flash(_saved_message(item, submit), "success")
+            message = f"Record {item.id} saved." if submitted else _saved_message(item, submit)
+            flash(message, "success")
             return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
     db.session.rollback()
     bound.attach_errors(issues)
     status = 409 if conflict else 400
-    return _render(app, definition, bound, record=item, version=version, conflict=conflict), status
+    page = _render(
+        app,
+        definition,
+        bound,
+        record=item,
+        version=version,
+        conflict=conflict,
+        submitted=submitted,
+    )
+    return page, status
 
 
 def _chosen_org(orgs: list[Organisation]) -> Organisation:
@@ -155,6 +177,10 @@ def _render(
     chosen_period: str | None = None,
     **extra: Any,
 ) -> str:
+    record = extra.get("record")
+    org, period = (record.organisation, record.period) if record else (chosen_org, chosen_period)
+    if definition.ui.get("show_previous") and org is not None and period:
+        bound.previous = previous_period_data(db.session, current_access(), app, org, period)
     return render_template(
         "apps/record_form.html",
         app=app,
