@@ -117,6 +117,9 @@ def test_practice_page_figures(client, login, users, iif) -> None:  # type: igno
     can = section(html, "CAN-04")
     assert "Amber Achievement 72.0%" in can
     assert "36 of 50" in can
+    # ...as a real link to the records counted, not escaped HTML.
+    assert re.search(r'<a href="/apps/iif_tracker/\?org=A00001&amp;period=2025-06">36 of 50<', html)
+    assert "&lt;a href" not in html
     assert "4 more patients meeting the indicator to reach the upper threshold (80.0%)" in can
     assert "10.27 of 22" in can
     for figure in ("£406.56", "£871.20", "£464.64", "£116.16 per extra patient"):

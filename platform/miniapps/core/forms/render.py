@@ -77,7 +77,7 @@ def _hint(b: BoundNode, current_file: str | None, bound: BoundForm) -> Markup | 
 
 
 def _previous(b: BoundNode, bound: BoundForm) -> Markup | None:
-    """"April 2025: 36" under a field, from the previous period's return (show_previous)."""
+    """ "April 2025: 36" under a field, from the previous period's return (show_previous)."""
     if bound.previous is None or b.node.field.kind in ("object", "repeat"):
         return None
     period, data = bound.previous
