@@ -23,9 +23,10 @@ from miniapps.core.dashboard_widgets import (
     build_value_counts,
 )
 from miniapps.core.definitions import AppDefinition
-from miniapps.core.schema_fields import iter_fields
-from miniapps.models import App, Organisation
-from sqlalchemy import ColumnElement, false, true
+from miniapps.core.schema_fields import Field, iter_fields
+from miniapps.models import App, Organisation, Record
+from miniapps.models.organisation import subtree
+from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session
 
 DEFINITION: dict[str, Any] = {
@@ -211,3 +212,88 @@ def test_dashboard_is_the_rollup_in_contract_order(
         "/ward/beds#by_org",
     ]
     assert {w["id"]: w for w in widgets} == expected
+
+
+MEANS: dict[str, Any] = {
+    "id": "means_test",
+    "title": "Means test",
+    "version": 1,
+    "period": {"frequency": "monthly"},
+    "schema": {
+        "type": "object",
+        "properties": {
+            "thirds": {"type": "integer"},
+            "halves": {"type": "number"},
+            "tenths": {"type": "number"},
+            "big": {"type": "integer"},
+        },
+    },
+}
+# Means that repeat (4/3, 5/3), that sit on a rounding boundary of the fourth decimal
+# (0.0001 / 2, 4.0001 / 2), float noise (0.1 + 0.2) and integers above 2**53, spread
+# over children, periods and the parent itself so that the roll-up adds groups up.
+MEAN_ROWS = [
+    ("A00001", "2025-04", {"thirds": 1, "halves": 0.0001, "tenths": 0.1, "big": 1}),
+    ("A00002", "2025-04", {"thirds": 1, "halves": 0, "tenths": 0.2, "big": 1}),
+    ("A00003", "2025-04", {"thirds": 2, "halves": 4.0001, "tenths": 0.7}),
+    ("A00003", "2025-05", {"thirds": 2, "halves": 0, "tenths": 0.1, "big": 2}),
+    ("A00004", "2025-05", {"thirds": 1, "halves": 2.5, "tenths": 0.2, "big": 1}),
+    ("U00001", "2025-05", {"thirds": 1, "tenths": 0.3, "big": 9_007_199_254_740_993}),
+    ("U00002", None, {"thirds": 2, "halves": 1.00015, "tenths": 0.15, "big": 4}),
+]
+
+
+def sql_avg(query: WidgetQuery, field: Field, period: str | None = None) -> float | None:
+    """round(avg, 4) of the field's numbers in SQL, over the query (and one period)."""
+    source, value = query.values(field)
+    where = [Record.period == period] if period else []
+    mean = query.session.scalar(
+        select(func.avg(value.number)).select_from(source).where(*query.conditions, *where)
+    )
+    return None if mean is None else round(float(mean), 4)
+
+
+def test_means_are_exact_sums_over_counts(
+    db_session: Session, seeded_app: Any, orgs: dict[str, Organisation]
+) -> None:
+    """The roll-up divides the sums it adds up from several groups; every mean (totals,
+    trends, children) equals the per-kind builders' and SQL's ``round(avg, 4)``, except
+    above 2**53 where SQLite's ``avg`` loses digits and the exact mean is kept."""
+    seeded_app(MEANS, MEAN_ROWS)
+    fields = list(iter_fields(MEANS["schema"]))
+    place = Breakdown(orgs["PLC01"], [orgs["U00001"], orgs["U00002"]])
+    pcn = Breakdown(orgs["U00002"], [orgs["A00003"], orgs["A00004"]])
+    for scope_org, breakdown in (("PLC01", place), ("U00002", pcn), ("A00003", None)):
+        query = WidgetQuery(db_session, MEANS["id"], subtree(orgs[scope_org].path))
+        found = record_widgets(query, True, fields, [], breakdown)
+        expected = build_number_summaries(query, fields) + build_trends(query, fields, True)
+        if breakdown is not None:
+            summaries = [(f, w["data"]) for f, w in zip(fields, expected, strict=False)]
+            expected += build_numbers_by_org(query, summaries, breakdown)
+        assert {w["id"]: found[w["id"]] for w in expected} == {w["id"]: w for w in expected}
+        for field in fields[:3]:
+            assert found[field.pointer]["data"]["mean"] == sql_avg(query, field)
+            for period in found[field.pointer + "#trend"]["data"]["periods"]:
+                assert period["mean"] == sql_avg(query, field, period["period"])
+    query = WidgetQuery(db_session, MEANS["id"], subtree(orgs["PLC01"].path))
+    found = record_widgets(query, True, fields, [], place)
+    assert found["/thirds"]["data"]["mean"] == round(10 / 7, 4)
+    assert found["/halves"]["data"]["mean"] == round(7.50035 / 6, 4)
+    assert found["/tenths"]["data"] == {
+        "count": 7,
+        "sum": 1.75,
+        "mean": 0.25,
+        "min": 0.1,
+        "max": 0.7,
+    }
+    april = found["/halves#trend"]["data"]["periods"][0]
+    assert april == {"period": "2025-04", "count": 3, "sum": 4.0002, "mean": 1.3334}
+    assert found["/big"]["data"] == {
+        "count": 6,
+        "sum": 9_007_199_254_741_002,
+        "mean": 1_501_199_875_790_167.0,  # 9_007_199_254_741_002 / 6, to the nearest float
+        "min": 1,
+        "max": 9_007_199_254_740_993,
+    }
+    north = found["/big#by_org"]["data"]["children"][0]
+    assert (north["ods"], north["count"], north["sum"]) == ("U00001", 3, 9_007_199_254_740_995)

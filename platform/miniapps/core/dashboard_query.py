@@ -19,15 +19,19 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     FromClause,
+    Integer,
     Numeric,
     String,
     Subquery,
+    any_,
     case,
     cast,
     column,
     func,
+    literal,
     literal_column,
     select,
     true,
@@ -141,7 +145,16 @@ class WidgetQuery:
             select(Organisation.id).where(self.scope).order_by(Organisation.id).limit(limit + 1)
         ).all()
         if len(ids) <= limit:
-            self.conditions.append(Record.organisation_id.in_(ids))
+            self.conditions.append(self.id_in(Record.organisation_id, ids))
+
+    def id_in(self, column: ColumnElement[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+        """``column IN (ids)``. On PostgreSQL one array parameter (``= ANY(...)``), so the
+        statement's text does not depend on how many ids there are: SQLAlchemy and psycopg
+        then reuse what they made of it instead of expanding hundreds of parameters again
+        (about 2 ms of Python for an ICB)."""
+        if self.dialect == "postgresql":
+            return column == any_(literal(list(ids), ARRAY(Integer)))
+        return column.in_(ids)
 
     def records(self) -> FromClause:
         return Record.__table__.join(
@@ -303,4 +316,8 @@ def _extracted_value(index: int) -> JsonValue:
 
 
 def _pg_extract(expr: ColumnElement[Any], tokens: list[str]) -> ColumnElement[Any]:
+    """The value at ``tokens``: ``->`` for one key (about a quarter cheaper per value than
+    ``jsonb_extract_path``, which builds an array of its arguments on every call)."""
+    if len(tokens) == 1:
+        return expr.op("->")(literal(tokens[0], String))
     return func.jsonb_extract_path(expr, *tokens) if tokens else expr

@@ -5,26 +5,31 @@ with one value per record, ``records_by_period`` and the trends, and the breakdo
 child organisation all aggregate the same rows. Instead of one statement per widget
 kind, each scanning the records and reading their JSON again, one statement reads every
 value once into a common table expression (``facts``: one row per record, which both
-databases materialise because it is used more than once) and aggregates it several ways
+databases materialise because it is used more than once) and aggregates it a few ways
 joined by ``UNION ALL``, each branch tagged with what it groups by:
 
-=========  ==========================  ================================================
-tag        key                         figures
-=========  ==========================  ================================================
-``total``  -                           records; count, sum, mean, min, max per number
-``org``    the organisation's ODS      records
-``period`` the record's period         records; count, sum, mean per number
-``child``  the child organisation's id records; the five figures per number
-``v<j>``   JSON type, text             how many times the j-th counted field holds it
-=========  ==========================  ================================================
+=========  ==================================  ========================================
+tag        key, key2                           figures
+=========  ==================================  ========================================
+``group``  child organisation's id, period     records; count, sum, min, max per number
+``org``    the organisation's ODS code, -      records
+``v<j>``   JSON type, text                     how many times the j-th counted field
+                                               holds it
+=========  ==================================  ========================================
 
-The aggregates stay in SQL, so the figures are exactly those of the per-kind builders of
-:mod:`~miniapps.core.dashboard_widgets` and :mod:`~miniapps.core.dashboard_trends`, which
-still serve fields inside repeating sections and multi-selects (one row per item).
+The totals, the trends (by period) and the breakdown (by child) are sums of the
+``group`` rows, added up in Python: there are at most (children + 1) x (periods + 1) of
+them, and aggregating every record once instead of once per widget kind saves most of
+the statement's aggregate work. Means are ``sum / count`` of those exact sums
+(:func:`~miniapps.core.dashboard_widgets.mean_of`), as in the per-kind builders of
+:mod:`~miniapps.core.dashboard_widgets` and :mod:`~miniapps.core.dashboard_trends`,
+which still serve fields inside repeating sections and multi-selects (one row per item);
+``tests/core/test_dashboard_rollup.py`` checks that both give the same figures.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,23 +56,47 @@ from miniapps.core.dashboard_widgets import (
 from miniapps.core.schema_fields import Field
 from miniapps.models import Organisation
 
-STATS = 5  # count, sum, mean, min, max (see number_stats)
+STATS = 4  # count, sum, min and max of each number in a group's row
 
 
 @dataclass
 class Facts:
-    """The rows of the statement, sorted by tag: ``(records, figures...)`` per key."""
+    """The rows of the statement by tag: ``(child id, period, row)`` per group, where
+    ``row`` is ``(records, figures...)``; records by ODS code; ``(JSON type, text,
+    count)`` rows per counted field."""
 
-    total: Sequence[Any] = ()
+    groups: list[tuple[int | None, str | None, Sequence[Any]]] = field(default_factory=list)
     by_org: dict[str, int] = field(default_factory=dict)
-    by_period: dict[str, Sequence[Any]] = field(default_factory=dict)
-    by_child: dict[int, Sequence[Any]] = field(default_factory=dict)
     counts: dict[int, list[tuple[Any, Any, Any]]] = field(default_factory=dict)
 
-    @staticmethod
-    def stats(row: Sequence[Any], index: int) -> Sequence[Any]:
-        """The count, sum, mean, min and max of the ``index``-th number in ``row``."""
-        return row[1 + index * STATS : 1 + (index + 1) * STATS]
+
+def added_up(rows: Sequence[Sequence[Any]], numbers: int) -> list[Any]:
+    """Several groups' ``(records, figures...)`` rows as one: records and counts added,
+    sums added exactly (floats with :func:`math.fsum`), the least min and greatest max."""
+    result: list[Any] = [sum(int(row[0]) for row in rows)]
+    for index in range(numbers):
+        at = 1 + index * STATS
+        found = [row for row in rows if row[at]]
+        result += [
+            sum(int(row[at]) for row in found),
+            _sum([row[at + 1] for row in found]),
+            min((row[at + 2] for row in found), default=None),
+            max((row[at + 3] for row in found), default=None),
+        ]
+    return result
+
+
+def four_figures(row: Sequence[Any], index: int) -> Sequence[Any]:
+    """The ``index``-th number's count, sum, min and max in a row of :func:`added_up`."""
+    return row[1 + index * STATS : 1 + (index + 1) * STATS]
+
+
+def _sum(values: list[Any]) -> Any:
+    if len(values) <= 1:
+        return values[0] if values else None
+    if any(isinstance(value, float) for value in values):
+        return math.fsum(values)
+    return sum(values)
 
 
 def record_widgets(
@@ -83,28 +112,36 @@ def record_widgets(
     ``#by_org`` per number. Every field must be plain (:meth:`WidgetQuery.is_plain`)."""
     children = list(breakdown.children) if breakdown is not None else []
     facts = read_facts(query, periodic, numbers, counted, children)
-    total = int(facts.total[0])
-    records = {"total": total, "by_org": dict(sorted(facts.by_org.items()))}
+    width = len(numbers)
+    in_period: dict[str, list[Sequence[Any]]] = {}
+    in_child: dict[int, list[Sequence[Any]]] = {}
+    for child, period, row in facts.groups:
+        if period is not None:
+            in_period.setdefault(period, []).append(row)
+        if child is not None:
+            in_child.setdefault(child, []).append(row)
+    totals = added_up([row for _, _, row in facts.groups], width)
+    periods = [(period, added_up(rows, width)) for period, rows in sorted(in_period.items())]
+    records = {"total": totals[0], "by_org": dict(sorted(facts.by_org.items()))}
     widgets = {"records": {"id": "records", "type": "records", "title": "Records", "data": records}}
-    periods = sorted(facts.by_period.items())
     widgets["records_by_period"] = records_by_period_widget((p, row[0]) for p, row in periods)
     for index, number in enumerate(numbers):
-        summary = summary_data(*Facts.stats(facts.total, index))
         widgets[number.pointer] = {
             "id": number.pointer,
             "type": "number_summary",
             "title": number.title,
-            "data": summary,
+            "data": summary_data(*four_figures(totals, index)),
         }
-        trend = [period_figures(p, *Facts.stats(row, index)[:3]) for p, row in periods]
+        trend = [period_figures(p, *four_figures(row, index)[:2]) for p, row in periods]
         widgets[number.pointer + "#trend"] = trend_widget(number, trend)
     for index, answer in enumerate(counted):
         widgets[answer.pointer] = value_counts_widget(answer, facts.counts.get(index, []))
     if breakdown is not None and children:
-        counts = {child: int(row[0]) for child, row in facts.by_child.items()}
-        widgets["records#by_org"] = records_by_org_widget(breakdown, counts, total)
+        by_child = {child: added_up(rows, width) for child, rows in in_child.items()}
+        counts = {child: int(row[0]) for child, row in by_child.items()}
+        widgets["records#by_org"] = records_by_org_widget(breakdown, counts, totals[0])
         for index, number in enumerate(numbers):
-            found = {child: Facts.stats(row, index) for child, row in facts.by_child.items()}
+            found = {child: four_figures(row, index) for child, row in by_child.items()}
             summary = widgets[number.pointer]["data"]
             widget = number_by_org_widget(number, breakdown, summary, found)
             widgets[widget["id"]] = widget
@@ -125,14 +162,10 @@ def read_facts(
     statement = select(literal_column("*")).select_from(branches).add_cte(facts_cte)
     found = Facts()
     for tag, key, key2, *row in query.session.execute(statement):
-        if tag == "total":
-            found.total = row
+        if tag == "group":
+            found.groups.append((None if key is None else int(key), key2, row))
         elif tag == "org":
             found.by_org[key] = int(row[0])
-        elif tag == "period":
-            found.by_period[key] = row
-        elif tag == "child":
-            found.by_child[int(key)] = row
         else:
             found.counts.setdefault(int(tag[1:]), []).append((key, key2, row[0]))
     return found
@@ -155,7 +188,8 @@ def _facts(
     if children:
         child = aliased(Organisation, name="child_org")
         under = Organisation.path.startswith(child.path)
-        source = source.outerjoin(child, and_(under, child.id.in_([o.id for o in children])))
+        ids = [o.id for o in children]
+        source = source.outerjoin(child, and_(under, query.id_in(child.id, ids)))
         keys.append(child.id.label("child"))
     rows = query.plain_rows([*numbers, *counted], keys, source)
     columns = list(rows.keys)
@@ -174,23 +208,19 @@ def _branches(numbers: int, counted: tuple[tuple[str, ...], ...], with_children:
     words only, once per shape. As SQLAlchemy constructs the branches cost more than
     running a practice's statement.
     """
-    figures = ", ".join(
-        f"count(n{i}), sum(n{i}), avg(n{i}), min(n{i}), max(n{i})" for i in range(numbers)
-    )
-    trends = ", ".join(f"count(n{i}), sum(n{i}), avg(n{i}), NULL, NULL" for i in range(numbers))
+    figures = ", ".join(f"count(n{i}), sum(n{i}), min(n{i}), max(n{i})" for i in range(numbers))
     blank = ", ".join(["NULL"] * numbers * STATS)
 
-    def branch(tag: str, keys: str, stats: str, rest: str = "") -> str:
+    def branch(tag: str, keys: str, stats: str, rest: str) -> str:
         return f"SELECT '{tag}', {keys}, count(*){', ' + stats if stats else ''} FROM facts{rest}"
 
-    branches = [
-        branch("total", "NULL, NULL", figures),
-        branch("org", "ods, NULL", blank, " GROUP BY ods"),
-        branch("period", "period, NULL", trends, " WHERE period IS NOT NULL GROUP BY period"),
-    ]
     if with_children:
-        child = "CAST(child AS VARCHAR(20)), NULL"
-        branches.append(branch("child", child, figures, " WHERE child IS NOT NULL GROUP BY child"))
+        group = branch(
+            "group", "CAST(child AS VARCHAR(20)), period", figures, " GROUP BY child, period"
+        )
+    else:
+        group = branch("group", "NULL, period", figures, " GROUP BY period")
+    branches = [group, branch("org", "ods, NULL", blank, " GROUP BY ods")]
     for index, kinds in enumerate(counted):
         listed = ", ".join(f"'{kind}'" for kind in kinds)
         where = f" WHERE k{index} IN ({listed}) GROUP BY k{index}, t{index}"

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
-from miniapps.core.dashboard_widgets import WidgetQuery, number_stats, plain_number
+from miniapps.core.dashboard_widgets import WidgetQuery, mean_of, number_stats, plain_number
 from miniapps.core.schema_fields import Field
 from miniapps.models import Organisation, Record
 
@@ -108,17 +108,13 @@ def build_trends(
     for rows, named in query.numbers(
         fields, extra=[period.label("period")], where=[period.is_not(None)]
     ):
-        stats = [
-            stat
-            for _, column in named
-            for stat in (func.count(column), func.sum(column), func.avg(column))
-        ]
+        stats = [stat for _, column in named for stat in (func.count(column), func.sum(column))]
         result = query.session.execute(
             select(rows.c.period, *stats).group_by(rows.c.period).order_by(rows.c.period)
         ).all()
         for index, (field, _) in enumerate(named):
             found[field.pointer] = [
-                period_figures(row[0], *row[1 + index * 3 : 4 + index * 3]) for row in result
+                period_figures(row[0], *row[1 + index * 2 : 3 + index * 2]) for row in result
             ]
     return [trend_widget(field, found[field.pointer]) for field in fields]
 
@@ -133,13 +129,13 @@ def trend_widget(field: Field, periods: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def period_figures(period: str, count: Any, total: Any, mean: Any) -> dict[str, Any]:
-    """One period of a trend from the count, sum and mean of its values."""
+def period_figures(period: str, count: Any, total: Any) -> dict[str, Any]:
+    """One period of a trend from the count and sum of its values."""
     return {
         "period": period,
         "count": int(count),
         "sum": plain_number(total) if count else 0,
-        "mean": _mean(count, mean),
+        "mean": mean_of(count, total),
     }
 
 
@@ -203,7 +199,7 @@ def build_numbers_by_org(
         stats = [stat for _, column in named for stat in number_stats(column)]
         result = query.session.execute(select(rows.c.child, *stats).group_by(rows.c.child)).all()
         for index, (field, _) in enumerate(named):
-            found[field.pointer] = {row[0]: row[1 + index * 5 : 6 + index * 5] for row in result}
+            found[field.pointer] = {row[0]: row[1 + index * 4 : 5 + index * 4] for row in result}
     return [
         number_by_org_widget(field, breakdown, summary, found[field.pointer])
         for field, summary in numbers
@@ -216,13 +212,13 @@ def number_by_org_widget(
     summary: dict[str, Any],
     found: dict[Any, Sequence[Any]],
 ) -> dict[str, Any]:
-    """``<pointer>#by_org`` from each child's count, sum, mean, min and max of the field
-    (by organisation id; children not in ``found`` have none) and the parent's summary."""
+    """``<pointer>#by_org`` from each child's count, sum, min and max of the field (by
+    organisation id; children not in ``found`` have none) and the parent's summary."""
     parent_mean = summary["mean"]
     children = []
     for org in breakdown.children:
-        count, total, mean, low, high = found.get(org.id, (0, None, None, None, None))
-        mean = _mean(count, mean)
+        count, total, low, high = found.get(org.id, (0, None, None, None))
+        mean = mean_of(count, total)
         children.append(
             {
                 **_org_ref(org),
@@ -256,7 +252,3 @@ def _under_children(source: Any, child: Any, breakdown: Breakdown) -> Any:
 
 def _org_ref(org: Organisation) -> dict[str, Any]:
     return {"ods": org.ods, "name": org.name, "type": org.type}
-
-
-def _mean(count: Any, mean: Any) -> float | None:
-    return round(float(mean), 4) if count else None

@@ -38,6 +38,7 @@ __all__ = [
     "build_value_counts",
     "choice_key",
     "counted_kinds",
+    "mean_of",
     "number_stats",
     "plain_number",
     "summary_data",
@@ -80,22 +81,28 @@ def build_number_summary(query: WidgetQuery, field: Field | None = None) -> dict
 
 
 def number_stats(column: ColumnElement[Any]) -> list[ColumnElement[Any]]:
-    """count, sum, mean, min and max of a numeric column (NULLs ignored)."""
-    return [
-        func.count(column),
-        func.sum(column),
-        func.avg(column),
-        func.min(column),
-        func.max(column),
-    ]
+    """count, sum, min and max of a numeric column (NULLs ignored); the mean is
+    :func:`mean_of` the count and sum."""
+    return [func.count(column), func.sum(column), func.min(column), func.max(column)]
 
 
-def summary_data(count: Any, total: Any, mean: Any, low: Any, high: Any) -> dict[str, Any]:
-    """The ``number_summary`` data from the five aggregates of :func:`number_stats`."""
+def mean_of(count: Any, total: Any) -> float | None:
+    """``total / count`` rounded to 4 decimals (None without values).
+
+    Divided in Python rather than by SQL's ``avg`` so that sums added up from several
+    groups give the same mean, and so that both databases agree: the sum is exact (a
+    ``Decimal`` on PostgreSQL, an integer or float on SQLite), where SQLite's ``avg``
+    of integers above 2**53 is not. Otherwise it is ``round(avg, 4)`` on both.
+    """
+    return round(float(total / count), 4) if count else None
+
+
+def summary_data(count: Any, total: Any, low: Any, high: Any) -> dict[str, Any]:
+    """The ``number_summary`` data from the four aggregates of :func:`number_stats`."""
     return {
         "count": int(count),
         "sum": plain_number(total) if count else 0,
-        "mean": round(float(mean), 4) if count else None,
+        "mean": mean_of(count, total),
         "min": plain_number(low),
         "max": plain_number(high),
     }
@@ -109,7 +116,7 @@ def build_number_summaries(query: WidgetQuery, fields: Sequence[Field]) -> list[
         stats = [stat for _, column in named for stat in number_stats(column)]
         values = query.session.execute(select(*stats).select_from(rows)).one()
         for index, (field, _) in enumerate(named):
-            data = summary_data(*values[index * 5 : index * 5 + 5])
+            data = summary_data(*values[index * 4 : index * 4 + 4])
             widgets[field.pointer] = _field_widget(field, "number_summary", data)
     return [widgets[field.pointer] for field in fields]
 

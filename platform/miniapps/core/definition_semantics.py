@@ -29,7 +29,7 @@ from miniapps.core.definition_checks import (
     check_period,
     check_workflow,
 )
-from miniapps.core.definitions import plain_issues
+from miniapps.core.definition_errors import plain_issues
 from miniapps.core.errors import Issue, pointer_join
 from miniapps.core.forms.conditions import check_condition as unsupported_keywords
 from miniapps.core.indicator_source import check_indicator_source

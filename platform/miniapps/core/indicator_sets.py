@@ -25,7 +25,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from miniapps.core.definitions import plain_issues
+from miniapps.core.definition_errors import plain_issues
 from miniapps.core.errors import DefinitionInvalid, Issue, pointer_join
 from miniapps.core.indicators import IndicatorSpec, json_decimal
 
