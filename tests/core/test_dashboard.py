@@ -10,9 +10,9 @@ from miniapps.core.definitions import AppDefinition, validate_definition
 from miniapps.core.errors import DataInvalid
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
-from miniapps.services.dashboards import app_dashboard, period_bounds
+from miniapps.services.dashboards import app_dashboard, latest_definition, period_bounds
 from miniapps.services.permissions import Access, Forbidden
-from sqlalchemy import and_, true
+from sqlalchemy import and_, event, true
 from sqlalchemy.orm import Session
 
 DEFINITION: dict[str, Any] = {
@@ -309,6 +309,43 @@ def test_app_dashboard_contract_and_permission(
         app_dashboard(db_session, manager, dash_app, orgs["U00001"])
     viewer = app_dashboard(db_session, Access(users["icb_viewer"]), dash_app, orgs["PLC01"])
     assert viewer["widgets"][0]["data"]["total"] == 2
+
+
+def test_app_dashboard_follows_the_latest_version(
+    db_session: Session,
+    add,
+    dash_app: App,
+    users: dict[str, User],
+    orgs: dict[str, Organisation],  # type: ignore[no-untyped-def]
+) -> None:
+    """The definition comes from the app's versions the permission check loaded (no
+    statement of its own), and a version published in the same session is seen."""
+    add("A00001", {"reading": 1, "visits": 4})
+    admin = Access(users["platform_admin"])
+    first = app_dashboard(db_session, admin, dash_app, orgs["QWE"])
+    assert "/visits" not in [w["id"] for w in first["widgets"]]
+    statements: list[str] = []
+
+    def seen(state: Any) -> None:
+        statements.append(str(state.statement))
+
+    event.listen(db_session, "do_orm_execute", seen)
+    assert latest_definition(db_session, dash_app).version == 1
+    event.remove(db_session, "do_orm_execute", seen)
+    assert statements == []
+    properties = {**DEFINITION["schema"]["properties"], "visits": {"type": "integer"}}
+    second = {
+        **DEFINITION,
+        "version": 2,
+        "schema": {**DEFINITION["schema"], "properties": properties},
+    }
+    app_service.publish(db_session, validate_definition(second), [orgs["QWE"]], actor=None)
+    db_session.flush()
+    assert latest_definition(db_session, dash_app).version == 2
+    widgets = {
+        w["id"]: w for w in app_dashboard(db_session, admin, dash_app, orgs["QWE"])["widgets"]
+    }
+    assert widgets["/visits"]["data"]["sum"] == 4
 
 
 @pytest.mark.parametrize(

@@ -182,9 +182,16 @@ def test_pinning_organisations_changes_no_figure(
     pinned.pin_organisations()
     unpinnable = query_for(db_session, scope)
     unpinnable.pin_organisations(limit=2)  # the place has 7 organisations: too many to name
+    by_subquery = query_for(db_session, scope)
+    by_subquery.pin_subtree()
+    nobody = query_for(db_session, false())
+    nobody.pin_organisations()  # no organisation: an empty list of ids
     assert len(pinned.conditions) == len(plain.conditions) + 1
+    assert len(by_subquery.conditions) == len(plain.conditions) + 1
     assert len(unpinnable.conditions) == len(plain.conditions)
     assert rolled_up(pinned, place) == rolled_up(plain, place) == reference(plain, place)
+    assert rolled_up(by_subquery, place) == reference(plain, place)
+    assert rolled_up(nobody, None)["records"]["data"] == {"total": 0, "by_org": {}}
 
 
 def test_dashboard_is_the_rollup_in_contract_order(

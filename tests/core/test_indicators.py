@@ -275,3 +275,14 @@ def test_missed_opportunities_from_projection() -> None:
     ]
     assert missed_opportunities([can04], {"CAN-04": 0.85}) == []
     assert missed_opportunities([can04], {"CAN-04": None}) == []
+
+
+def test_cumulative_projection_extends_the_numerator_at_its_rate() -> None:
+    from miniapps.core.indicator_planning import project_cumulative
+
+    # 12 patients by June (3 months of the year): 4 a month, 9 more months → 48 of 100.
+    monthly = [("2025-04", 4, 100), ("2025-05", 8, 100), ("2025-06", 12, 100)]
+    assert project_cumulative(monthly) == pytest.approx(0.48)
+    assert project_cumulative([("2025-06", 0, 0)]) is None  # no eligible patients yet
+    assert project_cumulative([("2026-03", 70, 100)]) == pytest.approx(0.70)  # year's end
+    assert project_cumulative([("2025-09", 90, 100)]) == 1.0  # clamped

@@ -125,3 +125,21 @@ def test_money_is_exact_from_unrounded_points(spec: IndicatorSpec, given_counts:
     assert spec.value_per_point is not None and result.earned is not None
     exact = result.exact_points * Fraction(spec.value_per_point)
     assert abs(Fraction(result.earned) - exact) <= Fraction(1, 200)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 500), st.integers(1, 500)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_cumulative_projection_is_a_fraction_at_least_the_latest(rows) -> None:  # type: ignore[no-untyped-def]
+    from miniapps.core.indicator_planning import project_cumulative
+
+    months = [f"{2025 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(len(rows))]
+    monthly = [(m, min(n, d), d) for m, (n, d) in zip(months, rows, strict=True)]
+    projected = project_cumulative(monthly)
+    assert projected is not None and 0 <= projected <= 1
+    _, numerator, denominator = monthly[-1]
+    assert projected >= numerator / denominator - 1e-12

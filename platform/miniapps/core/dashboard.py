@@ -78,6 +78,7 @@ def automatic_widgets(
     *,
     filters: Sequence[FieldFilter] = (),
     breakdown: Breakdown | None = None,
+    within_one_subtree: bool = False,
 ) -> list[dict[str, Any]]:
     """The automatic widgets of ``definition``'s app over records whose organisation matches
     ``scope`` (a SQL condition on Organisation, combining permission and the chosen subtree).
@@ -85,10 +86,15 @@ def automatic_widgets(
     ``period_from``/``period_to`` are inclusive bounds in the stored periods' format
     (``2025-04``); when either is given, records without a period are left out.
     Every widget counts only records that pass all ``filters``. ``breakdown`` adds the
-    per-child widgets when it has children to compare.
+    per-child widgets when it has children to compare. ``within_one_subtree`` says that
+    ``scope`` lies within one organisation's subtree, so its organisations are few enough
+    to pin without looking them up first (:meth:`WidgetQuery.pin_subtree`).
     """
     query = WidgetQuery(session, definition.id, scope, period_from, period_to)
-    query.pin_organisations()
+    if within_one_subtree:
+        query.pin_subtree()
+    else:
+        query.pin_organisations()
     query.conditions.extend(f.condition(query) for f in filters)
     fields = [(f, widget_type_for(f)) for f in iter_fields(definition.schema)]
     numbers = [f for f, widget_type in fields if widget_type == "number_summary"]

@@ -147,6 +147,23 @@ class WidgetQuery:
         if len(ids) <= limit:
             self.conditions.append(self.id_in(Record.organisation_id, ids))
 
+    def pin_subtree(self) -> None:
+        """:meth:`pin_organisations` for a scope within one organisation's subtree (at most
+        an ICB: a few hundred organisations), without a statement of its own.
+
+        The ids are a subquery the database evaluates once, before reading any record: on
+        PostgreSQL ``= ANY(CAST((SELECT array_agg(id) ...) AS INTEGER[]))``, an init plan
+        whose array the index is probed with, as with ids given; on SQLite
+        ``IN (SELECT id ...)``, answered from the same index.
+        """
+        if self.dialect == "postgresql":
+            ids = select(func.array_agg(Organisation.id)).where(self.scope).correlate(None)
+            array = cast(ids.scalar_subquery(), ARRAY(Integer))  # an array, not a row set
+            self.conditions.append(Record.organisation_id == any_(array))
+        else:
+            ids = select(Organisation.id).where(self.scope).correlate(None)
+            self.conditions.append(Record.organisation_id.in_(ids))
+
     def id_in(self, column: ColumnElement[Any], ids: Sequence[int]) -> ColumnElement[bool]:
         """``column IN (ids)``. On PostgreSQL one array parameter (``= ANY(...)``), so the
         statement's text does not depend on how many ids there are: SQLAlchemy and psycopg
@@ -213,7 +230,7 @@ class WidgetQuery:
         if self.dialect != "postgresql":
             values = [_record_value(self.dialect, path) for path in paths]
             return PlainRows(source, list(keys), values, list(self.conditions))
-        extracted = [_pg_extract(Record.data, list(p)).label(f"v{i}") for i, p in enumerate(paths)]
+        extracted = [_extracted(path, index) for index, path in enumerate(paths)]
         raw = (
             select(*keys, *extracted)
             .select_from(source)
@@ -306,6 +323,12 @@ def _record_value(dialect: str, tokens: tuple[str, ...]) -> JsonValue:
         return _postgres_value(_pg_extract(Record.data, list(tokens)))
     path = _sqlite_path(list(tokens))
     return _sqlite_value(func.json_type(Record.data, path), func.json_extract(Record.data, path))
+
+
+@lru_cache(maxsize=4096)
+def _extracted(tokens: tuple[str, ...], index: int) -> ColumnElement[Any]:
+    """The JSON value at ``tokens`` in a record's data, labelled ``v<index>``, built once."""
+    return _pg_extract(Record.data, list(tokens)).label(f"v{index}")
 
 
 @lru_cache(maxsize=1024)

@@ -48,6 +48,7 @@ from miniapps.core.dashboard_trends import (
     trend_widget,
 )
 from miniapps.core.dashboard_widgets import (
+    JsonValue,
     WidgetQuery,
     counted_kinds,
     summary_data,
@@ -73,15 +74,19 @@ class Facts:
 def added_up(rows: Sequence[Sequence[Any]], numbers: int) -> list[Any]:
     """Several groups' ``(records, figures...)`` rows as one: records and counts added,
     sums added exactly (floats with :func:`math.fsum`), the least min and greatest max."""
-    result: list[Any] = [sum(int(row[0]) for row in rows)]
-    for index in range(numbers):
-        at = 1 + index * STATS
-        found = [row for row in rows if row[at]]
+    if len(rows) == 1:
+        return list(rows[0])
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (1 + numbers * STATS)
+    result: list[Any] = [sum(columns[0])]
+    for at in range(1, 1 + numbers * STATS, STATS):
+        sums = [value for value in columns[at + 1] if value is not None]
+        lows = [value for value in columns[at + 2] if value is not None]
+        highs = [value for value in columns[at + 3] if value is not None]
         result += [
-            sum(int(row[at]) for row in found),
-            _sum([row[at + 1] for row in found]),
-            min((row[at + 2] for row in found), default=None),
-            max((row[at + 3] for row in found), default=None),
+            sum(columns[at]),
+            _sum(sums),
+            min(lows) if lows else None,
+            max(highs) if highs else None,
         ]
     return result
 
@@ -158,10 +163,10 @@ def read_facts(
     """Run the one statement and sort its rows by tag."""
     facts_cte = _facts(query, periodic, numbers, counted, children)
     kinds = tuple(tuple(counted_kinds(answer)) for answer in counted)
-    branches = text(_branches(len(numbers), kinds, bool(children))).columns().subquery("figures")
+    branches = _figures(len(numbers), kinds, bool(children))
     statement = select(literal_column("*")).select_from(branches).add_cte(facts_cte)
     found = Facts()
-    for tag, key, key2, *row in query.session.execute(statement):
+    for tag, key, key2, *row in query.session.execute(statement).all():
         if tag == "group":
             found.groups.append((None if key is None else int(key), key2, row))
         elif tag == "org":
@@ -169,6 +174,13 @@ def read_facts(
         else:
             found.counts.setdefault(int(tag[1:]), []).append((key, key2, row[0]))
     return found
+
+
+# The child organisation above a record's organisation. SQL constructs are immutable, so
+# the alias and its join condition are built once: ``startswith`` on a column alone cost
+# more Python than a practice's statement.
+CHILD = aliased(Organisation, name="child_org")
+UNDER_CHILD = Organisation.path.startswith(CHILD.path)
 
 
 def _facts(
@@ -186,17 +198,29 @@ def _facts(
         period_of_record(query, periodic).label("period"),
     ]
     if children:
-        child = aliased(Organisation, name="child_org")
-        under = Organisation.path.startswith(child.path)
         ids = [o.id for o in children]
-        source = source.outerjoin(child, and_(under, query.id_in(child.id, ids)))
-        keys.append(child.id.label("child"))
+        source = source.outerjoin(CHILD, and_(UNDER_CHILD, query.id_in(CHILD.id, ids)))
+        keys.append(CHILD.id.label("child"))
     rows = query.plain_rows([*numbers, *counted], keys, source)
     columns = list(rows.keys)
-    columns += [value.number.label(f"n{i}") for i, value in enumerate(rows.values[: len(numbers)])]
+    columns += [
+        _typed(value, "number", f"n{i}") for i, value in enumerate(rows.values[: len(numbers)])
+    ]
     for index, value in enumerate(rows.values[len(numbers) :]):
-        columns += [value.kind.label(f"k{index}"), value.text.label(f"t{index}")]
+        columns += [_typed(value, "kind", f"k{index}"), _typed(value, "text", f"t{index}")]
     return select(*columns).select_from(rows.source).where(*rows.conditions).cte("facts")
+
+
+@lru_cache(maxsize=4096)
+def _typed(value: JsonValue, view: str, name: str) -> Any:
+    """``value``'s ``view`` (number, kind or text) labelled ``name``, built once."""
+    return getattr(value, view).label(name)
+
+
+@lru_cache(maxsize=256)
+def _figures(numbers: int, counted: tuple[tuple[str, ...], ...], with_children: bool) -> Any:
+    """:func:`_branches` as a subquery named ``figures``, built once per shape."""
+    return text(_branches(numbers, counted, with_children)).columns().subquery("figures")
 
 
 @lru_cache(maxsize=256)
