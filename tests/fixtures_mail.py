@@ -155,3 +155,34 @@ def shared_app(shared_db_url: str, smtp_server: SmtpSink) -> Iterator[Flask]:
     )
     yield app
     db.engine(app).dispose()
+
+
+@pytest.fixture
+def committed_tree_app(shared_db_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on committed data for imports that run in their own thread and session: the
+    test ICB > Place > North PCN > North Surgery (A00001) and Hill Surgery (A00002), and an
+    imports folder of its own. Tests add their users and apps."""
+    from miniapps.services.organisations import OrgRow, upsert_organisations
+
+    flask_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": shared_db_url,
+            "WTF_CSRF_ENABLED": False,
+            "IMPORTS_DIR": str(tmp_path / "imports"),
+        }
+    )
+    with flask_app.app_context(), db.transaction(flask_app) as session:
+        upsert_organisations(
+            session,
+            [
+                OrgRow("QWE", "Test ICB", "icb", None),
+                OrgRow("PLC01", "Test Place", "place", "QWE"),
+                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
+                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                OrgRow("A00002", "Hill Surgery", "practice", "U00001"),
+            ],
+        )
+    yield flask_app
+    db.engine(flask_app).dispose()

@@ -12,20 +12,17 @@ import io
 import re
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from miniapps import create_app
 from miniapps.core.definitions import validate_definition
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.organisations import OrgRow, upsert_organisations
 from miniapps.services.record_import import SystemAccess
 from miniapps.services.returns import lock_period
 from miniapps.web.apps.import_store import ImportFolder, ImportProgress
@@ -52,33 +49,14 @@ USERS = {
 
 
 @pytest.fixture
-def live(shared_db_url: str, tmp_path: Path) -> Iterator[Flask]:
+def live(committed_tree_app: Flask) -> Flask:
     """An app on committed data: two practices, a manager and staff, ``monthly_log``."""
-    flask_app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": shared_db_url,
-            "WTF_CSRF_ENABLED": False,
-            "IMPORTS_DIR": str(tmp_path / "imports"),
-        }
-    )
-    with flask_app.app_context(), db.transaction(flask_app) as session:
-        upsert_organisations(
-            session,
-            [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
-            ],
-        )
+    with committed_tree_app.app_context(), db.transaction(committed_tree_app) as session:
         orgs = {o.ods: o for o in session.scalars(select(Organisation))}
         for email, role, ods in USERS.values():
             user_service.create_user(session, email, role, PASSWORD, role, orgs[ods])
         app_service.publish(session, validate_definition(APP), [orgs["QWE"]], actor=None)
-    yield flask_app
-    db.engine(flask_app).dispose()
+    return committed_tree_app
 
 
 def signed_in(flask_app: Flask, who: str) -> FlaskClient:

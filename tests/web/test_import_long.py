@@ -7,20 +7,17 @@ import io
 import json
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from miniapps import create_app
 from miniapps.core.definitions import load_definition
 from miniapps.db import db
 from miniapps.models import Organisation, Record
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.indicator_sets import load_year_set
-from miniapps.services.organisations import OrgRow, upsert_organisations
 from sqlalchemy import func, select
 
 IIF_DIR = Path(__file__).resolve().parents[2] / "apps" / "iif_tracker"
@@ -73,29 +70,10 @@ def test_preview_of_an_extract_shows_returns_and_problems(
 
 
 @pytest.fixture
-def live(shared_db_url: str, tmp_path: Path) -> Iterator[Flask]:
+def live(committed_tree_app: Flask) -> Flask:
     """Committed data (the import runs in its own thread and session): a PCN with two
     practices, its manager, the IIF tracker and its year sets."""
-    flask_app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": shared_db_url,
-            "WTF_CSRF_ENABLED": False,
-            "IMPORTS_DIR": str(tmp_path / "imports"),
-        }
-    )
-    with flask_app.app_context(), db.transaction(flask_app) as session:
-        upsert_organisations(
-            session,
-            [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
-                OrgRow("A00002", "Hill Surgery", "practice", "U00001"),
-            ],
-        )
+    with committed_tree_app.app_context(), db.transaction(committed_tree_app) as session:
         orgs = {o.ods: o for o in session.scalars(select(Organisation))}
         user_service.create_user(
             session, "pcn@example.nhs.uk", "PCN", PASSWORD, "pcn_manager", orgs["U00001"]
@@ -103,8 +81,7 @@ def live(shared_db_url: str, tmp_path: Path) -> Iterator[Flask]:
         app_service.publish(session, load_definition(IIF_DIR), [orgs["QWE"]], actor=None)
         year = json.loads((IIF_DIR / "data" / "2025-26.json").read_text())
         load_year_set(session, "iif_tracker", year, source="2025-26.json")
-    yield flask_app
-    db.engine(flask_app).dispose()
+    return committed_tree_app
 
 
 def test_confirmed_extract_is_imported_in_the_background(live: Flask) -> None:
