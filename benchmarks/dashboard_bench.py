@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate
 from miniapps.db import make_engine
 from miniapps.models import App, Organisation, Record, User
-from miniapps.services.dashboards import app_dashboard
+from miniapps.services.dashboards.building import app_dashboard
 from miniapps.services.permissions import Access
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine

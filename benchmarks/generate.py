@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "platform"))
 
 from miniapps import migrations_api  # noqa: E402
-from miniapps.core.definitions import validate_definition  # noqa: E402
+from miniapps.core.definitions.loading import validate_definition  # noqa: E402
 from miniapps.db import make_engine  # noqa: E402
 from miniapps.services import apps as app_service  # noqa: E402
 from sqlalchemy import text  # noqa: E402

@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from miniapps import create_app, migrations_api
-from miniapps.core.definitions import validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.db import db, make_engine
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
@@ -183,8 +183,8 @@ IIF_DIR = REPO / "apps" / "iif_tracker"
 def iif_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ignore[no-untyped-def]
     """The bundled IIF tracker, published to the test ICB, with its year sets loaded:
     2025/26 (CAN-04, HI-03) and the illustrative 2026/27."""
-    from miniapps.core.definitions import load_definition
-    from miniapps.services.indicator_sets import load_year_set
+    from miniapps.core.definitions.loading import load_definition
+    from miniapps.services.indicators.year_sets import load_year_set
 
     published = app_service.publish(db_session, load_definition(IIF_DIR), [orgs["QWE"]], actor=None)
     for path in sorted((IIF_DIR / "data").glob("*.json")):

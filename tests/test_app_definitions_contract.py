@@ -11,16 +11,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from miniapps.core.definitions import load_definition
+from miniapps.core.definitions.loading import load_definition
 from miniapps.core.forms import compile_form
-from miniapps.core.indicator_source import count_issues
+from miniapps.core.indicators.source import count_issues
+from miniapps.demo.values import sample_record
 from miniapps.models import App, Record
 from miniapps.services import apps as app_service
-from miniapps.services.dashboards import app_dashboard
-from miniapps.services.demo_values import sample_record
-from miniapps.services.indicator_sets import load_year_set
+from miniapps.services.dashboards.building import app_dashboard
+from miniapps.services.indicators.year_sets import load_year_set
 from miniapps.services.permissions import Access
-from miniapps.services.records import definition_for
+from miniapps.services.records.lifecycle import definition_for
 from sqlalchemy import func, select
 
 REPO = Path(__file__).resolve().parents[1]

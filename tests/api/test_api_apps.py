@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from miniapps.models import App, AppTarget, AppVersion, Organisation, Record
-from miniapps.services import records as record_service
 from miniapps.services.permissions import Access
+from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from miniapps.services import records as record_service
 from miniapps.services.permissions import Access
+from miniapps.services.records import lifecycle as record_service
 
 from tests.conftest import iif_data
 

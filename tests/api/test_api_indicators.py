@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
-from miniapps.core.definitions import validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.services import apps as app_service
-from miniapps.services import records as record_service
 from miniapps.services.permissions import Access
+from miniapps.services.records import lifecycle as record_service
 from miniapps.web.api.openapi_spec import openapi_document
 
 FIELDS = ("can04_num", "can04_den", "can04_pca", "rx_num", "rx_den", "ht_num", "ht_den")

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from flask import Flask
 from miniapps import create_app, migrations_api
-from miniapps.core.definitions import load_definition
+from miniapps.core.definitions.loading import load_definition
 from miniapps.db import db
 from miniapps.models import Organisation
 from miniapps.services import apps as app_service

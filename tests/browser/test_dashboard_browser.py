@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from miniapps.core.definitions import validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services import apps as app_service

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from miniapps.core.definitions import load_definition
+from miniapps.core.definitions.loading import load_definition
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services import apps as app_service
-from miniapps.services.indicator_sets import load_year_set
+from miniapps.services.indicators.year_sets import load_year_set
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 

@@ -12,7 +12,7 @@ from miniapps.models import AppTarget, AppVersion
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.permissions import Access
-from miniapps.services.records import create_record
+from miniapps.services.records.lifecycle import create_record
 
 
 def definition(version: int = 1, with_note: bool = True) -> dict[str, Any]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from miniapps.core.definitions import load_definition
+from miniapps.core.definitions.loading import load_definition
 from miniapps.services import apps as app_service
-from miniapps.services.indicator_sets import current_row
+from miniapps.services.indicators.year_sets import current_row
 
 from tests.conftest import IIF_DIR
 

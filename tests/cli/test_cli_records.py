@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from miniapps.core.definitions import validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.models import Record
 from miniapps.services import apps as app_service
 from openpyxl import Workbook, load_workbook

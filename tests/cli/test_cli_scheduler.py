@@ -16,7 +16,7 @@ from flask import Flask
 from miniapps import migrations_api
 from miniapps.db import make_engine
 from miniapps.models import OutboxMessage, SchedulerLease
-from miniapps.services.outbox import queue_email
+from miniapps.services.notifications.outbox import queue_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

@@ -1,12 +1,12 @@
 // The browser evaluator against the cases shared with the Python one
-// (tests/core/condition_cases.json). Run: node --test tests/js/
+// (tests/core/forms/condition_cases.json). Run: node --test tests/js/
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import { dropHidden, evaluate, matches } from "../../platform/miniapps/static/js/conditions.mjs";
 
-const cases = JSON.parse(readFileSync(new URL("../core/condition_cases.json", import.meta.url), "utf8"));
+const cases = JSON.parse(readFileSync(new URL("../core/forms/condition_cases.json", import.meta.url), "utf8"));
 
 for (const c of cases.matches) {
   test(`matches ${JSON.stringify(c.condition)} ${JSON.stringify(c.value)}`, () => {

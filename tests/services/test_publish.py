@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from miniapps.core.definitions import validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.errors import IncompatibleChange
 from miniapps.models import AppVersion, AuditEntry, EndedTarget, Record
 from miniapps.services import apps as app_service
-from miniapps.services import records as record_service
 from miniapps.services.permissions import Access, Forbidden
+from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import select
 
 V1 = {

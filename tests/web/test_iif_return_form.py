@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from miniapps.models import Record
-from miniapps.services import records as record_service
 from miniapps.services.permissions import Access
+from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import select
 
 from tests.conftest import iif_data

@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from miniapps.core.definitions import validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.record_import import SystemAccess
-from miniapps.services.returns import lock_period
-from miniapps.web.apps.import_store import ImportFolder, ImportProgress
+from miniapps.services.imports.records import SystemAccess
+from miniapps.services.imports.store import ImportFolder, ImportProgress
+from miniapps.services.returns.tracking import lock_period
 from sqlalchemy import func, select
 
 PASSWORD = "correct horse battery"

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from miniapps.core.definitions import load_definition
+from miniapps.core.definitions.loading import load_definition
 from miniapps.db import db
 from miniapps.models import Organisation, Record
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.indicator_sets import load_year_set
+from miniapps.services.indicators.year_sets import load_year_set
 from sqlalchemy import func, select
 
 IIF_DIR = Path(__file__).resolve().parents[2] / "apps" / "iif_tracker"

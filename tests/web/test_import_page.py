@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from miniapps.core.definitions import validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.models import Record
 from miniapps.services import apps as app_service
-from miniapps.services.record_import import SystemAccess, import_records
+from miniapps.services.imports.records import SystemAccess, import_records
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 

@@ -41,11 +41,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from miniapps.core.definitions import load_definition
+from miniapps.core.definitions.loading import load_definition
 from miniapps.models import OutboxMessage, Record
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.indicator_sets import load_year_set
+from miniapps.services.indicators.year_sets import load_year_set
 from miniapps.web.apps.indicators import last_month
 from sample_definitions import TEST_INDICATOR
 from sqlalchemy import func, select

@@ -8,11 +8,11 @@ import copy
 import re
 
 import pytest
-from miniapps.core.definitions import validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.models import AuditEntry, Record
 from miniapps.services import apps as app_service
-from miniapps.services import records as record_service
 from miniapps.services.permissions import Access
+from miniapps.services.records import lifecycle as record_service
 from sample_workflows import CASE_LOG
 from sqlalchemy import func, select
 

@@ -6,13 +6,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from miniapps.core.definitions import validate_definition
-from miniapps.core.returns import PeriodRules, last_periods
+from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.periods.schedule import PeriodRules, last_periods
 from miniapps.models import AuditEntry, OutboxMessage, PeriodLock
 from miniapps.services import apps as app_service
 from miniapps.services import organisations as org_service
-from miniapps.services import records as record_service
 from miniapps.services.permissions import Access
+from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import select
 
 DEFINITION = {
@@ -151,7 +151,7 @@ def test_lock_and_unlock_buttons(client, login, db_session, users, monthly):
 def test_editing_in_a_locked_period_is_refused(client, login, db_session, users, orgs, monthly):
     period = periods()[-1]
     manager = users["pcn_manager"]
-    from miniapps.services.returns import lock_period
+    from miniapps.services.returns.tracking import lock_period
 
     lock_period(db_session, Access(manager), monthly, orgs["U00001"], period, manager)
     db_session.commit()

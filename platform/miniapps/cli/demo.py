@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from miniapps.cli.output import fail, table
 from miniapps.db import db
-from miniapps.services.demo import DEFAULT_PASSWORD, DemoReport, load_demo
+from miniapps.demo.loader import DEFAULT_PASSWORD, DemoReport, load_demo
 
 demo_group = AppGroup("demo", help="Demonstration data: pilot organisations, users, apps, records.")
 

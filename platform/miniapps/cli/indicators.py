@@ -6,10 +6,10 @@ import click
 from flask.cli import AppGroup
 
 from miniapps.cli.output import fail, table
-from miniapps.core.definitions import read_definition
+from miniapps.core.definitions.loading import read_definition
 from miniapps.core.errors import DefinitionInvalid
 from miniapps.db import db
-from miniapps.services.indicator_sets import UnknownApp, load_year_set, loaded_sets
+from miniapps.services.indicators.year_sets import UnknownApp, load_year_set, loaded_sets
 
 indicators_group = AppGroup("indicators", help="Indicator year sets: load, list.")
 DEFAULT_APP = "iif_tracker"

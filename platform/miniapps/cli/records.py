@@ -12,13 +12,13 @@ import click
 from flask.cli import AppGroup
 
 from miniapps.cli.output import fail
-from miniapps.core import record_export
+from miniapps.core.exports import records as record_export
 from miniapps.db import db
 from miniapps.models import App, Organisation
+from miniapps.services.exports.records import export_items
+from miniapps.services.imports.records import SystemAccess, import_records
 from miniapps.services.organisations import UnknownOrganisation, by_ods
-from miniapps.services.record_export import export_items
-from miniapps.services.record_import import SystemAccess, import_records
-from miniapps.services.records import definition_for
+from miniapps.services.records.lifecycle import definition_for
 
 records_group = AppGroup("records", help="Records: import from CSV/XLSX, export.")
 

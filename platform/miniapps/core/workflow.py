@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from miniapps.core.definitions.schema_fields import find_field
 from miniapps.core.errors import Issue, pointer_join, pointer_parts
 from miniapps.core.forms.conditions import compile_rules, evaluate
-from miniapps.core.schema_fields import find_field
 
 DEFAULT_WORKFLOW: dict[str, Any] = {
     "initial": "draft",

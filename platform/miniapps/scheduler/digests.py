@@ -1,7 +1,7 @@
 """The ``daily_digest`` job: each digest user's held notifications in one email a day.
 
 Runs hourly; from ``DIGEST_HOUR`` o'clock (in ``DIGEST_TIMEZONE``, default 07:00 UK time)
-it queues the day's digests, once each (see :mod:`miniapps.services.digests`). Before
+it queues the day's digests, once each (see :mod:`miniapps.services.notifications.digests`). Before
 that hour it makes up yesterday's digest if the scheduler was down when it was due.
 """
 
@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from miniapps.db import db
-from miniapps.services.digests import DigestReport, digest_day, queue_digests
+from miniapps.services.notifications.digests import DigestReport, digest_day, queue_digests
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definition_semantics import schema_pointer
-from miniapps.core.definitions import AppDefinition, validate_definition
+from miniapps.core.definitions.loading import AppDefinition, validate_definition
+from miniapps.core.definitions.schema_changes import breaking_changes, migrate_data
+from miniapps.core.definitions.semantics import schema_pointer
 from miniapps.core.errors import IncompatibleChange, Issue
-from miniapps.core.record_validation import validate_record_data
-from miniapps.core.schema_changes import breaking_changes, migrate_data
+from miniapps.core.records.schema_issues import validate_record_data
 from miniapps.models import (
     App,
     AppTarget,

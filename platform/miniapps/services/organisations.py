@@ -71,7 +71,7 @@ def set_activity(
     """Record when ``org`` was active: from ``active_from`` (None: always) until the day
     before ``closed_on`` (None: still open). ``active`` follows: False once closed.
 
-    Returns owed for past periods follow these dates (see :mod:`miniapps.services.owing`).
+    Returns owed for past periods follow these dates (see :mod:`miniapps.services.returns.owing`).
     A closing date in the future or not after ``active_from`` is refused, naming the
     field, and nothing changes.
     """

@@ -24,7 +24,7 @@ from miniapps.core.forms.conditions import drop_hidden as drop_hidden_values
 from miniapps.core.forms.fields import CONTAINERS, MISSING, FileStore
 from miniapps.core.forms.tree import BoundNode, bind_nodes, form_data, get_at, walk_nodes
 from miniapps.core.forms.uploads import upload_problem
-from miniapps.core.record_validation import validate_record_data
+from miniapps.core.records.schema_issues import validate_record_data
 
 DRAFT_CODES = frozenset({"type", "format", "enum", "file"})
 REPEAT_ADD = "_repeat_add"

@@ -29,10 +29,10 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from miniapps.core.definitions.schema_fields import Field, iter_fields
 from miniapps.core.errors import DefinitionInvalid, Issue, pointer_join
 from miniapps.core.forms.conditions import compile_rules
 from miniapps.core.forms.fields import WIDGETS, FieldType, FileStore, default_widget
-from miniapps.core.schema_fields import Field, iter_fields
 
 _RESERVED = frozenset(dir(Form)) | {"meta", "csrf_token"}
 

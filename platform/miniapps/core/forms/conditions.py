@@ -3,7 +3,7 @@
 :func:`compile_rules` turns a record schema (and the ``ui`` member) into plain
 JSON rules; :func:`evaluate` (and its twin ``evaluate`` in
 ``static/js/conditions.mjs``) decides which fields are hidden and which are
-required right now. Shared cases in ``tests/core/condition_cases.json`` run
+required right now. Shared cases in ``tests/core/forms/condition_cases.json`` run
 through both so they provably agree.
 
 A rule::
@@ -42,9 +42,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from miniapps.core.definitions.schema_fields import field_kind, resolve
 from miniapps.core.errors import DefinitionInvalid, pointer_join, pointer_parts
 from miniapps.core.forms.condition_language import check_condition, json_equal, matches
-from miniapps.core.schema_fields import field_kind, resolve
 
 
 @dataclass

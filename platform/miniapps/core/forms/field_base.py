@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Protocol
 from wtforms import Form
 from wtforms.fields import StringField
 
-from miniapps.core.schema_fields import Field
+from miniapps.core.definitions.schema_fields import Field
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms.fields import SelectChoice

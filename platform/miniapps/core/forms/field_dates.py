@@ -11,8 +11,8 @@ from jsonschema import Draft202012Validator
 from wtforms import Form
 from wtforms.fields import FormField, StringField
 
+from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.forms.field_base import MISSING, FieldType
-from miniapps.core.schema_fields import Field
 
 LOCAL_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$")
 LOCAL_ZONE = ZoneInfo("Europe/London")

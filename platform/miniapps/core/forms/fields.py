@@ -25,6 +25,7 @@ from wtforms.fields import (
     TextAreaField,
 )
 
+from miniapps.core.definitions.schema_fields import Field, schema_type
 from miniapps.core.forms.field_base import (
     _MISSING,
     DEFAULT_MAX_BYTES,
@@ -37,7 +38,6 @@ from miniapps.core.forms.field_base import (
     wtf_choices,
 )
 from miniapps.core.forms.field_dates import DateParts, DateTimeType, DateType
-from miniapps.core.schema_fields import Field, schema_type
 
 __all__ = [
     "CONTAINERS",

@@ -18,9 +18,9 @@ from miniapps.core.forms.bound import BoundForm, BoundNode
 from miniapps.core.forms.conditions import RuleState
 from miniapps.core.forms.fields import RadiosType, choice_map
 from miniapps.core.forms.uploads import accept_list
-from miniapps.core.periods import period_label
-from miniapps.core.record_display import format_value
-from miniapps.core.record_validation import lower_first
+from miniapps.core.periods.keys import period_label
+from miniapps.core.records.display import format_value
+from miniapps.core.records.schema_issues import lower_first
 
 _MARKER = Markup(' <span class="miniapps-required" data-required-marker="{}"{}>(required)</span>')
 _INPUTS = {

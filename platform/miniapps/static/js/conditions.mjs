@@ -2,7 +2,7 @@
 //
 // The rules are rendered into the page as <script type="application/json" id="form-rules">.
 // `evaluate(rules, data)` must give the same answer as the Python `evaluate`; the shared
-// cases in tests/core/condition_cases.json are run through both (pytest and node --test).
+// cases in tests/core/forms/condition_cases.json are run through both (pytest and node --test).
 // Semantics (JSON Schema's own): keywords ignore values of other types and `properties`
 // only checks members that are present, so an `if` without `required` matches an absent
 // field. Without JavaScript the server applies the same rules on submit.

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from miniapps.core.errors import DataInvalid
 from miniapps.db import db
 from miniapps.services import apps as app_service
-from miniapps.services.notification_preferences import preferences_of, save_preferences
+from miniapps.services.notifications.preferences import preferences_of, save_preferences
 from miniapps.web.account import bp
 from miniapps.web.session_user import current_access
 

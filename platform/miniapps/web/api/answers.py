@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from miniapps.models import App, Record
-from miniapps.services.record_listing import Page
+from miniapps.services.records.listing import Page
 
 
 def timestamp(value: datetime | None) -> str | None:

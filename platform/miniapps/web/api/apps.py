@@ -16,7 +16,7 @@ from miniapps.models import Organisation
 from miniapps.services.apps import latest_version, publish_raw
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import PUBLISH, Forbidden
-from miniapps.services.record_listing import apps_page
+from miniapps.services.records.listing import apps_page
 from miniapps.web.api import bp
 from miniapps.web.api.answers import app_summary, page_answer
 from miniapps.web.api.auth import api_access, api_user

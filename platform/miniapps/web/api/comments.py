@@ -1,6 +1,6 @@
 """Comments on a record: read the thread, add a comment or a reply (with @mentions).
 
-The same service as the record page (:mod:`miniapps.services.comments`) and the same
+The same service as the record page (:mod:`miniapps.services.records.comments`) and the same
 permission filter: a record the caller may not see is a 404, whoever may see it may
 comment. Order of checks: token (401), the record (404), the body (415/400/422).
 """
@@ -14,7 +14,7 @@ from flask import current_app, jsonify
 from miniapps.core.errors import Issue
 from miniapps.db import db
 from miniapps.models import Comment
-from miniapps.services.comments import add_comment, get_comment, thread
+from miniapps.services.records.comments import add_comment, get_comment, thread
 from miniapps.web.api import bp
 from miniapps.web.api.answers import timestamp
 from miniapps.web.api.auth import api_access, api_user

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from miniapps.db import db
-from miniapps.services.dashboards import app_dashboard
+from miniapps.services.dashboards.building import app_dashboard
 from miniapps.services.organisations import by_ods
 from miniapps.web.api import bp
 from miniapps.web.api.auth import api_access

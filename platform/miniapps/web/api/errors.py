@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from miniapps.core.errors import MiniappsError
-from miniapps.services.records import StaleRecord
+from miniapps.services.records.lifecycle import StaleRecord
 from miniapps.web.api import bp
 
 

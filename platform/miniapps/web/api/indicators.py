@@ -7,7 +7,7 @@ and indicator money is per month. Order of checks: token (401), unknown paramete
 ``/org`` and ``/period``), the organisation exists (404), permission (403), then the
 period is a month (422, pointer ``/period``). The answer is
 ``{"org", "period", "indicators": [...]}`` (see
-:func:`miniapps.services.indicator_results.indicator_results`).
+:func:`miniapps.services.indicators.results.indicator_results`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask import jsonify
 
 from miniapps.core.errors import Issue
 from miniapps.db import db
-from miniapps.services.indicator_results import indicator_results
+from miniapps.services.indicators.results import indicator_results
 from miniapps.services.organisations import by_ods
 from miniapps.web.api import bp
 from miniapps.web.api.auth import api_access

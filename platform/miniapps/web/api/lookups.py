@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from miniapps.db import db
 from miniapps.models import App, Record
-from miniapps.services.record_listing import visible_app, visible_record
+from miniapps.services.records.listing import visible_app, visible_record
 from miniapps.web.api.auth import api_access
 from miniapps.web.api.errors import NotFound
 

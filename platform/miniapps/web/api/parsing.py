@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app, request
 from jsonschema import Draft202012Validator, validators
 
-from miniapps.core.definition_errors import plain_issues
+from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.errors import Issue, IssuesError, MiniappsError
 from miniapps.web.api.openapi_schemas import REQUEST_SCHEMAS
 

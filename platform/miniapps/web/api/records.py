@@ -16,13 +16,13 @@ from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import WRITE
-from miniapps.services.record_listing import records_page
-from miniapps.services.records import (
+from miniapps.services.records.lifecycle import (
     PERIOD_PATTERN,
     apply_transition,
     create_record,
     update_record,
 )
+from miniapps.services.records.listing import records_page
 from miniapps.web.api import bp
 from miniapps.web.api.answers import etag, page_answer, record_answer
 from miniapps.web.api.auth import api_access, api_user

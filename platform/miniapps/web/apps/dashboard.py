@@ -18,14 +18,14 @@ from urllib.parse import quote, urlencode
 from flask import Response, abort, render_template, request, url_for
 from flask_login import login_required
 
-from miniapps.core.dashboard_filters import choices_of, filterable_fields
 from miniapps.core.errors import DataInvalid
 from miniapps.db import db
 from miniapps.models import App, Organisation
-from miniapps.services import dashboards as dashboard_service
+from miniapps.services.dashboards import building as dashboard_service
+from miniapps.services.dashboards.filters import choices_of, filterable_fields
 from miniapps.services.organisations import ancestors, by_ods
 from miniapps.services.permissions import READ
-from miniapps.services.records import definition_for
+from miniapps.services.records.lifecycle import definition_for
 from miniapps.web.apps import bp
 from miniapps.web.apps.dashboard_panels import build_panel, table_csv, widget_table
 from miniapps.web.apps.records import load_app

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from miniapps.core.periods import period_label
+from miniapps.core.periods.keys import period_label
 from miniapps.web.apps.dashboard_panels import Link, Table, _chart, _plain
 
 

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from miniapps.core.dashboard_filters import choices_of
-from miniapps.core.declared_widgets import DECLARED_WIDGETS
-from miniapps.core.definitions import AppDefinition
-from miniapps.core.periods import period_label
-from miniapps.core.schema_fields import find_field
+from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.schema_fields import find_field
+from miniapps.core.periods.keys import period_label
+from miniapps.services.dashboards.declared import DECLARED_WIDGETS
+from miniapps.services.dashboards.filters import choices_of
 
 NUMBER_STATS = (
     ("count", "Count"),

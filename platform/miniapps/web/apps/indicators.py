@@ -3,7 +3,7 @@
 ``/apps/<app_id>/indicators?org=ODS&period=YYYY-MM`` (defaults: the organisation the
 user acts for, last month), its printable monthly summary (``/indicators/summary``),
 its tables as CSV (``/indicators.csv?table=<id>``) and a one-click chase of a missing
-return. The data comes from :func:`miniapps.services.indicator_overview.indicator_overview`
+return. The data comes from :func:`miniapps.services.indicators.overview.indicator_overview`
 through the one permission filter; unknown organisations (404), periods that are not a
 month (400) and months without a loaded year set are answered with a clear message.
 """
@@ -17,16 +17,16 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from miniapps.core.indicator_planning import financial_year_end
-from miniapps.core.indicator_sets import financial_year
-from miniapps.core.periods import period_label
-from miniapps.core.returns import STATUS_TITLES
+from miniapps.core.indicators.planning import financial_year_end
+from miniapps.core.indicators.year_sets import financial_year
+from miniapps.core.periods.keys import period_label
+from miniapps.core.periods.schedule import STATUS_TITLES
 from miniapps.db import db
 from miniapps.models import App, Organisation
-from miniapps.services import returns as returns_service
-from miniapps.services.indicator_overview import NoIndicators, has_indicators, indicator_overview
-from miniapps.services.indicator_results import NoYearSet
+from miniapps.services.indicators.overview import NoIndicators, has_indicators, indicator_overview
+from miniapps.services.indicators.results import NoYearSet
 from miniapps.services.organisations import by_ods
+from miniapps.services.returns import tracking as returns_service
 from miniapps.web.apps import bp
 from miniapps.web.apps import indicators_panels as panels
 from miniapps.web.apps.dashboard_panels import table_csv

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from miniapps.core.indicators import IndicatorResult
-from miniapps.core.periods import period_label
-from miniapps.services.indicator_overview import (
+from miniapps.core.indicators.arithmetic import IndicatorResult
+from miniapps.core.periods.keys import period_label
+from miniapps.services.indicators.overview import (
     PROJECTION_STATUSES,
     IndicatorLine,
     Overview,

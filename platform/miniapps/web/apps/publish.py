@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from miniapps.core.definitions import AppDefinition, validate_definition
+from miniapps.core.definitions.loading import AppDefinition, validate_definition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange, Issue
 from miniapps.core.forms import compile_form
 from miniapps.db import db

@@ -9,18 +9,18 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from miniapps.core.definitions import AppDefinition
+from miniapps.core.definitions.loading import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.forms import compile_form
-from miniapps.core.periods import period_label, recent_periods
+from miniapps.core.periods.keys import period_label, recent_periods
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record
-from miniapps.services import records as record_service
-from miniapps.services.attachments import AttachmentStore
 from miniapps.services.permissions import WRITE, targeted_clause
-from miniapps.services.record_listing import previous_period_data
-from miniapps.services.records import NotEditable, StaleRecord
+from miniapps.services.records import lifecycle as record_service
+from miniapps.services.records.attachments import AttachmentStore
+from miniapps.services.records.lifecycle import NotEditable, StaleRecord
+from miniapps.services.records.listing import previous_period_data
 from miniapps.web.apps import bp
 from miniapps.web.apps.records import load_app, load_record
 from miniapps.web.session_user import current_access, current_org

@@ -9,17 +9,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from miniapps.core.errors import DataInvalid
-from miniapps.core.periods import period_label
-from miniapps.core.record_display import display_rows
+from miniapps.core.periods.keys import period_label
+from miniapps.core.records.display import display_rows
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Attachment, Organisation, Record
 from miniapps.models.organisation import subtree
-from miniapps.services import records as record_service
-from miniapps.services.attachments import attachment_path
-from miniapps.services.audit import history
-from miniapps.services.comments import thread as comment_thread
 from miniapps.services.permissions import READ, WRITE
+from miniapps.services.records import lifecycle as record_service
+from miniapps.services.records.attachments import attachment_path
+from miniapps.services.records.audit import history
+from miniapps.services.records.comments import thread as comment_thread
 from miniapps.web.apps import bp
 from miniapps.web.session_user import current_access
 

@@ -2,10 +2,10 @@
 export them.
 
 A checked upload is kept in the imports folder (``IMPORTS_DIR``, default
-``instance/imports``, see :mod:`miniapps.web.apps.import_store`) under a random token;
+``instance/imports``, see :mod:`miniapps.services.imports.store`) under a random token;
 the page carries only the token, and the file's owner, app, organisation and period are
 read back from the server's own note beside it, never from the form. Confirming starts
-the import in the background (:mod:`miniapps.web.apps.import_jobs`) and sends the user to
+the import in the background (:mod:`miniapps.services.imports.jobs`) and sends the user to
 ``/apps/<id>/import/<token>``: a progress bar while it runs (live through
 ``js/import_progress.mjs`` polling ``.../progress``, or a self-refreshing page without
 JavaScript), then the result or every problem. Only the uploader sees it.
@@ -25,18 +25,18 @@ from typing import Any
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from miniapps.core import record_export
-from miniapps.core.definitions import AppDefinition
-from miniapps.core.periods import period_label, recent_periods
+from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.exports import records as record_export
+from miniapps.core.periods.keys import period_label, recent_periods
 from miniapps.db import db
 from miniapps.models import App
+from miniapps.services.exports.records import export_items
+from miniapps.services.imports.jobs import start_import
+from miniapps.services.imports.records import ImportReport, import_records
+from miniapps.services.imports.store import TOKEN_PATTERN, ImportFolder, ImportProgress
 from miniapps.services.organisations import UnknownOrganisation, by_ods
-from miniapps.services.record_export import export_items
-from miniapps.services.record_import import ImportReport, import_records
-from miniapps.services.records import definition_for
+from miniapps.services.records.lifecycle import definition_for
 from miniapps.web.apps import bp
-from miniapps.web.apps.import_jobs import start_import
-from miniapps.web.apps.import_store import TOKEN_PATTERN, ImportFolder, ImportProgress
 from miniapps.web.apps.record_form import writable_orgs
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access

@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from miniapps.core.periods import period_label
-from miniapps.core.returns import (
+from miniapps.core.periods.keys import period_label
+from miniapps.core.periods.schedule import (
     STATUS_TITLES,
     PeriodRules,
     period_bounds,
@@ -22,8 +22,8 @@ from miniapps.core.returns import (
 )
 from miniapps.db import db
 from miniapps.models import App, Organisation
-from miniapps.services import returns as returns_service
 from miniapps.services.organisations import by_ods
+from miniapps.services.returns import tracking as returns_service
 from miniapps.web.apps import bp
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access, current_org

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from miniapps.db import db
 from miniapps.services import apps as app_service
-from miniapps.services import returns as returns_service
-from miniapps.services.records import definition_for
+from miniapps.services.records.lifecycle import definition_for
+from miniapps.services.returns import tracking as returns_service
 from miniapps.web.home import bp
 from miniapps.web.session_user import current_access, current_org
 

@@ -1,0 +1,234 @@
+"""Load and validate app definitions (``app.json``).
+
+Validation has two passes. The meta-schema (``schemas/app-definition.schema.json``)
+checks the shape of every member; only when that passes does the semantic pass
+(:mod:`miniapps.core.definitions.semantics`) check what a schema cannot: the
+record schema is itself valid JSON Schema, references resolve, widgets fit their
+fields, rules name existing fields, the workflow hangs together. Every problem
+becomes an :class:`Issue` with a JSON pointer into the definition and a plain
+message; all of them are raised together in one :class:`DefinitionInvalid`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from miniapps.core.definitions.plain_errors import plain_issues
+from miniapps.core.definitions.schema_fields import Field, iter_fields
+from miniapps.core.errors import DefinitionInvalid, Issue, pointer_parts
+
+META_SCHEMA_PATH = Path(__file__).resolve().parents[4] / "schemas" / "app-definition.schema.json"
+DEFAULT_HOOKS_FILE = "hooks.py"
+
+
+@dataclass(frozen=True)
+class AppDefinition:
+    """A validated app definition. ``raw`` is the JSON exactly as written."""
+
+    raw: dict[str, Any]
+    source: str | None = None
+    source_dir: Path | None = field(default=None, compare=False)
+
+    @property
+    def id(self) -> str:
+        return str(self.raw["id"])
+
+    @property
+    def title(self) -> str:
+        return str(self.raw["title"])
+
+    @property
+    def version(self) -> int:
+        return int(self.raw["version"])
+
+    @property
+    def label(self) -> str:
+        """``fridge_log v1``."""
+        return f"{self.id} v{self.version}"
+
+    @property
+    def description(self) -> str:
+        return str(self.raw.get("description", ""))
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return self.raw["schema"]
+
+    @property
+    def ui(self) -> dict[str, Any]:
+        return self.raw.get("ui", {})
+
+    @property
+    def period(self) -> dict[str, Any]:
+        """The ``period`` member; ``{"frequency": "none"}`` when absent."""
+        return self.raw.get("period", {"frequency": "none"})
+
+    @property
+    def is_periodic(self) -> bool:
+        return self.period.get("frequency", "none") != "none"
+
+    @property
+    def workflow(self) -> dict[str, Any]:
+        """The declared workflow, ``{}`` when absent (the engine then uses its default)."""
+        return self.raw.get("workflow", {})
+
+    @property
+    def dashboard(self) -> dict[str, Any]:
+        return self.raw.get("dashboard", {})
+
+    @property
+    def indicators(self) -> list[dict[str, Any]]:
+        return self.raw.get("indicators", [])
+
+    @property
+    def indicator_source(self) -> dict[str, Any] | None:
+        """Where indicators come from when they are yearly data (year sets), else None."""
+        return self.raw.get("indicator_source")
+
+    @property
+    def indicator_settings(self) -> dict[str, Any]:
+        """``value_per_point`` and ``national_average_list_size`` shared by the indicators;
+        ``{}`` when absent."""
+        return self.raw.get("indicator_settings", {})
+
+    @property
+    def notifications(self) -> list[dict[str, Any]]:
+        return self.raw.get("notifications", [])
+
+    @property
+    def reminders(self) -> list[dict[str, Any]]:
+        return self.raw.get("reminders", [])
+
+    @property
+    def channels(self) -> list[dict[str, Any]]:
+        return self.raw.get("channels", [])
+
+    @property
+    def permissions(self) -> dict[str, list[str]]:
+        return self.raw.get("permissions", {})
+
+    @property
+    def hooks(self) -> str | None:
+        """The hooks file as named in the definition, ``None`` when not named."""
+        return self.raw.get("hooks")
+
+    @property
+    def hooks_path(self) -> Path | None:
+        """The hooks file on disk (named, or ``hooks.py`` beside app.json), if it exists."""
+        if self.source_dir is None:
+            return None
+        path = self.source_dir / (self.hooks or DEFAULT_HOOKS_FILE)
+        return path if path.is_file() else None
+
+    @property
+    def migration(self) -> dict[str, Any] | None:
+        return self.raw.get("migration")
+
+    @cached_property
+    def fields(self) -> list[Field]:
+        """Every field of the record schema (see :func:`iter_fields`)."""
+        return list(iter_fields(self.schema))
+
+    def __hash__(self) -> int:
+        return hash((self.content_hash, self.source))
+
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 of the canonical JSON of ``raw``: equal definitions hash equal."""
+        canonical = json.dumps(self.raw, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@cache
+def load_meta_schema() -> dict[str, Any]:
+    """The app-definition meta-schema (read once)."""
+    return json.loads(META_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def meta_schema_enum(pointer: str) -> list[Any]:
+    """The ``enum`` list at ``pointer`` in the meta-schema, for registry tests.
+
+    For example ``/$defs/fieldUi/properties/widget/enum`` (form widgets),
+    ``/$defs/widget/properties/type/enum`` (dashboard widget types),
+    ``/$defs/widget/properties/chart/enum`` (chart types), ``/$defs/role/enum``.
+    """
+    node: Any = load_meta_schema()
+    for token in pointer_parts(pointer):
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    if not isinstance(node, list):
+        raise KeyError(f"{pointer} is not a list in the meta-schema")
+    return list(node)
+
+
+def read_definition(path: str | Path) -> tuple[dict[str, Any], str]:
+    """Read an app directory's ``app.json`` or a ``.json`` file: ``(raw, source file)``."""
+    given = Path(path)
+    file = given / "app.json" if given.is_dir() else given
+    source = str(file)
+
+    def fail(message: str) -> DefinitionInvalid:
+        return DefinitionInvalid([Issue("", message, "unreadable")], source=source)
+
+    if not file.exists():
+        if given.is_dir():
+            raise fail("there is no app.json in this app directory")
+        raise fail("file not found")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail("is not UTF-8 text") from exc
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror or exc})") from exc
+    try:
+        raw = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        message = exc.msg[:1].lower() + exc.msg[1:]
+        raise fail(
+            f"is not valid JSON: {message} at line {exc.lineno}, column {exc.colno}"
+        ) from exc
+    except ValueError as exc:
+        raise fail(f"is not valid JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise fail("must hold one JSON object ({ ... }) at the top level")
+    return raw, source
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def validate_definition(
+    raw: dict[str, Any], source: str | None = None, source_dir: Path | None = None
+) -> AppDefinition:
+    """Check ``raw`` against the meta-schema, then semantically; raise every problem at once."""
+    if not isinstance(raw, dict):
+        raise DefinitionInvalid([Issue("", "must be a JSON object", "type")], source=source)
+    validator = Draft202012Validator(load_meta_schema())
+    errors = sorted(validator.iter_errors(raw), key=_error_order)
+    issues = plain_issues(errors)
+    if not issues:
+        from miniapps.core.definitions.semantics import semantic_issues
+
+        issues = semantic_issues(raw, source_dir)
+    if issues:
+        raise DefinitionInvalid(issues, source=source)
+    return AppDefinition(copy.deepcopy(raw), source, source_dir)
+
+
+def load_definition(path: str | Path) -> AppDefinition:
+    """Read and validate the definition at ``path`` (an app directory or a ``.json`` file)."""
+    raw, source = read_definition(path)
+    return validate_definition(raw, source=source, source_dir=Path(source).parent)
+
+
+def _error_order(error: ValidationError) -> list[tuple[bool, Any]]:
+    return [(isinstance(part, str), part) for part in error.absolute_path]

@@ -1,0 +1,325 @@
+"""The semantic pass over an app definition that already fits the meta-schema.
+
+Checks what a schema cannot say: the record schema is valid JSON Schema 2020-12
+describing an object; ``required``, ``if`` and ``show_if`` only name fields that
+exist; ``ui`` names real fields and gives each a widget that fits it; the
+workflow's states are declared and reachable; indicators and dashboard widgets
+point at suitable fields; events name real actions and states; the migration
+and hooks file make sense. Each check appends :class:`Issue` objects whose
+pointers lead into the definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
+
+from miniapps.core.definitions.member_checks import (
+    KIND_WORDS,
+    check_dashboard,
+    check_events,
+    check_hooks,
+    check_indicators,
+    check_migration,
+    check_period,
+    check_workflow,
+)
+from miniapps.core.definitions.message_templates import template_issues
+from miniapps.core.definitions.plain_errors import plain_issues
+from miniapps.core.definitions.schema_fields import Field, iter_fields, resolve
+from miniapps.core.errors import Issue, pointer_join
+from miniapps.core.forms.conditions import check_condition as unsupported_keywords
+from miniapps.core.indicators.source import check_indicator_source
+
+# Formats JSON Schema 2020-12 defines; anything else would silently check nothing.
+KNOWN_FORMATS = frozenset(
+    {
+        "date",
+        "date-time",
+        "time",
+        "duration",
+        "email",
+        "idn-email",
+        "hostname",
+        "idn-hostname",
+        "ipv4",
+        "ipv6",
+        "uri",
+        "uri-reference",
+        "iri",
+        "iri-reference",
+        "uuid",
+        "uri-template",
+        "json-pointer",
+        "relative-json-pointer",
+        "regex",
+    }
+)
+
+
+def _string_with(*formats: str | None) -> Callable[[Field], bool]:
+    return lambda f: f.kind == "string" and f.schema.get("format") in formats
+
+
+def _kind_in(*kinds: str) -> Callable[[Field], bool]:
+    return lambda f: f.kind in kinds
+
+
+# Which fields each form widget can show: (test, what the widget needs, in words).
+WIDGET_FITS: dict[str, tuple[Callable[[Field], bool], str]] = {
+    "text": (_kind_in("string"), "a text field"),
+    "textarea": (_kind_in("string", "array"), "a text field or a free list"),
+    "number": (_kind_in("integer", "number"), "an integer or number field"),
+    "date": (_string_with("date"), 'a string field with "format": "date"'),
+    "datetime": (_string_with("date-time"), 'a string field with "format": "date-time"'),
+    "email": (_string_with(None, "email", "idn-email"), "a text or email field"),
+    "url": (_string_with(None, "uri", "iri", "uri-reference"), "a text or uri field"),
+    "radios": (_kind_in("enum", "boolean"), "a single-choice field or a boolean"),
+    "select": (_kind_in("enum"), "a single-choice field (enum, or oneOf of const)"),
+    "checkboxes": (_kind_in("multi_enum"), "an array of enum with uniqueItems"),
+    "checkbox": (_kind_in("boolean"), "a boolean field"),
+    "file": (_kind_in("string"), "a string field (it stores the attachment's reference)"),
+    "fieldset": (_kind_in("object"), "an object field"),
+    "repeat": (_kind_in("repeat"), "an array of objects"),
+}
+
+
+@dataclass
+class Context:
+    """What the checks share: the definition, its fields and the issues found so far."""
+
+    raw: dict[str, Any]
+    source_dir: Path | None
+    fields: dict[str, Field] = field(default_factory=dict)
+    children: dict[str, set[str]] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    schema_ok: bool = False
+
+    def add(self, pointer: str, message: str, code: str = "invalid") -> None:
+        self.issues.append(Issue(pointer, message, code))
+
+    def find(self, pointer: str) -> Field | None:
+        """The field at a data pointer; array indices may be numbers or ``-``."""
+        return self.fields.get(normalise(pointer))
+
+
+def normalise(pointer: str) -> str:
+    """``/courses/0/name`` → ``/courses/-/name``."""
+    return "/".join("-" if part.isdigit() else part for part in pointer.split("/"))
+
+
+def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list[Issue]:
+    """Every semantic problem of a definition that passed the meta-schema."""
+    ctx = Context(raw, source_dir)
+    check_record_schema(ctx)
+    if ctx.schema_ok:
+        check_schema_rules(ctx, raw["schema"], "/schema", "", 0)
+        check_ui(ctx)
+    check_workflow(ctx)
+    check_indicators(ctx)
+    check_indicator_source(ctx)
+    check_dashboard(ctx)
+    check_events(ctx)
+    check_period(ctx)
+    check_migration(ctx)
+    check_hooks(ctx)
+    ctx.issues.extend(template_issues(raw))
+    unique: list[Issue] = []
+    for issue in ctx.issues:
+        if issue not in unique:
+            unique.append(issue)
+    return unique
+
+
+def check_record_schema(ctx: Context) -> None:
+    """``schema`` is valid JSON Schema 2020-12, describes an object and uses known formats."""
+    schema = ctx.raw["schema"]
+    meta = Draft202012Validator.META_SCHEMA
+    checker = validator_for(meta)(meta, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(checker.iter_errors(schema), key=lambda e: [str(p) for p in e.absolute_path])
+    found = plain_issues(errors, "/schema")
+    ctx.issues.extend(found)
+    if found:
+        return
+    root = resolve(schema, schema)
+    declared = root.get("type") if isinstance(root, dict) else None
+    if declared not in (None, "object") or (declared is None and "properties" not in root):
+        where = "/schema/type" if declared is not None else "/schema"
+        ctx.add(where, 'a record is an object: the schema needs "type": "object"', "not_object")
+        return
+    ctx.schema_ok = True
+    for f in iter_fields(schema):
+        ctx.fields.setdefault(f.pointer, f)
+        ctx.children.setdefault(f.parent, set()).add(f.key)
+        fmt = f.schema.get("format")
+        if isinstance(fmt, str) and fmt not in KNOWN_FORMATS:
+            known = ", ".join(sorted(KNOWN_FORMATS))
+            ctx.add(
+                schema_pointer(f.pointer) + "/format",
+                f"'{fmt}' is not a format; use one of: {known}",
+            )
+
+
+def schema_pointer(data_pointer: str) -> str:
+    """Where a field is declared: ``/a/-/b`` → ``/schema/properties/a/items/properties/b``."""
+    parts = ["items" if p == "-" else f"properties/{p}" for p in data_pointer.split("/")[1:]]
+    return "/".join(["/schema", *parts])
+
+
+def _where(data_parent: str) -> str:
+    return f" in {data_parent}" if data_parent else ""
+
+
+def check_names(ctx: Context, names: Any, at: str, data_parent: str) -> None:
+    """Each name in a ``required``-like list is a field of the object at ``data_parent``."""
+    known = ctx.children.get(data_parent, set())
+    for i, name in enumerate(names if isinstance(names, list) else []):
+        if name not in known:
+            ctx.add(
+                pointer_join(at, i),
+                f"there is no field '{name}'{_where(data_parent)}",
+                "unknown_field",
+            )
+
+
+def check_condition(ctx: Context, cond: Any, at: str, data_parent: str, depth: int = 0) -> None:
+    """A condition (``if``, ``show_if``) only names fields of the object it is tested against."""
+    if not isinstance(cond, dict) or depth > 20:
+        return
+    known = ctx.children.get(data_parent, set())
+    for key, sub in (cond.get("properties") or {}).items():
+        here = pointer_join(at, "properties", key)
+        if key not in known:
+            ctx.add(here, f"there is no field '{key}'{_where(data_parent)}", "unknown_field")
+            continue
+        child = pointer_join(data_parent, key)
+        kind = ctx.fields[child].kind if child in ctx.fields else None
+        if kind == "object":
+            check_condition(ctx, sub, here, child, depth + 1)
+        elif kind == "repeat" and isinstance(sub, dict):
+            for keyword in ("items", "contains"):
+                item_at = pointer_join(here, keyword)
+                check_condition(ctx, sub.get(keyword), item_at, child + "/-", depth + 1)
+    check_names(ctx, cond.get("required"), pointer_join(at, "required"), data_parent)
+    _check_dependent(ctx, cond, at, data_parent)
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for i, branch in enumerate(cond.get(keyword) or []):
+            check_condition(ctx, branch, pointer_join(at, keyword, i), data_parent, depth + 1)
+    for keyword in ("not", "if", "then", "else"):
+        check_condition(ctx, cond.get(keyword), pointer_join(at, keyword), data_parent, depth + 1)
+
+
+def _check_dependent(ctx: Context, node: dict[str, Any], at: str, data_parent: str) -> None:
+    known = ctx.children.get(data_parent, set())
+    for keyword in ("dependentRequired", "dependentSchemas"):
+        for key, value in (node.get(keyword) or {}).items():
+            here = pointer_join(at, keyword, key)
+            if key not in known:
+                ctx.add(here, f"there is no field '{key}'{_where(data_parent)}", "unknown_field")
+            if keyword == "dependentRequired":
+                check_names(ctx, value, here, data_parent)
+
+
+def check_schema_rules(ctx: Context, node: Any, at: str, data_parent: str, depth: int) -> None:
+    """Walk the record schema's objects: ``required``, ``if`` and dependencies name real fields."""
+    if not isinstance(node, dict) or depth > 20:
+        return
+    if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+        at = "/schema" + node["$ref"][1:]
+        node = resolve(node, ctx.raw["schema"])
+        if not isinstance(node, dict):
+            return
+    check_names(ctx, node.get("required"), pointer_join(at, "required"), data_parent)
+    _check_dependent(ctx, node, at, data_parent)
+    check_condition(ctx, node.get("if"), pointer_join(at, "if"), data_parent)
+    if "if" in node:
+        ctx.issues.extend(unsupported_keywords(node["if"], pointer_join(at, "if")))
+    for keyword in ("then", "else"):
+        check_schema_rules(
+            ctx, node.get(keyword), pointer_join(at, keyword), data_parent, depth + 1
+        )
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for i, branch in enumerate(node.get(keyword) or []):
+            here = pointer_join(at, keyword, i)
+            check_schema_rules(ctx, branch, here, data_parent, depth + 1)
+    for key, branch in (node.get("dependentSchemas") or {}).items():
+        here = pointer_join(at, "dependentSchemas", key)
+        check_schema_rules(ctx, branch, here, data_parent, depth + 1)
+    for key, sub in (node.get("properties") or {}).items():
+        child = pointer_join(data_parent, key)
+        here = pointer_join(at, "properties", key)
+        kind = ctx.fields[child].kind if child in ctx.fields else None
+        if kind == "object":
+            check_schema_rules(ctx, sub, here, child, depth + 1)
+        elif kind == "repeat":
+            items_at = pointer_join(here, "items")
+            items = resolve(sub, ctx.raw["schema"]).get("items")
+            check_schema_rules(ctx, items, items_at, child + "/-", depth + 1)
+
+
+def check_ui(ctx: Context) -> None:
+    """``ui.order`` and ``ui.sections`` name real fields once; ``ui.fields`` fit their fields."""
+    ui = ctx.raw.get("ui") or {}
+    listed: set[str] = set()
+    for i, entry in enumerate(ui.get("order") or []):
+        here = pointer_join("/ui/order", i)
+        pointer = _entry_pointer(entry)
+        if ctx.find(pointer) is None:
+            ctx.add(here, f"there is no field '{entry}'", "unknown_field")
+        elif pointer in listed:
+            ctx.add(here, f"'{entry}' is listed twice", "duplicate")
+        listed.add(pointer)
+    placed: dict[str, int] = {}
+    for s, section in enumerate(ui.get("sections") or []):
+        for i, entry in enumerate(section.get("fields") or []):
+            here = pointer_join("/ui/sections", s, "fields", i)
+            pointer = _entry_pointer(entry)
+            target = ctx.find(pointer)
+            if target is None or target.parent != "":
+                ctx.add(here, f"there is no top-level field '{entry}'", "unknown_field")
+            elif pointer in placed:
+                ctx.add(here, f"'{entry}' is already in section {placed[pointer] + 1}", "duplicate")
+            placed.setdefault(pointer, s)
+    for pointer, spec in (ui.get("fields") or {}).items():
+        _check_field_ui(ctx, pointer, spec, pointer_join("/ui/fields", pointer))
+
+
+def _entry_pointer(entry: str) -> str:
+    """``reading`` and ``/reading`` both name the top-level field ``reading``."""
+    return entry if entry.startswith("/") else pointer_join("", entry)
+
+
+def _check_field_ui(ctx: Context, pointer: str, spec: dict[str, Any], at: str) -> None:
+    target = ctx.find(pointer)
+    if target is None:
+        ctx.add(at, f"there is no field at {pointer}", "unknown_field")
+        return
+    widget = spec.get("widget")
+    if widget in WIDGET_FITS:
+        fits, needs = WIDGET_FITS[widget]
+        if not fits(target):
+            kind = KIND_WORDS.get(target.kind, target.kind)
+            message = f"the '{widget}' widget needs {needs}, but {pointer} is {kind}"
+            ctx.add(pointer_join(at, "widget"), message, "widget_mismatch")
+    is_file = widget == "file"
+    for option in ("accept", "max_bytes"):
+        if option in spec and not is_file:
+            ctx.add(pointer_join(at, option), 'only applies with "widget": "file"', "not_allowed")
+    if "rows" in spec and widget != "textarea":
+        ctx.add(pointer_join(at, "rows"), 'only applies with "widget": "textarea"', "not_allowed")
+    if "show_if" in spec:
+        _check_schema_text(ctx, spec["show_if"], pointer_join(at, "show_if"))
+        ctx.issues.extend(unsupported_keywords(spec["show_if"], pointer_join(at, "show_if")))
+        check_condition(ctx, spec["show_if"], pointer_join(at, "show_if"), normalise(target.parent))
+
+
+def _check_schema_text(ctx: Context, schema: Any, at: str) -> None:
+    """A condition written in JSON Schema is itself valid 2020-12."""
+    meta = Draft202012Validator.META_SCHEMA
+    checker = validator_for(meta)(meta, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    ctx.issues.extend(plain_issues(checker.iter_errors(schema), at))

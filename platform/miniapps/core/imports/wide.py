@@ -1,0 +1,230 @@
+"""Read a CSV or XLSX file into checked record data for one app, without writing anything.
+
+:func:`read_import` is the whole pipeline: bytes → header and rows → columns
+mapped to fields → each row converted and validated like a submitted form.
+It returns an :class:`ImportResult` with the rows it could read and every
+problem found, each a :class:`RowProblem` printed as ``row N, column C: message``
+where N is the spreadsheet's row number (the header is row 1).
+
+Columns are named by a field's key or title (any case), nested fields by a path
+(``address/postcode`` or ``address.postcode``), items of a repeating section by
+number (``courses/1/name``; a repeating section may also be one JSON cell).
+``ods`` and ``period`` columns give each row's organisation and period, standing
+in for the ``org`` and ``period`` arguments. Columns that exports write for
+information (``id``, ``status`` ...) are ignored with a warning, so an exported
+file can be imported again. A clinical-system extract for an app with
+``indicator_source`` (columns ``ods, indicator, numerator, denominator`` ...) is read by
+:mod:`miniapps.core.imports.long` instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.schema_fields import Field, iter_fields
+from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
+from miniapps.core.forms.field_base import MISSING
+from miniapps.core.imports.base import (
+    ODS_HEADERS,
+    PERIOD_HEADERS,
+    SAMPLE_ROWS,
+    Column,
+    ImportResult,
+    ImportRow,
+    RowProblem,
+    check_org_source,
+    option_period,
+    period_problem,
+    period_text,
+    unnamed_cells,
+)
+from miniapps.core.imports.cells import CellProblem, cell_text, convert_cell, read_table
+from miniapps.core.imports.columns import (
+    column_for,
+    column_name,
+    finish,
+    missing_required,
+    original_pointer,
+    overlaps,
+    put,
+    resolve_header,
+)
+from miniapps.core.imports.long import is_long_layout, read_long
+from miniapps.core.indicators.year_sets import YearSet
+from miniapps.core.records.schema_issues import validate_record_data
+
+__all__ = [
+    "Column",
+    "ImportResult",
+    "ImportRow",
+    "RowProblem",
+    "period_problem",
+    "read_import",
+    "read_table",
+]
+
+# Written by exports for information; never imported (imported records are new and submitted).
+EXPORT_ONLY = frozenset(
+    {"id", "record_id", "app_version", "organisation", "status", "submitted_by"}
+    | {"created_at", "updated_at", "submitted_at"}
+)
+
+
+def read_import(
+    definition: AppDefinition,
+    content: bytes,
+    filename: str,
+    *,
+    org: str | None = None,
+    period: str | None = None,
+    year_sets: Callable[[str], YearSet | None] | None = None,
+) -> ImportResult:
+    """Read and check every row of ``content`` (CSV or XLSX) for ``definition``'s app.
+
+    ``org`` (an ODS code) and ``period`` apply to rows whose file gives none. For an app
+    with ``indicator_source``, a file with an ``indicator`` column is a long extract (one
+    row per organisation and indicator, see :mod:`miniapps.core.imports.long`),
+    checked against the indicators ``year_sets(period)`` gives for each period.
+    """
+    result = ImportResult()
+    try:
+        table = read_table(content, filename)
+    except CellProblem as exc:
+        result.problems.append(RowProblem(None, None, str(exc)))
+        return result
+    if not table or not any(cell_text(c) for c in table[0][1]):
+        result.problems.append(
+            RowProblem(None, None, "the file is empty: row 1 must name the columns")
+        )
+        return result
+    headers = [cell_text(c) for c in table[0][1]]
+    if is_long_layout(definition, headers):
+        return read_long(
+            definition, table, org=org, period=period, year_sets=year_sets or (lambda _: None)
+        )
+    fields = list(iter_fields(definition.schema))
+    _map_columns(result, headers, fields, definition)
+    frequency = str(definition.period.get("frequency", "none"))
+    period = option_period(result, period, frequency)
+    check_org_source(result, org)
+    by_pointer = {f.pointer: f for f in fields}
+    rules = compile_rules(definition.schema, definition.ui)
+    missing = missing_required(definition.schema, result.columns)
+    if missing:
+        names = ", ".join(column_name(p) for p in sorted(missing))
+        result.problems.append(RowProblem(1, None, f"required column(s) missing: {names}"))
+    for number, cells in table[1:]:
+        if not any(cell_text(c) for c in cells):
+            continue
+        if len(result.sample) < SAMPLE_ROWS:
+            result.sample.append((number, [cell_text(c) for c in cells]))
+        row, renames, bad = _read_row(result, number, cells, by_pointer, org, period, frequency)
+        row.data = drop_hidden(row.data, evaluate(rules, row.data))
+        for issue in validate_record_data(definition.schema, row.data):
+            pointer = original_pointer(issue.pointer, renames)
+            column = column_for(pointer, result.columns)
+            if (issue.code == "required" and pointer in missing) or column in bad:
+                continue  # reported once at row 1, or the cell's own problem was reported
+            result.problems.append(RowProblem(number, column, issue.message))
+        result.rows.append(row)
+    if not result.rows and not result.problems:
+        result.problems.append(RowProblem(None, None, "the file has no rows below the header"))
+    result.sort_problems()
+    return result
+
+
+def _map_columns(
+    result: ImportResult, headers: list[str], fields: list[Field], definition: AppDefinition
+) -> None:
+    unknown: list[str] = []
+    ignored: list[str] = []
+    taken: dict[str, str] = {}
+    for number, header in enumerate(headers):
+        if not header:
+            result.columns.append(Column(number, header, None))
+            continue
+        folded = header.strip().casefold()
+        resolved = resolve_header(header, fields)
+        if resolved is not None:
+            target, found = resolved
+            title = found.title
+        elif folded in ODS_HEADERS:
+            target, title = "ods", "Organisation (ODS code)"
+        elif folded in PERIOD_HEADERS and definition.is_periodic:
+            target, title = "period", "Period"
+        elif folded in EXPORT_ONLY or folded == "period":
+            ignored.append(header)
+            target, title = None, ""
+        else:
+            unknown.append(header)
+            target, title = None, ""
+        clash = next((h for t, h in taken.items() if target and overlaps(t, target)), None)
+        if clash is not None:
+            result.problems.append(
+                RowProblem(1, header, f"this column and column {clash} fill the same question")
+            )
+            target = None
+        elif target:
+            taken[target] = header
+        result.columns.append(Column(number, header, target, title))
+    if unknown:
+        known = ", ".join(column_name(f.pointer) for f in fields if f.parent == "")
+        result.problems.append(
+            RowProblem(
+                1,
+                None,
+                f"unknown column(s) {', '.join(unknown)}: name each column by a question's "
+                f"key or title ({known})",
+            )
+        )
+    if ignored:
+        result.warnings.append(f"columns not imported (exports write them): {', '.join(ignored)}")
+
+
+def _read_row(
+    result: ImportResult,
+    number: int,
+    cells: list[Any],
+    fields: dict[str, Field],
+    org: str | None,
+    period: str | None,
+    frequency: str,
+) -> tuple[ImportRow, dict[str, str], set[str]]:
+    """One row's organisation, period and data; ``renames`` undoes item renumbering and
+    ``bad`` names the columns whose cells could not be read (already reported)."""
+    row = ImportRow(number, org.strip().upper() if org else None, period, {})
+    bad: set[str] = set()
+    unnamed_cells(result, number, cells)
+    for column in result.columns:
+        value = cells[column.number] if column.number < len(cells) else None
+        if column.target is None or not cell_text(value):
+            continue
+        if column.target == "ods":
+            row.ods = cell_text(value).upper()
+        elif column.target == "period":
+            text = period_text(value, frequency)
+            if problem := period_problem(text, frequency):
+                result.problems.append(RowProblem(number, column.header, problem))
+            row.period = text
+        else:
+            pattern = re.sub(r"/\d+(?=/|$)", "/-", column.target)
+            try:
+                converted = convert_cell(fields[pattern], value)
+            except CellProblem as exc:
+                result.problems.append(RowProblem(number, column.header, str(exc)))
+                bad.add(column.header)
+                continue
+            if converted is not MISSING:
+                put(row.data, column.target, converted)
+    ods_header = next((c.header for c in result.columns if c.target == "ods"), None)
+    if row.ods is None and ods_header is not None:
+        result.problems.append(RowProblem(number, ods_header, "enter the organisation's ODS code"))
+    period_header = next((c.header for c in result.columns if c.target == "period"), None)
+    if row.period is None and period_header is not None and frequency != "none":
+        result.problems.append(RowProblem(number, period_header, "enter the period"))
+    renames: dict[str, str] = {}
+    row.data = finish(row.data, "", renames)
+    return row, renames, bad

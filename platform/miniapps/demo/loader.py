@@ -1,0 +1,273 @@
+"""Demo data for ``miniapps demo load``: the pilot organisations, a user for every role,
+the bundled apps published to the ICB, and a year of records (:mod:`demo_records`); an
+app whose indicators are yearly data gets its year sets and monthly returns instead
+(:mod:`demo_indicators`).
+
+Everything is idempotent: loading twice changes nothing and duplicates nothing.
+Codes the pilot file does not give are made up with a hyphen (``DEMO-ICB``,
+``PLACE-MERTON``, ``DEMO-P01``) so they can never collide with a real ODS code
+(a practice's is a letter and five digits). Made-up organisations are ``is_demo``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from miniapps.core.definitions.loading import AppDefinition, load_definition
+from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
+from miniapps.demo.indicators import (
+    demo_months,
+    generate_indicator_returns,
+    load_year_sets,
+)
+from miniapps.demo.records import add_months, generate_records
+from miniapps.models import App, Organisation, User
+from miniapps.services import apps as app_service
+from miniapps.services import users as user_service
+from miniapps.services.organisations import OrgRow, by_ods, upsert_organisations
+from miniapps.services.records.lifecycle import count_records, definition_for
+
+DEMO_ICB = "DEMO-ICB"
+DEMO_LA = "DEMO-LA-MERTON"
+DEMO_ICB_QUALITY = "DEMO-ICB-QUALITY"
+# The pilot's own PCN (the case study's): the demo practice users work in one of its practices.
+HOME_PCN = "U52546"
+EMAIL_DOMAIN = "demo.miniapps.nhs.uk"
+DEFAULT_PASSWORD = "demo-password-2025"
+PRACTICE = "practice"  # stands for the home practice in DEMO_USERS
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    role: str
+    org_ods: str
+    org_name: str
+
+
+@dataclass(frozen=True)
+class DemoFocus:
+    """Where the demo PCN manager and practice users work (their data should show)."""
+
+    admin: User
+    pcn: str
+    practice: str
+
+
+@dataclass
+class DemoReport:
+    orgs_created: int = 0
+    orgs_updated: int = 0
+    users_created: int = 0
+    logins: list[DemoLogin] = field(default_factory=list)
+    # "published fridge_log v1", "unchanged …", "loaded iif_tracker indicator set 2025/26 v1"
+    apps: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # apps that could not be published
+    records_created: dict[str, int] = field(default_factory=dict)
+    records_kept: dict[str, int] = field(default_factory=dict)  # apps that already had records
+    records_invalid: int = 0  # generated records that failed the schema and were skipped
+
+
+# (local part, name, role, organisation); PRACTICE is the first real practice of HOME_PCN.
+DEMO_USERS = (
+    ("admin", "Demo Platform Admin", "platform_admin", DEMO_ICB),
+    ("icb.viewer", "Demo ICB Viewer", "icb_viewer", DEMO_ICB),
+    ("pcn.manager", "Demo PCN Manager", "pcn_manager", HOME_PCN),
+    ("practice.manager", "Demo Practice Manager", "practice_manager", PRACTICE),
+    ("practice.staff", "Demo Practice Nurse", "practice_staff", PRACTICE),
+    ("safeguarding", "Demo Safeguarding Officer", "stakeholder", DEMO_LA),
+    ("quality", "Demo Quality Lead", "stakeholder", DEMO_ICB_QUALITY),
+)
+
+
+def place_code(place: str) -> str:
+    return "PLACE-" + re.sub(r"[^A-Z0-9]+", "-", place.upper()).strip("-")
+
+
+def assign_practices(pilot: dict[str, Any]) -> dict[str, str | None]:
+    """Each named practice's PCN: round-robin over its Place's PCNs that have room.
+
+    The pilot file names practices with their Place only, so the assignment is
+    illustrative; it keeps every PCN within its stated practice count. A practice
+    whose Place has no PCN with room stays directly under its Place (None).
+    """
+    room = {pcn["ods"]: int(pcn["practices"]) for pcn in pilot["pcns"]}
+    turn: Counter[str] = Counter()
+    assigned: dict[str, str | None] = {}
+    for practice in pilot["practices"]:
+        place = practice["place"]
+        pcns = [p["ods"] for p in pilot["pcns"] if p["place"] == place and room[p["ods"]] > 0]
+        if not pcns:
+            assigned[practice["ods"]] = None
+            continue
+        chosen = pcns[turn[place] % len(pcns)]
+        turn[place] += 1
+        room[chosen] -= 1
+        assigned[practice["ods"]] = chosen
+    return assigned
+
+
+def pilot_org_rows(pilot: dict[str, Any]) -> list[OrgRow]:
+    """The organisation tree of the pilot file, filled out with marked fictional practices."""
+    rows = [OrgRow(DEMO_ICB, pilot["icb"]["name"], "icb", None, is_demo=True)]
+    rows += [OrgRow(place_code(p), f"{p} Place", "place", DEMO_ICB, True) for p in pilot["places"]]
+    for pcn in pilot["pcns"]:
+        rows.append(OrgRow(pcn["ods"], pcn["name"], "pcn", place_code(pcn["place"])))
+    assigned = assign_practices(pilot)
+    for practice in pilot["practices"]:
+        parent = assigned[practice["ods"]] or place_code(practice["place"])
+        rows.append(OrgRow(practice["ods"], practice["name"], "practice", parent))
+    real_count = Counter(pcn for pcn in assigned.values() if pcn)
+    number, per_place = 0, Counter[str]()
+    for pcn in pilot["pcns"]:
+        place = pcn["place"]
+        for _ in range(int(pcn["practices"]) - real_count[pcn["ods"]]):
+            number += 1
+            per_place[place] += 1
+            name = f"Demo Practice {per_place[place]} ({place})"
+            rows.append(OrgRow(f"DEMO-P{number:02d}", name, "practice", pcn["ods"], True))
+    rows.append(
+        OrgRow(DEMO_LA, "Demo Local Authority Safeguarding Team", "stakeholder", None, True)
+    )
+    rows.append(OrgRow(DEMO_ICB_QUALITY, "Demo ICB Quality Team", "stakeholder", None, True))
+    return rows
+
+
+def load_demo(
+    session: Session,
+    *,
+    pilot_file: Path,
+    apps_dirs: list[Path],
+    password: str,
+    today: date | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
+) -> DemoReport:
+    """Load (or top up) the demo; flushes, the caller commits. ``progress`` hears each step.
+
+    Apps are targeted at the demo ICB from the first period the demo makes records for,
+    so those returns are owed (and none before). An app with ``indicator_source`` first
+    gets the year sets of its ``data/`` directory (:mod:`demo_indicators`)."""
+    report = DemoReport()
+    today = today or date.today()
+    pilot = json.loads(pilot_file.read_text(encoding="utf-8"))
+    rows = pilot_org_rows(pilot)
+    report.orgs_created, report.orgs_updated = upsert_organisations(session, rows)
+    focus = _load_users(session, pilot, rows, password, report)
+    icb = by_ods(session, DEMO_ICB)
+    for definition in _bundled_definitions(apps_dirs, report):
+        since = _targeted_from(definition, today)
+        try:
+            published = app_service.publish(
+                session, definition, [icb], actor=focus.admin, targeted_from=since
+            )
+        except IncompatibleChange as exc:
+            report.problems += [f"{definition.source}:{i.pointer}: {i.message}" for i in exc.issues]
+            continue
+        verb = "published" if published.created else "unchanged"
+        report.apps.append(f"{verb} {definition.label}")
+        if definition.indicator_source is not None:
+            lines, problems = load_year_sets(
+                session, published.app, definition.source_dir, focus.admin
+            )
+            report.apps += lines
+            report.problems += problems
+        _load_records(session, published.app, icb, focus, report, today, progress)
+    return report
+
+
+def _targeted_from(definition: AppDefinition, today: date) -> date:
+    """April of the previous financial year for monthly indicator returns, else a year
+    ago (the records of :func:`generate_records` go back twelve months)."""
+    if definition.indicator_source is not None:
+        return date.fromisoformat(demo_months(today)[0] + "-01")
+    return add_months(date(today.year, today.month, 1), -12)
+
+
+def _load_users(
+    session: Session, pilot: dict[str, Any], rows: list[OrgRow], password: str, report: DemoReport
+) -> DemoFocus:
+    home_pcn = (
+        HOME_PCN if any(p["ods"] == HOME_PCN for p in pilot["pcns"]) else pilot["pcns"][0]["ods"]
+    )
+    assigned = assign_practices(pilot)
+    real = [ods for ods, pcn in assigned.items() if pcn == home_pcn]
+    home_practice = real[0] if real else next(r.ods for r in rows if r.parent_ods == home_pcn)
+    admin: User | None = None
+    known_hash: str | None = None  # a stored hash of ``password``: one slow KDF run, not seven
+    for local, name, role, ods in DEMO_USERS:
+        ods = {PRACTICE: home_practice, HOME_PCN: home_pcn}.get(ods, ods)
+        org = by_ods(session, ods)
+        email = f"{local}@{EMAIL_DOMAIN}"
+        existing = user_service.by_email(session, email)
+        if known_hash is None and existing and user_service.check_password(existing, password):
+            known_hash = existing.password_hash
+        first = known_hash is None
+        user = user_service.create_user(
+            session, email, name, password if first else None, role, org
+        )
+        known_hash = known_hash or user.password_hash
+        if user.password_hash != known_hash:  # unchanged when already right: a rerun writes nothing
+            user.password_hash = known_hash
+        report.users_created += existing is None
+        report.logins.append(DemoLogin(email, password, role, org.ods, org.name))
+        if role == "platform_admin":
+            admin = user
+    assert admin is not None
+    return DemoFocus(admin, home_pcn, home_practice)
+
+
+def bundled_app_dirs(apps_dirs: list[Path]) -> list[Path]:
+    """Every sub-directory holding an ``app.json``, in name order per root."""
+    found: list[Path] = []
+    for root in apps_dirs:
+        if root.is_dir():
+            found += [d for d in sorted(root.iterdir()) if (d / "app.json").is_file()]
+    return found
+
+
+def _bundled_definitions(apps_dirs: list[Path], report: DemoReport) -> list[AppDefinition]:
+    """Valid definitions, the first of each id winning (apps/ before docs/examples/)."""
+    definitions: dict[str, AppDefinition] = {}
+    for directory in bundled_app_dirs(apps_dirs):
+        try:
+            definition = load_definition(directory)
+        except DefinitionInvalid as exc:
+            report.problems += exc.lines()
+            continue
+        definitions.setdefault(definition.id, definition)
+    return list(definitions.values())
+
+
+def _load_records(
+    session: Session,
+    app: App,
+    icb: Organisation,
+    focus: DemoFocus,
+    report: DemoReport,
+    today: date,
+    progress: Callable[[str], None],
+) -> None:
+    existing = count_records(session, app.id)
+    if existing:
+        report.records_kept[app.id] = existing
+        return
+    if definition_for(session, app).indicator_source is not None:
+        progress(f"generating monthly indicator returns for {app.id}")
+        created, invalid = generate_indicator_returns(
+            session, app, icb, focus.admin, today, focus_pcn=focus.pcn, keep=[focus.practice]
+        )
+    else:
+        progress(f"generating a year of records for {app.id}")
+        created, invalid = generate_records(session, app, icb, focus.admin, today)
+    report.records_created[app.id] = created
+    report.records_invalid += invalid

@@ -1,0 +1,285 @@
+"""Notifications about records: who is told, what the email says, queued in the outbox.
+
+Emails go through the same permission filter as pages: a recipient who may not see the
+record is skipped. They carry only what identifies the record (app, organisation,
+period, status) and a link, never record data or comments: the details stay behind
+sign-in. Each email goes to the outbox, or waits for the recipient's daily digest if
+they chose one (:mod:`miniapps.services.notifications.digests`). The definition's ``notifications``
+are acted on here too (:func:`notify_record_event`). Everything here flushes only; the
+caller's boundary commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
+
+from miniapps.core.definitions.message_templates import render_messages
+from miniapps.core.workflow import Transition, Workflow
+from miniapps.models import (
+    App,
+    AppVersion,
+    AuditEntry,
+    HeldNotification,
+    Membership,
+    Organisation,
+    OutboxMessage,
+    Record,
+    User,
+)
+from miniapps.services.notifications.digests import route
+from miniapps.services.notifications.outbox import render_email
+from miniapps.services.permissions import ROLE_ACTIONS, Access
+
+SUBMITTER = "submitter"
+# Emails that never wait for a digest: anything about an overdue return (reminders after
+# the due date, escalations to the PCN manager, a manager's chase). Callers may also pass
+# ``urgent=True`` (e.g. safeguarding).
+URGENT_TEMPLATES = frozenset({"return_overdue", "return_chase"})
+
+
+def recipients_for(
+    session: Session, record: Record, to: Sequence[str], *, exclude: User | None = None
+) -> list[User]:
+    """Active users holding one of the roles in ``to`` at the record's organisation or
+    above it, plus the record's submitter when ``to`` names ``"submitter"``.
+
+    ``exclude`` (usually whoever acted) is left out: nobody is emailed about their own act.
+    """
+    roles = [role for role in to if role != SUBMITTER]
+    found: dict[int, User] = {}
+    if roles:
+        org_path = literal(record.organisation.path)
+        query = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(
+                Membership.role.in_(roles),
+                User.active,
+                org_path.startswith(Organisation.path),
+            )
+            .order_by(User.id)
+        )
+        found.update((user.id, user) for user in session.scalars(query))
+    if SUBMITTER in to:
+        submitter = _submitter(session, record)
+        if submitter is not None and submitter.active:
+            found.setdefault(submitter.id, submitter)
+    if exclude is not None:
+        found.pop(exclude.id, None)
+    return list(found.values())
+
+
+def record_context(
+    session: Session, record: Record, *, base_url: str, actor: User | None = None
+) -> dict[str, Any]:
+    """What a record email may say about ``record``: identification and a link only."""
+    app = session.get(App, record.app_id)
+    workflow = _workflow(session, record)
+    return {
+        "app_title": app.title if app is not None else record.app_id,
+        "org_name": record.organisation.name,
+        "org_ods": record.organisation.ods,
+        "period": record.period,
+        "status_title": workflow.title(record.status),
+        "actor_name": actor.name if actor is not None else None,
+        "url": f"{base_url.rstrip('/')}/apps/{record.app_id}/records/{record.id}",
+    }
+
+
+def queue_notification(
+    session: Session,
+    template_name: str,
+    *,
+    recipients: Iterable[User],
+    context: Mapping[str, Any],
+    record: Record | None = None,
+    dedupe_key: str | None = None,
+    app_id: str | None = None,
+    organisation: Organisation | None = None,
+    urgent: bool | None = None,
+    message_templates: Sequence[tuple[str, str]] = (),
+) -> list[OutboxMessage | HeldNotification]:
+    """Send ``email/<template_name>`` to each recipient, in the caller's transaction: to the
+    outbox, or held for their daily digest (see :mod:`miniapps.services.notifications.digests`).
+
+    With ``record``, recipients who may not see it are skipped. ``dedupe_key`` (for
+    scheduled reminders) is made per recipient: ``<dedupe_key>:user:<id>``, so a second
+    run, or a racing scheduler, queues nothing more. ``urgent`` (default: the templates in
+    :data:`URGENT_TEMPLATES`) bypasses digests. ``message_templates`` are a definition's
+    ``(template, event)`` texts, rendered per recipient into ``message``/``message_html``;
+    one that fails is left out (logged), never blocking what caused the email.
+    """
+    app = session.get(App, record.app_id) if record is not None else None
+    if record is not None:
+        app_id = app_id or record.app_id
+        organisation = organisation or record.organisation
+    urgent = template_name in URGENT_TEMPLATES if urgent is None else urgent
+    queued: list[OutboxMessage | HeldNotification] = []
+    for user in recipients:
+        if not user.active or not user.email:
+            continue
+        if record is not None and not Access(user).can_see_record(record, app):
+            continue
+        text, html = render_messages(message_templates, context, user.name)
+        email = render_email(
+            template_name,
+            **{**context, "recipient_name": user.name, "message": text, "message_html": html},
+        )
+        routed = route(
+            session,
+            user,
+            email,
+            url=str(context.get("url") or ""),
+            urgent=urgent,
+            app_id=app_id,
+            record=record,
+            organisation=organisation,
+            message=text,
+            dedupe_key=f"{dedupe_key}:user:{user.id}" if dedupe_key else None,
+        )
+        if routed is not None:
+            queued.append(routed)
+    return queued
+
+
+def notify_record_event(
+    session: Session,
+    record: Record,
+    events: Sequence[str],
+    actor: User | None,
+    base_url: str,
+    *,
+    skip: Iterable[int] = (),
+) -> set[int]:
+    """Act on the definition's ``notifications`` matching ``events`` (one occurrence: a
+    transition is ``action:<a>``, ``state:<s>`` and maybe ``submitted``). Each recipient
+    gets one ``record_event`` email with every matching entry's message; returns their ids.
+    ``skip``: users already told of this occurrence another way."""
+    definition = _definition(session, record)
+    entries = [n for n in definition.get("notifications") or [] if n.get("on") in events]
+    if not entries:
+        return set()
+    skipped = set(skip)
+    per_user: dict[int, tuple[User, list[tuple[str, str]]]] = {}
+    for entry in entries:
+        for user in recipients_for(session, record, entry["to"], exclude=actor):
+            if user.id in skipped:
+                continue
+            _, texts = per_user.setdefault(user.id, (user, []))
+            if entry.get("template"):
+                texts.append((entry["template"], entry["on"]))
+    context = {
+        **event_context(events[0]),
+        **record_context(session, record, base_url=base_url, actor=actor),
+    }
+    told: set[int] = set()
+    for user, texts in per_user.values():
+        queued = queue_notification(
+            session,
+            "record_event",
+            recipients=[user],
+            context=context,
+            record=record,
+            message_templates=texts,
+        )
+        told.update(user.id for _ in queued[:1])
+    return told
+
+
+def event_context(event: str, **values: Any) -> dict[str, Any]:
+    """What ``email/record_event`` needs besides :func:`record_context`: the kind of event
+    (``created``, ``status``, ``commented``, ``overdue``) and empty defaults."""
+    kind = event.partition(":")[0]
+    kind = "status" if kind in ("action", "state", "submitted") else kind
+    return {"kind": kind, "status_title": None, "actor_name": None, "due": None, **values}
+
+
+def notify_transition(
+    session: Session,
+    record: Record,
+    workflow: Workflow,
+    transition: Transition,
+    old_status: str,
+    actor: User | None,
+    base_url: str,
+) -> list[OutboxMessage | HeldNotification]:
+    """The emails one workflow step sends, queued in the step's transaction.
+
+    The definition's ``notifications`` for this step (``action:``, ``state:``,
+    ``submitted``) come first; everyone else concerned gets the built-in email: a
+    transition's declared ``notify`` list wins; otherwise a submission tells whoever may
+    take the next step, and any later step tells the submitter.
+    """
+    submit = workflow.submit_action()
+    is_submission = (
+        submit is not None and transition.action == submit.action and old_status == workflow.initial
+    )
+    events = [f"action:{transition.action}", f"state:{record.status}"]
+    told = notify_record_event(
+        session, record, events + (["submitted"] if is_submission else []), actor, base_url
+    )
+    if transition.notify is not None:
+        roles = list(transition.notify)
+    elif is_submission:
+        roles = sorted(
+            {role for step in workflow.from_state(record.status) for role in _roles_of(step)}
+        )
+    else:
+        roles = [SUBMITTER]
+    recipients = [
+        user
+        for user in recipients_for(session, record, roles, exclude=actor)
+        if user.id not in told
+    ]
+    if not recipients:
+        return []
+    context = record_context(session, record, base_url=base_url, actor=actor)
+    template = "record_submitted" if is_submission else "record_status_changed"
+    return queue_notification(
+        session, template, record=record, context=context, recipients=recipients
+    )
+
+
+def _roles_of(transition: Transition) -> set[str]:
+    """Roles that may take a transition: those it names, else those with its permission."""
+    if transition.roles is not None:
+        return set(transition.roles) - {"platform_admin"}
+    return {
+        role
+        for role, actions in ROLE_ACTIONS.items()
+        if transition.permission in actions and role != "platform_admin"
+    }
+
+
+def _definition(session: Session, record: Record) -> dict[str, Any]:
+    """The definition the record was made with."""
+    definition = session.scalar(
+        select(AppVersion.definition).where(
+            AppVersion.app_id == record.app_id, AppVersion.version == record.app_version
+        )
+    )
+    return definition or {}
+
+
+def _workflow(session: Session, record: Record) -> Workflow:
+    return Workflow(_definition(session, record).get("workflow"))
+
+
+def _submitter(session: Session, record: Record) -> User | None:
+    """Whoever last took the submit action (the first one out of the initial state)."""
+    submit = _workflow(session, record).submit_action()
+    if submit is not None:
+        actor_id = session.scalar(
+            select(AuditEntry.actor_id)
+            .where(AuditEntry.record_id == record.id, AuditEntry.action == submit.action)
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+        if actor_id is not None:
+            return session.get(User, actor_id)
+    return record.created_by

@@ -1,0 +1,245 @@
+"""The email outbox: queue in the caller's transaction, render templates, deliver by SMTP.
+
+A message is queued with the change that caused it (flush only), so it exists if and only
+if that change commits. :func:`deliver_due` runs outside any request (the scheduler): it
+claims due messages, sends them and records every attempt; a failure is retried with
+exponential backoff and, after ``max_attempts``, marked failed. Delivery is at least once:
+a process killed between handing a message to the SMTP server and recording it sends it
+again after :data:`CLAIM_TIMEOUT` (with the same Message-ID, so mail clients fold it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from miniapps.models import DeliveryAttempt, OutboxMessage, User
+from miniapps.services.notifications.smtp import SmtpConfig, SmtpConnection
+
+# A claimed message not recorded within this time (the sender died) is due again.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+RETRY_BASE = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str | None
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+
+def queue_email(
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    user: User | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Add an email to the outbox in the caller's transaction (flush only).
+
+    Returns None, queuing nothing, when a message with ``dedupe_key`` already exists,
+    including one another transaction committed a moment ago.
+    """
+    if dedupe_key is not None and session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    ):
+        return None
+    message = OutboxMessage(
+        to_address=to.strip(),
+        to_user_id=user.id if user is not None else None,
+        subject=" ".join(subject.split())[:300],  # one line: no header injection
+        body_text=text,
+        body_html=html,
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key is None:
+        session.add(message)
+        session.flush()
+        return message
+    try:
+        with session.begin_nested():  # a lost race undoes this insert, not the caller's work
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        return None
+    return message
+
+
+@cache
+def _email_templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("miniapps", "templates/email"),
+        autoescape=select_autoescape(["html"], default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_email(template_name: str, **context: Any) -> RenderedEmail:
+    """Render ``email/<name>.txt`` (which sets ``subject``) and, if present, ``<name>.html``.
+
+    The HTML part is autoescaped; the text part is plain text and is not.
+    """
+    env = _email_templates()
+    module = env.get_template(f"{template_name}.txt").make_module(context)
+    subject = str(getattr(module, "subject", "")).strip()
+    if not subject:
+        raise ValueError(f"email/{template_name}.txt must {{% set subject = ... %}}")
+    try:
+        html: str | None = env.get_template(f"{template_name}.html").render(context)
+    except TemplateNotFound:
+        html = None
+    return RenderedEmail(subject=subject, text=str(module), html=html)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after the ``attempts``-th failure, at most an hour."""
+    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_CAP)
+
+
+def deliver_due(
+    session_factory: Callable[[], Session],
+    smtp_config: SmtpConfig,
+    now: datetime,
+    *,
+    max_attempts: int = 8,
+    batch_size: int = 50,
+) -> DeliveryReport:
+    """Send the queued messages due at ``now``; never raises for an SMTP problem.
+
+    Each message is claimed first (one short transaction), so concurrent senders never
+    send the same message; no database transaction stays open while talking to SMTP.
+    """
+    now = _as_utc(now)
+    report = DeliveryReport()
+    if not smtp_config.host:
+        return report  # not configured: keep everything queued
+    with SmtpConnection(smtp_config) as smtp:
+        # Batch after batch until none is due: a processed message is never due again at
+        # ``now`` (sent, failed, or retried at least a minute later), so this ends.
+        while claimed := _claim(session_factory, now, batch_size):
+            for message_id in claimed:
+                email = _load(session_factory, message_id, smtp_config)
+                if email is None:
+                    continue
+                error, permanent = smtp.send(email)
+                outcome = _record(session_factory, message_id, now, error, permanent, max_attempts)
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            if smtp.unreachable or len(claimed) < batch_size:
+                break
+    return report
+
+
+def _claim(session_factory: Callable[[], Session], now: datetime, limit: int) -> list[int]:
+    due = (OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+    # PostgreSQL: SKIP LOCKED lets concurrent senders take different rows. SQLite ignores
+    # FOR UPDATE, but this UPDATE is the transaction's first statement, so it waits for
+    # the single write lock and then reads current rows.
+    candidates = (
+        select(OutboxMessage.id)
+        .where(*due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates), *due)
+        .values(next_attempt_at=now + CLAIM_TIMEOUT)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    with session_factory() as session, session.begin():
+        return sorted(session.scalars(claim))
+
+
+def _load(
+    session_factory: Callable[[], Session], message_id: int, config: SmtpConfig
+) -> EmailMessage | None:
+    with session_factory() as session:
+        message = session.get(OutboxMessage, message_id)
+        return build_email(message, config.mail_from) if message is not None else None
+
+
+def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = mail_from
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(_as_utc(message.created_at))
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+    # Stable across retries, so a message re-sent after a crash is recognisably the same.
+    email["Message-ID"] = f"<outbox-{message.id}@{domain}>"
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def _record(
+    session_factory: Callable[[], Session],
+    message_id: int,
+    now: datetime,
+    error: str | None,
+    permanent: bool,
+    max_attempts: int,
+) -> str:
+    """Write the attempt and the message's new state; return the report field to count."""
+    this = OutboxMessage.id == message_id
+    with session_factory() as session, session.begin():
+        # Write first: on SQLite a transaction that reads before writing cannot wait for
+        # the lock (its snapshot may be stale); one that writes first can.
+        attempts = session.scalar(
+            update(OutboxMessage)
+            .where(this)
+            .values(attempts=OutboxMessage.attempts + 1, last_error=error)
+            .returning(OutboxMessage.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        assert attempts is not None
+        session.add(DeliveryAttempt(message_id=message_id, at=now, ok=error is None, error=error))
+        if error is None:
+            outcome, changes = "sent", {"status": "sent", "sent_at": now}
+        elif permanent or attempts >= max_attempts:
+            outcome, changes = "failed", {"status": "failed"}
+        else:
+            outcome, changes = "retrying", {"next_attempt_at": now + retry_delay(attempts)}
+        session.execute(
+            update(OutboxMessage)
+            .where(this)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        return outcome
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """UTC-aware; SQLite hands back naive datetimes, which are UTC here."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,161 @@
+"""Comments on records: a thread one level deep, with @mentions, through the one
+permission filter.
+
+Whoever may see a record may comment on it and reply to a comment. Replying to a reply
+adds to the same thread (threads are one level deep).
+
+Mentions are written ``@`` followed by the person's email address, for example
+``@jo.bloggs@nhs.net``: email addresses are unique, names are not. Only people who may
+see the record can be mentioned; a mention of anyone else is refused, naming them, so a
+comment never silently goes unread by someone its author thinks will see it. Each
+person mentioned (other than the author) is emailed, when a ``base_url`` is given, with
+who mentioned them and a link to the record, never the comment itself: the details stay
+behind sign-in. Everything here flushes only; the caller's boundary commits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from miniapps.core.errors import DataInvalid, Issue
+from miniapps.models import App, AuditEntry, Comment, CommentMention, Record, User
+from miniapps.models.comment import MAX_COMMENT_LENGTH
+from miniapps.services.notifications.events import (
+    notify_record_event,
+    queue_notification,
+    record_context,
+)
+from miniapps.services.permissions import Access, Forbidden
+
+# "@" then an email address, not preceded by a word character (so that a bare email
+# address such as "jo@nhs.net" in the text is not a mention). A full stop ending a
+# sentence is not part of the address.
+MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+
+
+def parse_mentions(body: str) -> list[str]:
+    """Email addresses mentioned in ``body``, lower-cased, in order, each once."""
+    found: dict[str, None] = {}
+    for match in MENTION.finditer(body):
+        found.setdefault(match.group(1).rstrip(".").lower(), None)
+    return list(found)
+
+
+def add_comment(
+    session: Session,
+    access: Access,
+    record: Record,
+    body: str,
+    actor: User,
+    parent: Comment | None = None,
+    base_url: str | None = None,
+) -> Comment:
+    """Add a comment (or a reply to ``parent``) to ``record`` and tell whoever it mentions.
+
+    Raises :class:`Forbidden` if ``access`` may not see the record, and
+    :class:`DataInvalid` (pointer ``/body``) for an empty or too long comment or a
+    mention of someone who cannot be mentioned.
+    """
+    app = session.get(App, record.app_id)
+    if not access.can_see_record(record, app):
+        raise Forbidden("You may not comment on this record.")
+    text = (body or "").strip()
+    if not text:
+        raise DataInvalid([Issue("/body", "Enter a comment")])
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise DataInvalid(
+            [Issue("/body", f"Comment must be {MAX_COMMENT_LENGTH:,} characters or fewer")]
+        )
+    if parent is not None and parent.record_id != record.id:
+        raise DataInvalid([Issue("/parent_id", "The comment you replied to is not on this record")])
+    mentioned = _resolve_mentions(session, record, app, parse_mentions(text))
+    comment = Comment(
+        record_id=record.id,
+        parent_id=(parent.parent_id or parent.id) if parent is not None else None,
+        author_id=actor.id,
+        body=text,
+        mentions=[CommentMention(user_id=user.id) for user in mentioned],
+    )
+    session.add(comment)
+    session.flush()
+    session.add(
+        AuditEntry(
+            record_id=record.id,
+            app_id=record.app_id,
+            actor_id=actor.id,
+            action="comment",
+            changes=[
+                {
+                    "pointer": f"/comments/{comment.id}",
+                    "old": None,
+                    "new": text,
+                    "parent_id": comment.parent_id,
+                    "mentions": [user.email for user in mentioned],
+                }
+            ],
+        )
+    )
+    session.flush()
+    recipients = [user for user in mentioned if user.id != actor.id]
+    if base_url and recipients:
+        context = record_context(session, record, base_url=base_url, actor=actor)
+        queue_notification(
+            session, "record_mention", recipients=recipients, context=context, record=record
+        )
+    if base_url:  # the definition's notifications "on": "commented"; mentioned: told above
+        skip = {user.id for user in recipients}
+        notify_record_event(session, record, ["commented"], actor, base_url, skip=skip)
+    return comment
+
+
+def thread(session: Session, record: Record) -> list[Comment]:
+    """The record's comments, oldest first, each with its ``replies`` oldest first."""
+    return list(
+        session.scalars(
+            select(Comment)
+            .where(Comment.record_id == record.id, Comment.parent_id.is_(None))
+            .options(
+                selectinload(Comment.author),
+                selectinload(Comment.replies).selectinload(Comment.author),
+            )
+            .order_by(Comment.id)
+        )
+    )
+
+
+def get_comment(session: Session, record: Record, comment_id: int) -> Comment | None:
+    comment = session.get(Comment, comment_id)
+    return comment if comment is not None and comment.record_id == record.id else None
+
+
+def _resolve_mentions(
+    session: Session, record: Record, app: App | None, emails: list[str]
+) -> list[User]:
+    if not emails:
+        return []
+    users = {
+        user.email.lower(): user
+        for user in session.scalars(select(User).where(func.lower(User.email).in_(emails)))
+    }
+    issues: list[Issue] = []
+    found: list[User] = []
+    for email in emails:
+        user = users.get(email)
+        if user is None or not user.active:
+            issues.append(Issue("/body", f"There is no one with the email address {email}"))
+        elif not Access(user).can_see_record(record, app):
+            issues.append(
+                Issue(
+                    "/body",
+                    f"{user.name} ({user.email}) cannot see this record, "
+                    "so you cannot mention them",
+                )
+            )
+        else:
+            found.append(user)
+    if issues:
+        raise DataInvalid(issues)
+    return found

@@ -1,0 +1,319 @@
+"""Records: drafts, submission, edits with optimistic locking, transitions, audit trail."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.errors import DataInvalid, Issue, MiniappsError
+from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
+from miniapps.core.indicators.source import count_issues
+from miniapps.core.records.schema_issues import validate_record_data
+from miniapps.core.workflow import Transition, Workflow, missing_field_issues
+from miniapps.models import App, AppVersion, AuditEntry, Organisation, Record, User
+from miniapps.services.indicators.year_sets import for_period
+from miniapps.services.notifications.events import notify_record_event, notify_transition
+from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
+from miniapps.services.records.audit import audit_change
+from miniapps.services.returns.tracking import ensure_period_open
+
+PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1-4])?$")
+
+
+class StaleRecord(MiniappsError):
+    code = "conflict"
+    status = 409
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            "This record was changed by someone else since you opened it "
+            f"(it is now at version {current_version}). Reload it, then make your change again."
+        )
+        self.current_version = current_version
+
+
+class TransitionNotAllowed(MiniappsError):
+    code = "transition_not_allowed"
+    status = 409
+
+    def __init__(self, message: str, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
+
+
+class NotEditable(MiniappsError):
+    code = "not_editable"
+    status = 409
+
+
+def definition_for(
+    session: Session, record_or_app: Record | App, period: str | None = None
+) -> AppDefinition:
+    """The definition a record was made with (or an app's latest). For an app whose
+    indicators are yearly data, that of the record's period (or ``period``): see
+    :func:`miniapps.services.indicators.year_sets.for_period`."""
+    if isinstance(record_or_app, Record):
+        app_id, version = record_or_app.app_id, record_or_app.app_version
+        period = period or record_or_app.period
+    else:
+        app_id, version = record_or_app.id, record_or_app.latest_version
+    row = session.scalar(
+        select(AppVersion).where(AppVersion.app_id == app_id, AppVersion.version == version)
+    )
+    assert row is not None, f"{app_id} v{version} is missing"
+    definition = AppDefinition(raw=row.definition)
+    return for_period(session, definition, period) if period else definition
+
+
+def prepare_data(definition: AppDefinition, data: Any, submit: bool) -> dict[str, Any]:
+    """Check record data: on submit drop values hidden by conditions and validate fully.
+
+    Drafts need only be a JSON object. Raises :class:`DataInvalid` with pointers.
+    """
+    if not isinstance(data, dict):
+        raise DataInvalid([Issue("", "data must be a JSON object")])
+    if not submit:
+        return data
+    rules = compile_rules(definition.schema, definition.ui)
+    data = drop_hidden(data, evaluate(rules, data))
+    issues = validate_record_data(definition.schema, data) or count_issues(definition, data)
+    if issues:
+        raise DataInvalid(issues)
+    return data
+
+
+def check_period(definition: AppDefinition, period: str | None) -> str | None:
+    frequency = (definition.period or {}).get("frequency", "none")
+    if period in ("", None):
+        if frequency != "none":
+            raise DataInvalid([Issue("/period", "a period is required for this periodic app")])
+        return None
+    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
+        raise DataInvalid(
+            [Issue("/period", "must look like 2025-04 (month), 2025-Q1, 2025-W07 or 2025")]
+        )
+    return period
+
+
+def create_record(
+    session: Session,
+    access: Access,
+    app: App,
+    org: Organisation,
+    data: Any,
+    *,
+    period: str | None = None,
+    submit: bool = False,
+    actor: User | None,
+    notify_base_url: str | None = None,
+) -> Record:
+    """Store a new record (a draft, or submitted when ``submit``) for ``org``."""
+    ensure_period_open(session, app.id, org, period)
+    access.require(WRITE, org, app)
+    if not is_targeted(session, app.id, org):
+        raise Forbidden(f"{app.title} is not published to {org.name} ({org.ods}).")
+    definition = definition_for(session, app, period)
+    workflow = Workflow(definition.workflow)
+    period = check_period(definition, period)
+    data = prepare_data(definition, data, submit)
+    now = datetime.now(UTC)
+    record = Record(
+        app_id=app.id,
+        app_version=definition.version,
+        organisation=org,
+        period=period,
+        data=data,
+        status=workflow.initial,
+        created_by_id=actor.id if actor else None,
+        updated_by_id=actor.id if actor else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(record)
+    session.flush()
+    audit_change(session, record, actor, "create", {}, data)
+    if notify_base_url is not None:  # the definition's notifications "on": "created"
+        notify_record_event(session, record, ["created"], actor, notify_base_url)
+    if submit:
+        _submit(session, record, definition, workflow, actor, notify_base_url)
+    return record
+
+
+def update_record(
+    session: Session,
+    access: Access,
+    record: Record,
+    data: Any,
+    *,
+    expected_version: int,
+    actor: User | None,
+    submit: bool = False,
+    notify_base_url: str | None = None,
+) -> Record:
+    """Replace a record's data if nobody changed it since ``expected_version``.
+
+    Past the initial state (a state declared ``editable``) the data is always validated
+    fully and ``submit`` has nothing left to do."""
+    ensure_period_open(session, record.app_id, record.organisation, record.period)
+    app = session.get(App, record.app_id)
+    access.require(WRITE, record.organisation, app)
+    if record.version != expected_version:
+        raise StaleRecord(record.version)
+    definition = definition_for(session, record)
+    workflow = Workflow(definition.workflow)
+    if not workflow.is_editable(record.status):
+        raise NotEditable(
+            f"This record is {workflow.title(record.status).lower()} and can no longer be edited."
+        )
+    submitted = record.status != workflow.initial
+    data = prepare_data(definition, data, submit or submitted)
+    old = record.data
+    if data != old:
+        record.data = data
+        record.updated_by_id = actor.id if actor else None
+        record.updated_at = datetime.now(UTC)
+        _flush_or_conflict(session, record)
+        audit_change(session, record, actor, "update", old, data)
+    if submit and not submitted:
+        _submit(session, record, definition, workflow, actor, notify_base_url)
+    return record
+
+
+def apply_transition(
+    session: Session,
+    access: Access,
+    record: Record,
+    action: str,
+    *,
+    comment: str | None,
+    actor: User | None,
+    notify_base_url: str | None = None,
+) -> Record:
+    """Take a workflow action; 403 before 409: the caller must be allowed to act at all.
+
+    Refused with :class:`DataInvalid` (nothing changed) when the transition needs a
+    comment or fields (``requires_fields``) that are missing, each at its pointer."""
+    ensure_period_open(session, record.app_id, record.organisation, record.period)
+    app = session.get(App, record.app_id)
+    definition = definition_for(session, record)
+    workflow = Workflow(definition.workflow)
+    if not access.can_see_record(record, app):
+        raise Forbidden("You may not act on this record.")
+    known = {t.action: t for t in workflow.transitions}
+    if action not in known:
+        raise TransitionNotAllowed(
+            f"{action!r} is not an action of this app",
+            [t.action for t in workflow.from_state(record.status)],
+        )
+    if not _may_take(access, record, app, known[action]):
+        raise Forbidden(f"You may not {known[action].title.lower()} this record.")
+    submit = workflow.submit_action()
+    if submit is not None and action == submit.action and record.status == workflow.initial:
+        prepare_data(definition, record.data, submit=True)
+    _move(session, record, definition, workflow, action, actor, comment, notify_base_url)
+    return record
+
+
+def _submit(
+    session: Session,
+    record: Record,
+    definition: AppDefinition,
+    workflow: Workflow,
+    actor: User | None,
+    notify_base_url: str | None,
+) -> None:
+    """Take the app's submit transition (the first one out of the initial state)."""
+    action = workflow.submit_action()
+    if action is not None:
+        _move(session, record, definition, workflow, action.action, actor, None, notify_base_url)
+
+
+def _may_take(access: Access, record: Record, app: App | None, transition: Transition) -> bool:
+    """Default workflow: the transition's permission; declared ones: the roles it names."""
+    if transition.roles is None:
+        return access.can(transition.permission, record.organisation, app)
+    held = access.roles_at(record.organisation)
+    return access.can_see_record(record, app) and bool(
+        held & (set(transition.roles) | {"platform_admin"})
+    )
+
+
+def allowed_actions(access: Access, session: Session, record: Record) -> list[Transition]:
+    """Transitions the user may take on the record now (for buttons)."""
+    app = session.get(App, record.app_id)
+    workflow = Workflow(definition_for(session, record).workflow)
+    return [t for t in workflow.from_state(record.status) if _may_take(access, record, app, t)]
+
+
+def _move(
+    session: Session,
+    record: Record,
+    definition: AppDefinition,
+    workflow: Workflow,
+    action: str,
+    actor: User | None,
+    comment: str | None,
+    notify_base_url: str | None = None,
+) -> None:
+    """Move the record along one transition; email the people concerned when a base URL
+    for links is given (bulk loads such as imports and the demo pass none)."""
+    transition = workflow.find(record.status, action)
+    if transition is None:
+        allowed = [t.action for t in workflow.from_state(record.status)]
+        raise TransitionNotAllowed(
+            f"{action!r} is not possible while the record is "
+            f"{workflow.title(record.status).lower()}; allowed now: {', '.join(allowed) or 'none'}",
+            allowed,
+        )
+    issues = missing_field_issues(
+        workflow, transition, definition.schema, definition.ui, record.data
+    )
+    if transition.comment_required and not (comment or "").strip():
+        issues.insert(0, Issue("/comment", f"Enter a comment to {transition.title.lower()}"))
+    if issues:
+        raise DataInvalid(issues)
+    old_status = record.status
+    record.status = transition.target
+    record.updated_at = datetime.now(UTC)
+    record.updated_by_id = actor.id if actor else None
+    if record.submitted_at is None and old_status == workflow.initial:
+        record.submitted_at = record.updated_at
+    _flush_or_conflict(session, record)
+    changes = [{"pointer": "/status", "old": old_status, "new": record.status}]
+    if comment:
+        changes.append({"pointer": "/comment", "old": None, "new": comment})
+    session.add(
+        AuditEntry(
+            record_id=record.id,
+            app_id=record.app_id,
+            actor_id=_id(actor),
+            action=action,
+            changes=changes,
+        )
+    )
+    session.flush()
+    if notify_base_url is not None:
+        notify_transition(session, record, workflow, transition, old_status, actor, notify_base_url)
+
+
+def _flush_or_conflict(session: Session, record: Record) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        current = session.scalar(select(Record.version).where(Record.id == record.id)) or 0
+        raise StaleRecord(current) from exc
+
+
+def _id(user: User | None) -> int | None:
+    return user.id if user else None
+
+
+def count_records(session: Session, app_id: str) -> int:
+    return session.scalar(select(func.count()).where(Record.app_id == app_id)) or 0

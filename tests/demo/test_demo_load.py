@@ -1,0 +1,288 @@
+"""``miniapps demo load``: pilot organisations, a user per role, apps, a year of records."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.records.schema_issues import validate_record_data
+from miniapps.demo.records import record_slots
+from miniapps.demo.values import pattern_text, sample_record
+from miniapps.models import (
+    ROLES,
+    App,
+    AppTarget,
+    AppVersion,
+    AuditEntry,
+    Membership,
+    Organisation,
+    Record,
+    User,
+)
+from sqlalchemy import func, select
+
+from tests.conftest import IIF_DIR
+
+MONTHLY = {
+    "id": "monthly_checks",
+    "title": "Monthly checks",
+    "version": 1,
+    "schema": {
+        "type": "object",
+        "required": ["checked_on", "role", "has_dbs", "courses"],
+        "properties": {
+            "checked_on": {"type": "string", "format": "date", "title": "Checked on"},
+            "role": {"type": "string", "oneOf": [{"const": "gp", "title": "GP"},
+                                                 {"const": "nurse", "title": "Nurse"}]},
+            "has_dbs": {"type": "boolean"},
+            "dbs_number": {"type": "string", "pattern": "^[0-9]{12}$"},
+            "hours": {"type": "number", "minimum": 0, "maximum": 40, "multipleOf": 0.5},
+            "count": {"type": "integer", "exclusiveMinimum": 0, "maximum": 9},
+            "tags": {"type": "array", "uniqueItems": True,
+                     "items": {"type": "string", "enum": ["a", "b", "c"]}},
+            "courses": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["name", "passed"],
+                "properties": {"name": {"type": "string", "minLength": 1},
+                               "passed": {"type": "boolean"}}}},
+        },
+        "if": {"properties": {"has_dbs": {"const": True}}, "required": ["has_dbs"]},
+        "then": {"required": ["dbs_number"]},
+    },
+    "period": {"frequency": "monthly", "due_day": 10},
+}  # fmt: skip
+YEARLY = {
+    "id": "yearly_survey",
+    "title": "Yearly survey",
+    "version": 1,
+    "schema": {
+        "type": "object",
+        "required": ["score"],
+        "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5}},
+    },
+    "period": {"frequency": "yearly"},
+}
+
+
+def _write(directory: Path, raw: dict[str, Any]) -> None:
+    directory.mkdir(parents=True)
+    (directory / "app.json").write_text(json.dumps(raw), encoding="utf-8")
+
+
+@pytest.fixture
+def demo_apps(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
+    """APPS_DIR with one app; docs/examples beside it with another and a same-id duplicate."""
+    apps_dir = tmp_path / "apps"
+    _write(apps_dir / "monthly_checks", MONTHLY)
+    _write(tmp_path / "docs" / "examples" / "yearly_survey", YEARLY)
+    _write(tmp_path / "docs" / "examples" / "monthly_copy", {**MONTHLY, "title": "A copy"})
+    monkeypatch.setitem(app.config, "APPS_DIR", str(apps_dir))
+    return apps_dir
+
+
+def _pilot(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return json.loads(Path(app.config["ORGANISATIONS_FILE"]).read_text(encoding="utf-8"))
+
+
+def _snapshot(db_session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    counts = {
+        model.__name__: db_session.scalar(select(func.count()).select_from(model))
+        for model in (
+            Organisation,
+            User,
+            Membership,
+            App,
+            AppVersion,
+            AppTarget,
+            Record,
+            AuditEntry,
+        )
+    }
+    orgs = db_session.execute(
+        select(Organisation.ods, Organisation.name, Organisation.parent_id, Organisation.is_demo)
+    ).all()
+    hashes = db_session.scalars(select(User.password_hash).order_by(User.email)).all()
+    return {"counts": counts, "orgs": sorted(orgs), "hashes": hashes}
+
+
+def test_load_twice_changes_nothing(runner, db_session, demo_apps) -> None:  # type: ignore[no-untyped-def]
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    before = _snapshot(db_session)
+    assert before["counts"]["Record"] > 0
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0, second.output
+    db_session.expire_all()
+    assert _snapshot(db_session) == before
+    assert "organisations: 0 created, 0 updated" in second.stdout
+    assert "users: 0 created, 7 in all" in second.stdout
+    assert "app: unchanged monthly_checks v1" in second.stdout
+    assert "records: monthly_checks already has" in second.stdout
+
+
+def test_demo_content(runner, db_session, demo_apps, app) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    pilot = _pilot(app)
+
+    # Sign-in URL and a login line for every role, with the shared password.
+    assert "Sign in at http://127.0.0.1:5000" in result.stdout
+    for role in ROLES:
+        assert re.search(
+            rf"@demo\.miniapps\.nhs\.uk\s+demo-password-2025\s+{role}\s", result.stdout
+        )
+    held = set(db_session.scalars(select(Membership.role)))
+    assert held == set(ROLES)
+
+    # Organisations: real codes only where the pilot file gives them; made-up ones are marked.
+    real = {p["ods"] for p in pilot["pcns"]} | {p["ods"] for p in pilot["practices"]}
+    orgs = list(db_session.scalars(select(Organisation)))
+    for org in orgs:
+        if re.fullmatch(r"[A-Z]\d{5}", org.ods):
+            assert org.ods in real and not org.is_demo, org
+        else:
+            assert "-" in org.ods and org.is_demo, org
+    assert real <= {o.ods for o in orgs}
+    by_id = {o.id: o for o in orgs}
+    for pcn in pilot["pcns"]:
+        org = next(o for o in orgs if o.ods == pcn["ods"])
+        assert org.name == pcn["name"] and by_id[org.parent_id].type == "place"
+        members = [o for o in orgs if o.parent_id == org.id]
+        assert len(members) == pcn["practices"]
+        assert all(o.type == "practice" for o in members)
+    fictional = [o for o in orgs if o.type == "practice" and o.is_demo]
+    assert all(re.fullmatch(r"Demo Practice \d+ \(.+\)", o.name) for o in fictional)
+    assert {"DEMO-LA-MERTON", "DEMO-ICB-QUALITY"} <= {
+        o.ods for o in orgs if o.type == "stakeholder"
+    }
+
+    # The practice users work at a real named practice inside Northwest Merton PCN.
+    for role in ("practice_manager", "practice_staff"):
+        membership = db_session.scalar(select(Membership).where(Membership.role == role))
+        practice = membership.organisation
+        assert practice.ods in {p["ods"] for p in pilot["practices"]}
+        assert by_id[practice.parent_id].ods == "U52546"
+    pcn_manager = db_session.scalar(select(Membership).where(Membership.role == "pcn_manager"))
+    assert pcn_manager.organisation.ods == "U52546"
+
+    # Apps: apps/ wins over a same-id copy in docs/examples; both roots are published.
+    versions = db_session.scalars(select(AppVersion)).all()
+    assert sorted((v.app_id, v.title) for v in versions) == [
+        ("monthly_checks", "Monthly checks"),
+        ("yearly_survey", "Yearly survey"),
+    ]
+
+    # Records: one submitted return per practice per period, each valid against its schema.
+    practices = [o for o in orgs if o.type == "practice"]
+    schemas = {v.app_id: v.definition["schema"] for v in versions}
+    records = db_session.scalars(select(Record)).all()
+    monthly = [r for r in records if r.app_id == "monthly_checks"]
+    assert len(monthly) == 12 * len(practices)
+    assert len({(r.organisation_id, r.period) for r in monthly}) == len(monthly)
+    assert len([r for r in records if r.app_id == "yearly_survey"]) == len(practices)
+    for record in records:
+        assert record.status != "draft" and record.submitted_at is not None
+        assert validate_record_data(schemas[record.app_id], record.data) == []
+    assert any(r.data.get("has_dbs") and r.data.get("dbs_number") for r in monthly)
+    audit = db_session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.record_id.is_not(None))
+    )
+    assert audit >= 2 * len(records)  # created, then submitted
+    assert "failed the schema" not in result.stdout
+
+    # Targeted from the first period records were made for: those returns are owed.
+    first = min(r.period for r in monthly)
+    targeted = db_session.scalar(
+        select(AppTarget.targeted_from).where(AppTarget.app_id == "monthly_checks")
+    )
+    assert targeted.isoformat()[:7] == first
+
+
+class _Org:
+    def __init__(self, ods: str) -> None:
+        self.ods = ods
+
+
+def test_slots_for_apps_without_periods_spread_over_the_year() -> None:
+    definition = AppDefinition(raw={**YEARLY, "period": {"frequency": "none"}})
+    orgs = [_Org("A"), _Org("B")]
+    slots = record_slots(definition, orgs, random.Random(1), date(2025, 6, 15))  # type: ignore[arg-type]
+    for org in orgs:
+        mine = [s for s in slots if s.org is org]
+        months = {(s.day.year, s.day.month) for s in mine}
+        assert len(months) == 12 and 24 <= len(mine) <= 48
+        assert all(date(2024, 7, 1) <= s.day <= date(2025, 6, 15) for s in mine)
+        assert all(s.period is None for s in mine)
+
+
+def test_periodic_slots_cover_the_complete_periods_of_the_last_year() -> None:
+    today = date(2025, 6, 15)
+    for frequency, expected in {
+        "monthly": ["2024-06", "2025-05"],
+        "quarterly": ["2024-Q2", "2025-Q1"],
+        "yearly": ["2024", "2024"],
+        "weekly": ["2024-W24", "2025-W23"],  # 15 June 2025 is in W24, not yet complete
+    }.items():
+        definition = AppDefinition(raw={**YEARLY, "period": {"frequency": frequency}})
+        slots = record_slots(definition, [_Org("A")], random.Random(1), today)  # type: ignore[arg-type]
+        periods = sorted(s.period for s in slots)
+        assert [periods[0], periods[-1]] == expected, frequency
+        assert len(periods) == len(set(periods))
+        assert all(s.submitted_at.date() <= today for s in slots)
+
+
+def test_sampled_records_pass_their_schema() -> None:
+    definition = AppDefinition(raw=MONTHLY)
+    rng = random.Random(7)
+    samples = [sample_record(definition, rng, date(2025, 3, 4)) for _ in range(200)]
+    assert all(s is not None and validate_record_data(MONTHLY["schema"], s) == [] for s in samples)
+    assert {s["checked_on"] for s in samples} == {"2025-03-04"}  # type: ignore[index]
+    assert {s["role"] for s in samples} == {"gp", "nurse"}  # type: ignore[index]
+
+
+def test_pattern_text_matches_simple_patterns() -> None:
+    rng = random.Random(3)
+    for pattern in (r"^[0-9]{12}$", r"^[A-Z]\d{5}$", r"^(ab|cd)-[^x]+\w?$", r"^\S+@nhs\.net$"):
+        text = pattern_text(pattern, rng)
+        assert text is not None and re.search(pattern, text), pattern
+    assert pattern_text(r"^(?=a)b$", rng) is None  # look-ahead: not sampled
+
+
+def test_an_invalid_bundled_app_is_reported_and_the_rest_loads(
+    runner, db_session, app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    apps_dir = tmp_path / "apps"
+    _write(apps_dir / "broken", {**YEARLY, "id": "Broken"})
+    _write(apps_dir / "yearly_survey", YEARLY)
+    monkeypatch.setitem(app.config, "APPS_DIR", str(apps_dir))
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 1
+    assert f"{apps_dir / 'broken' / 'app.json'}:/id: must start with" in result.stdout
+    assert "app: published yearly_survey v1" in result.stdout
+    assert db_session.scalar(select(func.count()).select_from(Record)) > 0  # committed
+
+
+def test_an_app_with_indicator_year_sets_gets_them_and_monthly_returns(
+    runner, db_session, app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    apps_dir = tmp_path / "apps"
+    shutil.copytree(IIF_DIR, apps_dir / "iif_tracker")
+    monkeypatch.setitem(app.config, "APPS_DIR", str(apps_dir))
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "app: loaded iif_tracker indicator set 2025/26 v1 (illustrative)" in first.stdout
+    assert "app: loaded iif_tracker indicator set 2026/27 v1 (illustrative)" in first.stdout
+    assert "generating monthly indicator returns for iif_tracker" in first.stderr
+    assert re.search(r"records: \d+ created for iif_tracker", first.stdout)
+    before = _snapshot(db_session)
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0, second.output
+    assert "app: unchanged iif_tracker indicator set 2026/27 v1 (illustrative)" in second.stdout
+    db_session.expire_all()
+    assert _snapshot(db_session) == before

@@ -1,0 +1,99 @@
+"""Record notifications: recipients by role and submitter, the permission filter, content."""
+
+from __future__ import annotations
+
+from miniapps.models import OutboxMessage, Record
+from miniapps.services.notifications.events import (
+    queue_notification,
+    recipients_for,
+    record_context,
+)
+from miniapps.services.permissions import Access
+from miniapps.services.records import lifecycle as record_service
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+BASE_URL = "https://miniapps.example.nhs.uk"
+
+
+def _submitted(db_session: Session, users, orgs, fridge_app) -> Record:  # type: ignore[no-untyped-def]
+    staff = users["practice_staff"]
+    record = record_service.create_record(
+        db_session,
+        Access(staff),
+        fridge_app,
+        orgs["A00001"],
+        {"reading": 9.5},
+        submit=True,
+        actor=staff,
+    )
+    db_session.flush()
+    return record
+
+
+def test_recipients_are_role_holders_at_and_above_the_organisation(  # type: ignore[no-untyped-def]
+    db_session: Session, users, orgs, fridge_app
+) -> None:
+    record = _submitted(db_session, users, orgs, fridge_app)
+    approvers = recipients_for(db_session, record, ["practice_manager", "pcn_manager"])
+    # pm2 manages a practice in the other PCN: not told about A00001's record.
+    assert {u.email for u in approvers} == {"pm@example.nhs.uk", "pcn@example.nhs.uk"}
+
+
+def test_submitter_is_the_one_who_submitted_and_the_actor_is_left_out(  # type: ignore[no-untyped-def]
+    db_session: Session, users, orgs, fridge_app
+) -> None:
+    record = _submitted(db_session, users, orgs, fridge_app)
+    assert recipients_for(db_session, record, ["submitter"]) == [users["practice_staff"]]
+    assert recipients_for(db_session, record, ["submitter"], exclude=users["practice_staff"]) == []
+
+
+def test_inactive_users_are_not_told(db_session: Session, users, orgs, fridge_app) -> None:  # type: ignore[no-untyped-def]
+    record = _submitted(db_session, users, orgs, fridge_app)
+    users["practice_manager"].active = False
+    assert users["practice_manager"] not in recipients_for(db_session, record, ["practice_manager"])
+
+
+def test_queue_notification_skips_those_who_may_not_see_the_record(  # type: ignore[no-untyped-def]
+    db_session: Session, users, orgs, fridge_app
+) -> None:
+    record = _submitted(db_session, users, orgs, fridge_app)
+    context = record_context(db_session, record, base_url=BASE_URL, actor=users["practice_staff"])
+    everyone = [users["practice_manager"], users["practice_manager_2"], users["stakeholder"]]
+
+    queued = queue_notification(
+        db_session, "record_submitted", recipients=everyone, context=context, record=record
+    )
+
+    assert [m.to_address for m in queued] == ["pm@example.nhs.uk"]
+    [message] = queued
+    assert message.to_user_id == users["practice_manager"].id
+    assert message.subject == "Vaccine fridge log from North Surgery is waiting for approval"
+    assert f"{BASE_URL}/apps/fridge_log/records/{record.id}" in message.body_text
+    assert "9.5" not in message.body_text and "9.5" not in (message.body_html or "")
+
+
+def test_a_dedupe_key_makes_a_reminder_once_per_recipient(  # type: ignore[no-untyped-def]
+    db_session: Session, users, orgs, fridge_app
+) -> None:
+    record = _submitted(db_session, users, orgs, fridge_app)
+    context = record_context(db_session, record, base_url=BASE_URL)
+    managers = recipients_for(db_session, record, ["practice_manager", "pcn_manager"])
+    key = f"reminder:fridge_log:A00001:{record.period}:due"
+    first = queue_notification(
+        db_session, "record_status_changed", recipients=managers, context=context, dedupe_key=key
+    )
+    again = queue_notification(
+        db_session, "record_status_changed", recipients=managers, context=context, dedupe_key=key
+    )
+    assert len(first) == 2 and again == []
+    keys = set(db_session.scalars(select(OutboxMessage.dedupe_key)))
+    assert keys == {f"{key}:user:{u.id}" for u in managers}
+
+
+def test_a_platform_admin_is_told_only_when_named(  # type: ignore[no-untyped-def]
+    db_session: Session, users, orgs, fridge_app
+) -> None:
+    record = _submitted(db_session, users, orgs, fridge_app)
+    assert users["platform_admin"] not in recipients_for(db_session, record, ["practice_manager"])
+    assert recipients_for(db_session, record, ["platform_admin"]) == [users["platform_admin"]]
