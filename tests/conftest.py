@@ -184,7 +184,7 @@ def iif_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ignore
     """The bundled IIF tracker, published to the test ICB, with its year sets loaded:
     2025/26 (CAN-04, HI-03) and the illustrative 2026/27."""
     from miniapps.core.definitions.loading import load_definition
-    from miniapps.services.indicators.year_sets import load_year_set
+    from miniapps.services.indicators.year_set_loading import load_year_set
 
     published = app_service.publish(db_session, load_definition(IIF_DIR), [orgs["QWE"]], actor=None)
     for path in sorted((IIF_DIR / "data").glob("*.json")):

@@ -12,16 +12,17 @@ from pathlib import Path
 
 import pytest
 from miniapps.core.definitions.loading import load_definition
-from miniapps.core.forms import compile_form
+from miniapps.core.forms import compile_form, formdata_for
 from miniapps.core.indicators.source import count_issues
 from miniapps.demo.values import sample_record
 from miniapps.models import App, Record
 from miniapps.services import apps as app_service
 from miniapps.services.dashboards.building import app_dashboard
-from miniapps.services.indicators.year_sets import load_year_set
+from miniapps.services.definitions import app_definition
+from miniapps.services.indicators.year_set_loading import load_year_set
 from miniapps.services.permissions import Access
-from miniapps.services.records.lifecycle import definition_for
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 REPO = Path(__file__).resolve().parents[1]
 DEFINITION_DIRS = sorted(
@@ -47,7 +48,7 @@ def test_definition_contract(app_dir, client, db_session, orgs, users, login):
     assert form_page.status_code == 200
     if definition.is_periodic:  # the form is that of the period it offers first
         period = _first_period(form_page.get_data(as_text=True))
-        definition = definition_for(db_session, published.app, period)
+        definition = app_definition(db_session, published.app, period)
     for field in definition.fields:
         if "-" not in field.pointer:  # repeat items beyond the first are added on demand
             assert field.title in form_page.get_data(as_text=True), field.pointer
@@ -60,11 +61,11 @@ def test_definition_contract(app_dir, client, db_session, orgs, users, login):
             row = row[key]
         row["numerator"], row["denominator"] = row["denominator"], row["numerator"]
     compiled = compile_form(definition.schema, definition.ui)
-    formdata = compiled.formdata_for(data)
+    formdata = formdata_for(compiled, data)
     formdata.update({"org": "A00001", "submit": "1"})
     if definition.is_periodic:
         formdata["period"] = period
-    response = client.post(f"/apps/{definition.id}/new", data=formdata)
+    response = client.post(f"/apps/{definition.id}/new", data=MultiDict(formdata.pairs()))
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     record = db_session.scalars(select(Record).where(Record.app_id == definition.id)).one()
     assert record.data == data  # the form round-trips the data exactly

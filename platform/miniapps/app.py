@@ -8,6 +8,7 @@ from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
 from miniapps.config import instance_path, load_config
+from miniapps.core.forms.render import render_sections
 from miniapps.db import db
 from miniapps.extensions import csrf, login_manager
 
@@ -24,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_blueprints(app)
 
-    from miniapps.cli import register_commands
+    from miniapps.cli.commands import register_commands
 
     register_commands(app)
     return app
@@ -43,3 +44,5 @@ def _configure_jinja(app: Flask) -> None:
             ]
         ),
     }
+    # forms/macros.html lays a bound form out through the core's renderer.
+    app.add_template_global(render_sections, "form_sections")

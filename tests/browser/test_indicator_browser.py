@@ -20,7 +20,7 @@ from miniapps.core.definitions.loading import load_definition
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services import apps as app_service
-from miniapps.services.indicators.year_sets import load_year_set
+from miniapps.services.indicators.year_set_loading import load_year_set
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 

@@ -7,7 +7,8 @@ import importlib
 import click
 import pytest
 from click.testing import CliRunner
-from miniapps.cli import COMMAND_GROUPS, main
+from miniapps.cli import main
+from miniapps.cli.commands import COMMAND_GROUPS
 
 
 def _paths(command: click.Command, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:

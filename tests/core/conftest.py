@@ -8,19 +8,22 @@ from typing import Any
 
 import pytest
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+from miniapps.core.forms.render import render_sections
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "platform/miniapps/templates"
 
 
 @pytest.fixture(scope="session")
 def jinja_env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(
             [FileSystemLoader(str(TEMPLATES)), PackageLoader("nhsuk_frontend_jinja")]
         ),
         undefined=ChainableUndefined,
         autoescape=True,
     )
+    env.globals["form_sections"] = render_sections  # as miniapps.app registers it
+    return env
 
 
 @pytest.fixture

@@ -21,11 +21,12 @@ from miniapps.demo.records import add_months
 from miniapps.demo.store import PendingReturn, store_returns
 from miniapps.models import App, AuditEntry, IndicatorSet, Membership, Organisation, Record, User
 from miniapps.models.organisation import subtree
+from miniapps.services.definitions import record_definition
 from miniapps.services.indicators.overview import indicator_overview
 from miniapps.services.indicators.results import results_for
 from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import Access
-from miniapps.services.records.lifecycle import create_record, definition_for
+from miniapps.services.records.lifecycle import create_record
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -101,7 +102,7 @@ def test_every_owing_practice_returns_every_month_with_plausible_figures(
 
     plans: list[dict[str, Any]] = []
     for record in records:
-        definition = definition_for(db_session, record)
+        definition = record_definition(db_session, record)
         assert validate_record_data(definition.schema, record.data) == []
         assert count_issues(definition, record.data) == []
         year_set = year_set_for(db_session, "iif_tracker", record.period)

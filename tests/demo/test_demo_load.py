@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.records.schema_issues import validate_record_data
 from miniapps.demo.records import record_slots
 from miniapps.demo.values import pattern_text, sample_record

@@ -23,8 +23,8 @@ from miniapps.db import db
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.imports.records import SystemAccess
 from miniapps.services.imports.store import ImportFolder, ImportProgress
+from miniapps.services.permissions import SystemAccess
 from miniapps.services.returns.tracking import lock_period
 from sqlalchemy import func, select
 

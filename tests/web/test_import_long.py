@@ -17,7 +17,7 @@ from miniapps.db import db
 from miniapps.models import Organisation, Record
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.indicators.year_sets import load_year_set
+from miniapps.services.indicators.year_set_loading import load_year_set
 from sqlalchemy import func, select
 
 IIF_DIR = Path(__file__).resolve().parents[2] / "apps" / "iif_tracker"

@@ -14,7 +14,8 @@ import pytest
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.models import Record
 from miniapps.services import apps as app_service
-from miniapps.services.imports.records import SystemAccess, import_records
+from miniapps.services.imports.records import import_records
+from miniapps.services.permissions import SystemAccess
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 

@@ -45,7 +45,7 @@ from miniapps.core.definitions.loading import load_definition
 from miniapps.models import OutboxMessage, Record
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.indicators.year_sets import load_year_set
+from miniapps.services.indicators.year_set_loading import load_year_set
 from miniapps.web.apps.indicators import last_month
 from sample_definitions import TEST_INDICATOR
 from sqlalchemy import func, select
@@ -232,7 +232,9 @@ def test_pcn_coding_errors_jump_and_numerator_above(client, login, users, iif) -
     assert "Far below peers" not in whole.split("Likely coding errors")[1]  # 20 points: not over
 
 
-def test_pcn_completeness_and_one_click_chase(client, login, db_session, users, orgs, iif) -> None:  # type: ignore[no-untyped-def]
+def test_pcn_completeness_and_one_click_chase(
+    app, client, login, db_session, users, orgs, iif
+) -> None:  # type: ignore[no-untyped-def]
     user_service.create_user(
         db_session, "hill@example.nhs.uk", "Hill PM", PASSWORD, "practice_manager", orgs["A00002"]
     )
@@ -249,6 +251,11 @@ def test_pcn_completeness_and_one_click_chase(client, login, db_session, users, 
     assert response.status_code == 302
     assert response.location.endswith(f"{URL}?org=U00001&period=2025-05")
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == before + 1
+    chase = db_session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1))
+    # The configured site, not the test client's host (http://localhost/).
+    assert f"{app.config['BASE_URL']}/apps/iif_tracker/new?period=2025-05&org=A00002" in (
+        chase.body_text
+    )
     followed = client.get(response.location).get_data(as_text=True)
     assert "Reminder sent to Hill Surgery about May 2025" in followed
 

@@ -121,6 +121,34 @@ def test_chase_button_queues_an_email(client, login, db_session, users, monthly)
     assert response.status_code == 403
 
 
+def test_chase_email_links_to_the_configured_base_url_whatever_the_request_host(
+    app, client, db_session, users, monthly, password, monkeypatch
+):
+    """Like every other email, a chase links to ``BASE_URL``, never to the host the request
+    came in on (an internal name, a proxy, a forged Host header)."""
+    monkeypatch.setitem(app.config, "BASE_URL", "https://miniapps.example.nhs.uk")
+    elsewhere = "http://internal-host.example:8080"
+    signed_in = client.post(
+        "/auth/login",
+        data={"email": users["pcn_manager"].email, "password": password},
+        base_url=elsewhere,
+    )
+    assert signed_in.status_code == 302
+    period = periods()[0]
+    response = client.post(
+        "/apps/monthly_return/returns/chase",
+        data={"org": "U00001", "target": "A00001", "period": period},
+        base_url=elsewhere,
+    )
+    assert response.status_code == 302
+    assert "/apps/monthly_return/returns?org=U00001" in response.headers["Location"]
+    bodies = list(db_session.scalars(select(OutboxMessage.body_text)))
+    link = f"https://miniapps.example.nhs.uk/apps/monthly_return/new?period={period}&org=A00001"
+    assert len(bodies) == 2
+    assert all(link in body for body in bodies)
+    assert not any("internal-host" in body for body in bodies)
+
+
 def test_lock_and_unlock_buttons(client, login, db_session, users, monthly):
     login(users["pcn_manager"])
     period = periods()[-1]

@@ -1,35 +1,14 @@
 """The ``miniapps`` command line: thin commands over the services.
 
-Each command group lives in its own module; :data:`COMMAND_GROUPS` lists them as
-``(module, attribute)`` so that registering a new group is one line here.
+:data:`main` is the entry point; it builds the app, whose factory registers the
+command groups listed in :mod:`miniapps.cli.commands`.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
-
-COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
-    ("miniapps.cli.database", "db_group"),
-    ("miniapps.cli.organisations", "orgs_group"),
-    ("miniapps.cli.users", "users_group"),
-    ("miniapps.cli.tokens", "tokens_group"),
-    ("miniapps.cli.apps", "apps_group"),
-    ("miniapps.cli.records", "records_group"),
-    ("miniapps.cli.indicators", "indicators_group"),
-    ("miniapps.cli.demo", "demo_group"),
-    ("miniapps.cli.serve", "serve"),
-    ("miniapps.cli.scheduler", "scheduler"),
-)
-
-
-def register_commands(app: Flask) -> None:
-    for module_name, attribute in COMMAND_GROUPS:
-        command = getattr(importlib.import_module(module_name), attribute)
-        app.cli.add_command(command)
 
 
 def _create_app() -> Flask:

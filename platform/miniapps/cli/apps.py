@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from miniapps.cli.output import fail, table
-from miniapps.core.definitions.loading import AppDefinition, load_definition
+from miniapps.core.definitions.loading import load_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
 from miniapps.db import db
 from miniapps.models import App, Organisation

@@ -9,7 +9,8 @@ from miniapps.cli.output import fail, table
 from miniapps.core.definitions.loading import read_definition
 from miniapps.core.errors import DefinitionInvalid
 from miniapps.db import db
-from miniapps.services.indicators.year_sets import UnknownApp, load_year_set, loaded_sets
+from miniapps.services.indicators.year_set_loading import UnknownApp, load_year_set
+from miniapps.services.indicators.year_sets import loaded_sets
 
 indicators_group = AppGroup("indicators", help="Indicator year sets: load, list.")
 DEFAULT_APP = "iif_tracker"

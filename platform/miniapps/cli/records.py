@@ -15,10 +15,11 @@ from miniapps.cli.output import fail
 from miniapps.core.exports import records as record_export
 from miniapps.db import db
 from miniapps.models import App, Organisation
+from miniapps.services.definitions import app_definition
 from miniapps.services.exports.records import export_items
-from miniapps.services.imports.records import SystemAccess, import_records
+from miniapps.services.imports.records import import_records
 from miniapps.services.organisations import UnknownOrganisation, by_ods
-from miniapps.services.records.lifecycle import definition_for
+from miniapps.services.permissions import SystemAccess
 
 records_group = AppGroup("records", help="Records: import from CSV/XLSX, export.")
 
@@ -89,7 +90,7 @@ def export_command(app_id: str, fmt: str, ods: str | None, out: Path | None) -> 
     session = db.session
     app = _app_or_fail(app_id)
     within = _org_or_fail(ods) if ods else None
-    definition = definition_for(session, app)
+    definition = app_definition(session, app)
     sections = [s.key for s in record_export.repeat_sections(definition)]
     if out is None and (fmt == "xlsx" or (fmt == "csv" and sections)):
         reason = (

@@ -2,12 +2,29 @@
 
 Every problem carries a JSON pointer so that the CLI, the API and the forms can
 say exactly which member or field is wrong. Messages are plain language.
+
+An error says *what went wrong* with a ``code`` (``"invalid_data"``, shown to API
+clients) and *what sort of failure* it is with a ``kind`` (one of :data:`KINDS`); it
+knows nothing of HTTP. The web layer turns kinds into status codes in one place
+(:data:`miniapps.web.errors.KIND_STATUS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal, get_args
+
+Kind = Literal[
+    "bad_request",  # the request cannot be acted on as asked
+    "invalid",  # what was sent fails the checks (a definition, record data)
+    "forbidden",  # the caller may not do this
+    "not_found",  # no such thing, or not visible to the caller
+    "conflict",  # the thing's current state does not allow it (stale, locked, not owed)
+    "unsupported_media_type",  # the body is not in a format the endpoint reads
+    "precondition_required",  # the request must say which version it changes
+]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
@@ -23,10 +40,10 @@ class Issue:
 
 
 class MiniappsError(Exception):
-    """Base of every error the platform raises on purpose."""
+    """Base of every error the platform raises on purpose: a ``code`` and a ``kind``."""
 
     code = "error"
-    status = 400
+    kind: Kind = "bad_request"
 
 
 class IssuesError(MiniappsError):
@@ -47,33 +64,18 @@ class DefinitionInvalid(IssuesError):
     """An app definition failed the meta-schema or the semantic checks."""
 
     code = "invalid_definition"
-    status = 422
+    kind = "invalid"
 
 
 class DataInvalid(IssuesError):
     """Record data failed the app's schema."""
 
     code = "invalid_data"
-    status = 422
+    kind = "invalid"
 
 
 class IncompatibleChange(IssuesError):
     """A new version would make stored records invalid or lose their data."""
 
     code = "incompatible_change"
-    status = 422
-
-
-def pointer_join(base: str, *parts: str | int) -> str:
-    """Append reference tokens to a JSON pointer, escaping ``~`` and ``/``."""
-    for part in parts:
-        token = str(part).replace("~", "~0").replace("/", "~1")
-        base = f"{base}/{token}"
-    return base
-
-
-def pointer_parts(pointer: str) -> list[str]:
-    """Split a JSON pointer into unescaped reference tokens."""
-    if not pointer:
-        return []
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("/").split("/")]
+    kind = "invalid"

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from miniapps.core.definitions.schema_fields import find_field
-from miniapps.core.errors import Issue, pointer_join, pointer_parts
+from miniapps.core.errors import Issue
 from miniapps.core.forms.conditions import compile_rules, evaluate
+from miniapps.core.pointers import pointer_join, pointer_parts
 
 DEFAULT_WORKFLOW: dict[str, Any] = {
     "initial": "draft",

@@ -1,8 +1,9 @@
 """Demo returns for an app whose indicators are yearly data (``indicator_source``).
 
 :func:`load_year_sets` loads every ``data/*.json`` year set beside the app's
-``app.json`` through :func:`~miniapps.services.indicators.year_sets.load_year_set` (loading
-the same content again changes nothing). :func:`generate_indicator_returns` then gives
+``app.json`` through
+:func:`~miniapps.services.indicators.year_set_loading.load_year_set` (loading the same
+content again changes nothing). :func:`generate_indicator_returns` then gives
 every organisation that owes returns one submitted return a month, from April of the
 previous financial year to last month, each with the indicators of its month's year set
 and figures from :mod:`demo_indicator_figures`. So that the pages have work to show, a
@@ -23,9 +24,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.loading import read_definition
-from miniapps.core.errors import DefinitionInvalid, pointer_parts
+from miniapps.core.errors import DefinitionInvalid
 from miniapps.core.indicators.source import IndicatorSource, row_schema
 from miniapps.core.indicators.year_sets import YearSet, financial_year
+from miniapps.core.pointers import set_at
 from miniapps.demo.indicator_figures import (
     MonthFigures,
     gap_to_next_threshold,
@@ -37,9 +39,10 @@ from miniapps.demo.records import add_months, moment, owing_orgs
 from miniapps.demo.store import PendingReturn, store_returns
 from miniapps.demo.values import Sampler
 from miniapps.models import App, Organisation, User
-from miniapps.services.indicators.year_sets import load_year_set, year_set_for
+from miniapps.services.definitions import app_definition
+from miniapps.services.indicators.year_set_loading import load_year_set
+from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import Access
-from miniapps.services.records.lifecycle import definition_for
 
 MISSING_ELSEWHERE = 2  # organisations outside the focus PCN without last month's return
 JUMP_FACTOR = 3
@@ -114,7 +117,7 @@ def generate_indicator_returns(
     Months whose financial year has no year set loaded are left out. The organisations
     ``keep`` names always return; ``focus_pcn`` (the demo PCN manager's) gets one of the
     missing returns and one of the coding errors."""
-    definition = definition_for(session, app)
+    definition = app_definition(session, app)
     source = IndicatorSource.of(definition)
     assert source is not None, "only for apps with indicator_source"
     all_months = demo_months(today)
@@ -212,9 +215,9 @@ def _record_data(
                 entry[member] = _extra(members[member], schema, gap, rng, day)
         indicators[spec.code] = entry
     data: dict[str, Any] = {}
-    _put(data, source.field, indicators)
+    set_at(data, source.field, indicators)
     if source.list_size:
-        _put(data, source.list_size, list_size)
+        set_at(data, source.list_size, list_size)
     sampler = Sampler(schema, rng, day, set())
     for name in schema.get("required", []):
         if name not in data:
@@ -288,11 +291,3 @@ def _first_day(month: str) -> date:
 def _month_of_year(month: str) -> int:
     """0 for April … 11 for March."""
     return (int(month[5:]) - 4) % 12
-
-
-def _put(data: dict[str, Any], pointer: str, value: Any) -> None:
-    parts = pointer_parts(pointer)
-    node = data
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value

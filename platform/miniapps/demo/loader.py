@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition, load_definition
+from miniapps.core.definitions.loading import load_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
 from miniapps.demo.indicators import (
     demo_months,
@@ -33,8 +34,9 @@ from miniapps.demo.records import add_months, generate_records
 from miniapps.models import App, Organisation, User
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
+from miniapps.services.definitions import app_definition
 from miniapps.services.organisations import OrgRow, by_ods, upsert_organisations
-from miniapps.services.records.lifecycle import count_records, definition_for
+from miniapps.services.records.lifecycle import count_records
 
 DEMO_ICB = "DEMO-ICB"
 DEMO_LA = "DEMO-LA-MERTON"
@@ -261,7 +263,7 @@ def _load_records(
     if existing:
         report.records_kept[app.id] = existing
         return
-    if definition_for(session, app).indicator_source is not None:
+    if app_definition(session, app).indicator_source is not None:
         progress(f"generating monthly indicator returns for {app.id}")
         created, invalid = generate_indicator_returns(
             session, app, icb, focus.admin, today, focus_pcn=focus.pcn, keep=[focus.practice]

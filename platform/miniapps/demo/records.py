@@ -16,14 +16,15 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid
 from miniapps.core.periods.keys import period_of
 from miniapps.demo.values import sample_record
 from miniapps.models import App, AuditEntry, Organisation, Record, User
 from miniapps.models.organisation import subtree
+from miniapps.services.definitions import app_definition
 from miniapps.services.permissions import Access
-from miniapps.services.records.lifecycle import create_record, definition_for
+from miniapps.services.records.lifecycle import create_record
 
 MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
@@ -42,7 +43,7 @@ def generate_records(
     session: Session, app: App, top: Organisation, actor: User, today: date
 ) -> tuple[int, int]:
     """Make a year of submitted records for ``app`` under ``top``: (created, skipped invalid)."""
-    definition = definition_for(session, app)
+    definition = app_definition(session, app)
     rng = random.Random(f"miniapps-demo:{app.id}")
     access = Access(actor)
     created = invalid = 0

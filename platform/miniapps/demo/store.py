@@ -5,9 +5,9 @@ in two statements.
 the definition of the record's period each time: right for a user, slow for the
 hundreds of monthly returns of a demo. :func:`store_returns` makes the same checks once
 per organisation (may write, app published to it, period not locked) and once per
-record (:func:`prepare_data`, the submit transition's required fields), then inserts
-the records and their audit trail (``create``, then the submit action) as
-:func:`create_record` with ``submit`` would leave them, dated when they were made.
+record (:func:`~miniapps.core.records.check.check_record`, the submit transition's
+required fields), then inserts the records and their audit trail (``create``, then the
+submit action) as :func:`create_record` with ``submit`` would leave them, dated when they were made.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid
+from miniapps.core.records.check import check_record
 from miniapps.core.workflow import Transition, Workflow, missing_field_issues
 from miniapps.models import App, AuditEntry, Organisation, PeriodLock, Record, User
+from miniapps.services.definitions import app_definition
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records.audit import diff
-from miniapps.services.records.lifecycle import definition_for, prepare_data
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,13 @@ def store_returns(
         if any(item.period == p and item.org.path.startswith(path) for p, path in locked):
             raise Forbidden(f"{item.period} is locked for {item.org.name} ({item.org.ods}).")
         if item.period not in steps:
-            definition = definition_for(session, app, item.period)
+            definition = app_definition(session, app, item.period)
             workflow = Workflow(definition.workflow)
             steps[item.period] = (definition, workflow, workflow.submit_action())
         definition, workflow, transition = steps[item.period]
         moved = transition if item.submit else None
         try:
-            data = prepare_data(definition, item.data, item.submit)
+            data = check_record(definition, item.data, submit=item.submit).data_or_raise()
             if moved is not None:
                 issues = missing_field_issues(
                     workflow, moved, definition.schema, definition.ui, data

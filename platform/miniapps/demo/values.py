@@ -18,9 +18,10 @@ from datetime import date
 from re import _parser as regex_parser  # private but stable since 3.11; failures fall back
 from typing import Any
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import enum_choices, field_kind, find_field, resolve
-from miniapps.core.errors import Issue, pointer_parts
+from miniapps.core.errors import Issue
+from miniapps.core.pointers import pointer_join, pointer_parts, value_at
 from miniapps.core.records.schema_issues import validate_record_data
 
 WORDS = (
@@ -250,24 +251,17 @@ def _class_chars(items: Any) -> str:
     return "".join(c for c in PATTERN_POOL if c not in chars) if negate else chars
 
 
-def _parent(data: Any, pointer: str) -> tuple[Any, str] | None:
-    parts = pointer_parts(pointer)
-    node = data
-    for part in parts[:-1]:
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            return None
-    return node, parts[-1]
+def _parent(data: Any, pointer: str) -> tuple[Any, str]:
+    """The value holding the member ``pointer`` names (None if there is none), and its key."""
+    *parents, last = pointer_parts(pointer)
+    return value_at(data, pointer_join("", *parents)), last
 
 
 def _place(data: dict[str, Any], pointer: str, value: Any) -> None:
     found = _parent(data, pointer)
-    if found and isinstance(found[0], dict):
+    if isinstance(found[0], dict):
         found[0][found[1]] = value
-    elif found and isinstance(found[0], list) and found[1].isdigit():
+    elif isinstance(found[0], list) and found[1].isdigit():
         index = int(found[1])
         if index < len(found[0]):
             found[0][index] = value
@@ -275,9 +269,9 @@ def _place(data: dict[str, Any], pointer: str, value: Any) -> None:
 
 def _remove(data: dict[str, Any], pointer: str) -> None:
     found = _parent(data, pointer)
-    if found and isinstance(found[0], dict):
+    if isinstance(found[0], dict):
         found[0].pop(found[1], None)
-    elif found and isinstance(found[0], list) and found[1].isdigit():
+    elif isinstance(found[0], list) and found[1].isdigit():
         index = int(found[1])
         if index < len(found[0]):
             del found[0][index]

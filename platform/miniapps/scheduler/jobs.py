@@ -18,8 +18,8 @@ from flask import Flask
 
 from miniapps.db import db
 from miniapps.scheduler.digests import daily_digest
+from miniapps.scheduler.reminders import return_reminders
 from miniapps.services.notifications.outbox import DeliveryReport, SmtpConfig, deliver_due
-from miniapps.services.returns.reminders import return_reminders
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition, validate_definition
+from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_changes import breaking_changes, migrate_data
 from miniapps.core.definitions.semantics import schema_pointer
 from miniapps.core.errors import IncompatibleChange, Issue
@@ -24,6 +25,7 @@ from miniapps.models import (
     Record,
     User,
 )
+from miniapps.services.definitions import app_definition, latest_version
 from miniapps.services.permissions import PUBLISH, Access, Forbidden, targeted_clause
 
 # How many failing records to name before summarising.
@@ -39,16 +41,6 @@ class Published:
 
 def get_app(session: Session, app_id: str) -> App | None:
     return session.get(App, app_id)
-
-
-def latest_version(session: Session, app_id: str) -> AppVersion | None:
-    return session.scalar(
-        select(AppVersion).where(AppVersion.app_id == app_id).order_by(AppVersion.version.desc())
-    )
-
-
-def definition_of(version: AppVersion) -> AppDefinition:
-    return AppDefinition(raw=version.definition)
 
 
 def publish(
@@ -92,8 +84,8 @@ def publish(
                 )
             ]
         )
-    if latest is not None:
-        _check_stored_records(session, definition_of(latest), definition)
+    if app is not None and latest is not None:
+        _check_stored_records(session, app_definition(session, app), definition)
         _carry_records_forward(session, definition, actor)
     if app is None:
         app = App(id=definition.id, title=definition.title)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from miniapps.core.errors import Issue, IssuesError
-from miniapps.models import ORG_TYPES, Organisation
+from miniapps.models import ORG_TYPES, App, Organisation
 from miniapps.models.organisation import PARENT_TYPES
+from miniapps.services.permissions import WRITE, Access, targeted_clause
 
 IMPORT_COLUMNS = ("ods", "name", "type", "parent_ods")
 
@@ -29,7 +30,7 @@ class OrganisationImportInvalid(IssuesError):
 
 class ActivityInvalid(IssuesError):
     code = "invalid_activity"
-    status = 422
+    kind = "invalid"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,21 @@ def by_ods(session: Session, ods: str) -> Organisation:
 def children(session: Session, org: Organisation) -> list[Organisation]:
     query = select(Organisation).where(Organisation.parent_id == org.id, Organisation.active)
     return list(session.scalars(query.order_by(Organisation.name)))
+
+
+def targeted_organisations(session: Session, app: App) -> list[Organisation]:
+    """The organisations ``app`` is published to now (not those beneath them)."""
+    ids = [target.organisation_id for target in app.targets]
+    return list(session.scalars(select(Organisation).where(Organisation.id.in_(ids))))
+
+
+def writable_orgs(session: Session, access: Access, app: App) -> list[Organisation]:
+    """Active organisations where ``access`` may fill ``app`` in and it is published, by
+    place in the tree."""
+    query = select(Organisation).where(
+        access.org_clause(WRITE, app), targeted_clause(app.id), Organisation.active
+    )
+    return list(session.scalars(query.order_by(Organisation.path)))
 
 
 def ancestors(session: Session, org: Organisation) -> list[Organisation]:

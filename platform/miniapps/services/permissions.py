@@ -101,6 +101,23 @@ class Access:
         return self.can(READ, record.organisation, app)
 
 
+class SystemAccess(Access):
+    """The platform acting for itself (the CLI, jobs): allowed everything, everywhere."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    @property
+    def is_admin(self) -> bool:
+        return True
+
+    def roles_at(self, org: Organisation) -> set[str]:
+        return {"platform_admin"}
+
+    def _prefixes(self, action: str, app_roles: Iterable[str] | None = None) -> list[str] | None:
+        return None  # no restriction
+
+
 def app_roles(app: App | None, action: str) -> list[str] | None:
     """Roles an app's ``permissions`` member allows for ``action`` (None: no restriction)."""
     if app is None or not app.versions:

@@ -30,6 +30,12 @@ def by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def active_user(session: Session, user_id: int) -> User | None:
+    """The user ``user_id`` while their account is active (a signed-in session's user)."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
 def create_user(
     session: Session, email: str, name: str, password: str | None, role: str, org: Organisation
 ) -> User:

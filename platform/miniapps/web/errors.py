@@ -5,9 +5,25 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from miniapps.core.errors import IssuesError, MiniappsError
+from miniapps.core.errors import IssuesError, Kind, MiniappsError
 from miniapps.services.organisations import UnknownOrganisation
 from miniapps.services.permissions import Forbidden
+
+# The one place an error's kind becomes an HTTP status code.
+KIND_STATUS: dict[Kind, int] = {
+    "bad_request": 400,
+    "invalid": 422,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "unsupported_media_type": 415,
+    "precondition_required": 428,
+}
+
+
+def status_of(exc: MiniappsError) -> int:
+    """The HTTP status code for a domain error, from its kind."""
+    return KIND_STATUS[exc.kind]
 
 
 def wants_json() -> bool:
@@ -30,16 +46,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Forbidden)
     def forbidden(exc: Forbidden):  # type: ignore[no-untyped-def]
-        return error_response(403, "forbidden", str(exc))
+        return error_response(KIND_STATUS["forbidden"], "forbidden", str(exc))
 
     @app.errorhandler(UnknownOrganisation)
     def unknown_org(exc: UnknownOrganisation):  # type: ignore[no-untyped-def]
-        return error_response(404, "unknown_organisation", str(exc))
+        return error_response(KIND_STATUS["not_found"], "unknown_organisation", str(exc))
 
     @app.errorhandler(IssuesError)
     def issues(exc: IssuesError):  # type: ignore[no-untyped-def]
         return error_response(
-            exc.status,
+            status_of(exc),
             exc.code,
             "The request has errors.",
             errors=[i.as_dict() for i in exc.issues],
@@ -48,7 +64,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(MiniappsError)
     def domain_error(exc: MiniappsError):  # type: ignore[no-untyped-def]
         extra = {"allowed": exc.allowed} if hasattr(exc, "allowed") else {}
-        return error_response(exc.status, exc.code, str(exc), **extra)
+        return error_response(status_of(exc), exc.code, str(exc), **extra)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from miniapps.db import db
 from miniapps.extensions import login_manager
 from miniapps.models import Organisation, User
 from miniapps.services.permissions import PUBLISH, Access
-from miniapps.services.users import user_for_token
+from miniapps.services.users import active_user, user_for_token
 
 
 def init_app(app: Flask) -> None:
@@ -19,8 +19,7 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    return active_user(db.session, int(user_id)) if user_id.isdigit() else None
 
 
 def _load_user_from_token(req) -> User | None:  # type: ignore[no-untyped-def]

@@ -10,12 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from miniapps.core.definitions.loading import (
-    AppDefinition,
-    load_definition,
-    read_definition,
-    validate_definition,
-)
+from miniapps.core.definitions.loading import load_definition, read_definition, validate_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, Issue
 
 FRIDGE: dict[str, Any] = {
@@ -614,7 +610,7 @@ def test_lines_are_file_pointer_message() -> None:
     with pytest.raises(DefinitionInvalid) as caught:
         validate_definition(fridge(title=None), source="apps/fridge_log/app.json")
     assert caught.value.lines() == ["apps/fridge_log/app.json:/title: must be a string"]
-    assert caught.value.status == 422
+    assert caught.value.kind == "invalid"
 
 
 def test_required_conditional_field_is_known() -> None:

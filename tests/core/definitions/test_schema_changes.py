@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
-from miniapps.core.definitions.loading import AppDefinition, validate_definition
+from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_changes import breaking_changes, migrate_data
 
 V1: dict[str, Any] = {

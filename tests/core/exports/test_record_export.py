@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.exports.records import (
     META_COLUMNS,
     csv_file_names,
@@ -175,3 +175,49 @@ def test_no_repeat_sections_means_one_file() -> None:
     assert list(files) == [""]
     assert read_csv(files[""])[0]["reading"] == "4.5"
     assert load_workbook(io.BytesIO(to_xlsx(fridge, items))).sheetnames == ["records"]
+
+
+FORMULAS = {
+    **DATA,
+    "name": "=1+1",
+    "role": "-2+3",
+    "dbs_number": "+44 20",
+    "notes": "@SUM(A1)",
+    "cpd_hours": -1.5,  # a negative number is not text: it stays a number
+    "courses": [{"name": '=HYPERLINK("x")', "completed": "2025-02-01", "passed": True}],
+    "=legacy": -4,  # outside the definition: its key becomes a header
+}
+FORMULA_ITEMS = [(record(3, FORMULAS), "A00001", "North Surgery", "@Pat")]
+NEUTRALISED = {
+    "name": "'=1+1",
+    "role": "'-2+3",
+    "dbs_number": "'+44 20",
+    "notes": "'@SUM(A1)",
+    "submitted_by": "'@Pat",
+}
+
+
+def test_csv_answers_never_run_as_formulas() -> None:
+    files = to_csv(TRAINING, FORMULA_ITEMS)
+    row = read_csv(files[""])[0]
+    assert {k: row[k] for k in NEUTRALISED} == NEUTRALISED
+    assert row["cpd_hours"] == "-1.5" and row["'=legacy"] == "-4"
+    assert read_csv(files["courses"])[0]["name"] == '\'=HYPERLINK("x")'
+
+
+def test_xlsx_answers_are_text_cells_never_formulas() -> None:
+    book = load_workbook(io.BytesIO(to_xlsx(TRAINING, FORMULA_ITEMS)))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert cells and all(c.data_type != "f" for c in cells)
+    header, values = book["records"].iter_rows(values_only=True)
+    row = dict(zip(header, values, strict=True))
+    assert {k: row[k] for k in NEUTRALISED} == NEUTRALISED
+    assert row["cpd_hours"] == -1.5 and row["'=legacy"] == -4
+    assert row["start_date"] == datetime(2025, 3, 31)  # typed values stay typed
+    courses = list(book["courses"].iter_rows(values_only=True))
+    assert courses[1] == (3, 1, '\'=HYPERLINK("x")', datetime(2025, 2, 1), True)
+
+
+def test_json_keeps_the_answers_exactly() -> None:
+    exported = json.loads(to_json(TRAINING, FORMULA_ITEMS))[0]
+    assert exported["data"] == FORMULAS and exported["submitted_by"] == "@Pat"

@@ -7,7 +7,7 @@ import io
 import pytest
 from miniapps.core.definitions.schema_fields import iter_fields
 from miniapps.core.errors import DefinitionInvalid
-from miniapps.core.forms import WIDGETS, compile_form
+from miniapps.core.forms import WIDGETS, bind_form, compile_form, formdata_for
 from miniapps.core.forms.fields import MISSING, default_widget
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import Form
@@ -96,7 +96,7 @@ VALID = {
 
 
 def post(compiled, pairs, **kw):
-    return compiled.bind(formdata=MultiDict(pairs), **kw)
+    return bind_form(compiled, formdata=MultiDict(pairs), **kw)
 
 
 def test_registry_has_exactly_the_documented_widgets() -> None:
@@ -140,7 +140,7 @@ def test_default_widgets() -> None:
 def test_form_class_is_a_wtforms_form_with_nested_names() -> None:
     compiled = compile_form(SCHEMA)
     assert issubclass(compiled.form_class, Form)
-    bound = compiled.bind()
+    bound = bind_form(compiled)
     names = [b.wtf.name for b in bound.walk()]
     assert "address-line1" in names and "courses-0-name" in names
     assert compile_form(SCHEMA) is compiled  # cached by content
@@ -148,10 +148,10 @@ def test_form_class_is_a_wtforms_form_with_nested_names() -> None:
 
 def test_round_trip_of_valid_data_is_exact() -> None:
     compiled = compile_form(SCHEMA)
-    formdata = compiled.formdata_for(VALID)
+    formdata = formdata_for(compiled, VALID)
     assert formdata["checked_on-day"] == "31" and formdata["checked_on-month"] == "3"
     assert formdata["checked_at"] == "2025-03-31T14:30"
-    bound = compiled.bind(formdata=formdata)
+    bound = bind_form(compiled, formdata=formdata)
     assert bound.to_json() == VALID
     assert bound.validate_data(submit=True) == []
     assert isinstance(bound.to_json()["count"], int)
@@ -187,11 +187,11 @@ def test_bad_number_is_kept_and_reported_plainly() -> None:
     assert bound.form["reading"].data == "12a"
 
 
-def test_draft_reports_only_type_and_format_never_required() -> None:
+def test_draft_refuses_wrong_values_never_missing_ones() -> None:
     compiled = compile_form(SCHEMA)
     draft = post(compiled, [("reading", "99"), ("email", "nope")])
     issues = draft.validate_data(submit=False)
-    assert [(i.pointer, i.code) for i in issues] == [("/email", "format")]
+    assert [(i.pointer, i.code) for i in issues] == [("/reading", "maximum"), ("/email", "format")]
     submit = {i.pointer for i in draft.validate_data(submit=True)}
     assert {"/reading", "/role", "/courses", "/email"} <= submit
 
@@ -257,7 +257,7 @@ def test_attach_errors_and_summary_links_point_at_first_inputs() -> None:
 
 def test_issues_without_a_field_go_to_form_errors() -> None:
     compiled = compile_form(SCHEMA)
-    bound = compiled.bind(data={})
+    bound = bind_form(compiled, data={})
     from miniapps.core.errors import Issue
 
     bound.attach_errors([Issue("", "Something is wrong"), Issue("/unknown", "Not a field")])
@@ -283,7 +283,7 @@ def test_repeat_add_and_remove_without_javascript() -> None:
 
 def test_repeat_add_keeps_an_empty_item_and_shows_min_entries() -> None:
     compiled = compile_form(SCHEMA)
-    first = compiled.bind()
+    first = bind_form(compiled)
     assert len(next(b for b in first.walk() if b.pointer == "/courses").items) == 1
     added = post(compiled, [("courses-0-name", ""), ("_repeat_add", "/courses")])
     assert len(next(b for b in added.walk() if b.pointer == "/courses").items) == 2
@@ -333,13 +333,13 @@ def test_awkward_keys_get_safe_names() -> None:
         },
     }
     compiled = compile_form(schema)
-    formdata = compiled.formdata_for({"data": "d", "_x": "x", "a b": 2})
-    assert compiled.bind(formdata=formdata).to_json() == {"data": "d", "_x": "x", "a b": 2}
+    formdata = formdata_for(compiled, {"data": "d", "_x": "x", "a b": 2})
+    assert bind_form(compiled, formdata=formdata).to_json() == {"data": "d", "_x": "x", "a b": 2}
 
 
 def test_defaults_prefill_a_new_form() -> None:
     schema = {"type": "object", "properties": {"n": {"type": "integer", "default": 3}}}
-    assert compile_form(schema).bind().form["n"].data == "3"
+    assert bind_form(compile_form(schema)).form["n"].data == "3"
 
 
 class MemoryStore:
@@ -376,8 +376,8 @@ def upload(name: str, content: bytes, mimetype: str) -> MultiDict:
 def test_file_upload_is_saved_and_referenced() -> None:
     compiled = compile_form(FILE_SCHEMA, FILE_UI)
     store = MemoryStore()
-    bound = compiled.bind(
-        MultiDict(), files=upload("a.pdf", b"%PDF", "application/pdf"), file_store=store
+    bound = bind_form(
+        compiled, MultiDict(), files=upload("a.pdf", b"%PDF", "application/pdf"), file_store=store
     )
     assert bound.has_files
     assert bound.validate_data(submit=True) == []
@@ -388,7 +388,8 @@ def test_file_upload_is_saved_and_referenced() -> None:
 def test_file_type_and_size_limits() -> None:
     compiled = compile_form(FILE_SCHEMA, FILE_UI)
     store = MemoryStore()
-    wrong = compiled.bind(
+    wrong = bind_form(
+        compiled,
         MultiDict(),
         files=upload("a.exe", b"MZ", "application/x-msdownload"),
         data={"scan": "old-ref"},
@@ -399,7 +400,8 @@ def test_file_type_and_size_limits() -> None:
         ("/scan", "The selected file must be a PDF or PNG")
     ]
     assert wrong.to_json() == {"scan": "old-ref"}
-    big = compiled.bind(
+    big = bind_form(
+        compiled,
         MultiDict(),
         files=upload("a.png", b"x" * (5 * 1024 * 1024 + 1), "image/png"),
         file_store=store,
@@ -420,11 +422,41 @@ def test_stored_file_is_kept_when_no_new_file_is_chosen() -> None:
             )
         ]
     )
-    bound = compiled.bind(MultiDict([("n", "x")]), data={"scan": "ref-9"}, files=empty)
+    bound = bind_form(compiled, MultiDict([("n", "x")]), data={"scan": "ref-9"}, files=empty)
     assert bound.to_json() == {"scan": "ref-9", "n": "x"}
-    assert compiled.bind(data={"scan": "ref-9"}).stored_file("/scan") == "ref-9"
+    assert bind_form(compiled, data={"scan": "ref-9"}).stored_file("/scan") == "ref-9"
 
 
 def test_missing_sentinel_is_not_json() -> None:
     assert repr(MISSING) == "MISSING"
     assert WIDGETS["number"]().to_json("", next(iter_fields(SCHEMA))) is MISSING
+
+
+def test_an_untouched_optional_group_is_left_out_even_with_a_required_group_inside() -> None:
+    # The required inner group is always on the page, so the form collects it as {};
+    # that alone must not make the optional outer group look answered.
+    inner = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    schema = {
+        "type": "object",
+        "properties": {
+            "n": {"type": "string"},
+            "outer": {
+                "type": "object",
+                "properties": {"note": {"type": "string"}, "inner": inner},
+                "required": ["inner"],
+            },
+            "items": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"inner": inner}, "required": ["inner"]},
+            },
+        },
+    }
+    compiled = compile_form(schema)
+    untouched = post(compiled, [("n", "x"), ("outer-note", ""), ("outer-inner-name", "")])
+    assert untouched.to_json() == {"n": "x"}
+    assert untouched.validate_data(submit=True) == []
+    started = post(compiled, [("n", "x"), ("outer-note", "hi"), ("outer-inner-name", "")])
+    assert started.to_json() == {"n": "x", "outer": {"note": "hi", "inner": {}}}
+    assert [i.pointer for i in started.validate_data(submit=True)] == ["/outer/inner/name"]
+    empty_item = post(compiled, [("n", "x"), ("items-0-inner-name", "")])
+    assert empty_item.to_json() == {"n": "x"}

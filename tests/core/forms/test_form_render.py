@@ -6,7 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 
-from miniapps.core.forms import compile_form
+from miniapps.core.forms import bind_form, compile_form
 from werkzeug.datastructures import MultiDict
 
 SCHEMA = {
@@ -81,13 +81,13 @@ def buttons(html: str) -> list[tuple[str | None, str | None]]:
 
 
 def submitted(pairs: list[tuple[str, str]]):
-    bound = compile_form(SCHEMA, UI).bind(formdata=MultiDict(pairs))
+    bound = bind_form(compile_form(SCHEMA, UI), formdata=MultiDict(pairs))
     bound.attach_errors(bound.validate_data(submit=True))
     return bound
 
 
 def test_every_input_has_a_label_and_hints_are_described(render_form) -> None:
-    html = render_form(compile_form(SCHEMA, UI).bind())
+    html = render_form(bind_form(compile_form(SCHEMA, UI)))
     doc = Elements(html)
     labelled = {a.get("for") for t, a in doc.found if t == "label"}
     for tag, attrs in doc.found:
@@ -100,7 +100,7 @@ def test_every_input_has_a_label_and_hints_are_described(render_form) -> None:
 
 
 def test_radios_checkboxes_objects_and_repeats_are_fieldsets_with_legends(render_form) -> None:
-    html = render_form(compile_form(SCHEMA, UI).bind())
+    html = render_form(bind_form(compile_form(SCHEMA, UI)))
     raw = re.findall(r"<legend.*?>(.*?)</legend>", html, re.S)
     legends = [" ".join(re.sub(r"<[^>]+>", " ", m).split()) for m in raw]
     for text in (
@@ -120,7 +120,7 @@ def test_radios_checkboxes_objects_and_repeats_are_fieldsets_with_legends(render
 
 
 def test_required_marker_always_and_conditional(render_form) -> None:
-    html = render_form(compile_form(SCHEMA, UI).bind())
+    html = render_form(bind_form(compile_form(SCHEMA, UI)))
     assert re.search(
         r'Temperature \(°C\) <span class="miniapps-required" data-required-marker="always">', html
     )
@@ -164,15 +164,15 @@ def test_errors_summary_links_messages_and_kept_input(render_form) -> None:
 
 
 def test_no_summary_without_errors(render_form) -> None:
-    assert "There is a problem" not in render_form(compile_form(SCHEMA, UI).bind())
+    assert "There is a problem" not in render_form(bind_form(compile_form(SCHEMA, UI)))
 
 
 def test_conditional_wrappers_are_hidden_server_side_and_rules_embedded(render_form) -> None:
-    hidden = render_form(compile_form(SCHEMA, UI).bind(data={"smoker": False}))
+    hidden = render_form(bind_form(compile_form(SCHEMA, UI), data={"smoker": False}))
     wrapper = Elements(hidden).found
     per_day = next(a for t, a in wrapper if a.get("data-pointer") == "/per_day")
     assert "hidden" in per_day
-    shown = render_form(compile_form(SCHEMA, UI).bind(data={"smoker": True}))
+    shown = render_form(bind_form(compile_form(SCHEMA, UI), data={"smoker": True}))
     per_day = next(a for t, a in Elements(shown).found if a.get("data-pointer") == "/per_day")
     assert "hidden" not in per_day
     rules = re.search(
@@ -194,20 +194,20 @@ def test_definition_text_is_escaped(render_form) -> None:
         "if": {"properties": {"x": {"const": "</script><script>alert(2)</script>"}}},
         "then": {"properties": {"y": {"type": "string"}}},
     }
-    html = render_form(compile_form(schema).bind())
+    html = render_form(bind_form(compile_form(schema)))
     assert "<script>alert" not in html and "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
 
 
 def test_repeat_items_render_with_remove_buttons_and_max(render_form) -> None:
     compiled = compile_form(SCHEMA, UI)
-    bound = compiled.bind(data={"courses": [{"name": "A"}, {"name": "B"}]})
+    bound = bind_form(compiled, data={"courses": [{"name": "A"}, {"name": "B"}]})
     html = render_form(bound)
     assert ("_repeat_remove", "/courses/1") in buttons(html)
     assert Elements(html).by_id("courses-1-name")["value"] == "B"
     add = re.search(r'<div class="miniapps-repeat__add"( hidden)?>', html)
     assert add and add.group(1) == " hidden"  # maxItems reached
-    single = render_form(compiled.bind())
+    single = render_form(bind_form(compiled))
     remove = re.search(r'<div class="miniapps-repeat__remove"( hidden)?>', single)
     assert remove and remove.group(1) == " hidden"  # cannot go below one item
 
@@ -232,7 +232,9 @@ def test_every_widget_renders_with_a_label(render_form) -> None:
             "/scan": {"widget": "file", "accept": [".pdf", "image/png"]},
         }
     }
-    bound = compile_form(schema, ui).bind(data={"at": "2025-06-01T13:30:00Z", "scan": "ref-1"})
+    bound = bind_form(
+        compile_form(schema, ui), data={"at": "2025-06-01T13:30:00Z", "scan": "ref-1"}
+    )
     html = render_form(bound)
     doc = Elements(html)
     labelled = {a.get("for") for t, a in doc.found if t == "label"}

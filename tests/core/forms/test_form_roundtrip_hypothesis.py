@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from miniapps.core.forms import compile_form
+from miniapps.core.forms import bind_form, compile_form, formdata_for
 from miniapps.core.records.schema_issues import validate_record_data
 from werkzeug.datastructures import MultiDict
 
@@ -164,8 +164,10 @@ def object_for(draw: Any, schema: dict) -> dict:
     props = schema["properties"]
     keys = list(props)
     data: dict = {}
-    # The first property is a scalar: keep it present so the object is never empty.
-    present = [keys[0], *draw(st.lists(st.sampled_from(keys), unique=True))]
+    # The first property is a scalar: keep it present so the object is never empty. A
+    # required group of questions is always on the page, so a browser cannot leave it out.
+    groups = [k for k in schema.get("required", []) if props[k].get("type") == "object"]
+    present = [keys[0], *groups, *draw(st.lists(st.sampled_from(keys), unique=True))]
     for key in dict.fromkeys(present):
         data[key] = value_for(draw, props[key])
     then = schema.get("then", {}).get("properties", {})
@@ -229,11 +231,11 @@ def test_form_round_trip_keeps_the_jsonschema_verdict(case: tuple[dict, dict]) -
     schema, data = case
     compiled = compile_form(schema)
     direct = validate_record_data(schema, data)
-    posted = compiled.bind(formdata=MultiDict(browser_post(schema, data)))
+    posted = bind_form(compiled, formdata=MultiDict(browser_post(schema, data)))
     via_form = posted.validate_data(submit=True)
     assert (direct == []) == (via_form == []), (direct, via_form, posted.to_json())
     # The compiler's own browser simulation agrees too.
-    again = compiled.bind(formdata=compiled.formdata_for(data))
+    again = bind_form(compiled, formdata=formdata_for(compiled, data))
     assert (again.validate_data(submit=True) == []) == (direct == [])
     if not direct and "if" not in schema:
         # Same fields are wrong, whichever way the data came in.

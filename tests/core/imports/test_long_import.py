@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.imports.long import compare_with_return
 from miniapps.core.imports.wide import ImportRow, read_import
 from miniapps.core.indicators.year_sets import YearSet, financial_year, parse_year_set

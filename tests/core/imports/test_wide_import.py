@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.imports.cells import CellProblem
 from miniapps.core.imports.wide import RowProblem, read_import, read_table
 from openpyxl import Workbook

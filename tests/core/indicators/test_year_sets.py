@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from miniapps.core.definitions.loading import AppDefinition, load_definition, validate_definition
+from miniapps.core.definitions.loading import load_definition, validate_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid
 from miniapps.core.indicators.source import (
     IndicatorSource,

@@ -34,7 +34,7 @@ def test_raise_for_issues() -> None:
     with pytest.raises(DataInvalid) as caught:
         raise_for_issues(FRIDGE, {})
     assert caught.value.issues[0].pointer == "/reading"
-    assert caught.value.status == 422
+    assert caught.value.kind == "invalid"
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from miniapps.core.definitions.loading import AppDefinition, validate_definition
+from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
 from miniapps.services.dashboards.automatic import WIDGET_TYPES, automatic_widgets
-from miniapps.services.dashboards.building import (
-    app_dashboard,
-    latest_definition,
-    period_bounds,
-)
+from miniapps.services.dashboards.building import app_dashboard, period_bounds
+from miniapps.services.definitions import app_definition
 from miniapps.services.permissions import Access, Forbidden
 from sqlalchemy import and_, event, true
 from sqlalchemy.orm import Session
@@ -334,7 +332,7 @@ def test_app_dashboard_follows_the_latest_version(
         statements.append(str(state.statement))
 
     event.listen(db_session, "do_orm_execute", seen)
-    assert latest_definition(db_session, dash_app).version == 1
+    assert app_definition(db_session, dash_app).version == 1
     event.remove(db_session, "do_orm_execute", seen)
     assert statements == []
     properties = {**DEFINITION["schema"]["properties"], "visits": {"type": "integer"}}
@@ -345,7 +343,7 @@ def test_app_dashboard_follows_the_latest_version(
     }
     app_service.publish(db_session, validate_definition(second), [orgs["QWE"]], actor=None)
     db_session.flush()
-    assert latest_definition(db_session, dash_app).version == 2
+    assert app_definition(db_session, dash_app).version == 2
     widgets = {
         w["id"]: w for w in app_dashboard(db_session, admin, dash_app, orgs["QWE"])["widgets"]
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import Field, iter_fields
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree

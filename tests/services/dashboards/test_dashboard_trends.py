@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from miniapps.core.definitions.loading import AppDefinition, validate_definition
+from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service

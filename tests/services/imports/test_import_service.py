@@ -12,8 +12,8 @@ from miniapps.core.errors import DataInvalid, Issue
 from miniapps.models import AuditEntry, Record
 from miniapps.services import apps as app_service
 from miniapps.services.imports import records as record_import
-from miniapps.services.imports.records import SystemAccess, content_key, import_records
-from miniapps.services.permissions import Access
+from miniapps.services.imports.records import content_key, import_records
+from miniapps.services.permissions import Access, SystemAccess
 from sqlalchemy import func, select
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"

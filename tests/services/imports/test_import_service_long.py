@@ -7,8 +7,8 @@ import copy
 from typing import Any
 
 from miniapps.models import AuditEntry, Record
-from miniapps.services.imports.records import SystemAccess, import_records
-from miniapps.services.permissions import Access
+from miniapps.services.imports.records import import_records
+from miniapps.services.permissions import Access, SystemAccess
 from miniapps.services.records.lifecycle import create_record
 from sqlalchemy import func, select
 

@@ -10,12 +10,8 @@ import pytest
 from miniapps.core.errors import DataInvalid, DefinitionInvalid
 from miniapps.models import AuditEntry, IndicatorSet, Record
 from miniapps.services.indicators.results import NoYearSet, indicator_results, indicator_trend
-from miniapps.services.indicators.year_sets import (
-    UnknownApp,
-    current_row,
-    load_year_set,
-    year_set_for,
-)
+from miniapps.services.indicators.year_set_loading import UnknownApp, load_year_set
+from miniapps.services.indicators.year_sets import current_row, year_set_for
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import func, select

@@ -12,6 +12,7 @@ from miniapps.core.definitions.loading import DefinitionInvalid, validate_defini
 from miniapps.db import db
 from miniapps.models import OutboxMessage
 from miniapps.scheduler import JOBS, SchedulerProcess
+from miniapps.scheduler.reminders import return_reminders
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.notifications.outbox import deliver_due
@@ -20,7 +21,7 @@ from miniapps.services.organisations import OrgRow, upsert_organisations
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns import tracking as returns_service
-from miniapps.services.returns.reminders import queue_reminders, return_reminders
+from miniapps.services.returns.reminders import queue_reminders
 from sample_definitions import MONTHLY_RETURN as MONTHLY
 from sqlalchemy import select
 from sqlalchemy.orm import Session

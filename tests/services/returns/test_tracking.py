@@ -147,7 +147,7 @@ def test_a_locked_period_refuses_create_update_and_transition(db_session, users,
             expected_version=draft.version,
             actor=staff,
         )
-    assert caught.value.status == 409
+    assert caught.value.kind == "conflict"
     assert "April 2025 is locked for North PCN" in str(caught.value)
     with pytest.raises(returns_service.PeriodLocked):
         record_service.apply_transition(

@@ -12,140 +12,21 @@ message; all of them are raised together in one :class:`DefinitionInvalid`.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.plain_errors import plain_issues
-from miniapps.core.definitions.schema_fields import Field, iter_fields
-from miniapps.core.errors import DefinitionInvalid, Issue, pointer_parts
+from miniapps.core.definitions.semantics import semantic_issues
+from miniapps.core.errors import DefinitionInvalid, Issue
+from miniapps.core.pointers import pointer_parts
 
 META_SCHEMA_PATH = Path(__file__).resolve().parents[4] / "schemas" / "app-definition.schema.json"
-DEFAULT_HOOKS_FILE = "hooks.py"
-
-
-@dataclass(frozen=True)
-class AppDefinition:
-    """A validated app definition. ``raw`` is the JSON exactly as written."""
-
-    raw: dict[str, Any]
-    source: str | None = None
-    source_dir: Path | None = field(default=None, compare=False)
-
-    @property
-    def id(self) -> str:
-        return str(self.raw["id"])
-
-    @property
-    def title(self) -> str:
-        return str(self.raw["title"])
-
-    @property
-    def version(self) -> int:
-        return int(self.raw["version"])
-
-    @property
-    def label(self) -> str:
-        """``fridge_log v1``."""
-        return f"{self.id} v{self.version}"
-
-    @property
-    def description(self) -> str:
-        return str(self.raw.get("description", ""))
-
-    @property
-    def schema(self) -> dict[str, Any]:
-        return self.raw["schema"]
-
-    @property
-    def ui(self) -> dict[str, Any]:
-        return self.raw.get("ui", {})
-
-    @property
-    def period(self) -> dict[str, Any]:
-        """The ``period`` member; ``{"frequency": "none"}`` when absent."""
-        return self.raw.get("period", {"frequency": "none"})
-
-    @property
-    def is_periodic(self) -> bool:
-        return self.period.get("frequency", "none") != "none"
-
-    @property
-    def workflow(self) -> dict[str, Any]:
-        """The declared workflow, ``{}`` when absent (the engine then uses its default)."""
-        return self.raw.get("workflow", {})
-
-    @property
-    def dashboard(self) -> dict[str, Any]:
-        return self.raw.get("dashboard", {})
-
-    @property
-    def indicators(self) -> list[dict[str, Any]]:
-        return self.raw.get("indicators", [])
-
-    @property
-    def indicator_source(self) -> dict[str, Any] | None:
-        """Where indicators come from when they are yearly data (year sets), else None."""
-        return self.raw.get("indicator_source")
-
-    @property
-    def indicator_settings(self) -> dict[str, Any]:
-        """``value_per_point`` and ``national_average_list_size`` shared by the indicators;
-        ``{}`` when absent."""
-        return self.raw.get("indicator_settings", {})
-
-    @property
-    def notifications(self) -> list[dict[str, Any]]:
-        return self.raw.get("notifications", [])
-
-    @property
-    def reminders(self) -> list[dict[str, Any]]:
-        return self.raw.get("reminders", [])
-
-    @property
-    def channels(self) -> list[dict[str, Any]]:
-        return self.raw.get("channels", [])
-
-    @property
-    def permissions(self) -> dict[str, list[str]]:
-        return self.raw.get("permissions", {})
-
-    @property
-    def hooks(self) -> str | None:
-        """The hooks file as named in the definition, ``None`` when not named."""
-        return self.raw.get("hooks")
-
-    @property
-    def hooks_path(self) -> Path | None:
-        """The hooks file on disk (named, or ``hooks.py`` beside app.json), if it exists."""
-        if self.source_dir is None:
-            return None
-        path = self.source_dir / (self.hooks or DEFAULT_HOOKS_FILE)
-        return path if path.is_file() else None
-
-    @property
-    def migration(self) -> dict[str, Any] | None:
-        return self.raw.get("migration")
-
-    @cached_property
-    def fields(self) -> list[Field]:
-        """Every field of the record schema (see :func:`iter_fields`)."""
-        return list(iter_fields(self.schema))
-
-    def __hash__(self) -> int:
-        return hash((self.content_hash, self.source))
-
-    @cached_property
-    def content_hash(self) -> str:
-        """sha256 of the canonical JSON of ``raw``: equal definitions hash equal."""
-        canonical = json.dumps(self.raw, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @cache
@@ -216,8 +97,6 @@ def validate_definition(
     errors = sorted(validator.iter_errors(raw), key=_error_order)
     issues = plain_issues(errors)
     if not issues:
-        from miniapps.core.definitions.semantics import semantic_issues
-
         issues = semantic_issues(raw, source_dir)
     if issues:
         raise DefinitionInvalid(issues, source=source)

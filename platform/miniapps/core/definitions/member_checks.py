@@ -1,20 +1,19 @@
 """Semantic checks of the non-schema members: workflow, indicators, dashboard, events,
-period, migration and hooks. Called by :func:`definition_semantics.semantic_issues`."""
+period, migration and hooks. Called by
+:func:`miniapps.core.definitions.semantics.semantic_issues`."""
 
 from __future__ import annotations
 
 from collections import deque
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from miniapps.core.errors import pointer_join
+from miniapps.core.definitions.context import SemanticContext
 from miniapps.core.periods.schedule import PeriodRules, due_date, period_bounds, period_containing
+from miniapps.core.pointers import pointer_join
 from miniapps.core.workflow import DEFAULT_WORKFLOW
-
-if TYPE_CHECKING:
-    from miniapps.core.definitions.semantics import Context
 
 KIND_WORDS = {
     "string": "a text field",
@@ -29,7 +28,9 @@ KIND_WORDS = {
 }
 
 
-def _check_pointer(ctx: Context, pointer: str, at: str, kinds: tuple[str, ...] = ()) -> None:
+def _check_pointer(
+    ctx: SemanticContext, pointer: str, at: str, kinds: tuple[str, ...] = ()
+) -> None:
     """``pointer`` names a field (of one of ``kinds`` when given); skipped if the schema is bad."""
     if not ctx.schema_ok:
         return
@@ -42,7 +43,7 @@ def _check_pointer(ctx: Context, pointer: str, at: str, kinds: tuple[str, ...] =
         ctx.add(at, f"must point at {wanted}, but {pointer} is {kind}", "wrong_kind")
 
 
-def check_workflow(ctx: Context) -> None:
+def check_workflow(ctx: SemanticContext) -> None:
     """States named by transitions exist, each is reachable, actions are unambiguous,
     ``requires_fields`` name real fields."""
     workflow = ctx.raw.get("workflow")
@@ -98,7 +99,7 @@ def check_workflow(ctx: Context) -> None:
             ctx.add(pointer_join("/workflow/states", name), message, "unreachable_state")
 
 
-def check_indicators(ctx: Context) -> None:
+def check_indicators(ctx: SemanticContext) -> None:
     """Indicator codes are unique, point at number fields, order their thresholds and
     have what their payment adjustment needs (see :func:`_check_adjustment`)."""
     codes: dict[str, int] = {}
@@ -135,7 +136,7 @@ def check_indicators(ctx: Context) -> None:
         ctx.add("/indicator_settings/national_average_list_size", message, "required")
 
 
-def _check_adjustment(ctx: Context, indicator: dict[str, Any], at: str) -> bool:
+def _check_adjustment(ctx: SemanticContext, indicator: dict[str, Any], at: str) -> bool:
     """``list_size`` needs the field holding the list size; ``list_size_and_prevalence``
     needs ``national_prevalence`` (the list size cancels out of it, so no field); both need
     the national average list size (True is returned to ask for it). ``list_size`` and
@@ -157,7 +158,7 @@ def _check_adjustment(ctx: Context, indicator: dict[str, Any], at: str) -> bool:
     return adjustment != "none"
 
 
-def check_dashboard(ctx: Context) -> None:
+def check_dashboard(ctx: SemanticContext) -> None:
     """Widget ids are unique; fields, columns, groupings and indicators exist."""
     codes = {indicator["code"] for indicator in ctx.raw.get("indicators") or []}
     ids: dict[str, int] = {}
@@ -178,7 +179,7 @@ def check_dashboard(ctx: Context) -> None:
             ctx.add(pointer_join(at, "indicator"), message, "unknown_indicator")
 
 
-def check_events(ctx: Context) -> None:
+def check_events(ctx: SemanticContext) -> None:
     """``action:`` and ``state:`` events name the workflow's actions and states."""
     workflow = ctx.raw.get("workflow") or DEFAULT_WORKFLOW
     states = set(workflow["states"])
@@ -205,7 +206,7 @@ def check_events(ctx: Context) -> None:
             ctx.add(at, f"there is no workflow state '{name}' (states: {listed})", "unknown_state")
 
 
-def check_period(ctx: Context) -> None:
+def check_period(ctx: SemanticContext) -> None:
     """Reminders need a periodic app; a weekly due day is a day of the week."""
     period = ctx.raw.get("period") or {}
     frequency = period.get("frequency", "none")
@@ -218,7 +219,7 @@ def check_period(ctx: Context) -> None:
     _check_reminder_offsets(ctx, period, frequency)
 
 
-def _check_reminder_offsets(ctx: Context, period: dict[str, Any], frequency: str) -> None:
+def _check_reminder_offsets(ctx: SemanticContext, period: dict[str, Any], frequency: str) -> None:
     """A ``before_due_days`` reminder must fall on or after the first day of its period:
     earlier, it would remind about a return whose period has not started."""
     reminders = ctx.raw.get("reminders")
@@ -256,7 +257,7 @@ def _shortest_lead(rules: PeriodRules) -> int:
     return min(leads)
 
 
-def check_migration(ctx: Context) -> None:
+def check_migration(ctx: SemanticContext) -> None:
     """The migration starts from an older version and only names fields of this one."""
     migration = ctx.raw.get("migration")
     if not migration:
@@ -304,7 +305,7 @@ def check_migration(ctx: Context) -> None:
             check_value(key, value, pointer_join(at, old))
 
 
-def check_hooks(ctx: Context) -> None:
+def check_hooks(ctx: SemanticContext) -> None:
     """A hooks file that is named exists in the app directory."""
     hooks = ctx.raw.get("hooks")
     if hooks and ctx.source_dir is not None and not (ctx.source_dir / hooks).is_file():

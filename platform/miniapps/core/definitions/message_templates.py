@@ -26,7 +26,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from miniapps.core.errors import Issue, pointer_join
+from miniapps.core.errors import Issue
+from miniapps.core.pointers import pointer_join
 
 log = logging.getLogger(__name__)
 

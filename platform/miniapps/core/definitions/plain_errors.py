@@ -14,7 +14,8 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from miniapps.core.errors import Issue, pointer_join
+from miniapps.core.errors import Issue
+from miniapps.core.pointers import pointer_join
 
 # Plain words for the meta-schema's patterns (the raw regex means nothing to an author).
 PATTERN_MESSAGES = {

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from miniapps.core.errors import pointer_join, pointer_parts
+from miniapps.core.pointers import pointer_join, pointer_parts
 
 # What a field holds, as far as forms, dashboards and exports care.
 KINDS = (

@@ -12,13 +12,13 @@ pointers lead into the definition.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
+from miniapps.core.definitions.context import SemanticContext, normalise
 from miniapps.core.definitions.member_checks import (
     KIND_WORDS,
     check_dashboard,
@@ -32,9 +32,10 @@ from miniapps.core.definitions.member_checks import (
 from miniapps.core.definitions.message_templates import template_issues
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.definitions.schema_fields import Field, iter_fields, resolve
-from miniapps.core.errors import Issue, pointer_join
+from miniapps.core.errors import Issue
 from miniapps.core.forms.conditions import check_condition as unsupported_keywords
 from miniapps.core.indicators.source import check_indicator_source
+from miniapps.core.pointers import pointer_join
 
 # Formats JSON Schema 2020-12 defines; anything else would silently check nothing.
 KNOWN_FORMATS = frozenset(
@@ -89,33 +90,9 @@ WIDGET_FITS: dict[str, tuple[Callable[[Field], bool], str]] = {
 }
 
 
-@dataclass
-class Context:
-    """What the checks share: the definition, its fields and the issues found so far."""
-
-    raw: dict[str, Any]
-    source_dir: Path | None
-    fields: dict[str, Field] = field(default_factory=dict)
-    children: dict[str, set[str]] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-    schema_ok: bool = False
-
-    def add(self, pointer: str, message: str, code: str = "invalid") -> None:
-        self.issues.append(Issue(pointer, message, code))
-
-    def find(self, pointer: str) -> Field | None:
-        """The field at a data pointer; array indices may be numbers or ``-``."""
-        return self.fields.get(normalise(pointer))
-
-
-def normalise(pointer: str) -> str:
-    """``/courses/0/name`` → ``/courses/-/name``."""
-    return "/".join("-" if part.isdigit() else part for part in pointer.split("/"))
-
-
 def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list[Issue]:
     """Every semantic problem of a definition that passed the meta-schema."""
-    ctx = Context(raw, source_dir)
+    ctx = SemanticContext(raw, source_dir)
     check_record_schema(ctx)
     if ctx.schema_ok:
         check_schema_rules(ctx, raw["schema"], "/schema", "", 0)
@@ -136,7 +113,7 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     return unique
 
 
-def check_record_schema(ctx: Context) -> None:
+def check_record_schema(ctx: SemanticContext) -> None:
     """``schema`` is valid JSON Schema 2020-12, describes an object and uses known formats."""
     schema = ctx.raw["schema"]
     meta = Draft202012Validator.META_SCHEMA
@@ -175,7 +152,7 @@ def _where(data_parent: str) -> str:
     return f" in {data_parent}" if data_parent else ""
 
 
-def check_names(ctx: Context, names: Any, at: str, data_parent: str) -> None:
+def check_names(ctx: SemanticContext, names: Any, at: str, data_parent: str) -> None:
     """Each name in a ``required``-like list is a field of the object at ``data_parent``."""
     known = ctx.children.get(data_parent, set())
     for i, name in enumerate(names if isinstance(names, list) else []):
@@ -187,7 +164,9 @@ def check_names(ctx: Context, names: Any, at: str, data_parent: str) -> None:
             )
 
 
-def check_condition(ctx: Context, cond: Any, at: str, data_parent: str, depth: int = 0) -> None:
+def check_condition(
+    ctx: SemanticContext, cond: Any, at: str, data_parent: str, depth: int = 0
+) -> None:
     """A condition (``if``, ``show_if``) only names fields of the object it is tested against."""
     if not isinstance(cond, dict) or depth > 20:
         return
@@ -214,7 +193,7 @@ def check_condition(ctx: Context, cond: Any, at: str, data_parent: str, depth: i
         check_condition(ctx, cond.get(keyword), pointer_join(at, keyword), data_parent, depth + 1)
 
 
-def _check_dependent(ctx: Context, node: dict[str, Any], at: str, data_parent: str) -> None:
+def _check_dependent(ctx: SemanticContext, node: dict[str, Any], at: str, data_parent: str) -> None:
     known = ctx.children.get(data_parent, set())
     for keyword in ("dependentRequired", "dependentSchemas"):
         for key, value in (node.get(keyword) or {}).items():
@@ -225,7 +204,9 @@ def _check_dependent(ctx: Context, node: dict[str, Any], at: str, data_parent: s
                 check_names(ctx, value, here, data_parent)
 
 
-def check_schema_rules(ctx: Context, node: Any, at: str, data_parent: str, depth: int) -> None:
+def check_schema_rules(
+    ctx: SemanticContext, node: Any, at: str, data_parent: str, depth: int
+) -> None:
     """Walk the record schema's objects: ``required``, ``if`` and dependencies name real fields."""
     if not isinstance(node, dict) or depth > 20:
         return
@@ -262,7 +243,7 @@ def check_schema_rules(ctx: Context, node: Any, at: str, data_parent: str, depth
             check_schema_rules(ctx, items, items_at, child + "/-", depth + 1)
 
 
-def check_ui(ctx: Context) -> None:
+def check_ui(ctx: SemanticContext) -> None:
     """``ui.order`` and ``ui.sections`` name real fields once; ``ui.fields`` fit their fields."""
     ui = ctx.raw.get("ui") or {}
     listed: set[str] = set()
@@ -294,7 +275,7 @@ def _entry_pointer(entry: str) -> str:
     return entry if entry.startswith("/") else pointer_join("", entry)
 
 
-def _check_field_ui(ctx: Context, pointer: str, spec: dict[str, Any], at: str) -> None:
+def _check_field_ui(ctx: SemanticContext, pointer: str, spec: dict[str, Any], at: str) -> None:
     target = ctx.find(pointer)
     if target is None:
         ctx.add(at, f"there is no field at {pointer}", "unknown_field")
@@ -318,7 +299,7 @@ def _check_field_ui(ctx: Context, pointer: str, spec: dict[str, Any], at: str) -
         check_condition(ctx, spec["show_if"], pointer_join(at, "show_if"), normalise(target.parent))
 
 
-def _check_schema_text(ctx: Context, schema: Any, at: str) -> None:
+def _check_schema_text(ctx: SemanticContext, schema: Any, at: str) -> None:
     """A condition written in JSON Schema is itself valid 2020-12."""
     meta = Draft202012Validator.META_SCHEMA
     checker = validator_for(meta)(meta, format_checker=Draft202012Validator.FORMAT_CHECKER)

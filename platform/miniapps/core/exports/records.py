@@ -11,11 +11,13 @@ choices as ``a; b``). Repeating sections are never dropped:
   (:func:`csv_zip`) when there is more than one file.
 * XLSX: a ``records`` sheet plus one sheet per repeating section, keyed the same way.
 * JSON: a list of whole record objects, repeating sections inline in ``data``.
+
+CSV and XLSX cells are written through :mod:`miniapps.core.exports.cells`, so an answer
+such as ``=1+1`` arrives as the text ``'=1+1``, never as a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -26,10 +28,11 @@ from typing import Any, Protocol
 
 from openpyxl import Workbook
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import Field
-from miniapps.core.errors import pointer_parts
+from miniapps.core.exports.cells import csv_text, xlsx_append
 from miniapps.core.imports.columns import column_name
+from miniapps.core.pointers import value_at
 
 META_COLUMNS = (
     "id", "app_version", "ods", "organisation", "period", "status",
@@ -127,21 +130,13 @@ def _columns(fields: list[Field], base: str, values: list[Any]) -> list[ExportCo
     return columns
 
 
-def _get(data: Any, pointer: str) -> Any:
-    for token in pointer_parts(pointer):
-        if not isinstance(data, dict) or token not in data:
-            return None
-        data = data[token]
-    return data
-
-
 def _list_at(data: Any, pointer: str) -> list[Any]:
-    value = _get(data, pointer)
+    value = value_at(data, pointer)
     return value if isinstance(value, list) else []
 
 
 def _value_at(data: Any, column: ExportColumn) -> Any:
-    value = _get(data, column.pointer)
+    value = value_at(data, column.pointer)
     kind = column.field.kind if column.field else None
     if isinstance(value, list) and kind in ("multi_enum", "array"):
         return "; ".join(_scalar_text(v) for v in value)
@@ -162,14 +157,10 @@ def _scalar_text(value: Any) -> str:
 
 def to_csv(definition: AppDefinition, items: Iterable[ExportItem]) -> dict[str, str]:
     """CSV text by table name: ``""`` for the main file, ``courses`` for a section."""
-    files = {}
-    for table in export_tables(definition, items):
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(table.headers)
-        writer.writerows([_scalar_text(v) for v in row] for row in table.rows)
-        files[table.name] = out.getvalue()
-    return files
+    return {
+        table.name: csv_text(table.headers, table.rows, _scalar_text)
+        for table in export_tables(definition, items)
+    }
 
 
 def csv_file_names(base: str, names: Iterable[str]) -> dict[str, str]:
@@ -193,12 +184,12 @@ def to_xlsx(definition: AppDefinition, items: Iterable[ExportItem]) -> bytes:
     used: set[str] = set()
     for table in export_tables(definition, items):
         sheet = book.create_sheet(_sheet_title(table.name or XLSX_MAIN_SHEET, used))
-        sheet.append(table.headers)
+        xlsx_append(sheet, table.headers)
         width = len(table.meta)
         for row in table.rows:
             meta = [_excel(v) for v in row[:width]]
             cells = [_excel(v, c.field) for v, c in zip(row[width:], table.columns, strict=True)]
-            sheet.append(meta + cells)
+            xlsx_append(sheet, meta + cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -229,6 +220,7 @@ def _excel(value: Any, source: Field | None = None) -> Any:
 
 def to_json(definition: AppDefinition, items: Iterable[ExportItem]) -> str:
     """A JSON list of whole records, shaped like the API's record answers."""
+    # Exact data, no safe_cell: JSON is not opened as a spreadsheet, so nothing runs.
     records = [
         {
             "id": record.id,

@@ -2,14 +2,14 @@
 
 Data flow on a POST::
 
-    bound = compiled.bind(request.form, data=record.data, files=request.files, file_store=store)
+    bound = bind_form(compiled, request.form, record.data, request.files, store)
     if bound.repeat_action():            # "Add another" / "Remove" without JavaScript
         return render(bound)             # one item more or fewer, nothing saved
-    issues = bound.validate_data(submit=is_submit)
-    if issues:
-        bound.attach_errors(issues)
+    try:                                 # the service checks the data (check_record)
+        save(bound.to_json(drop_hidden=False), input_issues=bound.input_issues())
+    except DataInvalid as exc:
+        bound.attach_errors(exc.issues)
         return render(bound)             # error summary + messages, input kept
-    save(bound.to_json(drop_hidden=is_submit))
 """
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from miniapps.core.errors import Issue, pointer_join, pointer_parts
+from miniapps.core.errors import Issue
 from miniapps.core.forms.compiler import CompiledForm
 from miniapps.core.forms.conditions import RuleState, evaluate
 from miniapps.core.forms.conditions import drop_hidden as drop_hidden_values
 from miniapps.core.forms.fields import CONTAINERS, MISSING, FileStore
-from miniapps.core.forms.tree import BoundNode, bind_nodes, form_data, get_at, walk_nodes
+from miniapps.core.forms.formdata import FormData
+from miniapps.core.forms.tree import BoundNode, bind_nodes, form_data, walk_nodes
 from miniapps.core.forms.uploads import upload_problem
-from miniapps.core.records.schema_issues import validate_record_data
+from miniapps.core.pointers import pointer_join, pointer_parts, value_at
+from miniapps.core.records.check import RecordRules, SchemaRules, check_record
 
-DRAFT_CODES = frozenset({"type", "format", "enum", "file"})
 REPEAT_ADD = "_repeat_add"
 REPEAT_REMOVE = "_repeat_remove"
 
@@ -91,14 +92,14 @@ class BoundForm:
             here = pointer_join(base, b.node.field.key)
             if b.widget == "fieldset":
                 value: Any = self._collect(b.children, here, keep_empty)
-                if not value and not (keep_empty or b.node.field.required):
+                if not _answered(value) and not (keep_empty or b.node.field.required):
                     value = MISSING
             elif b.widget == "repeat":
                 value = []
                 for index, item in enumerate(b.items):
                     data_item = pointer_join(here, len(value))
                     collected = self._collect(item, data_item, keep_empty)
-                    if collected or keep_empty:
+                    if _answered(collected) or keep_empty:
                         if not keep_empty:
                             self._item_map[data_item] = pointer_join(b.pointer, index)
                         value.append(collected)
@@ -114,7 +115,7 @@ class BoundForm:
     def _file_value(self, b: BoundNode, save: bool) -> Any:
         if b.pointer in self._file_values:
             return self._file_values[b.pointer]
-        existing = get_at(self._stored, b.pointer)
+        existing = value_at(self._stored, b.pointer)
         existing = existing if isinstance(existing, str) and existing else MISSING
         upload = self._files.get(b.wtf.name) if self._files is not None else b.wtf.data
         if not save or not getattr(upload, "filename", ""):
@@ -139,30 +140,24 @@ class BoundForm:
         """The file reference the field at ``pointer`` holds now (new upload or stored)."""
         value = self._file_values.get(pointer, MISSING)
         if value is MISSING:
-            value = get_at(self._stored, pointer)
+            value = value_at(self._stored, pointer)
         return value if isinstance(value, str) and value else None
-
-    def render_sections(self) -> list[dict[str, Any]]:
-        """Sections of field dicts for ``forms/macros.html`` (see ``forms.render``)."""
-        from miniapps.core.forms.render import render_sections
-
-        return render_sections(self)
 
     # --- validation and errors -----------------------------------------------------------
 
-    def validate_data(self, submit: bool) -> list[Issue]:
-        """Issues for the entered data: everything on submit, type/format only on a draft."""
-        data = self.to_json(drop_hidden=submit)
-        issues = list(self._file_issues) + validate_record_data(self.compiled.schema, data)
-        if not submit:
-            issues = [i for i in issues if i.code in DRAFT_CODES]
-        seen: set[str] = set()
-        unique = []
-        for issue in issues:
-            if issue.pointer not in seen:
-                seen.add(issue.pointer)
-                unique.append(issue)
-        return unique
+    def input_issues(self) -> list[Issue]:
+        """Problems only the form sees (a refused upload), before any data check."""
+        return list(self._file_issues)
+
+    def validate_data(self, submit: bool, rules: RecordRules | None = None) -> list[Issue]:
+        """The form's problems and :func:`check_record`'s verdict on the entered data, one
+        per field. ``rules``: the app definition (its app-level checks too); by default
+        the compiled schema and ``ui`` alone."""
+        rules = rules or SchemaRules(self.compiled.schema, self.compiled.ui)
+        check = check_record(rules, self.to_json(drop_hidden=False), submit=submit)
+        issues = self.input_issues()
+        seen = {issue.pointer for issue in issues}
+        return issues + [i for i in check.issues if i.pointer not in seen]
 
     def walk(self) -> Iterator[BoundNode]:
         """Every bound node, in form order."""
@@ -221,13 +216,13 @@ class BoundForm:
         kind, pointer = action
         index = {b.pointer: b for b in self.walk() if b.widget == "repeat"}
         if kind == "add" and pointer in index:
-            items = get_at(data, pointer)
+            items = value_at(data, pointer)
             maximum = index[pointer].node.field.schema.get("maxItems")
             if isinstance(items, list) and (maximum is None or len(items) < maximum):
                 items.append({})
         elif kind == "remove":
             parent, _, position = pointer.rpartition("/")
-            items = get_at(data, parent)
+            items = value_at(data, parent)
             valid = parent in index and position.isdigit() and isinstance(items, list)
             if valid and int(position) < len(items):
                 del items[int(position)]
@@ -240,6 +235,39 @@ class BoundForm:
             if b.widget not in CONTAINERS:
                 pairs += b.node.widget.formdata_pairs(b.wtf.name, b.wtf.data)
         return pairs
+
+
+def bind_form(
+    compiled: CompiledForm,
+    formdata: Any = None,
+    data: dict | None = None,
+    files: Any = None,
+    file_store: FileStore | None = None,
+) -> BoundForm:
+    """``compiled`` bound to one request: a :class:`BoundForm`.
+
+    ``formdata`` is the posted form (``request.form``, a :class:`FormData`; None for a
+    GET); ``data`` is the stored record data (shown on a GET; on a POST it supplies the
+    files already stored when no new file is chosen); ``files`` the uploaded files
+    (``request.files``), saved through ``file_store``. A post carrying
+    ``_repeat_add``/``_repeat_remove`` is answered with one item more/fewer.
+    """
+    return BoundForm(compiled, formdata, data, files, file_store)
+
+
+def formdata_for(compiled: CompiledForm, data: dict) -> FormData:
+    """The form fields a browser would post for ``compiled`` showing ``data``."""
+    return FormData(bind_form(compiled, data=data).formdata_pairs())
+
+
+def _answered(value: Any) -> bool:
+    """Whether collected data holds an answer: a group kept only because a required group
+    inside it is always shown (``{"inner": {}}``) is as unanswered as ``{}``."""
+    if isinstance(value, dict):
+        return any(_answered(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_answered(v) for v in value)
+    return True
 
 
 def _read_action(formdata: Any) -> tuple[str, str] | None:

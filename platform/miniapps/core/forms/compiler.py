@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from miniapps.core.definitions.schema_fields import Field, iter_fields
-from miniapps.core.errors import DefinitionInvalid, Issue, pointer_join
+from miniapps.core.errors import DefinitionInvalid, Issue
 from miniapps.core.forms.conditions import compile_rules
-from miniapps.core.forms.fields import WIDGETS, FieldType, FileStore, default_widget
+from miniapps.core.forms.fields import WIDGETS, FieldType, default_widget
+from miniapps.core.pointers import pointer_join
 
 _RESERVED = frozenset(dir(Form)) | {"meta", "csrf_token"}
 
@@ -61,7 +61,10 @@ class Section:
 
 
 class CompiledForm:
-    """A compiled form: the WTForms class, the node tree and the condition rules."""
+    """A compiled form: the WTForms class, the node tree and the condition rules.
+
+    Bind it to a request with :func:`miniapps.core.forms.bound.bind_form`.
+    """
 
     def __init__(self, schema: dict, ui: dict, nodes: tuple[FormNode, ...]) -> None:
         self.schema = schema
@@ -70,30 +73,6 @@ class CompiledForm:
         self.form_class = _form_class("RecordForm", nodes)
         self.rules = compile_rules(schema, ui)
         self.sections = _sections(ui, nodes)
-
-    def bind(
-        self,
-        formdata: Any = None,
-        data: dict | None = None,
-        files: Any = None,
-        file_store: FileStore | None = None,
-    ) -> Any:
-        """A :class:`~miniapps.core.forms.bound.BoundForm` for a request.
-
-        ``formdata`` is the posted MultiDict (None for a GET); ``data`` is the
-        stored record data (shown on a GET; on a POST it supplies the files
-        already stored when no new file is chosen); ``files`` the uploaded files
-        (``request.files``), saved through ``file_store``. A post carrying
-        ``_repeat_add``/``_repeat_remove`` is answered with one item more/fewer.
-        """
-        from miniapps.core.forms.bound import BoundForm
-
-        return BoundForm(self, formdata, data, files, file_store)
-
-    def formdata_for(self, data: dict) -> MultiDict:
-        """The MultiDict a browser would post for a form showing ``data``."""
-        bound = self.bind(data=data)
-        return MultiDict(bound.formdata_pairs())
 
     def defaults(self) -> dict:
         """Schema ``default`` values of top-level and nested fields, as record data."""

@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from miniapps.core.errors import Issue, pointer_join
+from miniapps.core.errors import Issue
+from miniapps.core.pointers import pointer_join
 
 ANNOTATIONS = frozenset({"title", "description", "$comment"})
 

@@ -43,8 +43,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from miniapps.core.definitions.schema_fields import field_kind, resolve
-from miniapps.core.errors import DefinitionInvalid, pointer_join, pointer_parts
+from miniapps.core.errors import DefinitionInvalid
 from miniapps.core.forms.condition_language import check_condition, json_equal, matches
+from miniapps.core.pointers import pointer_join, pointer_parts, value_at
 
 
 @dataclass
@@ -242,18 +243,10 @@ def drop_hidden(data: Any, state: RuleState) -> Any:
     """A copy of ``data`` without the values of hidden fields (used on submit)."""
     result = copy.deepcopy(data)
     for pointer in sorted(state.hidden, key=lambda p: -p.count("/")):
-        tokens = pointer_parts(pointer)
-        target: Any = result
-        for token in tokens[:-1]:
-            if isinstance(target, list) and token.isdigit() and int(token) < len(target):
-                target = target[int(token)]
-            elif isinstance(target, dict) and token in target:
-                target = target[token]
-            else:
-                target = None
-                break
+        *parents, last = pointer_parts(pointer)
+        target = value_at(result, pointer_join("", *parents))
         if isinstance(target, dict):
-            target.pop(tokens[-1], None)
+            target.pop(last, None)
     return result
 
 

@@ -33,7 +33,6 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
-_MISSING = MISSING
 
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024

@@ -27,7 +27,6 @@ from wtforms.fields import (
 
 from miniapps.core.definitions.schema_fields import Field, schema_type
 from miniapps.core.forms.field_base import (
-    _MISSING,
     DEFAULT_MAX_BYTES,
     MISSING,
     FieldType,
@@ -44,7 +43,6 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "MISSING",
     "WIDGETS",
-    "_MISSING",
     "DateParts",
     "FieldType",
     "FileStore",

@@ -1,6 +1,8 @@
 """Turn a bound form into plain dicts of NHS.UK macro parameters for ``forms/macros.html``.
 
-The template stays thin: it only picks the macro for each widget and wraps it in
+The template calls :func:`render_sections` as the Jinja global ``form_sections``
+(registered by the app factory) and stays thin: it only picks the macro for each
+widget and wraps it in
 ``<div data-pointer=... data-widget=...>`` (read by ``static/js/conditions.mjs``).
 Text from the definition is escaped here (:class:`markupsafe.Markup`), so labels
 can carry the required marker safely.
@@ -13,12 +15,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from miniapps.core.errors import pointer_join, pointer_parts
-from miniapps.core.forms.bound import BoundForm, BoundNode
+from miniapps.core.forms.bound import BoundForm
 from miniapps.core.forms.conditions import RuleState
 from miniapps.core.forms.fields import RadiosType, choice_map
+from miniapps.core.forms.tree import BoundNode
 from miniapps.core.forms.uploads import accept_list
 from miniapps.core.periods.keys import period_label
+from miniapps.core.pointers import pointer_join, pointer_parts
 from miniapps.core.records.display import format_value
 from miniapps.core.records.schema_issues import lower_first
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from miniapps.core.errors import pointer_join, pointer_parts
 from miniapps.core.forms.compiler import FormNode
 from miniapps.core.forms.fields import MISSING
+from miniapps.core.pointers import pointer_join
 
 
 @dataclass
@@ -38,17 +38,6 @@ class BoundNode:
                 else f"{self.wtf.id}-add"
             )
         return str(self.wtf.id)
-
-
-def get_at(data: Any, pointer: str) -> Any:
-    for token in pointer_parts(pointer):
-        if isinstance(data, list) and token.isdigit() and int(token) < len(data):
-            data = data[int(token)]
-        elif isinstance(data, dict) and token in data:
-            data = data[token]
-        else:
-            return None
-    return data
 
 
 def bind_nodes(nodes: tuple[FormNode, ...], form: Any, base: str) -> list[BoundNode]:

@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 from miniapps.core.definitions.schema_fields import Field, resolve
-from miniapps.core.errors import pointer_join, pointer_parts
+from miniapps.core.pointers import pointer_join, pointer_parts
 
 
 def column_name(pointer: str) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from miniapps.core.errors import pointer_join
 from miniapps.core.forms.field_base import MISSING
 from miniapps.core.imports.base import ImportRow, RowProblem
 from miniapps.core.imports.cells import cell_text
 from miniapps.core.imports.columns import column_name
+from miniapps.core.pointers import pointer_join
 
 
 def origin(row: ImportRow, pointer: str) -> tuple[int, str | None]:

@@ -31,10 +31,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import iter_fields
-from miniapps.core.errors import pointer_join, pointer_parts
-from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.forms.field_base import MISSING
 from miniapps.core.imports.base import (
     SAMPLE_ROWS,
@@ -56,9 +54,10 @@ from miniapps.core.imports.long_columns import (
     map_long_columns,
     missing_long_columns,
 )
-from miniapps.core.indicators.source import IndicatorSource, count_issues, expand_definition
+from miniapps.core.indicators.source import IndicatorSource, expand_definition
 from miniapps.core.indicators.year_sets import YearSet, financial_year
-from miniapps.core.records.schema_issues import validate_record_data
+from miniapps.core.pointers import pointer_join, pointer_parts, set_at, value_at
+from miniapps.core.records.check import check_record
 
 __all__ = ["compare_with_return", "is_long_layout", "origin", "read_long"]
 
@@ -252,7 +251,7 @@ def _put_cell(
         bad.add((number, header))
         return
     if converted is not MISSING:
-        _set(group.data, pointer, converted)
+        set_at(group.data, pointer, converted)
 
 
 def _list_size(
@@ -266,7 +265,7 @@ def _list_size(
     """One list size per organisation and period: the first row giving it sets it, a
     later row giving another is a problem; a row may leave it blank."""
     (value, header), number = cell, group.source_rows[-1]
-    earlier = _get(group.data, pointer)
+    earlier = value_at(group.data, pointer, MISSING)
     if value is None or earlier is MISSING:
         if value is not None or pointer not in group.origins:
             group.origins[pointer] = (number, header)
@@ -295,12 +294,9 @@ def _check_group(
 ) -> None:
     """Validate one record like a submitted form; each issue goes to the cell it came from."""
     definition = year.definition
-    rules = compile_rules(definition.schema, definition.ui)
-    group.data = drop_hidden(group.data, evaluate(rules, group.data))
-    issues = validate_record_data(definition.schema, group.data)
-    reported = {issue.pointer for issue in issues}
-    issues += [i for i in count_issues(definition, group.data) if i.pointer not in reported]
-    for issue in issues:
+    check = check_record(definition, group.data, submit=True)
+    group.data = check.data
+    for issue in check.issues:
         last = pointer_parts(issue.pointer)[-1:] or [""]
         if issue.code == "required" and (issue.pointer in missing or last[0] in missing):
             continue  # the whole column is missing: reported once, at row 1
@@ -308,18 +304,3 @@ def _check_group(
         if (number, column or "") in bad:
             continue
         result.problems.append(RowProblem(number, column, issue.message))
-
-
-def _set(data: dict[str, Any], pointer: str, value: Any) -> None:
-    *parents, last = pointer_parts(pointer)
-    for key in parents:
-        data = data.setdefault(key, {})
-    data[last] = value
-
-
-def _get(data: Any, pointer: str) -> Any:
-    for key in pointer_parts(pointer):
-        if not isinstance(data, dict) or key not in data:
-            return MISSING
-        data = data[key]
-    return data

@@ -8,8 +8,7 @@ key or title, in any case: the definition's ``indicator_source`` is the whole ma
 
 from __future__ import annotations
 
-from miniapps.core.definitions.loading import AppDefinition
-from miniapps.core.errors import pointer_parts
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.imports.base import (
     ODS_HEADERS,
     PERIOD_HEADERS,
@@ -18,6 +17,7 @@ from miniapps.core.imports.base import (
     RowProblem,
 )
 from miniapps.core.indicators.source import IndicatorSource, row_schema
+from miniapps.core.pointers import pointer_parts
 
 INDICATOR_HEADERS = frozenset({"indicator", "indicator code"})
 COUNT_ROLES = ("numerator", "denominator", "exclusions")

@@ -23,9 +23,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import Field, iter_fields
-from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.forms.field_base import MISSING
 from miniapps.core.imports.base import (
     ODS_HEADERS,
@@ -54,7 +53,7 @@ from miniapps.core.imports.columns import (
 )
 from miniapps.core.imports.long import is_long_layout, read_long
 from miniapps.core.indicators.year_sets import YearSet
-from miniapps.core.records.schema_issues import validate_record_data
+from miniapps.core.records.check import check_record
 
 __all__ = [
     "Column",
@@ -111,7 +110,6 @@ def read_import(
     period = option_period(result, period, frequency)
     check_org_source(result, org)
     by_pointer = {f.pointer: f for f in fields}
-    rules = compile_rules(definition.schema, definition.ui)
     missing = missing_required(definition.schema, result.columns)
     if missing:
         names = ", ".join(column_name(p) for p in sorted(missing))
@@ -122,8 +120,9 @@ def read_import(
         if len(result.sample) < SAMPLE_ROWS:
             result.sample.append((number, [cell_text(c) for c in cells]))
         row, renames, bad = _read_row(result, number, cells, by_pointer, org, period, frequency)
-        row.data = drop_hidden(row.data, evaluate(rules, row.data))
-        for issue in validate_record_data(definition.schema, row.data):
+        check = check_record(definition, row.data, submit=True)
+        row.data = check.data
+        for issue in check.issues:
             pointer = original_pointer(issue.pointer, renames)
             column = column_for(pointer, result.columns)
             if (issue.code == "required" and pointer in missing) or column in bad:

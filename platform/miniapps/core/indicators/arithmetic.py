@@ -36,7 +36,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from miniapps.core.errors import DefinitionInvalid, Issue, pointer_join
+from miniapps.core.errors import DefinitionInvalid, Issue
+from miniapps.core.pointers import pointer_join
 
 DIRECTIONS = ("higher", "lower")
 ADJUSTMENTS = ("none", "list_size", "list_size_and_prevalence")

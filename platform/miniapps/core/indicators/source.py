@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from miniapps.core.definitions.context import SemanticContext
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import resolve
-from miniapps.core.errors import Issue, pointer_join, pointer_parts
+from miniapps.core.errors import Issue
 from miniapps.core.indicators.arithmetic import IndicatorSpec
 from miniapps.core.indicators.year_sets import YearSet
-
-if TYPE_CHECKING:
-    from miniapps.core.definitions.loading import AppDefinition
-    from miniapps.core.definitions.semantics import Context
+from miniapps.core.pointers import pointer_join, pointer_parts, value_at
 
 COUNT_KINDS = ("integer", "number")
 
@@ -125,7 +124,7 @@ def count_issues(definition: AppDefinition, data: Any) -> list[Issue]:
     ]
     source = IndicatorSource.of(definition)
     if source is not None:
-        rows = _at(data, source.field)
+        rows = value_at(data, source.field)
         for code in rows if isinstance(rows, dict) else ():
             num, den = (
                 source.pointer(code, source.numerator),
@@ -134,7 +133,7 @@ def count_issues(definition: AppDefinition, data: Any) -> list[Issue]:
             pairs.append((code, num, den))
     issues = []
     for code, num_pointer, den_pointer in pairs:
-        numerator, denominator = _at(data, num_pointer), _at(data, den_pointer)
+        numerator, denominator = value_at(data, num_pointer), value_at(data, den_pointer)
         if _count(numerator) and _count(denominator) and numerator > denominator:
             message = (
                 f"{code}: the numerator ({numerator}) cannot be more than the "
@@ -144,7 +143,7 @@ def count_issues(definition: AppDefinition, data: Any) -> list[Issue]:
     return issues
 
 
-def check_indicator_source(ctx: Context) -> None:
+def check_indicator_source(ctx: SemanticContext) -> None:
     """The keyed field is an object whose members are objects with count fields."""
     raw = ctx.raw.get("indicator_source")
     if raw is None or not ctx.schema_ok:
@@ -191,14 +190,6 @@ def _keyed_schema(schema: dict[str, Any], pointer: str) -> dict[str, Any] | None
         node = node["properties"][key]
     node = resolve(node, schema)
     return node if isinstance(node, dict) and node.get("type") == "object" else None
-
-
-def _at(data: Any, pointer: str) -> Any:
-    for key in pointer_parts(pointer):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def _count(value: Any) -> bool:

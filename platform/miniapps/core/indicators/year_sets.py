@@ -26,8 +26,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from miniapps.core.definitions.plain_errors import plain_issues
-from miniapps.core.errors import DefinitionInvalid, Issue, pointer_join
+from miniapps.core.errors import DefinitionInvalid, Issue
 from miniapps.core.indicators.arithmetic import IndicatorSpec, json_decimal
+from miniapps.core.pointers import pointer_join
 
 YEAR_SET_SCHEMA_PATH = (
     Path(__file__).resolve().parents[4] / "schemas" / "indicator-year-set.schema.json"

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from miniapps.core.definitions.schema_fields import enum_choices, field_kind, resolve
-from miniapps.core.errors import pointer_join
+from miniapps.core.pointers import pointer_join
 
 
 @dataclass(frozen=True)

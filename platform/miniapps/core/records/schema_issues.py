@@ -13,8 +13,8 @@ field concerned and say what to do, never the validator's own text:
 * at most one issue per pointer (the first, in schema order).
 
 Each issue's ``code`` is the JSON Schema keyword that failed (``required``,
-``type``, ``format``, ``minimum`` ...), so callers can filter (drafts keep only
-``type``/``format``/``enum`` problems).
+``type``, ``format``, ``minimum`` ...; ``enum`` for a choice list however written),
+so callers can filter (:mod:`miniapps.core.records.check` keeps some for drafts).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from miniapps.core.definitions.schema_fields import Field, enum_choices, iter_fields
-from miniapps.core.errors import DataInvalid, Issue, pointer_join
+from miniapps.core.errors import DataInvalid, Issue
+from miniapps.core.pointers import pointer_join
 
 FORMAT_MESSAGES = {
     "date": "Enter a real date, like 31 3 2025",
@@ -126,6 +127,8 @@ def _issues_for(error: ValidationError, fields: dict[str, Field]) -> Iterator[Is
                 pointer_join(pointer, name), f"“{name}” is not a question in this form", keyword
             )
         return
+    if keyword in ("anyOf", "oneOf") and enum_choices({keyword: error.validator_value}):
+        keyword = "enum"  # a choice list written as oneOf of const + title
     yield Issue(pointer, _message(error, pointer, fields), keyword)
 
 

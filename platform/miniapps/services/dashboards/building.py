@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, inspect, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.periods.keys import period_of
 from miniapps.models import App, Organisation, Record
@@ -29,10 +29,10 @@ from miniapps.services.dashboards.automatic import Breakdown, automatic_widgets
 from miniapps.services.dashboards.declared import Context, declared_widgets
 from miniapps.services.dashboards.filters import FieldFilter, parse_filters
 from miniapps.services.dashboards.widgets import WidgetQuery
+from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.results import indicator_results
 from miniapps.services.organisations import children
 from miniapps.services.permissions import READ, Access, Forbidden
-from miniapps.services.records.lifecycle import definition_for
 
 PERIOD_FILTER = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-W(0[1-9]|[1-4]\d|5[0-3]))?$")
 PERIOD_HINT = "must be a month (2025-04), a quarter (2025-Q1) or a year (2025)"
@@ -58,7 +58,7 @@ def app_dashboard(
     if org is not None and not access.can(READ, org, app):
         raise Forbidden(f"You may not see the dashboard of {app.title} for {org.name} ({org.ods}).")
     scope = access.org_clause(READ, app)
-    definition = latest_definition(session, app)
+    definition = app_definition(session, app)
     low, high = period_bounds(definition, period_from, period_to)
     field_filters = parse_filters(definition.schema, filters or {})
     if org is not None:
@@ -81,18 +81,6 @@ def app_dashboard(
         ctx = Context(query, definition.schema, definition.is_periodic, breakdown, indicator)
         widgets.extend(declared_widgets(ctx, specs))
     return {"app": app.id, "org": org.ods if org is not None else None, "widgets": widgets}
-
-
-def latest_definition(session: Session, app: App) -> AppDefinition:
-    """The app's latest definition, from its versions when they are loaded already (the
-    permission check reads them for the app's ``permissions``): versions are immutable,
-    so this saves a statement per dashboard. Otherwise, or when the latest is not among
-    them, :func:`~miniapps.services.records.lifecycle.definition_for` reads it."""
-    if "versions" not in inspect(app).unloaded:
-        for version in app.versions:
-            if version.version == app.latest_version:
-                return AppDefinition(raw=version.definition)
-    return definition_for(session, app)
 
 
 def _query(

@@ -36,9 +36,9 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
 from miniapps.core.definitions.schema_fields import Field, find_field, iter_fields
-from miniapps.core.errors import pointer_parts
+from miniapps.core.pointers import pointer_parts, value_at
 from miniapps.models import Organisation, Record
-from miniapps.services.dashboards.trends import Breakdown, _under_children, period_of_record
+from miniapps.services.dashboards.trends import Breakdown, period_of_record, under_children
 from miniapps.services.dashboards.widgets import WidgetQuery, build_value_counts, plain_number
 
 TABLE_LIMIT = 50
@@ -118,7 +118,7 @@ def by_period(ctx: Context, field: Field | None, aggregate: str) -> dict[str, An
 def by_org(ctx: Context, field: Field | None, aggregate: str) -> list[dict[str, Any]]:
     """The organisations below with their figure (0 for counts and sums without records)."""
     child = aliased(Organisation, name="child_org")
-    join = lambda base: _under_children(base, child, ctx.breakdown)  # noqa: E731
+    join = lambda base: under_children(base, child, ctx.breakdown)  # noqa: E731
     found = grouped(ctx, field, aggregate, child.id, join)
     empty = 0 if aggregate in ("count", "sum") else None
     return [
@@ -199,7 +199,7 @@ def _stacks(ctx: Context, field: Field, group: str, keys: list[Any]) -> list[dic
     if group == "org":
         child = aliased(Organisation, name="child_org")
         key: ColumnElement[Any] = child.ods
-        source = _under_children(source, child, ctx.breakdown)
+        source = under_children(source, child, ctx.breakdown)
     else:
         key = period_of_record(ctx.query, ctx.periodic)
     seen = (
@@ -242,19 +242,11 @@ def build_table(ctx: Context, spec: dict[str, Any]) -> dict[str, Any]:
     data = {
         "columns": [{"pointer": p, "title": f.title if f else p} for p, f in fields],
         "rows": [
-            {"ods": ods, "period": period, "values": [_at(doc, p) for p in pointers]}
+            {"ods": ods, "period": period, "values": [value_at(doc, p) for p in pointers]}
             for ods, period, doc in rows
         ],
     }
     return {**_head(spec), "data": data}
-
-
-def _at(document: Any, pointer: str) -> Any:
-    for token in pointer_parts(pointer):
-        if not isinstance(document, dict):
-            return None
-        document = document.get(token)
-    return document
 
 
 def build_indicator(ctx: Context, spec: dict[str, Any]) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.schema_fields import Field
-from miniapps.core.errors import pointer_parts
+from miniapps.core.pointers import pointer_parts
 from miniapps.models import Organisation, Record
 
 # Scopes of at most this many organisations are also given to the database by id.

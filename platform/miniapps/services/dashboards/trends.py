@@ -145,7 +145,7 @@ def build_records_by_org(query: WidgetQuery, breakdown: Breakdown, total: int) -
     child = aliased(Organisation, name="child_org")
     rows = query.session.execute(
         select(child.id, func.count(Record.id))
-        .select_from(_under_children(query.records(), child, breakdown))
+        .select_from(under_children(query.records(), child, breakdown))
         .where(*query.conditions)
         .group_by(child.id)
     ).all()
@@ -194,7 +194,7 @@ def build_numbers_by_org(
     for rows, named in query.numbers(
         fields,
         extra=[child.id.label("child")],
-        join=lambda source: _under_children(source, child, breakdown),
+        join=lambda source: under_children(source, child, breakdown),
     ):
         stats = [stat for _, column in named for stat in number_stats(column)]
         result = query.session.execute(select(rows.c.child, *stats).group_by(rows.c.child)).all()
@@ -244,7 +244,7 @@ def number_by_org_widget(
     }
 
 
-def _under_children(source: Any, child: Any, breakdown: Breakdown) -> Any:
+def under_children(source: Any, child: Any, breakdown: Breakdown) -> Any:
     """Each row of ``source`` joined to the child organisation above its organisation."""
     ids = [o.id for o in breakdown.children]
     return source.join(child, Organisation.path.startswith(child.path) & child.id.in_(ids))

@@ -25,26 +25,10 @@ from miniapps.core.errors import DataInvalid, MiniappsError
 from miniapps.core.imports.long import compare_with_return
 from miniapps.core.imports.wide import ImportResult, ImportRow, RowProblem, read_import
 from miniapps.models import App, Organisation, Record, User
+from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
-from miniapps.services.records.lifecycle import create_record, definition_for
-
-
-class SystemAccess(Access):
-    """The platform acting for itself (the CLI, jobs): allowed everything, everywhere."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
-
-    @property
-    def is_admin(self) -> bool:
-        return True
-
-    def roles_at(self, org: Organisation) -> set[str]:
-        return {"platform_admin"}
-
-    def _prefixes(self, action: str, app_roles: Any = None) -> list[str] | None:
-        return None  # no restriction
+from miniapps.services.records.lifecycle import create_record
 
 
 @dataclass
@@ -92,7 +76,7 @@ def import_records(
     """Check ``file_bytes`` for ``app`` and, unless ``dry_run`` or anything is wrong, store
     each new row as a submitted record. ``org`` and ``period`` apply to rows without them.
     ``progress(done, total)`` is called before the first row is written and after each one."""
-    definition = definition_for(session, app)
+    definition = app_definition(session, app)
     ods = org.ods if isinstance(org, Organisation) else org
     result = read_import(
         definition,

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.indicators.arithmetic import (
     Counts,
     IndicatorResult,

@@ -32,6 +32,7 @@ from miniapps.core.indicators.coding_errors import CodingIssue, coding_checks
 from miniapps.core.indicators.planning import easy_wins, missed_opportunities
 from miniapps.core.indicators.year_sets import financial_year, financial_year_months
 from miniapps.models import App, Organisation
+from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.breakdown import (
     OrgResults,
     counts_by_org,
@@ -43,7 +44,6 @@ from miniapps.services.indicators.results import indicator_trend, results_for, s
 from miniapps.services.indicators.year_sets import current_row
 from miniapps.services.organisations import ancestors
 from miniapps.services.permissions import READ, Access
-from miniapps.services.records.lifecycle import definition_for
 from miniapps.services.returns import tracking as returns_service
 
 LEVELS = ("practice", "pcn", "place", "icb")
@@ -54,14 +54,14 @@ class NoIndicators(MiniappsError):
     """The app declares no indicators, so it has no indicator pages."""
 
     code = "no_indicators"
-    status = 404
+    kind = "not_found"
 
 
 class NotAnIndicatorLevel(MiniappsError):
     """Indicators are shown for practices, PCNs, Places and ICBs only."""
 
     code = "not_an_indicator_level"
-    status = 404
+    kind = "not_found"
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class Overview:
 
 
 def has_indicators(session: Session, app: App) -> bool:
-    definition = definition_for(session, app)
+    definition = app_definition(session, app)
     return bool(definition.indicators or definition.indicator_source)
 
 
@@ -165,7 +165,7 @@ def indicator_overview(
             f"{org.name} ({org.ods}) is not a practice, PCN, Place or ICB: it has no indicators."
         )
     results = results_for(session, access, app, org, period)
-    definition = definition_for(session, app, period)
+    definition = app_definition(session, app, period)
     specs, options, year_set = specs_and_options(session, definition, period)
     months = [m for m in financial_year_months(financial_year(period)) if m <= period]
     trend = indicator_trend(session, access, app, org, months[0], period)
@@ -265,7 +265,7 @@ def _add_pcn_checks(
 ) -> None:
     """Completeness of this month's returns, who may be chased, likely coding errors."""
     app, org, period = overview.app, overview.org, overview.period
-    rules = returns_service.rules_of(app)
+    rules = returns_service.rules_of(session, app)
     if rules.is_periodic and rules.frequency == "monthly":
         grid = returns_service.completeness(session, access, app, org, [period], today=today)
         overview.completeness = grid

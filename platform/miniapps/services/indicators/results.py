@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition
-from miniapps.core.errors import DataInvalid, Issue, pointer_join
+from miniapps.core.definitions.model import AppDefinition
+from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.indicators.arithmetic import (
     IndicatorResult,
     IndicatorSpec,
@@ -36,12 +36,13 @@ from miniapps.core.indicators.arithmetic import (
 from miniapps.core.indicators.planning import project_cumulative, project_year_end, with_money_of
 from miniapps.core.indicators.source import IndicatorSource, row_schema, specs_for
 from miniapps.core.indicators.year_sets import YearSet, financial_year
+from miniapps.core.pointers import pointer_join
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
+from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.sums import counts_of, indicator_sums
 from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import READ, Access, Forbidden
-from miniapps.services.records.lifecycle import definition_for
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ABOVE_PCN = ("place", "icb")
@@ -142,7 +143,7 @@ def results_for(
     wins and missed opportunities, see :mod:`miniapps.core.indicators.planning`)."""
     _check_readable(access, app, org)
     _check_months([("/period", period)])
-    definition = definition_for(session, app, period)
+    definition = app_definition(session, app, period)
     specs, options, _ = specs_and_options(
         session, definition, period, value_per_point, national_average_list_size
     )
@@ -195,7 +196,7 @@ def indicator_trend(
     _check_months([("/from", from_period), ("/to", to_period)])
     if from_period > to_period:
         raise DataInvalid([Issue("/to", "To must be the same as or after From")])
-    definition = definition_for(session, app, to_period)
+    definition = app_definition(session, app, to_period)
     specs, _, year_set = specs_and_options(session, definition, to_period)
     scope = _scope(access, app, org)
     by_period = indicator_sums(

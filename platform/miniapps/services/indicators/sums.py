@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import Field
-from miniapps.core.errors import pointer_parts
 from miniapps.core.indicators.arithmetic import Counts, IndicatorSpec
+from miniapps.core.pointers import pointer_parts
 from miniapps.models import Organisation, Record
 from miniapps.services.dashboards.widgets import WidgetQuery
 

@@ -21,7 +21,6 @@ from miniapps.core.definitions.message_templates import render_messages
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import (
     App,
-    AppVersion,
     AuditEntry,
     HeldNotification,
     Membership,
@@ -30,6 +29,7 @@ from miniapps.models import (
     Record,
     User,
 )
+from miniapps.services.definitions import record_definition
 from miniapps.services.notifications.digests import route
 from miniapps.services.notifications.outbox import render_email
 from miniapps.services.permissions import ROLE_ACTIONS, Access
@@ -160,8 +160,8 @@ def notify_record_event(
     transition is ``action:<a>``, ``state:<s>`` and maybe ``submitted``). Each recipient
     gets one ``record_event`` email with every matching entry's message; returns their ids.
     ``skip``: users already told of this occurrence another way."""
-    definition = _definition(session, record)
-    entries = [n for n in definition.get("notifications") or [] if n.get("on") in events]
+    definition = record_definition(session, record)
+    entries = [n for n in definition.notifications or [] if n.get("on") in events]
     if not entries:
         return set()
     skipped = set(skip)
@@ -256,18 +256,8 @@ def _roles_of(transition: Transition) -> set[str]:
     }
 
 
-def _definition(session: Session, record: Record) -> dict[str, Any]:
-    """The definition the record was made with."""
-    definition = session.scalar(
-        select(AppVersion.definition).where(
-            AppVersion.app_id == record.app_id, AppVersion.version == record.app_version
-        )
-    )
-    return definition or {}
-
-
 def _workflow(session: Session, record: Record) -> Workflow:
-    return Workflow(_definition(session, record).get("workflow"))
+    return Workflow(record_definition(session, record).workflow)
 
 
 def _submitter(session: Session, record: Record) -> User | None:

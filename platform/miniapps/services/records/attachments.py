@@ -9,7 +9,8 @@ from typing import BinaryIO, Protocol
 
 from sqlalchemy.orm import Session
 
-from miniapps.models import Attachment, Organisation, User
+from miniapps.models import App, Attachment, Organisation, User
+from miniapps.services.permissions import READ, Access
 
 
 class Upload(Protocol):
@@ -48,6 +49,17 @@ class AttachmentStore:
         self.session.add(attachment)
         self.session.flush()
         return attachment.id
+
+
+def readable_attachment(
+    session: Session, access: Access, app: App, attachment_id: str
+) -> Attachment | None:
+    """The attachment of ``app`` when the caller may read its organisation's records."""
+    found = session.get(Attachment, attachment_id)
+    org = session.get(Organisation, found.organisation_id) if found else None
+    if found is None or found.app_id != app.id or org is None or not access.can(READ, org, app):
+        return None
+    return found
 
 
 def attachment_path(root: str | Path, attachment: Attachment) -> Path:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from miniapps.core.errors import pointer_join
+from miniapps.core.pointers import pointer_join
 from miniapps.models import AuditEntry, Record, User
 
 

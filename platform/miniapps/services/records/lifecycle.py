@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,14 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue, MiniappsError
-from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
-from miniapps.core.indicators.source import count_issues
-from miniapps.core.records.schema_issues import validate_record_data
+from miniapps.core.records.check import check_record
 from miniapps.core.workflow import Transition, Workflow, missing_field_issues
-from miniapps.models import App, AppVersion, AuditEntry, Organisation, Record, User
-from miniapps.services.indicators.year_sets import for_period
+from miniapps.models import App, AuditEntry, Organisation, Record, User
+from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.notifications.events import notify_record_event, notify_transition
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records.audit import audit_change
@@ -28,7 +27,7 @@ PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|
 
 class StaleRecord(MiniappsError):
     code = "conflict"
-    status = 409
+    kind = "conflict"
 
     def __init__(self, current_version: int) -> None:
         super().__init__(
@@ -40,7 +39,7 @@ class StaleRecord(MiniappsError):
 
 class TransitionNotAllowed(MiniappsError):
     code = "transition_not_allowed"
-    status = 409
+    kind = "conflict"
 
     def __init__(self, message: str, allowed: list[str]) -> None:
         super().__init__(message)
@@ -49,43 +48,7 @@ class TransitionNotAllowed(MiniappsError):
 
 class NotEditable(MiniappsError):
     code = "not_editable"
-    status = 409
-
-
-def definition_for(
-    session: Session, record_or_app: Record | App, period: str | None = None
-) -> AppDefinition:
-    """The definition a record was made with (or an app's latest). For an app whose
-    indicators are yearly data, that of the record's period (or ``period``): see
-    :func:`miniapps.services.indicators.year_sets.for_period`."""
-    if isinstance(record_or_app, Record):
-        app_id, version = record_or_app.app_id, record_or_app.app_version
-        period = period or record_or_app.period
-    else:
-        app_id, version = record_or_app.id, record_or_app.latest_version
-    row = session.scalar(
-        select(AppVersion).where(AppVersion.app_id == app_id, AppVersion.version == version)
-    )
-    assert row is not None, f"{app_id} v{version} is missing"
-    definition = AppDefinition(raw=row.definition)
-    return for_period(session, definition, period) if period else definition
-
-
-def prepare_data(definition: AppDefinition, data: Any, submit: bool) -> dict[str, Any]:
-    """Check record data: on submit drop values hidden by conditions and validate fully.
-
-    Drafts need only be a JSON object. Raises :class:`DataInvalid` with pointers.
-    """
-    if not isinstance(data, dict):
-        raise DataInvalid([Issue("", "data must be a JSON object")])
-    if not submit:
-        return data
-    rules = compile_rules(definition.schema, definition.ui)
-    data = drop_hidden(data, evaluate(rules, data))
-    issues = validate_record_data(definition.schema, data) or count_issues(definition, data)
-    if issues:
-        raise DataInvalid(issues)
-    return data
+    kind = "conflict"
 
 
 def check_period(definition: AppDefinition, period: str | None) -> str | None:
@@ -112,16 +75,20 @@ def create_record(
     submit: bool = False,
     actor: User | None,
     notify_base_url: str | None = None,
+    input_issues: Sequence[Issue] = (),
 ) -> Record:
-    """Store a new record (a draft, or submitted when ``submit``) for ``org``."""
+    """Store a new record (a draft, or submitted when ``submit``) for ``org``.
+
+    ``input_issues`` are problems the entry point found before the data existed (a
+    refused upload): refused together with the data's own, in one round."""
     ensure_period_open(session, app.id, org, period)
     access.require(WRITE, org, app)
     if not is_targeted(session, app.id, org):
         raise Forbidden(f"{app.title} is not published to {org.name} ({org.ods}).")
-    definition = definition_for(session, app, period)
+    definition = app_definition(session, app, period)
     workflow = Workflow(definition.workflow)
     period = check_period(definition, period)
-    data = prepare_data(definition, data, submit)
+    data = _checked(definition, data, submit, input_issues)
     now = datetime.now(UTC)
     record = Record(
         app_id=app.id,
@@ -155,6 +122,7 @@ def update_record(
     actor: User | None,
     submit: bool = False,
     notify_base_url: str | None = None,
+    input_issues: Sequence[Issue] = (),
 ) -> Record:
     """Replace a record's data if nobody changed it since ``expected_version``.
 
@@ -165,14 +133,14 @@ def update_record(
     access.require(WRITE, record.organisation, app)
     if record.version != expected_version:
         raise StaleRecord(record.version)
-    definition = definition_for(session, record)
+    definition = record_definition(session, record)
     workflow = Workflow(definition.workflow)
     if not workflow.is_editable(record.status):
         raise NotEditable(
             f"This record is {workflow.title(record.status).lower()} and can no longer be edited."
         )
     submitted = record.status != workflow.initial
-    data = prepare_data(definition, data, submit or submitted)
+    data = _checked(definition, data, submit or submitted, input_issues)
     old = record.data
     if data != old:
         record.data = data
@@ -201,7 +169,7 @@ def apply_transition(
     comment or fields (``requires_fields``) that are missing, each at its pointer."""
     ensure_period_open(session, record.app_id, record.organisation, record.period)
     app = session.get(App, record.app_id)
-    definition = definition_for(session, record)
+    definition = record_definition(session, record)
     workflow = Workflow(definition.workflow)
     if not access.can_see_record(record, app):
         raise Forbidden("You may not act on this record.")
@@ -215,9 +183,22 @@ def apply_transition(
         raise Forbidden(f"You may not {known[action].title.lower()} this record.")
     submit = workflow.submit_action()
     if submit is not None and action == submit.action and record.status == workflow.initial:
-        prepare_data(definition, record.data, submit=True)
+        data = check_record(definition, record.data, submit=True).data_or_raise()
+        if data != record.data:  # values hidden by a condition go on submit
+            old, record.data = record.data, data
+            audit_change(session, record, actor, "update", old, data)
     _move(session, record, definition, workflow, action, actor, comment, notify_base_url)
     return record
+
+
+def _checked(
+    definition: AppDefinition, data: Any, submit: bool, input_issues: Sequence[Issue]
+) -> dict[str, Any]:
+    """The data to store, or every problem at once (the entry point's, then the data's)."""
+    check = check_record(definition, data, submit=submit)
+    if input_issues or not check.ok:
+        raise DataInvalid([*input_issues, *check.issues])
+    return check.data
 
 
 def _submit(
@@ -247,7 +228,7 @@ def _may_take(access: Access, record: Record, app: App | None, transition: Trans
 def allowed_actions(access: Access, session: Session, record: Record) -> list[Transition]:
     """Transitions the user may take on the record now (for buttons)."""
     app = session.get(App, record.app_id)
-    workflow = Workflow(definition_for(session, record).workflow)
+    workflow = Workflow(record_definition(session, record).workflow)
     return [t for t in workflow.from_state(record.status) if _may_take(access, record, app, t)]
 
 

@@ -1,7 +1,7 @@
 """Read-side look-ups for lists and single items, always through the permission filter.
 
-Used by the HTTP API: which apps and records a caller may see, one page at a time.
-Nothing here writes.
+Used by the HTTP API and the pages: which apps and records a caller may see, one page at
+a time. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ class Page(Generic[T]):
 
 def visible_app(session: Session, access: Access, app_id: str) -> App | None:
     """The published app ``app_id`` when the caller may see it, else None (never say which)."""
-    return next((a for a in visible_apps(session, access) if a.id == app_id), None)
+    app = session.get(App, app_id)
+    if app is None or app.status != "published":
+        return None
+    return app if access.is_admin or app in visible_apps(session, access) else None
 
 
 def apps_page(session: Session, access: Access, page: int, page_size: int) -> Page[App]:
@@ -60,8 +63,10 @@ def records_page(
     within: Organisation | None = None,
     period: str | None = None,
     status: str | None = None,
+    recently_updated_first: bool = False,
 ) -> Page[Record]:
-    """Records of ``app`` the caller may see, newest first.
+    """Records of ``app`` the caller may see, newest first (or, with
+    ``recently_updated_first``, the last changed first, as the records page lists them).
 
     ``within`` keeps records of that organisation and everything beneath it.
     """
@@ -75,8 +80,9 @@ def records_page(
     base = select(Record).join(Organisation, Record.organisation_id == Organisation.id)
     base = base.where(*conditions)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    order = (Record.updated_at.desc(),) if recently_updated_first else ()
     rows = session.scalars(
-        base.order_by(Record.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        base.order_by(*order, Record.id.desc()).offset((page - 1) * page_size).limit(page_size)
     )
     return Page(list(rows.unique()), total, page, page_size)
 

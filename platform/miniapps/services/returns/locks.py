@@ -20,7 +20,7 @@ LOCKABLE_TYPES = frozenset({"icb", "place", "pcn"})
 
 class PeriodLocked(MiniappsError):
     code = "period_locked"
-    status = 409
+    kind = "conflict"
 
 
 def _check_lockable(access: Access, app: App, org: Organisation) -> None:

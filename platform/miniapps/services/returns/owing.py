@@ -14,19 +14,16 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import AppDefinition
 from miniapps.core.periods.schedule import PeriodRules, Span, owes_in_period
 from miniapps.models import App, AppTarget, EndedTarget, Organisation
 from miniapps.models.organisation import subtree
+from miniapps.services.definitions import app_definition
 from miniapps.services.permissions import READ, Access
 
 
-def definition_of(app: App) -> AppDefinition:
-    return AppDefinition(raw=app.versions[-1].definition)
-
-
-def rules_of(app: App) -> PeriodRules:
-    return PeriodRules.from_json(definition_of(app).period)
+def rules_of(session: Session, app: App) -> PeriodRules:
+    """The period rules of ``app``'s latest definition."""
+    return PeriodRules.from_json(app_definition(session, app).period)
 
 
 def target_spans(session: Session, app: App) -> list[tuple[str, Span]]:
@@ -81,7 +78,7 @@ def owing_by_period(
     ``access``, those where the user may ``action``. History decides, not today's state:
     see :func:`miniapps.core.periods.schedule.owes_in_period`.
     """
-    rules = rules_of(app)
+    rules = rules_of(session, app)
     spans = target_spans(session, app)
     owing: dict[str, list[Organisation]] = {period: [] for period in periods}
     if not rules.is_periodic:

@@ -1,4 +1,6 @@
-"""Return reminders: the hourly ``return_reminders`` job.
+"""Return reminders: what the hourly ``return_reminders`` job queues.
+
+The job itself (its transaction and retries) is :mod:`miniapps.scheduler.reminders`.
 
 For every published periodic app, every organisation that owes it a return and every
 recent period (see :data:`CATCH_UP`) whose return is not submitted, approved or locked:
@@ -40,30 +42,23 @@ published app, does not email about long-gone periods.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import literal, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from miniapps.core.periods.keys import period_label
 from miniapps.core.periods.schedule import PeriodRules, due_date, last_periods, overdue_from
-from miniapps.db import db
 from miniapps.models import App, Membership, Organisation, User
+from miniapps.services.definitions import app_definition
 from miniapps.services.notifications.events import SUBMITTER, event_context, queue_notification
 from miniapps.services.permissions import READ, Access
 from miniapps.services.returns.owing import owing_by_period
-from miniapps.services.returns.tracking import _statuses, definition_of, rules_of
+from miniapps.services.returns.tracking import return_statuses, rules_of
 
-log = logging.getLogger(__name__)
-
-ATTEMPTS = 5
 DEFAULT_REMINDERS: tuple[dict[str, Any], ...] = (
     {"before_due_days": 5, "to": ["practice_manager", "practice_staff"]},
     {"before_due_days": 1, "to": ["practice_manager", "practice_staff"]},
@@ -96,25 +91,6 @@ class Rule:
         return due + timedelta(days=sign * self.days)
 
 
-def return_reminders(app: Flask, now: datetime) -> ReminderReport:
-    """The scheduler job: queue every reminder due at ``now`` (one transaction).
-
-    A busy database (SQLite refuses a reading transaction's first write while another
-    scheduler's is committing) means "try again": the run is idempotent, and the retry
-    sees what the other one queued.
-    """
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with db.transaction(app) as session:
-                return queue_reminders(session, now, base_url=str(app.config["BASE_URL"]))
-        except OperationalError as exc:
-            if attempt == ATTEMPTS:
-                raise
-            log.warning("return reminders: database busy (%s); retrying", exc.orig)
-            time.sleep(0.2 * attempt)
-    raise AssertionError("unreachable")
-
-
 def queue_reminders(session: Session, now: datetime, *, base_url: str) -> ReminderReport:
     """Queue (flush only) the reminders and escalations due at ``now``; idempotent."""
     report = ReminderReport()
@@ -123,7 +99,7 @@ def queue_reminders(session: Session, now: datetime, *, base_url: str) -> Remind
     for app in apps:
         if not app.versions:
             continue
-        rules = rules_of(app)
+        rules = rules_of(session, app)
         if not rules.is_periodic:
             continue
         _queue_for_app(session, app, rules, today, base_url, report)
@@ -176,7 +152,7 @@ def _queue_for_app(
     base_url: str,
     report: ReminderReport,
 ) -> None:
-    definition = definition_of(app)
+    definition = app_definition(session, app)
     reminder_rules = rules_for(definition.reminders)
     on_overdue = [
         (index, entry)
@@ -189,7 +165,7 @@ def _queue_for_app(
     orgs = list({org.id: org for owing in owed.values() for org in owing}.values())
     if not periods or not orgs:
         return
-    cells = _statuses(session, app, orgs, periods, today)
+    cells = return_statuses(session, app, orgs, periods, today)
     for org in orgs:
         for period in periods:
             if org not in owed.get(period, ()):

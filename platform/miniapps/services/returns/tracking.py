@@ -37,6 +37,7 @@ from miniapps.models import (
     Record,
     User,
 )
+from miniapps.services.definitions import app_definition
 from miniapps.services.notifications.events import queue_notification
 from miniapps.services.permissions import (
     APPROVE,
@@ -53,7 +54,6 @@ from miniapps.services.returns.locks import ensure_period_open as ensure_period_
 from miniapps.services.returns.locks import lock_period as lock_period
 from miniapps.services.returns.locks import unlock_period as unlock_period
 from miniapps.services.returns.owing import (
-    definition_of,
     ever_targeted,
     owes,
     owing_by_period,
@@ -67,12 +67,12 @@ OPEN = ("not_started", "draft")
 
 class NotPeriodic(MiniappsError):
     code = "not_periodic"
-    status = 400
+    kind = "bad_request"
 
 
 class NotOwed(MiniappsError):
     code = "not_owed"
-    status = 409
+    kind = "conflict"
 
 
 @dataclass
@@ -118,11 +118,12 @@ def _is_locked(locks: list[PeriodLock], org: Organisation, period: str) -> bool:
     return any(lock.period == period and org.is_within(lock.organisation) for lock in locks)
 
 
-def _statuses(
+def return_statuses(
     session: Session, app: App, orgs: list[Organisation], periods: list[str], today: date
 ) -> dict[tuple[int, str], Cell]:
-    rules = rules_of(app)
-    workflow = Workflow(definition_of(app).workflow)
+    """The return status of each of ``orgs`` in each of ``periods``, by (org id, period)."""
+    rules = rules_of(session, app)
+    workflow = Workflow(app_definition(session, app).workflow)
     finals = [s for s, spec in workflow.states.items() if spec.get("final")]
     found: dict[tuple[int, str], tuple[str, int]] = {}
     if orgs and periods:
@@ -179,7 +180,7 @@ def completeness(
     period it owed nothing is :data:`~miniapps.core.periods.schedule.NOT_OWED` and counts for
     nothing in that period's percentage."""
     today = today or date.today()
-    rules = rules_of(app)
+    rules = rules_of(session, app)
     if not rules.is_periodic:
         raise NotPeriodic(f"{app.title} has no periods, so no returns are owed.")
     if not access.can(READ, parent_org, app) and not ever_targeted(
@@ -193,7 +194,7 @@ def completeness(
         {o.id: o for found in owing.values() for o in found}.values(),
         key=lambda o: (o.name, o.ods),
     )
-    cells = _statuses(session, app, orgs, periods, today)
+    cells = return_statuses(session, app, orgs, periods, today)
     for (org_id, period), cell in cells.items():
         if org_id not in owing_ids[period]:
             cell.status, cell.owed = NOT_OWED, False
@@ -211,14 +212,14 @@ def due_for(
     in today's month, not yet submitted) or overdue, for each periodic app in ``apps``."""
     items: list[DueItem] = []
     for app in apps:
-        rules = rules_of(app)
+        rules = rules_of(session, app)
         if not rules.is_periodic:
             continue
         lookback = {"weekly": 8, "monthly": 6, "quarterly": 4, "yearly": 2}[rules.frequency]
         periods = last_periods(today, rules, lookback)
         owing = owing_by_period(session, app, periods, within=org, access=access, action=WRITE)
         orgs = list({o.id: o for found in owing.values() for o in found}.values())
-        cells = _statuses(session, app, orgs, periods, today)
+        cells = return_statuses(session, app, orgs, periods, today)
         for period in periods:
             due = due_date(period, rules)
             this_month = (due.year, due.month) == (today.year, today.month)
@@ -264,7 +265,7 @@ def chase(
             f"{org.name} ({org.ods}) owes no {app.title} return for {period_label(period)}: "
             "it was not active, or the app was not published to it, at the end of that period."
         )
-    due = due_date(period, rules_of(app))
+    due = due_date(period, rules_of(session, app))
     recipients = list(
         session.scalars(
             select(User)

@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Account pages: the signed-in user's own settings."""
 
-bp = Blueprint("account", __name__, url_prefix="/account")
+from miniapps.web.account import views  # noqa: F401  (registers the routes on bp)
+from miniapps.web.account.blueprint import bp
 
-from miniapps.web.account import views  # noqa: E402, F401
+__all__ = ["bp"]

@@ -9,7 +9,7 @@ from miniapps.core.errors import DataInvalid
 from miniapps.db import db
 from miniapps.services import apps as app_service
 from miniapps.services.notifications.preferences import preferences_of, save_preferences
-from miniapps.web.account import bp
+from miniapps.web.account.blueprint import bp
 from miniapps.web.session_user import current_access
 
 

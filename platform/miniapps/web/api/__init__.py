@@ -1,14 +1,7 @@
 """HTTP API ``/api/v1``: JSON in, JSON out, bearer tokens."""
 
-from flask import Blueprint
-
-from miniapps.extensions import csrf
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
-
 # These modules register their routes, hooks and error handlers on ``bp``.
-from miniapps.web.api import (  # noqa: E402, F401
+from miniapps.web.api import (  # noqa: F401
     apps,
     auth,
     comments,
@@ -18,3 +11,6 @@ from miniapps.web.api import (  # noqa: E402, F401
     openapi,
     records,
 )
+from miniapps.web.api.blueprint import bp
+
+__all__ = ["bp"]

@@ -13,13 +13,14 @@ from flask import jsonify, url_for
 from miniapps.core.errors import Issue
 from miniapps.db import db
 from miniapps.models import Organisation
-from miniapps.services.apps import latest_version, publish_raw
+from miniapps.services.apps import publish_raw
+from miniapps.services.definitions import latest_version
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import PUBLISH, Forbidden
 from miniapps.services.records.listing import apps_page
-from miniapps.web.api import bp
 from miniapps.web.api.answers import app_summary, page_answer
 from miniapps.web.api.auth import api_access, api_user
+from miniapps.web.api.blueprint import bp
 from miniapps.web.api.errors import NotFound
 from miniapps.web.api.lookups import app_or_404
 from miniapps.web.api.parsing import (

@@ -12,7 +12,7 @@ from miniapps.db import db
 from miniapps.models import User
 from miniapps.services.permissions import Access
 from miniapps.services.users import user_for_token
-from miniapps.web.api import bp
+from miniapps.web.api.blueprint import bp
 
 # Endpoints anyone may fetch without a token.
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})

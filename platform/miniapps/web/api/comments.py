@@ -15,9 +15,9 @@ from miniapps.core.errors import Issue
 from miniapps.db import db
 from miniapps.models import Comment
 from miniapps.services.records.comments import add_comment, get_comment, thread
-from miniapps.web.api import bp
 from miniapps.web.api.answers import timestamp
 from miniapps.web.api.auth import api_access, api_user
+from miniapps.web.api.blueprint import bp
 from miniapps.web.api.lookups import record_or_404
 from miniapps.web.api.parsing import RequestInvalid, allow_params, validated_body
 

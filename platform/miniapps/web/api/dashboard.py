@@ -13,8 +13,8 @@ from flask import jsonify
 from miniapps.db import db
 from miniapps.services.dashboards.building import app_dashboard
 from miniapps.services.organisations import by_ods
-from miniapps.web.api import bp
 from miniapps.web.api.auth import api_access
+from miniapps.web.api.blueprint import bp
 from miniapps.web.api.lookups import app_or_404
 from miniapps.web.api.parsing import allow_params, text_param
 

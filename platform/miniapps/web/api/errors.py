@@ -6,14 +6,15 @@ from flask import jsonify
 
 from miniapps.core.errors import MiniappsError
 from miniapps.services.records.lifecycle import StaleRecord
-from miniapps.web.api import bp
+from miniapps.web.api.blueprint import bp
+from miniapps.web.errors import status_of
 
 
 class NotFound(MiniappsError):
     """Unknown, or not visible to the caller: the API never says which."""
 
     code = "not_found"
-    status = 404
+    kind = "not_found"
 
 
 @bp.errorhandler(StaleRecord)
@@ -21,6 +22,6 @@ def stale_record(exc: StaleRecord):  # type: ignore[no-untyped-def]
     response = jsonify(
         {"error": exc.code, "message": str(exc), "current_version": exc.current_version}
     )
-    response.status_code = exc.status
+    response.status_code = status_of(exc)
     response.headers["ETag"] = f'"{exc.current_version}"'
     return response

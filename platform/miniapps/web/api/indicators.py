@@ -18,8 +18,8 @@ from miniapps.core.errors import Issue
 from miniapps.db import db
 from miniapps.services.indicators.results import indicator_results
 from miniapps.services.organisations import by_ods
-from miniapps.web.api import bp
 from miniapps.web.api.auth import api_access
+from miniapps.web.api.blueprint import bp
 from miniapps.web.api.lookups import app_or_404
 from miniapps.web.api.parsing import RequestInvalid, allow_params, text_param
 

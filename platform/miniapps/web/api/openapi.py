@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from miniapps.web.api import bp
+from miniapps.web.api.blueprint import bp
 from miniapps.web.api.openapi_spec import openapi_document
 
 

@@ -31,29 +31,29 @@ from miniapps.web.api.openapi_schemas import REQUEST_SCHEMAS
 
 class UnsupportedMediaType(MiniappsError):
     code = "unsupported_media_type"
-    status = 415
+    kind = "unsupported_media_type"
 
 
 class MalformedJson(MiniappsError):
     code = "malformed_json"
-    status = 400
+    kind = "bad_request"
 
 
 class BadParameter(MiniappsError):
     code = "bad_request"
-    status = 400
+    kind = "bad_request"
 
 
 class PreconditionRequired(MiniappsError):
     code = "precondition_required"
-    status = 428
+    kind = "precondition_required"
 
 
 class RequestInvalid(IssuesError):
     """The JSON is well formed but not what this route takes."""
 
     code = "invalid_request"
-    status = 422
+    kind = "invalid"
 
 
 def _is_integer(_checker: Any, instance: Any) -> bool:

@@ -13,7 +13,8 @@ from flask import Response, current_app, jsonify, url_for
 
 from miniapps.core.errors import Issue
 from miniapps.db import db
-from miniapps.models import App, Organisation, Record
+from miniapps.models import Organisation, Record
+from miniapps.services.apps import get_app
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import WRITE
 from miniapps.services.records.lifecycle import (
@@ -23,9 +24,9 @@ from miniapps.services.records.lifecycle import (
     update_record,
 )
 from miniapps.services.records.listing import records_page
-from miniapps.web.api import bp
 from miniapps.web.api.answers import etag, page_answer, record_answer
 from miniapps.web.api.auth import api_access, api_user
+from miniapps.web.api.blueprint import bp
 from miniapps.web.api.lookups import app_or_404, record_or_404
 from miniapps.web.api.parsing import (
     BadParameter,
@@ -106,7 +107,7 @@ def patch_record(record_id: int):  # type: ignore[no-untyped-def]
     allow_params([])
     access = api_access()
     record = record_or_404(record_id)
-    app = db.session.get(App, record.app_id)
+    app = get_app(db.session, record.app_id)
     # Authorisation before state: a reader gets 403 here, never a 428 or 409.
     access.require(WRITE, record.organisation, app)
     body = validated_body("RecordUpdate")

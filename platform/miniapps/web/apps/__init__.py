@@ -1,8 +1,7 @@
-from flask import Blueprint
+"""App pages under ``/apps``: records, forms, dashboards, indicators, returns, publishing."""
 
-bp = Blueprint("apps", __name__, url_prefix="/apps")
-
-from miniapps.web.apps import (  # noqa: E402, F401
+# These modules register their routes on ``bp``.
+from miniapps.web.apps import (  # noqa: F401
     dashboard,
     indicators,
     publish,
@@ -12,3 +11,6 @@ from miniapps.web.apps import (  # noqa: E402, F401
     records_import,
     returns,
 )
+from miniapps.web.apps.blueprint import bp
+
+__all__ = ["bp"]

@@ -23,10 +23,10 @@ from miniapps.db import db
 from miniapps.models import App, Organisation
 from miniapps.services.dashboards import building as dashboard_service
 from miniapps.services.dashboards.filters import choices_of, filterable_fields
+from miniapps.services.definitions import app_definition
 from miniapps.services.organisations import ancestors, by_ods
 from miniapps.services.permissions import READ
-from miniapps.services.records.lifecycle import definition_for
-from miniapps.web.apps import bp
+from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.dashboard_panels import build_panel, table_csv, widget_table
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access, current_org
@@ -109,7 +109,7 @@ def dashboard(app_id: str):  # type: ignore[no-untyped-def]
             name = issue.pointer.lstrip("/")
             errors[name] = f"{errors[name]}. {issue.message}" if name in errors else issue.message
         result = {"app": app.id, "org": state.org.ods if state.org else None, "widgets": []}
-    definition = definition_for(db.session, app)
+    definition = app_definition(db.session, app)
     names = dashboard_service.org_names(db.session, _org_codes(result))
     panels = [build_panel(definition, w, names, state.drill_down) for w in result["widgets"]]
     if definition.dashboard.get("replace_automatic"):  # the page only: the JSON keeps them
@@ -119,6 +119,7 @@ def dashboard(app_id: str):  # type: ignore[no-untyped-def]
     page = render_template(
         "apps/dashboard.html",
         app=app,
+        definition=definition,
         org=state.org,
         filters={
             "org": state.org.ods if state.org else "",
@@ -155,7 +156,7 @@ def dashboard_csv(app_id: str):  # type: ignore[no-untyped-def]
     widget = next((w for w in result["widgets"] if w["id"] == widget_id), None)
     if widget is None:
         abort(404, f"This dashboard has no widget {widget_id!r}.")
-    definition = definition_for(db.session, app)
+    definition = app_definition(db.session, app)
     names = dashboard_service.org_names(db.session, _org_codes(result))
     body = table_csv(widget_table(definition, widget, names, state.drill_down))
     slug = re.sub(r"[^a-z0-9]+", "-", widget_id.lower()).strip("-") or "widget"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from miniapps.core.periods.keys import period_label
-from miniapps.web.apps.dashboard_panels import Link, Table, _chart, _plain
+from miniapps.web.apps.panel_tables import Link, Table, plain_text, table_chart
 
 
 def declared_extras(widget: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def _declared_chart(
         values = [d["values"][i] for d in data["datasets"]]
         table.add([label, *values], link(key) if group == "org" else None)
     kind = data["chart"]
-    chart = _chart(
+    chart = table_chart(
         "line" if kind == "line" else "pie" if kind == "pie" else "bar",
         table,
         1,
@@ -107,17 +107,19 @@ def _declared_chart(
         chart["datasets"].append(
             {"label": "Average", "values": [data["average"]] * len(table.rows), "style": "line"}
         )
-        note = f"Average: {_plain(data['average'])}."
+        note = f"Average: {plain_text(data['average'])}."
     return table, chart, widget["title"], note
 
 
 def _metric(widget: dict[str, Any]) -> dict[str, Any]:
     data = widget["data"]
-    text = _plain(data["value"])
+    text = plain_text(data["value"])
     if data["comparison"] and data["comparison"]["difference"] is not None:
         difference = data["comparison"]["difference"]
         sign = "+" if difference > 0 else ""
-        text += f" ({sign}{_plain(difference)} since {period_label(data['comparison']['period'])})"
+        text += (
+            f" ({sign}{plain_text(difference)} since {period_label(data['comparison']['period'])})"
+        )
     label = AGGREGATE_LABELS[data["aggregate"]]
     if data["period"]:
         label += f", {period_label(data['period'])}"
@@ -141,10 +143,11 @@ def _indicator(widget: dict[str, Any]) -> dict[str, Any] | None:
         "rag": rag_text,
         "tag": f"nhsuk-tag--{colour}",
         "label": (
-            f"Achievement {_plain(percent) if percent is not None else 'not known'} %"
-            f" against a lower threshold of {_plain(lower)} % and an upper of {_plain(upper)} %"
+            f"Achievement {plain_text(percent) if percent is not None else 'not known'} %"
+            f" against a lower threshold of {plain_text(lower)} %"
+            f" and an upper of {plain_text(upper)} %"
         ),
-        "points": f"{_plain(data['points'])} of {_plain(data['max_points'])} points",
+        "points": f"{plain_text(data['points'])} of {plain_text(data['max_points'])} points",
         "money": [
             {"label": label, "value": _money(data[key])}
             for key, label in (

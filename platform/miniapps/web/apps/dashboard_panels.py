@@ -7,17 +7,16 @@ Every organisation in a table or chart links to the same dashboard one level dow
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import find_field
+from miniapps.core.exports.cells import csv_text
 from miniapps.core.periods.keys import period_label
 from miniapps.services.dashboards.declared import DECLARED_WIDGETS
 from miniapps.services.dashboards.filters import choices_of
+from miniapps.web.apps import dashboard_declared
+from miniapps.web.apps.panel_tables import Link, Table, plain_text, table_cells, table_chart
 
 NUMBER_STATS = (
     ("count", "Count"),
@@ -27,22 +26,6 @@ NUMBER_STATS = (
     ("max", "Maximum"),
 )
 ORG_KINDS = {"icb": "ICB", "place": "Place", "pcn": "PCN", "practice": "practice"}
-
-Link = Callable[[str], str]  # ODS code -> that organisation's dashboard URL
-
-
-@dataclass
-class Table:
-    """Column headings, rows of raw values, and a link for each row's first cell."""
-
-    head: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
-    links: list[str | None] = field(default_factory=list)
-    numeric_from: int = 1  # this column and the ones after it hold numbers
-
-    def add(self, row: list[Any], link: str | None = None) -> None:
-        self.rows.append(row)
-        self.links.append(link)
 
 
 def build_panel(
@@ -60,7 +43,7 @@ def build_panel(
             {"text": text, "format": "numeric" if i >= table.numeric_from else None}
             for i, text in enumerate(table.head)
         ],
-        "rows": _cells(table),
+        "rows": table_cells(table),
         "chart": chart if table.rows else None,
         "declared": widget["type"] in DECLARED_WIDGETS,
         **(
@@ -76,13 +59,8 @@ def widget_table(
 
 
 def table_csv(table: Table) -> str:
-    """The table as CSV, with text that a spreadsheet would run as a formula defused."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.head)
-    for row in table.rows:
-        writer.writerow(["" if v is None else _defused(v) for v in row])
-    return out.getvalue()
+    """The table as CSV, through the export rule that keeps text from running as a formula."""
+    return csv_text(table.head, table.rows)
 
 
 def _describe(
@@ -137,8 +115,8 @@ def _compared(
         chart = _bars(table, 2, "Records", horizontal=True)
         average, label = parent["mean"], f"Average per {kind}"
         heading = f"Records per {kind}: {where}"
-        total = _plain(parent["count"])
-        note = f"{where}: {total} records, {_plain(average)} per {kind} on average."
+        total = plain_text(parent["count"])
+        note = f"{where}: {total} records, {plain_text(average)} per {kind} on average."
     else:
         head = ["Organisation", "ODS code", "Count", "Mean", "Minimum", "Maximum"]
         table = Table([*head, "Difference from average"], numeric_from=2)
@@ -148,7 +126,8 @@ def _compared(
         chart = _bars(table, 3, "Mean", horizontal=True)
         average, label = parent["mean"], f"Average for {where}"
         heading = f"{widget['title'].removesuffix(' by organisation below')}: {kind}s compared"
-        note = f"Average for {where}: {_plain(average)} (from {_plain(parent['count'])} values)."
+        values = plain_text(parent["count"])
+        note = f"Average for {where}: {plain_text(average)} (from {values} values)."
     if chart is not None and average is not None:
         line = [average] * len(table.rows)
         chart["datasets"].append({"label": label, "values": line, "style": "line"})
@@ -156,24 +135,11 @@ def _compared(
 
 
 def _bars(table: Table, column: int, label: str, horizontal: bool = False) -> dict[str, Any] | None:
-    return _chart("bar", table, column, label, horizontal)
+    return table_chart("bar", table, column, label, horizontal)
 
 
 def _line(table: Table, column: int, label: str) -> dict[str, Any] | None:
-    return _chart("line", table, column, label, False)
-
-
-def _chart(
-    kind: str, table: Table, column: int, label: str, horizontal: bool
-) -> dict[str, Any] | None:
-    links = table.links if any(table.links) else None
-    return {
-        "kind": kind,
-        "horizontal": horizontal,
-        "labels": [str(row[0]) for row in table.rows],
-        "datasets": [{"label": label, "values": [row[column] for row in table.rows]}],
-        "links": links,
-    }
+    return table_chart("line", table, column, label, False)
 
 
 def _choices(definition: AppDefinition, widget: dict[str, Any]) -> list[tuple[str, str]]:
@@ -183,40 +149,3 @@ def _choices(definition: AppDefinition, widget: dict[str, Any]) -> list[tuple[st
     known = {key for key, _ in declared}
     extra = [(key, key) for key in widget["data"]["counts"] if key not in known]
     return declared + extra
-
-
-def _cells(table: Table) -> list[list[dict[str, Any]]]:
-    """Rows for the NHS.UK table macro; responsive tables label each cell with its column."""
-    rows = []
-    for values, href in zip(table.rows, table.links, strict=True):
-        row = []
-        for i, (value, heading) in enumerate(zip(values, table.head, strict=True)):
-            cell: dict[str, Any] = {"text": _plain(value), "header": heading}
-            if i >= table.numeric_from:
-                cell["format"] = "numeric"
-            if i == 0 and href:
-                cell["href"] = href
-            row.append(cell)
-        rows.append(row)
-    return rows
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return "\N{EN DASH}"
-    if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _defused(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-# Declared widgets (metric, chart, table, indicator, map) are described in their own
-# module, which builds on the helpers above (hence imported last, as a module).
-from miniapps.web.apps import dashboard_declared  # noqa: E402

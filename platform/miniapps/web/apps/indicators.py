@@ -14,7 +14,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from miniapps.core.indicators.planning import financial_year_end
@@ -27,8 +27,8 @@ from miniapps.services.indicators.overview import NoIndicators, has_indicators, 
 from miniapps.services.indicators.results import NoYearSet
 from miniapps.services.organisations import by_ods
 from miniapps.services.returns import tracking as returns_service
-from miniapps.web.apps import bp
 from miniapps.web.apps import indicators_panels as panels
+from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.dashboard_panels import table_csv
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access, current_org
@@ -153,7 +153,13 @@ def indicators_chase(app_id: str):  # type: ignore[no-untyped-def]
     back = redirect(url_for("apps.indicators", app_id=app.id, org=org.ods, period=period))
     try:
         sent = returns_service.chase(
-            db.session, current_access(), app, target, period, current_user, request.host_url
+            db.session,
+            current_access(),
+            app,
+            target,
+            period,
+            current_user,
+            current_app.config["BASE_URL"],
         )
     except returns_service.NotOwed as exc:
         flash(str(exc), "error")

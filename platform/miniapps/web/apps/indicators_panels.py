@@ -20,7 +20,7 @@ from miniapps.services.indicators.overview import (
     IndicatorLine,
     Overview,
 )
-from miniapps.web.apps.dashboard_panels import Table, _cells, _chart
+from miniapps.web.apps.panel_tables import Table, table_cells, table_chart
 
 RAG = {
     "red": ("Red", "nhsuk-tag--red"),
@@ -148,7 +148,7 @@ def trend_table(line: IndicatorLine, links: Links, ods: str) -> Table:
 
 
 def trend_chart(line: IndicatorLine, table: Table) -> dict[str, Any]:
-    chart = _chart("line", table, 3, "Achievement (%)", False)
+    chart = table_chart("line", table, 3, "Achievement (%)", False)
     chart["links"] = None  # a month links to its records from the table, not the line
     n, spec = len(table.rows), line.spec
     chart["datasets"] += [
@@ -180,7 +180,7 @@ def variation_table(ov: Overview, index: int, links: Links) -> Table:
 def variation_chart(ov: Overview, index: int, table: Table) -> dict[str, Any] | None:
     if not table.rows:
         return None
-    chart = _chart("bar", table, 2, "Achievement (%)", True)
+    chart = table_chart("bar", table, 2, "Achievement (%)", True)
     average = _pct(ov.variation[index].average)
     if average is not None:
         label = f"{ov.org.name} (all together) (%)"
@@ -251,6 +251,6 @@ def panel(
             {"text": text, "format": "numeric" if i >= table.numeric_from else None}
             for i, text in enumerate(table.head)
         ],
-        "rows": _cells(table),
+        "rows": table_cells(table),
         "chart": chart,
     }

@@ -7,16 +7,17 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from miniapps.core.definitions.loading import AppDefinition, validate_definition
+from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange, Issue
-from miniapps.core.forms import compile_form
+from miniapps.core.forms import bind_form, compile_form
 from miniapps.db import db
-from miniapps.models import AppVersion, Organisation
 from miniapps.services import apps as app_service
+from miniapps.services.definitions import published_versions
+from miniapps.services.organisations import targeted_organisations
 from miniapps.services.permissions import PUBLISH
-from miniapps.web.apps import bp
+from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access
 
@@ -72,7 +73,9 @@ def publish():  # type: ignore[no-untyped-def]
                 )
                 return redirect(url_for("apps.records", app_id=definition.id))
     preview = (
-        compile_form(definition.schema, definition.ui).bind() if definition and not issues else None
+        bind_form(compile_form(definition.schema, definition.ui))
+        if definition and not issues
+        else None
     )
     status = 422 if issues else 200
     return render_template(
@@ -101,12 +104,8 @@ def _uploaded_text() -> str | None:
 @login_required
 def definition(app_id: str):  # type: ignore[no-untyped-def]
     app = load_app(app_id)
-    versions = db.session.scalars(
-        select(AppVersion).where(AppVersion.app_id == app.id).order_by(AppVersion.version.desc())
-    ).all()
-    target_orgs = db.session.scalars(
-        select(Organisation).where(Organisation.id.in_([t.organisation_id for t in app.targets]))
-    ).all()
+    versions = published_versions(db.session, app.id)
+    target_orgs = targeted_organisations(db.session, app)
     latest: dict[str, Any] = versions[0].definition if versions else {}
     return render_template(
         "apps/definition.html",

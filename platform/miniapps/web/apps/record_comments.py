@@ -9,7 +9,7 @@ from miniapps.core.errors import DataInvalid
 from miniapps.db import db
 from miniapps.services.permissions import Forbidden
 from miniapps.services.records.comments import add_comment, get_comment
-from miniapps.web.apps import bp
+from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.records import load_app, load_record, render_record_page
 from miniapps.web.session_user import current_access
 

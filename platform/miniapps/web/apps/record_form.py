@@ -7,39 +7,32 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue
-from miniapps.core.forms import compile_form
+from miniapps.core.forms import bind_form, compile_form
 from miniapps.core.periods.keys import period_label, recent_periods
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record
-from miniapps.services.permissions import WRITE, targeted_clause
+from miniapps.services.definitions import app_definition, record_definition
+from miniapps.services.organisations import writable_orgs
+from miniapps.services.permissions import WRITE
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.attachments import AttachmentStore
 from miniapps.services.records.lifecycle import NotEditable, StaleRecord
 from miniapps.services.records.listing import previous_period_data
-from miniapps.web.apps import bp
+from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.records import load_app, load_record
 from miniapps.web.session_user import current_access, current_org
-
-
-def writable_orgs(app: App) -> list[Organisation]:
-    """Organisations the user may fill this app in for: allowed and targeted."""
-    query = select(Organisation).where(
-        current_access().org_clause(WRITE, app), targeted_clause(app.id), Organisation.active
-    )
-    return list(db.session.scalars(query.order_by(Organisation.path)))
 
 
 @bp.route("/<app_id>/new", methods=["GET", "POST"])
 @login_required
 def new_record(app_id: str):  # type: ignore[no-untyped-def]
     app = load_app(app_id)
-    definition = record_service.definition_for(db.session, app)
-    orgs = writable_orgs(app)
+    definition = app_definition(db.session, app)
+    orgs = writable_orgs(db.session, current_access(), app)
     if not orgs:
         abort(403, f"You may not add {app.title} records.")
     frequency = (definition.period or {}).get("frequency", "none")
@@ -47,37 +40,38 @@ def new_record(app_id: str):  # type: ignore[no-untyped-def]
     chosen_org = _chosen_org(orgs)
     chosen_period = request.values.get("period") or (periods[0] if periods else None)
     if chosen_period:  # yearly indicator apps: the form lists that period's indicators
-        definition = record_service.definition_for(db.session, app, chosen_period)
+        definition = app_definition(db.session, app, chosen_period)
     compiled = compile_form(definition.schema, definition.ui)
     if request.method == "GET":
-        return _render(app, definition, compiled.bind(), orgs, chosen_org, periods, chosen_period)
+        return _render(
+            app, definition, bind_form(compiled), orgs, chosen_org, periods, chosen_period
+        )
     store = AttachmentStore(
         db.session, current_app.config["UPLOADS_DIR"], app.id, chosen_org, current_user
     )
-    bound = compiled.bind(formdata=request.form, files=request.files, file_store=store)
+    bound = bind_form(compiled, formdata=request.form, files=request.files, file_store=store)
     if bound.repeat_action():
         return _render(app, definition, bound, orgs, chosen_org, periods, chosen_period)
     submit = "submit" in request.form
-    issues = bound.validate_data(submit=submit)
-    if not issues:
-        try:
-            item = record_service.create_record(
-                db.session,
-                current_access(),
-                app,
-                chosen_org,
-                bound.to_json(drop_hidden=submit),
-                period=chosen_period,
-                submit=submit,
-                actor=current_user,
-                notify_base_url=current_app.config["BASE_URL"],
-            )
-        except DataInvalid as exc:
-            issues = exc.issues
-        else:
-            db.session.commit()
-            flash(_saved_message(item, submit), "success")
-            return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
+    try:
+        item = record_service.create_record(
+            db.session,
+            current_access(),
+            app,
+            chosen_org,
+            bound.to_json(drop_hidden=False),
+            period=chosen_period,
+            submit=submit,
+            actor=current_user,
+            notify_base_url=current_app.config["BASE_URL"],
+            input_issues=bound.input_issues(),
+        )
+    except DataInvalid as exc:
+        issues = exc.issues
+    else:
+        db.session.commit()
+        flash(_saved_message(item, submit), "success")
+        return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
     db.session.rollback()
     bound.attach_errors(issues)
     page = _render(app, definition, bound, orgs, chosen_org, periods, chosen_period)
@@ -89,7 +83,7 @@ def new_record(app_id: str):  # type: ignore[no-untyped-def]
 def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
     app = load_app(app_id)
     item = load_record(app, record_id)
-    definition = record_service.definition_for(db.session, item)
+    definition = record_definition(db.session, item)
     compiled = compile_form(definition.schema, definition.ui)
     # Past the initial state (an editable state such as "investigating") there is no
     # draft any more: every save is validated fully and "Submit" is "Save changes".
@@ -99,7 +93,7 @@ def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
         return _render(
             app,
             definition,
-            compiled.bind(data=item.data),
+            bind_form(compiled, data=item.data),
             record=item,
             version=item.version,
             submitted=submitted,
@@ -107,36 +101,36 @@ def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
     store = AttachmentStore(
         db.session, current_app.config["UPLOADS_DIR"], app.id, item.organisation, current_user
     )
-    bound = compiled.bind(
-        formdata=request.form, files=request.files, data=item.data, file_store=store
+    bound = bind_form(
+        compiled, formdata=request.form, files=request.files, data=item.data, file_store=store
     )
     version = request.form.get("version", type=int) or 0
     if bound.repeat_action():
         return _render(app, definition, bound, record=item, version=version, submitted=submitted)
     submit = "submit" in request.form or submitted
-    issues: list[Issue] = bound.validate_data(submit=submit)
+    issues: list[Issue] = []
     conflict = None
-    if not issues:
-        try:
-            record_service.update_record(
-                db.session,
-                current_access(),
-                item,
-                bound.to_json(drop_hidden=submit),
-                expected_version=version,
-                actor=current_user,
-                notify_base_url=current_app.config["BASE_URL"],
-                submit=submit,
-            )
-        except DataInvalid as exc:
-            issues = exc.issues
-        except (StaleRecord, NotEditable) as exc:
-            conflict = str(exc)
-        else:
-            db.session.commit()
-            message = f"Record {item.id} saved." if submitted else _saved_message(item, submit)
-            flash(message, "success")
-            return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
+    try:
+        record_service.update_record(
+            db.session,
+            current_access(),
+            item,
+            bound.to_json(drop_hidden=False),
+            expected_version=version,
+            actor=current_user,
+            notify_base_url=current_app.config["BASE_URL"],
+            submit=submit,
+            input_issues=bound.input_issues(),
+        )
+    except DataInvalid as exc:
+        issues = exc.issues
+    except (StaleRecord, NotEditable) as exc:
+        conflict = str(exc)
+    else:
+        db.session.commit()
+        message = f"Record {item.id} saved." if submitted else _saved_message(item, submit)
+        flash(message, "success")
+        return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
     db.session.rollback()
     bound.attach_errors(issues)
     status = 409 if conflict else 400

@@ -6,46 +6,35 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from miniapps.core.errors import DataInvalid
 from miniapps.core.periods.keys import period_label
 from miniapps.core.records.display import display_rows
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
-from miniapps.models import App, Attachment, Organisation, Record
-from miniapps.models.organisation import subtree
+from miniapps.models import App, Record
+from miniapps.services.definitions import app_definition, record_definition
+from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import READ, WRITE
 from miniapps.services.records import lifecycle as record_service
-from miniapps.services.records.attachments import attachment_path
+from miniapps.services.records.attachments import attachment_path, readable_attachment
 from miniapps.services.records.audit import history
 from miniapps.services.records.comments import thread as comment_thread
-from miniapps.web.apps import bp
+from miniapps.services.records.listing import records_page, visible_app, visible_record
+from miniapps.web.apps.blueprint import bp
 from miniapps.web.session_user import current_access
 
 
 def load_app(app_id: str) -> App:
-    app = db.session.get(App, app_id)
-    if app is None or app.status != "published":
-        abort(404, f"There is no app called {app_id!r}.")
-    if not current_access().is_admin and app not in _visible(app):
+    app = visible_app(db.session, current_access(), app_id)
+    if app is None:
         abort(404, f"There is no app called {app_id!r}.")
     return app
 
 
-def _visible(app: App) -> list[App]:
-    from miniapps.services.apps import visible_apps
-
-    return visible_apps(db.session, current_access())
-
-
 def load_record(app: App, record_id: int) -> Record:
-    record = db.session.get(Record, record_id)
-    if (
-        record is None
-        or record.app_id != app.id
-        or not current_access().can_see_record(record, app)
-    ):
+    record = visible_record(db.session, current_access(), record_id)
+    if record is None or record.app_id != app.id:
         abort(404, "There is no such record, or you cannot see it.")
     return record
 
@@ -55,39 +44,34 @@ def load_record(app: App, record_id: int) -> Record:
 def records(app_id: str):  # type: ignore[no-untyped-def]
     app = load_app(app_id)
     access = current_access()
-    query = (
-        select(Record)
-        .join(Organisation, Record.organisation_id == Organisation.id)
-        .where(Record.app_id == app.id, access.record_clause(app))
-    )
     filters = {k: request.args.get(k, "").strip() for k in ("org", "period", "status")}
-    if filters["org"]:
-        org = db.session.scalar(select(Organisation).where(Organisation.ods == filters["org"]))
-        if org is None:
-            abort(404, f"No organisation has the ODS code {filters['org']!r}.")
-        query = query.where(subtree(org.path))
-    if filters["period"]:
-        query = query.where(Record.period == filters["period"])
-    if filters["status"]:
-        query = query.where(Record.status == filters["status"])
+    try:
+        within = by_ods(db.session, filters["org"]) if filters["org"] else None
+    except UnknownOrganisation:
+        abort(404, f"No organisation has the ODS code {filters['org']!r}.")
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     size = current_app.config["PAGE_SIZE"]
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(Record.updated_at.desc(), Record.id.desc())
-        .offset((page - 1) * size)
-        .limit(size)
-    ).all()
-    definition = record_service.definition_for(db.session, app)
+    found = records_page(
+        db.session,
+        access,
+        app,
+        page=page,
+        page_size=size,
+        within=within,
+        period=filters["period"] or None,
+        status=filters["status"] or None,
+        recently_updated_first=True,
+    )
+    definition = app_definition(db.session, app)
     return render_template(
         "apps/records.html",
         app=app,
         definition=definition,
         workflow=Workflow(definition.workflow),
-        rows=rows,
-        total=total,
+        rows=found.items,
+        total=found.total,
         page=page,
-        pages=max((total + size - 1) // size, 1),
+        pages=max((found.total + size - 1) // size, 1),
         filters=filters,
         orgs=access.orgs(db.session, READ, app),
         can_write=bool(access.orgs(db.session, WRITE, app)),
@@ -105,7 +89,7 @@ def record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
 def render_record_page(app: App, item: Record, **extra: Any) -> str:
     """The record page: answers, next steps, comments and history. ``extra`` carries a
     comment form's error and input when it is shown again."""
-    definition = record_service.definition_for(db.session, item)
+    definition = record_definition(db.session, item)
     workflow = Workflow(definition.workflow)
     return render_template(
         "apps/record.html",
@@ -154,7 +138,7 @@ def transition(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
         )
         return page, 400
     db.session.commit()
-    workflow = Workflow(record_service.definition_for(db.session, item).workflow)
+    workflow = Workflow(record_definition(db.session, item).workflow)
     flash(f"Record {item.id} is now {workflow.title(item.status).lower()}.", "success")
     return redirect(url_for("apps.record", app_id=app.id, record_id=item.id))
 
@@ -163,14 +147,8 @@ def transition(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def attachment(app_id: str, attachment_id: str):  # type: ignore[no-untyped-def]
     app = load_app(app_id)
-    found = db.session.get(Attachment, attachment_id)
-    org = db.session.get(Organisation, found.organisation_id) if found else None
-    if (
-        found is None
-        or found.app_id != app.id
-        or org is None
-        or not current_access().can(READ, org, app)
-    ):
+    found = readable_attachment(db.session, current_access(), app, attachment_id)
+    if found is None:
         abort(404, "There is no such file, or you cannot see it.")
     return send_file(
         attachment_path(current_app.config["UPLOADS_DIR"], found),

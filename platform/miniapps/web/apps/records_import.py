@@ -17,7 +17,6 @@ ZIP: the main CSV plus one CSV per section, keyed by ``record_id``.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,24 +24,28 @@ from typing import Any
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from miniapps.core.definitions.loading import AppDefinition
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.exports import records as record_export
 from miniapps.core.periods.keys import period_label, recent_periods
 from miniapps.db import db
 from miniapps.models import App
+from miniapps.services.definitions import app_definition
 from miniapps.services.exports.records import export_items
-from miniapps.services.imports.jobs import start_import
-from miniapps.services.imports.records import ImportReport, import_records
-from miniapps.services.imports.store import TOKEN_PATTERN, ImportFolder, ImportProgress
-from miniapps.services.organisations import UnknownOrganisation, by_ods
-from miniapps.services.records.lifecycle import definition_for
-from miniapps.web.apps import bp
-from miniapps.web.apps.record_form import writable_orgs
+from miniapps.services.imports.jobs import (
+    ImportExpired,
+    NotYourImport,
+    SessionFactory,
+    check_upload,
+    confirm_import,
+    own_import,
+)
+from miniapps.services.imports.records import ImportReport
+from miniapps.services.imports.store import ImportFolder, ImportProgress
+from miniapps.services.organisations import UnknownOrganisation, by_ods, writable_orgs
+from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access
 
-TOKEN = re.compile(f"^{TOKEN_PATTERN}$")
-EXPIRED = "This import has expired. Upload the file again."
 NOT_FOUND = (
     "There is no import at this address for you. Results are kept for a day, and only "
     "the person who uploaded the file can see them."
@@ -78,51 +81,31 @@ def import_upload(app_id: str):  # type: ignore[no-untyped-def]
     if ods is None and len(orgs) == 1:
         ods = orgs[0].ods
     period = request.form.get("period", "").strip() or None
-    content = upload.read()
-    report = import_records(
+    report, token = check_upload(
         db.session,
         current_access(),
         app,
-        content,
+        upload.read(),
         upload.filename,
         org=ods,
         period=period,
-        dry_run=True,
-        actor=current_user,
+        user=current_user,
+        folder=_folder(),
     )
-    db.session.rollback()
-    token = None
-    if report.ok and report.new_rows:
-        note = {
-            "user_id": current_user.id,
-            "app_id": app.id,
-            "filename": Path(upload.filename).name,
-            "org": ods,
-            "period": period,
-            "rows": len(report.result.rows),
-        }
-        token = _folder().keep(content, note)
+    db.session.rollback()  # a dry run: nothing to keep
     chosen = {"org": ods or "", "period": period or ""}
     return _preview(app, definition, report, token, chosen), 200 if report.ok else 422
 
 
 def _confirm(app: App, token: str):  # type: ignore[no-untyped-def]
     """Start the import of a kept upload (once) and show its progress."""
-    folder = _folder()
-    note = folder.note(token) if TOKEN.match(token) else None
-    if note is None:
-        abort(400, EXPIRED)
-    if note.get("user_id") != current_user.id or note.get("app_id") != app.id:
-        abort(403, "This import belongs to someone else.")
-    progress_page = url_for("apps.import_progress", app_id=app.id, token=token)
-    if folder.progress(token) is not None:  # confirmed twice: the import is already running
-        return redirect(progress_page, 303)
-    if folder.content(token) is None:
-        abort(400, EXPIRED)
-    first = ImportProgress("checking", note["filename"], rows=note.get("rows", 0))
-    if folder.claim(token, first):
-        start_import(current_app._get_current_object(), folder, token)  # type: ignore[attr-defined]
-    return redirect(progress_page, 303)
+    try:
+        confirm_import(_new_session(), _folder(), token, user_id=current_user.id, app_id=app.id)
+    except ImportExpired as exc:
+        abort(400, str(exc))
+    except NotYourImport as exc:
+        abort(403, str(exc))
+    return redirect(url_for("apps.import_progress", app_id=app.id, token=token), 303)
 
 
 @bp.route("/<app_id>/import/<token>")
@@ -159,22 +142,15 @@ def import_progress_json(app_id: str, token: str):  # type: ignore[no-untyped-de
 
 def _job(app: App, token: str) -> tuple[dict[str, Any], ImportProgress] | None:
     """The note and progress of ``token``'s import, if the current user started it."""
-    if not TOKEN.match(token):
-        return None
-    folder = _folder()
-    note = folder.note(token)
-    if note is None or note.get("user_id") != current_user.id or note.get("app_id") != app.id:
-        return None
-    progress = folder.progress(token)
-    return (note, progress) if progress is not None else None
+    return own_import(_folder(), token, user_id=current_user.id, app_id=app.id)
 
 
 def _importable(app_id: str) -> tuple[App, AppDefinition, list[Any]]:
     app = load_app(app_id)
-    orgs = writable_orgs(app)
+    orgs = writable_orgs(db.session, current_access(), app)
     if not orgs:
         abort(403, f"You may not add {app.title} records.")
-    return app, definition_for(db.session, app), orgs
+    return app, app_definition(db.session, app), orgs
 
 
 def _form_context(
@@ -218,6 +194,12 @@ def _folder() -> ImportFolder:
     )
 
 
+def _new_session() -> SessionFactory:
+    """Sessions of this app for the import thread (it outlives the request)."""
+    flask_app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return lambda: db.new_session(flask_app)
+
+
 @bp.route("/<app_id>/export")
 @login_required
 def export(app_id: str):  # type: ignore[no-untyped-def]
@@ -231,7 +213,7 @@ def export(app_id: str):  # type: ignore[no-untyped-def]
             within = by_ods(db.session, ods)
         except UnknownOrganisation:
             abort(404, f"No organisation has the ODS code {ods!r}.")
-    definition = definition_for(db.session, app)
+    definition = app_definition(db.session, app)
     items = export_items(
         db.session,
         current_access(),

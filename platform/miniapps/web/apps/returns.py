@@ -9,7 +9,7 @@ for nothing in that period's percentage.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from miniapps.core.periods.keys import period_label
@@ -24,7 +24,7 @@ from miniapps.db import db
 from miniapps.models import App, Organisation
 from miniapps.services.organisations import by_ods
 from miniapps.services.returns import tracking as returns_service
-from miniapps.web.apps import bp
+from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access, current_org
 
@@ -47,7 +47,7 @@ TAG_CLASSES = {
 
 def _periodic_app(app_id: str) -> tuple[App, PeriodRules]:
     app = load_app(app_id)
-    rules = returns_service.rules_of(app)
+    rules = returns_service.rules_of(db.session, app)
     if not rules.is_periodic:
         abort(404, f"{app.title} has no periods, so it has no returns.")
     return app, rules
@@ -133,7 +133,13 @@ def chase(app_id: str):  # type: ignore[no-untyped-def]
     grid_org = _org(request.form.get("org", "").strip())
     try:
         sent = returns_service.chase(
-            db.session, current_access(), app, target, period, current_user, request.host_url
+            db.session,
+            current_access(),
+            app,
+            target,
+            period,
+            current_user,
+            current_app.config["BASE_URL"],
         )
     except returns_service.NotOwed as exc:
         flash(str(exc), "error")

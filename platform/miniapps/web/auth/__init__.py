@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Signing in and out."""
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+from miniapps.web.auth import views  # noqa: F401  (registers the routes on bp)
+from miniapps.web.auth.blueprint import bp
 
-from miniapps.web.auth import views  # noqa: E402, F401
+__all__ = ["bp"]

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from miniapps.db import db
 from miniapps.services.users import LockedOut, authenticate
-from miniapps.web.auth import bp
+from miniapps.web.auth.blueprint import bp
 
 
 @bp.route("/login", methods=["GET", "POST"])

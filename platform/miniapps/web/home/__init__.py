@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""The home page."""
 
-bp = Blueprint("home", __name__)
+from miniapps.web.home import views  # noqa: F401  (registers the routes on bp)
+from miniapps.web.home.blueprint import bp
 
-from miniapps.web.home import views  # noqa: E402, F401
+__all__ = ["bp"]

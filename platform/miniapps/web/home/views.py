@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from miniapps.db import db
 from miniapps.services import apps as app_service
-from miniapps.services.records.lifecycle import definition_for
+from miniapps.services.definitions import app_definition
 from miniapps.services.returns import tracking as returns_service
-from miniapps.web.home import bp
+from miniapps.web.home.blueprint import bp
 from miniapps.web.session_user import current_access, current_org
 
 
@@ -32,7 +32,7 @@ def my_apps():  # type: ignore[no-untyped-def]
     rows = []
     for app in apps:
         items = [item for item in due if item.app.id == app.id]
-        rows.append({"app": app, "definition": definition_for(db.session, app), "due": items})
+        rows.append({"app": app, "definition": app_definition(db.session, app), "due": items})
     return render_template(
         "home/index.html",
         rows=rows,

@@ -1,0 +1,76 @@
+"""The one rule for cells a spreadsheet will open, and the writers that apply it.
+
+Every CSV or XLSX export (record exports, dashboard CSV downloads) writes its cells through
+:func:`safe_cell`, so that an answer such as ``=1+1`` or ``@SUM(A1)`` arrives as text,
+never as a formula (CSV injection; OWASP recommends the ``'`` prefix used here).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from openpyxl.cell import WriteOnlyCell
+
+# A spreadsheet reads a cell starting with one of these as a formula (or, for tab and
+# carriage return, may strip the character and then read one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Sheet(Protocol):
+    """What :func:`xlsx_append` needs of an openpyxl worksheet (write-only or not)."""
+
+    def append(self, iterable: Any) -> None: ...
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` with text that starts like a formula prefixed by ``'``.
+
+    Only text changes: numbers (a negative one included), booleans, dates and ``None``
+    are returned as they are, so they keep their type in the export.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def plain_text(value: Any) -> str:
+    """A cell's CSV text: empty for ``None``, else ``str(value)``."""
+    return "" if value is None else str(value)
+
+
+def csv_text(
+    header: Iterable[Any],
+    rows: Iterable[Iterable[Any]],
+    text: Callable[[Any], str] = plain_text,
+) -> str:
+    """CSV text (``\\r\\n`` line ends), header included, every cell through :func:`safe_cell`.
+
+    ``text`` turns each made-safe value into the text written; it must not turn a value that
+    is not text into text starting like a formula (a negative number is fine: it is one).
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([text(safe_cell(v)) for v in header])
+    writer.writerows([text(safe_cell(v)) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def xlsx_append(sheet: Sheet, values: Iterable[Any]) -> None:
+    """Append one row to an openpyxl worksheet, every cell through :func:`safe_cell`.
+
+    Text goes into a string cell: openpyxl would otherwise store text starting with ``=``
+    as a formula and ``#N/A`` and the like as error values.
+    """
+    row: list[Any] = []
+    for value in values:
+        value = safe_cell(value)
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    sheet.append(row)

@@ -1,0 +1,111 @@
+"""The one check that decides whether record data may be stored.
+
+Every way data comes in (the form, the API, both importers, dry run and confirmed
+alike, workflow transitions, the demo loader) calls :func:`check_record` and nothing
+else, so they all give the same verdict with the same pointers. The verdict does not
+depend on where the data came from; callers only translate pointers for their users
+(a form field, a spreadsheet cell).
+
+What is checked (see ``docs/app-definitions.md``, "Drafts and submission"):
+
+* **submitted** (any state after draft): values hidden by a condition are dropped,
+  then the data is validated against the schema with format checking (every
+  keyword), then the app-level checks run (a numerator above its denominator);
+* **draft**: hidden values are kept and nothing is required yet, but a value that is
+  wrong whatever else is entered is refused: the wrong type, a bad format, an answer
+  not among the choices, out of range, too long, not a multiple, a pattern not
+  matched, an unknown member, the app-level checks on the values present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from miniapps.core.errors import DataInvalid, Issue
+from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
+from miniapps.core.indicators.source import count_issues
+from miniapps.core.records.schema_issues import validate_record_data
+
+# Keywords whose failure makes a value wrong in itself, whatever else is answered.
+DRAFT_REFUSES = frozenset(
+    {
+        "type",
+        "format",
+        "enum",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "maxLength",
+        "pattern",
+        "maxItems",
+        "uniqueItems",
+        "additionalProperties",
+        "unevaluatedProperties",
+        "numerator_above_denominator",
+    }
+)
+
+
+class RecordRules(Protocol):
+    """What the check needs of a definition (an ``AppDefinition`` is one)."""
+
+    @property
+    def schema(self) -> dict[str, Any]: ...
+
+    @property
+    def ui(self) -> dict[str, Any]: ...
+
+    @property
+    def indicators(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def indicator_source(self) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class SchemaRules:
+    """The rules of a bare record schema (+ ``ui``): no app-level checks."""
+
+    schema: dict[str, Any]
+    ui: dict[str, Any] = field(default_factory=dict)
+    indicators: list[dict[str, Any]] = field(default_factory=list)
+    indicator_source: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    """The verdict: ``data`` as it would be stored, and every problem with its pointer."""
+
+    data: dict[str, Any]
+    issues: tuple[Issue, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def data_or_raise(self) -> dict[str, Any]:
+        """The data to store, or :class:`DataInvalid` carrying every issue."""
+        if self.issues:
+            raise DataInvalid(self.issues)
+        return self.data
+
+
+def check_record(rules: RecordRules, data: Any, *, submit: bool) -> RecordCheck:
+    """Whether ``data`` may be stored as a draft (``submit=False``) or submitted.
+
+    One issue at most per pointer, schema problems first (in schema order), then the
+    app-level checks for pointers not already reported."""
+    if not isinstance(data, dict):
+        return RecordCheck({}, (Issue("", "data must be a JSON object", "type"),))
+    if submit:
+        data = drop_hidden(data, evaluate(compile_rules(rules.schema, rules.ui), data))
+    issues = validate_record_data(rules.schema, data)
+    reported = {issue.pointer for issue in issues}
+    issues += [i for i in count_issues(rules, data) if i.pointer not in reported]
+    if not submit:
+        issues = [i for i in issues if i.code in DRAFT_REFUSES]
+    return RecordCheck(data, tuple(issues))

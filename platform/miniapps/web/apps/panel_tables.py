@@ -1,0 +1,68 @@
+"""Tables and charts the dashboard and indicator panels are built from.
+
+A :class:`Table` holds raw values; :func:`table_cells` formats them for the NHS.UK table
+macro and :func:`table_chart` turns a column into a chart for ``static/js/charts.mjs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Link = Callable[[str], str]  # ODS code -> that organisation's dashboard URL
+
+
+@dataclass
+class Table:
+    """Column headings, rows of raw values, and a link for each row's first cell."""
+
+    head: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    links: list[str | None] = field(default_factory=list)
+    numeric_from: int = 1  # this column and the ones after it hold numbers
+
+    def add(self, row: list[Any], link: str | None = None) -> None:
+        self.rows.append(row)
+        self.links.append(link)
+
+
+def table_chart(
+    kind: str, table: Table, column: int, label: str, horizontal: bool
+) -> dict[str, Any] | None:
+    """A chart of one column of ``table`` against its first, linked like the table's rows."""
+    links = table.links if any(table.links) else None
+    return {
+        "kind": kind,
+        "horizontal": horizontal,
+        "labels": [str(row[0]) for row in table.rows],
+        "datasets": [{"label": label, "values": [row[column] for row in table.rows]}],
+        "links": links,
+    }
+
+
+def table_cells(table: Table) -> list[list[dict[str, Any]]]:
+    """Rows for the NHS.UK table macro; responsive tables label each cell with its column."""
+    rows = []
+    for values, href in zip(table.rows, table.links, strict=True):
+        row = []
+        for i, (value, heading) in enumerate(zip(values, table.head, strict=True)):
+            cell: dict[str, Any] = {"text": plain_text(value), "header": heading}
+            if i >= table.numeric_from:
+                cell["format"] = "numeric"
+            if i == 0 and href:
+                cell["href"] = href
+            row.append(cell)
+        rows.append(row)
+    return rows
+
+
+def plain_text(value: Any) -> str:
+    """A raw table value as the page shows it: thousands separated, an en dash for none."""
+    if value is None:
+        return "\N{EN DASH}"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
