@@ -9,7 +9,7 @@ ASSETS := $(VENDOR)/.built
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install assets browser db demo clean bench
+.PHONY: run test lint typecheck format install assets browser db demo clean bench
 
 run: install assets db demo ## set up everything, load the demo, serve on http://127.0.0.1:5000
 	@# The scheduler (outbox, reminders) runs beside the web server and stops with it.
@@ -21,9 +21,13 @@ test: install assets browser ## everything needed, then the full suite
 	$(BIN)/python -m pytest
 	node --test tests/js/
 
-lint: install
+lint: install typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy, configured in pyproject.toml; its cache (.mypy_cache) keeps reruns quick.
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
@@ -72,4 +76,4 @@ bench: install
 	$(BIN)/python benchmarks/dashboard_bench.py --db postgresql --generic 1000000
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache .mypy_cache

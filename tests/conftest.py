@@ -90,7 +90,7 @@ def client(app: Flask, db_session: Session) -> FlaskClient:
 
 
 @pytest.fixture
-def runner(app: Flask, db_session: Session):  # type: ignore[no-untyped-def]
+def runner(app: Flask, db_session: Session):
     return app.test_cli_runner()
 
 
@@ -140,7 +140,7 @@ def load_example(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def fridge_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ignore[no-untyped-def]
+def fridge_app(db_session: Session, orgs: dict[str, Organisation]):
     """The minimal fridge_log example, published to the whole ICB."""
     published = app_service.publish(
         db_session, validate_definition(load_example("fridge_log")), [orgs["QWE"]], actor=None
@@ -150,7 +150,7 @@ def fridge_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ign
 
 
 @pytest.fixture
-def seeded_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ignore[no-untyped-def]
+def seeded_app(db_session: Session, orgs: dict[str, Organisation]):
     """Publish a definition to the test ICB and store records directly, for query tests:
     ``seeded_app(definition, [(ods, period, data), (ods, period, data, "draft"), ...])``
     (status defaults to ``submitted``)."""
@@ -180,7 +180,7 @@ IIF_DIR = REPO / "apps" / "iif_tracker"
 
 
 @pytest.fixture
-def iif_app(db_session: Session, orgs: dict[str, Organisation]):  # type: ignore[no-untyped-def]
+def iif_app(db_session: Session, orgs: dict[str, Organisation]):
     """The bundled IIF tracker, published to the test ICB, with its year sets loaded:
     2025/26 (CAN-04, HI-03) and the illustrative 2026/27."""
     from miniapps.core.definitions.loading import load_definition
@@ -210,7 +210,7 @@ def password() -> str:
 
 
 @pytest.fixture
-def login(client: FlaskClient):  # type: ignore[no-untyped-def]
+def login(client: FlaskClient):
     """Sign a user in through the real sign-in form."""
 
     def sign_in(user: User, password: str = PASSWORD) -> Any:
@@ -222,7 +222,7 @@ def login(client: FlaskClient):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def token(db_session: Session):  # type: ignore[no-untyped-def]
+def token(db_session: Session):
     """Make a bearer token for a user: ``headers = token(user)``."""
 
     def make(user: User) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
@@ -33,7 +33,7 @@ class Database:
         app.teardown_appcontext(self._teardown)
 
     def _state(self, app: Flask | None = None) -> _State:
-        return (app or current_app).extensions[EXTENSION_KEY]
+        return cast(_State, (app or current_app).extensions[EXTENSION_KEY])
 
     def engine(self, app: Flask | None = None) -> Engine:
         return self._state(app).engine
@@ -59,7 +59,7 @@ class Database:
         """The session of the current app context (request, command or job)."""
         if "db_session" not in g:
             g.db_session = self.new_session()
-        return g.db_session
+        return cast(Session, g.db_session)
 
     def _teardown(self, exc: BaseException | None) -> None:
         session = g.pop("db_session", None)

@@ -51,7 +51,7 @@ def version_count(db_session: Session, app_id: str) -> int:
 # --- GET /apps --------------------------------------------------------------------------------
 
 
-def test_list_apps_shows_visible_apps(client: FlaskClient, users, token, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_list_apps_shows_visible_apps(client: FlaskClient, users, token, fridge_app) -> None:
     response = client.get("/api/v1/apps", headers=token(users["practice_manager"]))
     assert response.status_code == 200
     body = response.get_json()
@@ -61,12 +61,12 @@ def test_list_apps_shows_visible_apps(client: FlaskClient, users, token, fridge_
     ]
 
 
-def test_stakeholder_sees_no_apps(client: FlaskClient, users, token, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_stakeholder_sees_no_apps(client: FlaskClient, users, token, fridge_app) -> None:
     body = client.get("/api/v1/apps", headers=token(users["stakeholder"])).get_json()
     assert body["items"] == [] and body["total"] == 0
 
 
-def test_app_published_to_one_pcn_is_hidden_from_the_other(  # type: ignore[no-untyped-def]
+def test_app_published_to_one_pcn_is_hidden_from_the_other(
     client: FlaskClient, users, token
 ) -> None:
     headers = token(users["pcn_manager"])
@@ -82,7 +82,7 @@ def test_app_published_to_one_pcn_is_hidden_from_the_other(  # type: ignore[no-u
     assert response.status_code == 404
 
 
-def test_list_apps_is_paginated(  # type: ignore[no-untyped-def]
+def test_list_apps_is_paginated(
     client: FlaskClient, app: Flask, users, token, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
@@ -103,7 +103,7 @@ def test_list_apps_is_paginated(  # type: ignore[no-untyped-def]
 # --- POST /apps -------------------------------------------------------------------------------
 
 
-def test_pcn_manager_publishes_to_their_pcn(  # type: ignore[no-untyped-def]
+def test_pcn_manager_publishes_to_their_pcn(
     client: FlaskClient, users, token, db_session: Session
 ) -> None:
     response = client.post(
@@ -115,7 +115,7 @@ def test_pcn_manager_publishes_to_their_pcn(  # type: ignore[no-untyped-def]
     assert target_codes(db_session, "pcn_app") == {"U00001"}
 
 
-def test_admin_publishes_to_everything_by_default(  # type: ignore[no-untyped-def]
+def test_admin_publishes_to_everything_by_default(
     client: FlaskClient, users, token, db_session: Session
 ) -> None:
     response = client.post(
@@ -125,7 +125,7 @@ def test_admin_publishes_to_everything_by_default(  # type: ignore[no-untyped-de
     assert "QWE" in target_codes(db_session, "all_app")
 
 
-def test_publish_to_named_organisations(  # type: ignore[no-untyped-def]
+def test_publish_to_named_organisations(
     client: FlaskClient, users, token, db_session: Session
 ) -> None:
     response = client.post(
@@ -140,7 +140,7 @@ def test_publish_to_named_organisations(  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     "role", ["practice_manager", "practice_staff", "icb_viewer", "stakeholder"]
 )
-def test_roles_without_publish_get_403(  # type: ignore[no-untyped-def]
+def test_roles_without_publish_get_403(
     client: FlaskClient, users, token, db_session: Session, role: str
 ) -> None:
     response = client.post("/api/v1/apps", json=definition("nope"), headers=token(users[role]))
@@ -149,13 +149,13 @@ def test_roles_without_publish_get_403(  # type: ignore[no-untyped-def]
     assert db_session.get(App, "nope") is None
 
 
-def test_403_comes_before_definition_errors(client: FlaskClient, users, token) -> None:  # type: ignore[no-untyped-def]
+def test_403_comes_before_definition_errors(client: FlaskClient, users, token) -> None:
     response = client.post("/api/v1/apps", json={"id": "Bad"}, headers=token(users["stakeholder"]))
     assert response.status_code == 403
     assert "errors" not in response.get_json()
 
 
-def test_pcn_manager_may_not_publish_to_another_pcn(  # type: ignore[no-untyped-def]
+def test_pcn_manager_may_not_publish_to_another_pcn(
     client: FlaskClient, users, token, db_session: Session
 ) -> None:
     response = client.post(
@@ -165,7 +165,7 @@ def test_pcn_manager_may_not_publish_to_another_pcn(  # type: ignore[no-untyped-
     assert db_session.get(App, "south") is None
 
 
-def test_unknown_ods_in_to_is_422_at_to(  # type: ignore[no-untyped-def]
+def test_unknown_ods_in_to_is_422_at_to(
     client: FlaskClient, users, token, db_session: Session
 ) -> None:
     for query in ("to=ZZZ999", "to=A00001,ZZZ999", "to=,"):
@@ -179,7 +179,7 @@ def test_unknown_ods_in_to_is_422_at_to(  # type: ignore[no-untyped-def]
     assert db_session.get(App, "x_app") is None
 
 
-def test_invalid_definition_is_422_with_pointers(client: FlaskClient, users, token) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_definition_is_422_with_pointers(client: FlaskClient, users, token) -> None:
     bad = definition("Bad Id", colour="red")
     bad["version"] = 0
     response = client.post("/api/v1/apps", json=bad, headers=token(users["platform_admin"]))
@@ -191,7 +191,7 @@ def test_invalid_definition_is_422_with_pointers(client: FlaskClient, users, tok
     assert all(e["message"] for e in body["errors"])
 
 
-def test_definition_body_must_be_json(client: FlaskClient, users, token) -> None:  # type: ignore[no-untyped-def]
+def test_definition_body_must_be_json(client: FlaskClient, users, token) -> None:
     headers = token(users["platform_admin"])
     assert client.post("/api/v1/apps", data="id=x", headers=headers).status_code == 415
     response = client.post(
@@ -200,7 +200,7 @@ def test_definition_body_must_be_json(client: FlaskClient, users, token) -> None
     assert response.status_code == 400
 
 
-def test_republishing_the_same_content_creates_no_version(  # type: ignore[no-untyped-def]
+def test_republishing_the_same_content_creates_no_version(
     client: FlaskClient, users, token, db_session: Session
 ) -> None:
     headers = token(users["platform_admin"])
@@ -211,7 +211,7 @@ def test_republishing_the_same_content_creates_no_version(  # type: ignore[no-un
     assert version_count(db_session, "same") == 1
 
 
-def test_version_must_go_up(client: FlaskClient, users, token) -> None:  # type: ignore[no-untyped-def]
+def test_version_must_go_up(client: FlaskClient, users, token) -> None:
     headers = token(users["platform_admin"])
     client.post("/api/v1/apps", json=definition("up", version=2), headers=headers)
     changed = definition("up", version=1, description="changed")
@@ -220,7 +220,7 @@ def test_version_must_go_up(client: FlaskClient, users, token) -> None:  # type:
     assert response.get_json()["errors"][0]["pointer"] == "/version"
 
 
-def test_incompatible_change_is_refused(  # type: ignore[no-untyped-def]
+def test_incompatible_change_is_refused(
     client: FlaskClient, users, token, db_session: Session, fridge_app, orgs
 ) -> None:
     record_service.create_record(
@@ -249,7 +249,7 @@ def test_incompatible_change_is_refused(  # type: ignore[no-untyped-def]
 
 def test_get_app_returns_the_latest_definition(
     client: FlaskClient, users, token, fridge_app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     headers = token(users["platform_admin"])
     response = client.get("/api/v1/apps/fridge_log", headers=headers)
     assert response.status_code == 200
@@ -263,7 +263,7 @@ def test_get_app_returns_the_latest_definition(
 
 def test_get_unknown_or_invisible_app_is_404_json(
     client: FlaskClient, users, token, fridge_app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for user, app_id in (("platform_admin", "no_such_app"), ("stakeholder", "fridge_log")):
         response = client.get(f"/api/v1/apps/{app_id}", headers=token(users[user]))
         assert response.status_code == 404
@@ -274,7 +274,7 @@ def test_get_unknown_or_invisible_app_is_404_json(
 
 
 @pytest.fixture
-def readings(db_session: Session, users, orgs, fridge_app) -> list[Record]:  # type: ignore[no-untyped-def]
+def readings(db_session: Session, users, orgs, fridge_app) -> list[Record]:
     made = []
     for ods, value, submit in (
         ("A00001", 4.0, True),
@@ -298,7 +298,7 @@ def readings(db_session: Session, users, orgs, fridge_app) -> list[Record]:  # t
     return made
 
 
-def test_dashboard_contract(client: FlaskClient, users, token, readings) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_contract(client: FlaskClient, users, token, readings) -> None:
     response = client.get(
         "/api/v1/apps/fridge_log/dashboard?org=QWE", headers=token(users["icb_viewer"])
     )
@@ -314,14 +314,14 @@ def test_dashboard_contract(client: FlaskClient, users, token, readings) -> None
     assert reading["mean"] == pytest.approx(5)
 
 
-def test_dashboard_for_one_practice(client: FlaskClient, users, token, readings) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_for_one_practice(client: FlaskClient, users, token, readings) -> None:
     headers = token(users["practice_manager"])
     body = client.get("/api/v1/apps/fridge_log/dashboard?org=A00001", headers=headers).get_json()
     records = next(w for w in body["widgets"] if w["id"] == "records")
     assert records["data"]["total"] == 2
 
 
-def test_dashboard_without_org_covers_what_the_caller_may_read(  # type: ignore[no-untyped-def]
+def test_dashboard_without_org_covers_what_the_caller_may_read(
     client: FlaskClient, users, token, readings
 ) -> None:
     headers = token(users["practice_manager"])
@@ -330,7 +330,7 @@ def test_dashboard_without_org_covers_what_the_caller_may_read(  # type: ignore[
     assert records["data"]["by_org"] == {"A00001": 2}
 
 
-def test_dashboard_refusals(client: FlaskClient, users, token, readings) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_refusals(client: FlaskClient, users, token, readings) -> None:
     pm = token(users["practice_manager"])
     base = "/api/v1/apps/fridge_log/dashboard"
     assert client.get(f"{base}?org=A00003", headers=pm).status_code == 403

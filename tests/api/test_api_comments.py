@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 
 @pytest.fixture
-def headers(users, token, fridge_app) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+def headers(users, token, fridge_app) -> dict[str, dict[str, str]]:
     return {key: token(user) for key, user in users.items()}
 
 
@@ -29,7 +29,7 @@ def new_record(client: FlaskClient, auth: dict[str, str], submit: bool = True) -
 
 
 @pytest.fixture
-def rid(client: FlaskClient, headers) -> int:  # type: ignore[no-untyped-def]
+def rid(client: FlaskClient, headers) -> int:
     """A submitted fridge reading at North Surgery (A00001)."""
     return new_record(client, headers["practice_staff"])
 
@@ -38,7 +38,7 @@ def comments_url(record_id: int) -> str:
     return f"/api/v1/records/{record_id}/comments"
 
 
-def post(client: FlaskClient, auth: dict[str, str], record_id: int, **body: Any):  # type: ignore[no-untyped-def]
+def post(client: FlaskClient, auth: dict[str, str], record_id: int, **body: Any):
     return client.post(comments_url(record_id), json=body, headers=auth)
 
 
@@ -52,7 +52,7 @@ def check(schema_name: str, instance: Any) -> None:
     assert not errors, errors
 
 
-def test_comment_reply_and_thread(client: FlaskClient, headers, rid: int) -> None:  # type: ignore[no-untyped-def]
+def test_comment_reply_and_thread(client: FlaskClient, headers, rid: int) -> None:
     empty = client.get(comments_url(rid), headers=headers["practice_manager"])
     assert empty.status_code == 200
     assert empty.get_json() == {"record": rid, "items": [], "total": 0}
@@ -80,7 +80,7 @@ def test_comment_reply_and_thread(client: FlaskClient, headers, rid: int) -> Non
 
 def test_mentions_email_the_people_named(
     client: FlaskClient, headers, rid: int, db_session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     queued = count(db_session, OutboxMessage)  # the submit told the approvers
     response = post(
         client, headers["practice_staff"], rid, body="@pm@example.nhs.uk please check the log"
@@ -95,7 +95,7 @@ def test_mentions_email_the_people_named(
 
 def test_the_page_shows_what_the_api_added(
     client: FlaskClient, headers, rid: int, users, login
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     post(client, headers["practice_staff"], rid, body="Added through the API")
     login(users["practice_manager"])
     page = client.get(f"/apps/fridge_log/records/{rid}").get_data(as_text=True)
@@ -119,7 +119,7 @@ def test_the_page_shows_what_the_api_added(
         ({"body": "Hi", "pinned": True}, "/pinned", ""),
     ],
 )
-def test_bad_comments_are_422_and_store_nothing(  # type: ignore[no-untyped-def]
+def test_bad_comments_are_422_and_store_nothing(
     client: FlaskClient, headers, rid: int, db_session: Session, body, pointer, message
 ) -> None:
     queued = count(db_session, OutboxMessage)
@@ -132,7 +132,7 @@ def test_bad_comments_are_422_and_store_nothing(  # type: ignore[no-untyped-def]
     assert count(db_session, Comment) == 0 and count(db_session, OutboxMessage) == queued
 
 
-def test_parent_on_another_record_is_refused(client: FlaskClient, headers, rid: int) -> None:  # type: ignore[no-untyped-def]
+def test_parent_on_another_record_is_refused(client: FlaskClient, headers, rid: int) -> None:
     other = new_record(client, headers["practice_staff"])
     elsewhere = post(client, headers["practice_staff"], other, body="On the other one")
     response = post(
@@ -144,7 +144,7 @@ def test_parent_on_another_record_is_refused(client: FlaskClient, headers, rid: 
 
 def test_records_the_caller_may_not_see_are_404(
     client: FlaskClient, headers, rid: int, db_session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     draft = new_record(client, headers["practice_staff"], submit=False)
     cases = [
         ("practice_manager_2", rid),  # another PCN's practice
@@ -163,7 +163,7 @@ def test_records_the_caller_may_not_see_are_404(
     assert count(db_session, Comment) == 0
 
 
-def test_token_and_content_type_are_checked(client: FlaskClient, headers, rid: int) -> None:  # type: ignore[no-untyped-def]
+def test_token_and_content_type_are_checked(client: FlaskClient, headers, rid: int) -> None:
     unauthenticated = client.get(comments_url(rid))
     assert unauthenticated.status_code == 401
     assert set(unauthenticated.get_json()) >= {"error", "message"}

@@ -10,7 +10,7 @@ from tests.conftest import iif_data
 URL = "/api/v1/apps/iif_tracker/indicators"
 
 
-def store(db_session, users, orgs, iif_app) -> None:  # type: ignore[no-untyped-def]
+def store(db_session, users, orgs, iif_app) -> None:
     admin = users["platform_admin"]
     for ods, data in (
         ("A00001", iif_data(10000, CAN_04=(36, 50), HI_03=(20, 40, 3))),
@@ -24,7 +24,7 @@ def store(db_session, users, orgs, iif_app) -> None:  # type: ignore[no-untyped-
     db_session.commit()
 
 
-def test_practice_pcn_place_and_icb_answers(client, db_session, users, orgs, iif_app, token):  # type: ignore[no-untyped-def]
+def test_practice_pcn_place_and_icb_answers(client, db_session, users, orgs, iif_app, token):
     store(db_session, users, orgs, iif_app)
     headers = token(users["icb_viewer"])
     answers = {
@@ -45,7 +45,7 @@ def test_practice_pcn_place_and_icb_answers(client, db_session, users, orgs, iif
     assert answers["PLC01"]["indicators"] == answers["QWE"]["indicators"]
 
 
-def test_a_year_without_a_set_is_a_clear_422(client, users, iif_app, token):  # type: ignore[no-untyped-def]
+def test_a_year_without_a_set_is_a_clear_422(client, users, iif_app, token):
     response = client.get(f"{URL}?org=A00001&period=2024-06", headers=token(users["icb_viewer"]))
     assert response.status_code == 422
     body = response.get_json()
@@ -53,7 +53,7 @@ def test_a_year_without_a_set_is_a_clear_422(client, users, iif_app, token):  # 
     assert "no indicator set is loaded for 2024/25" in body["errors"][0]["message"]
 
 
-def test_a_practice_sees_only_itself(client, db_session, users, orgs, iif_app, token):  # type: ignore[no-untyped-def]
+def test_a_practice_sees_only_itself(client, db_session, users, orgs, iif_app, token):
     store(db_session, users, orgs, iif_app)
     headers = token(users["practice_manager"])
     assert client.get(f"{URL}?org=A00001&period=2025-06", headers=headers).status_code == 200

@@ -83,7 +83,7 @@ URL = "/api/v1/apps/pcn_iif/indicators"
 
 
 @pytest.fixture
-def iif_app(db_session, orgs, users):  # type: ignore[no-untyped-def]
+def iif_app(db_session, orgs, users):
     """Published to the ICB, with one June return from each North PCN practice."""
     published = app_service.publish(
         db_session, validate_definition(DEFINITION), [orgs["QWE"]], actor=None
@@ -117,7 +117,7 @@ def check(schema_name: str, instance: Any) -> None:
     assert not errors, [e.message for e in errors]
 
 
-def test_pcn_figures_hand_checked(client: FlaskClient, users, token, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_pcn_figures_hand_checked(client: FlaskClient, users, token, iif_app) -> None:
     response = client.get(f"{URL}?org=U00001&period={PERIOD}", headers=token(users["pcn_manager"]))
     assert response.status_code == 200, response.get_json()
     answer = response.get_json()
@@ -163,7 +163,7 @@ def test_pcn_figures_hand_checked(client: FlaskClient, users, token, iif_app) ->
     assert (pv["remaining"], pv["to_upper"], pv["value_per_patient"]) == (792.00, 15, 52.80)
 
 
-def test_a_practice_sees_its_own_figures(client: FlaskClient, users, token, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_practice_sees_its_own_figures(client: FlaskClient, users, token, iif_app) -> None:
     response = client.get(
         f"{URL}?org=a00001&period={PERIOD}", headers=token(users["practice_manager"])
     )
@@ -175,7 +175,7 @@ def test_a_practice_sees_its_own_figures(client: FlaskClient, users, token, iif_
     assert (rows["LS-01"]["points"], rows["LS-01"]["earned"]) == (7.5, 300.00)
 
 
-def test_a_month_without_records_has_no_eligible_patients(  # type: ignore[no-untyped-def]
+def test_a_month_without_records_has_no_eligible_patients(
     client: FlaskClient, users, token, iif_app
 ) -> None:
     response = client.get(f"{URL}?org=U00001&period=2025-07", headers=token(users["pcn_manager"]))
@@ -198,14 +198,14 @@ def test_a_month_without_records_has_no_eligible_patients(  # type: ignore[no-un
         ("practice_manager", "U00001"),  # a practice may not see its PCN's figures
     ],
 )
-def test_another_organisation_is_forbidden(client, users, token, iif_app, user, org) -> None:  # type: ignore[no-untyped-def]
+def test_another_organisation_is_forbidden(client, users, token, iif_app, user, org) -> None:
     response = client.get(f"{URL}?org={org}&period={PERIOD}", headers=token(users[user]))
     assert response.status_code == 403
     assert response.get_json()["error"] == "forbidden"
     check("Error", response.get_json())
 
 
-def test_unknown_organisation_and_app_are_404(client, users, token, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_organisation_and_app_are_404(client, users, token, iif_app) -> None:
     headers = token(users["pcn_manager"])
     unknown_org = client.get(f"{URL}?org=ZZZ99&period={PERIOD}", headers=headers)
     assert unknown_org.status_code == 404
@@ -222,7 +222,7 @@ def test_unknown_organisation_and_app_are_404(client, users, token, iif_app) -> 
 
 
 @pytest.mark.parametrize("period", ["2025-13", "2025-Q1", "2025", "June"])
-def test_a_period_that_is_not_a_month_is_422(client, users, token, iif_app, period) -> None:  # type: ignore[no-untyped-def]
+def test_a_period_that_is_not_a_month_is_422(client, users, token, iif_app, period) -> None:
     response = client.get(f"{URL}?org=U00001&period={period}", headers=token(users["pcn_manager"]))
     assert response.status_code == 422
     body = response.get_json()
@@ -238,7 +238,7 @@ def test_a_period_that_is_not_a_month_is_422(client, users, token, iif_app, peri
         ("?period=2025-06&org=%20", ["/org"]),
     ],
 )
-def test_org_and_period_are_required(client, users, token, iif_app, query, pointers) -> None:  # type: ignore[no-untyped-def]
+def test_org_and_period_are_required(client, users, token, iif_app, query, pointers) -> None:
     response = client.get(f"{URL}{query}", headers=token(users["pcn_manager"]))
     assert response.status_code == 422
     body = response.get_json()
@@ -251,12 +251,12 @@ def test_org_and_period_are_required(client, users, token, iif_app, query, point
     "query",
     ["?org=U00001&period=2025-06&from=2025-04", "?org=U00001&org=U00002&period=2025-06"],
 )
-def test_unknown_or_repeated_parameters_are_400(client, users, token, iif_app, query) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_or_repeated_parameters_are_400(client, users, token, iif_app, query) -> None:
     response = client.get(f"{URL}{query}", headers=token(users["pcn_manager"]))
     assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
 
 
-def test_no_token_is_401(client: FlaskClient, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_no_token_is_401(client: FlaskClient, iif_app) -> None:
     response = client.get(f"{URL}?org=U00001&period={PERIOD}")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")

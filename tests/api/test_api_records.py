@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.models import App, Record
 from miniapps.services import apps as app_service
-from sample_workflows import CASE_LOG
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from tests.sample_workflows import CASE_LOG
 
 CHECK = {
     "id": "fridge_check",
@@ -56,7 +57,7 @@ RECORDS = "/api/v1/apps/fridge_check/records"
 
 
 @pytest.fixture
-def check_app(db_session: Session, orgs) -> App:  # type: ignore[no-untyped-def]
+def check_app(db_session: Session, orgs) -> App:
     published = app_service.publish(
         db_session, validate_definition(CHECK), [orgs["QWE"]], actor=None
     )
@@ -65,15 +66,15 @@ def check_app(db_session: Session, orgs) -> App:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def headers(users, token, check_app) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+def headers(users, token, check_app) -> dict[str, dict[str, str]]:
     return {key: token(user) for key, user in users.items()}
 
 
-def post(client: FlaskClient, auth: dict[str, str], org: str, data: Any, **extra: Any):  # type: ignore[no-untyped-def]
+def post(client: FlaskClient, auth: dict[str, str], org: str, data: Any, **extra: Any):
     return client.post(RECORDS, json={"org": org, "data": data, **extra}, headers=auth)
 
 
-def make(client: FlaskClient, auth: dict[str, str], org: str, submit: bool, **data: Any) -> dict:  # type: ignore[no-untyped-def]
+def make(client: FlaskClient, auth: dict[str, str], org: str, submit: bool, **data: Any) -> dict:
     response = post(client, auth, org, {**GOOD, **data}, submit=submit)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
@@ -86,7 +87,7 @@ def count(db_session: Session) -> int:
 # --- POST /apps/{id}/records ------------------------------------------------------------------
 
 
-def test_create_draft(client: FlaskClient, headers, users) -> None:  # type: ignore[no-untyped-def]
+def test_create_draft(client: FlaskClient, headers, users) -> None:
     response = post(client, headers["practice_manager"], "A00001", {"reading": 3})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -112,13 +113,13 @@ def test_create_draft(client: FlaskClient, headers, users) -> None:  # type: ign
     assert response.headers["Location"].endswith(f"/api/v1/records/{body['id']}")
 
 
-def test_create_submitted(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_create_submitted(client: FlaskClient, headers) -> None:
     body = make(client, headers["practice_staff"], "A00001", True)
     assert body["status"] == "submitted" and body["submitted_at"] is not None
     assert body["data"] == GOOD
 
 
-def test_submit_validates_with_pointers_and_stores_nothing(  # type: ignore[no-untyped-def]
+def test_submit_validates_with_pointers_and_stores_nothing(
     client: FlaskClient, headers, db_session: Session
 ) -> None:
     data = {
@@ -148,7 +149,7 @@ def test_submit_validates_with_pointers_and_stores_nothing(  # type: ignore[no-u
 @pytest.mark.parametrize(
     "value", ["2025-04-01", "01/04/2025 09:30", "2025-04-01T25:00:00Z", "2025-04-01T09:30"]
 )
-def test_bad_date_time_is_refused_at_its_pointer(client: FlaskClient, headers, value: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_date_time_is_refused_at_its_pointer(client: FlaskClient, headers, value: str) -> None:
     response = post(
         client, headers["practice_manager"], "A00001", {**GOOD, "checked_at": value}, submit=True
     )
@@ -158,7 +159,7 @@ def test_bad_date_time_is_refused_at_its_pointer(client: FlaskClient, headers, v
 
 def test_request_shape_errors_point_at_the_member(
     client: FlaskClient, headers, db_session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client.post(RECORDS, json={"data": GOOD}, headers=headers["practice_manager"])
     assert response.status_code == 422
     assert [e["pointer"] for e in response.get_json()["errors"]] == ["/org"]
@@ -171,14 +172,14 @@ def test_request_shape_errors_point_at_the_member(
     assert count(db_session) == 0
 
 
-def test_period_is_stored(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_period_is_stored(client: FlaskClient, headers) -> None:
     response = post(client, headers["practice_manager"], "A00001", GOOD, period="2025-04")
     assert response.get_json()["period"] == "2025-04"
 
 
 def test_cannot_write_for_another_practice(
     client: FlaskClient, headers, db_session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = post(client, headers["practice_manager"], "A00003", GOOD, submit=True)
     assert response.status_code == 403
     assert response.get_json()["error"] == "forbidden"
@@ -187,7 +188,7 @@ def test_cannot_write_for_another_practice(
     assert count(db_session) == 0
 
 
-def test_unknown_app_is_404(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_app_is_404(client: FlaskClient, headers) -> None:
     response = client.post(
         "/api/v1/apps/nope/records",
         json={"org": "A00001", "data": {}},
@@ -200,7 +201,7 @@ def test_unknown_app_is_404(client: FlaskClient, headers) -> None:  # type: igno
 
 
 @pytest.fixture
-def spread(client: FlaskClient, headers) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def spread(client: FlaskClient, headers) -> dict[str, dict]:
     """A submitted record and a draft at A00001, a submitted one at A00003."""
     return {
         "north_submitted": make(client, headers["practice_manager"], "A00001", True, reading=1),
@@ -209,7 +210,7 @@ def spread(client: FlaskClient, headers) -> dict[str, dict]:  # type: ignore[no-
     }
 
 
-def listed(client: FlaskClient, auth: dict[str, str], query: str = "") -> dict:  # type: ignore[no-untyped-def]
+def listed(client: FlaskClient, auth: dict[str, str], query: str = "") -> dict:
     response = client.get(f"{RECORDS}{query}", headers=auth)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
@@ -219,7 +220,7 @@ def ids(body: dict) -> set[int]:
     return {item["id"] for item in body["items"]}
 
 
-def test_icb_viewer_reads_submitted_but_not_drafts(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_icb_viewer_reads_submitted_but_not_drafts(client: FlaskClient, headers, spread) -> None:
     body = listed(client, headers["icb_viewer"])
     assert ids(body) == {spread["north_submitted"]["id"], spread["south_submitted"]["id"]}
     assert body["total"] == 2 and body["page"] == 1
@@ -227,7 +228,7 @@ def test_icb_viewer_reads_submitted_but_not_drafts(client: FlaskClient, headers,
     assert client.get(f"/api/v1/records/{draft}", headers=headers["icb_viewer"]).status_code == 404
 
 
-def test_practice_sees_only_its_own_records(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_practice_sees_only_its_own_records(client: FlaskClient, headers, spread) -> None:
     north = listed(client, headers["practice_manager"])
     assert ids(north) == {spread["north_submitted"]["id"], spread["north_draft"]["id"]}
     south = listed(client, headers["practice_manager_2"])
@@ -239,14 +240,14 @@ def test_practice_sees_only_its_own_records(client: FlaskClient, headers, spread
     )
 
 
-def test_stakeholder_sees_nothing(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_stakeholder_sees_nothing(client: FlaskClient, headers, spread) -> None:
     assert client.get(RECORDS, headers=headers["stakeholder"]).status_code == 404
     for record in spread.values():
         response = client.get(f"/api/v1/records/{record['id']}", headers=headers["stakeholder"])
         assert response.status_code == 404
 
 
-def test_filters(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_filters(client: FlaskClient, headers, spread) -> None:
     icb = headers["icb_viewer"]
     assert ids(listed(client, icb, "?org=U00001")) == {spread["north_submitted"]["id"]}
     assert ids(listed(client, icb, "?org=a00003")) == {spread["south_submitted"]["id"]}
@@ -258,7 +259,7 @@ def test_filters(client: FlaskClient, headers, spread) -> None:  # type: ignore[
     assert client.get(f"{RECORDS}?period=April", headers=icb).status_code == 400
 
 
-def test_records_are_paginated(  # type: ignore[no-untyped-def]
+def test_records_are_paginated(
     client: FlaskClient, app: Flask, headers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
@@ -276,7 +277,7 @@ def test_records_are_paginated(  # type: ignore[no-untyped-def]
 # --- GET and PATCH /records/{rid} ------------------------------------------------------------
 
 
-def test_get_record(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_get_record(client: FlaskClient, headers, spread) -> None:
     record = spread["north_submitted"]
     response = client.get(f"/api/v1/records/{record['id']}", headers=headers["icb_viewer"])
     assert response.status_code == 200
@@ -287,12 +288,12 @@ def test_get_record(client: FlaskClient, headers, spread) -> None:  # type: igno
     )
 
 
-def patch(client: FlaskClient, auth: dict[str, str], rid: int, body: Any, if_match: str | None):  # type: ignore[no-untyped-def]
+def patch(client: FlaskClient, auth: dict[str, str], rid: int, body: Any, if_match: str | None):
     extra = {"If-Match": if_match} if if_match is not None else {}
     return client.patch(f"/api/v1/records/{rid}", json=body, headers={**auth, **extra})
 
 
-def test_patch_with_bare_and_quoted_versions(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_patch_with_bare_and_quoted_versions(client: FlaskClient, headers) -> None:
     draft = make(client, headers["practice_manager"], "A00001", False)
     first = patch(client, headers["practice_manager"], draft["id"], {"data": {"reading": 7}}, "1")
     assert first.status_code == 200, first.get_json()
@@ -302,7 +303,7 @@ def test_patch_with_bare_and_quoted_versions(client: FlaskClient, headers) -> No
     assert second.status_code == 200 and second.get_json()["version"] == 3
 
 
-def test_stale_patch_is_409_and_overwrites_nothing(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_stale_patch_is_409_and_overwrites_nothing(client: FlaskClient, headers) -> None:
     draft = make(client, headers["practice_manager"], "A00001", False)
     rid = draft["id"]
     assert (
@@ -317,7 +318,7 @@ def test_stale_patch_is_409_and_overwrites_nothing(client: FlaskClient, headers)
     assert now["data"] == {"reading": 7} and now["version"] == 2
 
 
-def test_patch_preconditions(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_patch_preconditions(client: FlaskClient, headers) -> None:
     rid = make(client, headers["practice_manager"], "A00001", False)["id"]
     pm = headers["practice_manager"]
     missing = patch(client, pm, rid, {"data": {}}, None)
@@ -328,7 +329,7 @@ def test_patch_preconditions(client: FlaskClient, headers) -> None:  # type: ign
     assert patch(client, pm, rid, {"data": []}, "1").status_code == 422
 
 
-def test_patch_authorisation_comes_before_state(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_patch_authorisation_comes_before_state(client: FlaskClient, headers, spread) -> None:
     submitted = spread["north_submitted"]["id"]
     # The ICB viewer can read it but not write: 403 even without If-Match or with a stale one.
     for if_match in (None, "1"):
@@ -340,13 +341,13 @@ def test_patch_authorisation_comes_before_state(client: FlaskClient, headers, sp
     )
 
 
-def test_submitted_record_is_not_editable(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_submitted_record_is_not_editable(client: FlaskClient, headers, spread) -> None:
     submitted = spread["north_submitted"]
     response = patch(client, headers["practice_manager"], submitted["id"], {"data": GOOD}, "2")
     assert response.status_code == 409 and response.get_json()["error"] == "not_editable"
 
 
-def test_patch_submit_validates_and_keeps_old_data(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_patch_submit_validates_and_keeps_old_data(client: FlaskClient, headers) -> None:
     rid = make(client, headers["practice_manager"], "A00001", False)["id"]
     bad = patch(
         client, headers["practice_manager"], rid, {"data": {"reading": 100}, "submit": True}, "1"
@@ -364,12 +365,12 @@ def test_patch_submit_validates_and_keeps_old_data(client: FlaskClient, headers)
 
 def act(
     client: FlaskClient, auth: dict[str, str], rid: int, action: str, comment: str | None = None
-):  # type: ignore[no-untyped-def]
+):
     body = {"action": action} | ({"comment": comment} if comment is not None else {})
     return client.post(f"/api/v1/records/{rid}/transitions", json=body, headers=auth)
 
 
-def test_workflow_through_the_api(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_workflow_through_the_api(client: FlaskClient, headers) -> None:
     rid = make(client, headers["practice_staff"], "A00001", False)["id"]
     submitted = act(client, headers["practice_staff"], rid, "submit")
     assert submitted.status_code == 200 and submitted.get_json()["status"] == "submitted"
@@ -387,7 +388,7 @@ def test_workflow_through_the_api(client: FlaskClient, headers) -> None:  # type
     assert again.get_json()["allowed"] == []
 
 
-def test_return_with_comment_and_unknown_action(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_return_with_comment_and_unknown_action(client: FlaskClient, headers) -> None:
     rid = make(client, headers["practice_manager"], "A00001", True)["id"]
     unknown = act(client, headers["practice_manager"], rid, "explode")
     assert unknown.status_code == 409
@@ -396,7 +397,7 @@ def test_return_with_comment_and_unknown_action(client: FlaskClient, headers) ->
     assert returned.status_code == 200 and returned.get_json()["status"] == "draft"
 
 
-def test_submit_of_incomplete_draft_is_422(client: FlaskClient, headers) -> None:  # type: ignore[no-untyped-def]
+def test_submit_of_incomplete_draft_is_422(client: FlaskClient, headers) -> None:
     rid = post(client, headers["practice_manager"], "A00001", {"reading": 3}).get_json()["id"]
     response = act(client, headers["practice_manager"], rid, "submit")
     assert response.status_code == 422
@@ -405,13 +406,13 @@ def test_submit_of_incomplete_draft_is_422(client: FlaskClient, headers) -> None
     assert record["status"] == "draft"
 
 
-def test_transition_on_invisible_record_is_404(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_transition_on_invisible_record_is_404(client: FlaskClient, headers, spread) -> None:
     draft = spread["north_draft"]["id"]
     assert act(client, headers["icb_viewer"], draft, "submit").status_code == 404
     assert act(client, headers["practice_manager_2"], draft, "submit").status_code == 404
 
 
-def test_transition_body_is_checked(client: FlaskClient, headers, spread) -> None:  # type: ignore[no-untyped-def]
+def test_transition_body_is_checked(client: FlaskClient, headers, spread) -> None:
     rid = spread["north_draft"]["id"]
     url = f"/api/v1/records/{rid}/transitions"
     response = client.post(url, json={"comment": 5}, headers=headers["practice_manager"])
@@ -423,7 +424,7 @@ def test_transition_body_is_checked(client: FlaskClient, headers, spread) -> Non
 
 
 @pytest.fixture
-def case_log(db_session: Session, orgs) -> App:  # type: ignore[no-untyped-def]
+def case_log(db_session: Session, orgs) -> App:
     published = app_service.publish(
         db_session, validate_definition(copy.deepcopy(CASE_LOG)), [orgs["QWE"]], actor=None
     )
@@ -431,7 +432,7 @@ def case_log(db_session: Session, orgs) -> App:  # type: ignore[no-untyped-def]
     return published.app
 
 
-def test_close_needs_its_fields_first(client: FlaskClient, headers, case_log) -> None:  # type: ignore[no-untyped-def]
+def test_close_needs_its_fields_first(client: FlaskClient, headers, case_log) -> None:
     pm = headers["practice_manager"]
     created = client.post(
         "/api/v1/apps/case_log/records",
@@ -462,7 +463,7 @@ def test_close_needs_its_fields_first(client: FlaskClient, headers, case_log) ->
 
 def test_required_fields_do_not_come_before_permission(
     client: FlaskClient, headers, case_log
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     created = client.post(
         "/api/v1/apps/case_log/records",
         json={"org": "A00001", "data": {"summary": "x"}, "submit": True},

@@ -95,7 +95,7 @@ def check(document: dict[str, Any], schema_name: str, instance: Any) -> None:
     assert not errors, [e.message for e in errors]
 
 
-def test_answers_match_the_schemas(client: FlaskClient, users, token, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_answers_match_the_schemas(client: FlaskClient, users, token, fridge_app) -> None:
     document = openapi_document()
     pm = token(users["practice_manager"])
     check(document, "AppList", client.get("/api/v1/apps", headers=pm).get_json())

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -96,7 +97,7 @@ def _run_admin(conninfo: str, *statements: str) -> None:
     # CREATE/DROP DATABASE cannot run inside a transaction block.
     with psycopg.connect(conninfo, autocommit=True) as conn:
         for statement in statements:
-            conn.execute(statement)  # type: ignore[arg-type]
+            conn.execute(statement)
 
 
 @pytest.fixture(scope="session")
@@ -157,9 +158,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 def _new_page(
-    browser: Browser, live_server: LiveServer, blocked: list[str], **options: object
+    browser: Browser, live_server: LiveServer, blocked: list[str], **options: Any
 ) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, **options)  # type: ignore[arg-type]
+    context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(TIMEOUT_MS)
 
     # Nothing may leave the live server: no CDN at run time, and tests must not wait on DNS.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -18,15 +19,16 @@ from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services import apps as app_service
 from playwright.sync_api import Page, expect
-from sample_definitions import TEST_INDICATOR
 from sqlalchemy import select
+
+from tests.sample_definitions import TEST_INDICATOR
 
 pytestmark = pytest.mark.browser
 
 SignIn = Callable[[Page, str], None]
 Screenshot = Callable[[Page, str], None]
 
-DEFINITION = {
+DEFINITION: dict[str, Any] = {
     "id": "dash_browser",
     "title": "Dashboard browser check",
     "version": 1,

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -21,7 +22,8 @@ from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services import apps as app_service
 from miniapps.services.imports import records as record_import
-from playwright.sync_api import Page, expect
+from miniapps.services.records.lifecycle import create_record
+from playwright.sync_api import FilePayload, Page, expect
 from sqlalchemy import func, select
 
 pytestmark = pytest.mark.browser
@@ -31,7 +33,7 @@ Screenshot = Callable[[Page, str], None]
 SERIOUS = {"serious", "critical"}
 # The import itself may take a while on a busy machine; every other wait stays short.
 IMPORT_MS = 90_000
-DEFINITION = {
+DEFINITION: dict[str, Any] = {
     "id": "import_browser",
     "title": "Import browser check",
     "version": 1,
@@ -47,7 +49,7 @@ DEFINITION = {
 def import_app(live_app: Flask) -> str:
     with live_app.app_context(), db.transaction(live_app) as session:
         if session.get(App, DEFINITION["id"]) is None:
-            icb = session.scalar(select(Organisation).where(Organisation.ods == "QWE"))
+            icb = session.scalars(select(Organisation).where(Organisation.ods == "QWE")).one()
             app_service.publish(session, validate_definition(DEFINITION), [icb], None)
     return str(DEFINITION["id"])
 
@@ -80,10 +82,8 @@ def readings(rows: int, start: int = 0) -> bytes:
 
 def upload_and_confirm(page: Page, app_id: str, content: bytes, rows: int) -> None:
     page.goto(f"/apps/{app_id}/import")
-    page.set_input_files(
-        "input[type=file][name=file]",
-        files=[{"name": "readings.csv", "mimeType": "text/csv", "buffer": content}],
-    )
+    upload: FilePayload = {"name": "readings.csv", "mimeType": "text/csv", "buffer": content}
+    page.set_input_files("input[type=file][name=file]", files=[upload])
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text(f"{rows:,} records will be imported and submitted")).to_be_visible()
     page.get_by_role("button", name=f"Import {rows} records").click()
@@ -95,9 +95,9 @@ def paced_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each imported row takes at least 15 ms to write (the real write, then a pause), so
     the bar is seen part-way whatever the machine's speed: a warm server writes 400 rows
     faster than the page's one-second poll."""
-    real = record_import.create_record
+    real = create_record
 
-    def paced(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def paced(*args, **kwargs):
         record = real(*args, **kwargs)
         time.sleep(0.015)
         return record

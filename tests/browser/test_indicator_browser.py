@@ -77,7 +77,7 @@ def serious(page: Page) -> list[str]:
     return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
 
 
-def painted(canvas) -> bool:  # type: ignore[no-untyped-def]
+def painted(canvas) -> bool:
     return canvas.evaluate(
         """c => Chart.getChart(c) !== undefined &&
                c.getContext("2d").getImageData(0, 0, c.width, c.height).data.some(v => v !== 0)"""

@@ -30,7 +30,7 @@ def definition(version: int = 1, with_note: bool = True) -> dict[str, Any]:
 
 
 @pytest.fixture
-def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+def write(tmp_path: Path):
     def write(raw: Any, name: str = "app.json", directory: str | None = None) -> Path:
         folder = tmp_path / directory if directory else tmp_path
         folder.mkdir(parents=True, exist_ok=True)
@@ -41,7 +41,7 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
     return write
 
 
-def test_validate_a_directory_and_a_file(runner, write) -> None:  # type: ignore[no-untyped-def]
+def test_validate_a_directory_and_a_file(runner, write) -> None:
     app_dir = write(definition(), directory="checks").parent
     other = write({**definition(3), "id": "other"}, name="other.json")
     result = runner.invoke(args=["apps", "validate", str(app_dir), str(other)])
@@ -49,7 +49,7 @@ def test_validate_a_directory_and_a_file(runner, write) -> None:  # type: ignore
     assert result.stdout.splitlines() == ["ok checks v1", "ok other v3"]
 
 
-def test_invalid_definitions_give_file_pointer_message_lines(runner, write) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_definitions_give_file_pointer_message_lines(runner, write) -> None:
     bad = write({**definition(0), "id": "Bad id", "colour": "red"}, name="bad.json")
     broken = write('{"id": "x",', name="broken.json")
     good = write(definition(), directory="checks").parent
@@ -75,11 +75,11 @@ def test_invalid_definitions_give_file_pointer_message_lines(runner, write) -> N
     assert "5 problem(s)" in result.stderr
 
 
-def test_validate_needs_a_path(runner) -> None:  # type: ignore[no-untyped-def]
+def test_validate_needs_a_path(runner) -> None:
     assert runner.invoke(args=["apps", "validate"]).exit_code == 2
 
 
-def test_publish_to_named_orgs_then_republish_unchanged(runner, db_session, orgs, write) -> None:  # type: ignore[no-untyped-def]
+def test_publish_to_named_orgs_then_republish_unchanged(runner, db_session, orgs, write) -> None:
     path = write(definition(), directory="checks").parent
     result = runner.invoke(args=["apps", "publish", str(path), "--to", "U00001,a00003"])
     assert result.exit_code == 0, result.output
@@ -90,7 +90,7 @@ def test_publish_to_named_orgs_then_republish_unchanged(runner, db_session, orgs
     assert db_session.query(AppVersion).filter_by(app_id="checks").count() == 1
 
 
-def test_publish_defaults_to_every_organisation(runner, db_session, orgs, write) -> None:  # type: ignore[no-untyped-def]
+def test_publish_defaults_to_every_organisation(runner, db_session, orgs, write) -> None:
     result = runner.invoke(args=["apps", "publish", str(write(definition()))])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "published checks v1 to LA001, QWE"  # the roots of all trees
@@ -98,7 +98,7 @@ def test_publish_defaults_to_every_organisation(runner, db_session, orgs, write)
     assert targets == 2
 
 
-def test_publish_refuses_invalid_definitions_and_unknown_orgs(runner, orgs, write) -> None:  # type: ignore[no-untyped-def]
+def test_publish_refuses_invalid_definitions_and_unknown_orgs(runner, orgs, write) -> None:
     bad = write({**definition(), "version": "one"}, name="bad.json")
     result = runner.invoke(args=["apps", "publish", str(bad)])
     assert result.exit_code == 1
@@ -109,13 +109,14 @@ def test_publish_refuses_invalid_definitions_and_unknown_orgs(runner, orgs, writ
     assert "NOPE1" in unknown.stderr
 
 
-def test_data_losing_change_is_refused_naming_the_field(runner, db_session, orgs, write) -> None:  # type: ignore[no-untyped-def]
+def test_data_losing_change_is_refused_naming_the_field(runner, db_session, orgs, write) -> None:
     v1 = write(definition(1), name="v1.json")
     assert runner.invoke(args=["apps", "publish", str(v1)]).exit_code == 0
     admin = user_service.create_user(
         db_session, "admin@example.nhs.uk", "Admin", None, "platform_admin", orgs["QWE"]
     )
     app = app_service.get_app(db_session, "checks")
+    assert app is not None
     create_record(
         db_session,
         Access(admin),
@@ -138,7 +139,7 @@ def test_data_losing_change_is_refused_naming_the_field(runner, db_session, orgs
     assert "v1" in listed and "v2" not in listed
 
 
-def test_list_shows_aligned_columns(runner, orgs, write) -> None:  # type: ignore[no-untyped-def]
+def test_list_shows_aligned_columns(runner, orgs, write) -> None:
     empty = runner.invoke(args=["apps", "list"])
     assert empty.exit_code == 0 and "no apps yet" in empty.output
     runner.invoke(args=["apps", "publish", str(write(definition(), name="a.json"))])
@@ -153,7 +154,7 @@ def test_list_shows_aligned_columns(runner, orgs, write) -> None:  # type: ignor
     ]
 
 
-def test_publish_from_a_date_and_replace_targets(runner, db_session, orgs, write) -> None:  # type: ignore[no-untyped-def]
+def test_publish_from_a_date_and_replace_targets(runner, db_session, orgs, write) -> None:
     path = write(definition(), directory="checks").parent
     first = runner.invoke(
         args=["apps", "publish", str(path), "--to", "U00001", "--from", "2025-04-01"]

@@ -41,20 +41,20 @@ EXPECTED = {
 }
 
 
-def test_every_contract_command_is_registered(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_contract_command_is_registered(app) -> None:
     registered = set(_paths(app.cli, ())) - {()}
     assert set(_all_paths()) <= registered
     assert registered >= EXPECTED
 
 
 @pytest.mark.parametrize("path", _all_paths(), ids=" ".join)
-def test_help_exits_0(runner, path: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def test_help_exits_0(runner, path: tuple[str, ...]) -> None:
     result = runner.invoke(args=[*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
 
 
-def test_entry_point_help_lists_the_groups(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_entry_point_help_lists_the_groups(monkeypatch, tmp_path) -> None:
     # The installed `miniapps` script builds its own app: keep it away from the repo's instance/.
     monkeypatch.setenv("MINIAPPS_SECRET_KEY", "test-secret")
     monkeypatch.setenv("MINIAPPS_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")

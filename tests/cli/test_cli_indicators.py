@@ -14,12 +14,12 @@ from tests.conftest import IIF_DIR
 YEAR_FILE = IIF_DIR / "data" / "2025-26.json"
 
 
-def publish_iif(db_session, orgs) -> None:  # type: ignore[no-untyped-def]
+def publish_iif(db_session, orgs) -> None:
     app_service.publish(db_session, load_definition(IIF_DIR), [orgs["QWE"]], actor=None)
     db_session.commit()
 
 
-def test_load_then_reload_then_list(runner, db_session, orgs) -> None:  # type: ignore[no-untyped-def]
+def test_load_then_reload_then_list(runner, db_session, orgs) -> None:
     publish_iif(db_session, orgs)
     result = runner.invoke(args=["indicators", "load", str(YEAR_FILE)])  # --app defaults
     assert result.exit_code == 0, result.output
@@ -31,7 +31,7 @@ def test_load_then_reload_then_list(runner, db_session, orgs) -> None:  # type: 
     assert listing[1].split()[:5] == ["iif_tracker", "2025/26", "v1", "2", "illustrative"]
 
 
-def test_a_bad_file_prints_pointer_lines_and_loads_nothing(  # type: ignore[no-untyped-def]
+def test_a_bad_file_prints_pointer_lines_and_loads_nothing(
     runner, db_session, orgs, tmp_path: Path
 ) -> None:
     publish_iif(db_session, orgs)
@@ -54,7 +54,7 @@ def test_a_bad_file_prints_pointer_lines_and_loads_nothing(  # type: ignore[no-u
     assert current_row(db_session, "iif_tracker", "2025/26") is None
 
 
-def test_unknown_app_and_unreadable_file(runner, db_session, orgs, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_app_and_unreadable_file(runner, db_session, orgs, tmp_path: Path) -> None:
     result = runner.invoke(args=["indicators", "load", str(YEAR_FILE), "--app", "nope"])
     assert result.exit_code == 1 and "there is no published app 'nope'" in result.stderr
     broken = tmp_path / "broken.json"
@@ -64,7 +64,7 @@ def test_unknown_app_and_unreadable_file(runner, db_session, orgs, tmp_path: Pat
     assert result.exit_code == 1 and result.stdout.startswith(f"{broken}:: is not valid JSON")
 
 
-def test_list_says_when_nothing_is_loaded(runner) -> None:  # type: ignore[no-untyped-def]
+def test_list_says_when_nothing_is_loaded(runner) -> None:
     assert runner.invoke(args=["indicators", "list"]).stdout.strip() == (
         "no indicator year sets loaded"
     )

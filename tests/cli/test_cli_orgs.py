@@ -21,11 +21,11 @@ def _write(tmp_path: Path, text: str, name: str = "orgs.csv") -> str:
     return str(path)
 
 
-def _count(db_session) -> int:  # type: ignore[no-untyped-def]
+def _count(db_session) -> int:
     return db_session.scalar(select(func.count()).select_from(Organisation))
 
 
-def test_import_creates_the_tree(runner, db_session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_creates_the_tree(runner, db_session, tmp_path) -> None:
     result = runner.invoke(args=["orgs", "import", _write(tmp_path, GOOD)])
     assert result.exit_code == 0, result.output
     assert "4 created, 0 updated" in result.output
@@ -35,7 +35,7 @@ def test_import_creates_the_tree(runner, db_session, tmp_path) -> None:  # type:
     assert practice.path.startswith(pcn.path)
 
 
-def test_reimport_updates_a_name_and_creates_nothing(runner, db_session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_reimport_updates_a_name_and_creates_nothing(runner, db_session, tmp_path) -> None:
     assert runner.invoke(args=["orgs", "import", _write(tmp_path, GOOD)]).exit_code == 0
     renamed = GOOD.replace("Riverside Surgery", "Riverside Medical Centre")
     result = runner.invoke(args=["orgs", "import", _write(tmp_path, renamed, "again.csv")])
@@ -47,7 +47,7 @@ def test_reimport_updates_a_name_and_creates_nothing(runner, db_session, tmp_pat
     assert _count(db_session) == 4
 
 
-def test_bad_rows_are_all_reported_and_nothing_is_written(runner, db_session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_rows_are_all_reported_and_nothing_is_written(runner, db_session, tmp_path) -> None:
     text = (
         "ods,name,type,parent_ods\n"
         "QWE,Test ICB,icb,\n"  # row 2: fine
@@ -67,7 +67,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(runner, db_session, tm
     assert _count(db_session) == 0  # not even the good ICB row
 
 
-def test_a_missing_column_is_one_clear_error(runner, db_session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_column_is_one_clear_error(runner, db_session, tmp_path) -> None:
     path = _write(tmp_path, "ods,name,type\nQWE,Test ICB,icb\n")
     result = runner.invoke(args=["orgs", "import", path])
     assert result.exit_code == 1
@@ -75,12 +75,12 @@ def test_a_missing_column_is_one_clear_error(runner, db_session, tmp_path) -> No
     assert _count(db_session) == 0
 
 
-def test_a_missing_file_is_misuse(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_file_is_misuse(runner, tmp_path) -> None:
     result = runner.invoke(args=["orgs", "import", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
 
 
-def test_list_shows_the_tree_indented(runner, orgs) -> None:  # type: ignore[no-untyped-def]
+def test_list_shows_the_tree_indented(runner, orgs) -> None:
     result = runner.invoke(args=["orgs", "list"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -89,7 +89,7 @@ def test_list_shows_the_tree_indented(runner, orgs) -> None:  # type: ignore[no-
     assert "LA001  Test Council Safeguarding  (stakeholder)" in lines
 
 
-def test_activity_dates_are_recorded_and_checked(runner, db_session, orgs) -> None:  # type: ignore[no-untyped-def]
+def test_activity_dates_are_recorded_and_checked(runner, db_session, orgs) -> None:
     result = runner.invoke(
         args=["orgs", "activity", "A00002", "--from", "2020-01-01", "--closed-on", "2025-09-30"]
     )

@@ -15,6 +15,7 @@ from miniapps.core.definitions.loading import validate_definition
 from miniapps.models import Record
 from miniapps.services import apps as app_service
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -27,7 +28,7 @@ TRAINING_HEADER = [
 
 
 @pytest.fixture
-def training_app(db_session, orgs):  # type: ignore[no-untyped-def]
+def training_app(db_session, orgs):
     raw = json.loads((EXAMPLES / "staff_training" / "app.json").read_text())
     published = app_service.publish(db_session, validate_definition(raw), [orgs["QWE"]], None)
     db_session.commit()
@@ -41,8 +42,10 @@ def write_csv(path: Path, text: str) -> Path:
 
 def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
     book = Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
     for row in rows:
-        book.active.append(row)
+        sheet.append(row)
     book.save(path)
     return path
 
@@ -51,7 +54,7 @@ def records(session: Any) -> list[Record]:
     return list(session.scalars(select(Record).order_by(Record.id)))
 
 
-def test_import_csv_then_again_skips_duplicates(runner, db_session, fridge_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_csv_then_again_skips_duplicates(runner, db_session, fridge_app, tmp_path) -> None:
     path = write_csv(tmp_path / "log.csv", 'ods,Temperature (°C)\nA00001,4.5\nA00003,"1,5"\n')
     result = runner.invoke(args=["records", "import", "fridge_log", str(path)])
     assert result.exit_code == 0, result.output
@@ -73,7 +76,7 @@ def test_import_csv_then_again_skips_duplicates(runner, db_session, fridge_app, 
 
 def test_import_problems_exit_1_with_row_column_lines(
     runner, db_session, fridge_app, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = write_csv(tmp_path / "log.csv", "reading,colour\n4\nwarm,red\n41\n")
     result = runner.invoke(args=["records", "import", "fridge_log", str(path), "--org", "A00001"])
     assert result.exit_code == 1
@@ -87,7 +90,7 @@ def test_import_problems_exit_1_with_row_column_lines(
     assert records(db_session) == []
 
 
-def test_import_options_and_dry_run(runner, db_session, fridge_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_options_and_dry_run(runner, db_session, fridge_app, tmp_path) -> None:
     path = write_csv(tmp_path / "log.csv", "reading\n4\n")
     unknown = runner.invoke(args=["records", "import", "fridge_log", str(path), "--org", "NOPE"])
     assert unknown.exit_code == 1
@@ -116,8 +119,8 @@ def test_import_options_and_dry_run(runner, db_session, fridge_app, tmp_path) ->
     assert missing.exit_code == 1 and "no published app" in missing.stderr
 
 
-def test_import_xlsx_with_repeating_section(runner, db_session, training_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    rows = [
+def test_import_xlsx_with_repeating_section(runner, db_session, training_app, tmp_path) -> None:
+    rows: list[list[Any]] = [
         TRAINING_HEADER,
         [
             *("A00001", "2025-04", "Ann", "Practice nurse", date(2025, 3, 31), "yes"),
@@ -142,8 +145,8 @@ def test_import_xlsx_with_repeating_section(runner, db_session, training_app, tm
     assert bob.data["has_dbs"] is False
 
 
-def test_xlsx_problems_name_the_spreadsheet_row(runner, db_session, training_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    rows = [
+def test_xlsx_problems_name_the_spreadsheet_row(runner, db_session, training_app, tmp_path) -> None:
+    rows: list[list[Any]] = [
         TRAINING_HEADER,
         ["A00001", "2025-04", "Ann", "gp", "2025-01-06", "yes", None, "BLS", None, "yes"],
     ]
@@ -157,7 +160,7 @@ def test_xlsx_problems_name_the_spreadsheet_row(runner, db_session, training_app
     assert records(db_session) == []
 
 
-def test_export_each_format(runner, db_session, fridge_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_each_format(runner, db_session, fridge_app, tmp_path) -> None:
     source = write_csv(tmp_path / "in.csv", "ods,reading\nA00001,4.5\nA00003,6\n")
     assert runner.invoke(args=["records", "import", "fridge_log", str(source)]).exit_code == 0
     as_csv = runner.invoke(args=["records", "export", "fridge_log", "--format", "csv"])
@@ -184,8 +187,8 @@ def test_export_each_format(runner, db_session, fridge_app, tmp_path) -> None:  
 
 def test_export_staff_training_keeps_repeating_sections(
     runner, db_session, training_app, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
-    rows = [
+) -> None:
+    rows: list[list[Any]] = [
         TRAINING_HEADER,
         [
             *("A00001", "2025-04", "Ann", "gp", "2025-03-31", "no", None),

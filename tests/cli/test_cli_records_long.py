@@ -10,6 +10,7 @@ from typing import Any
 from miniapps.models import Record
 from miniapps.services.organisations import OrgRow, upsert_organisations
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 SAMPLE = Path(__file__).resolve().parents[2] / "apps/iif_tracker/data/sample-extract-2025-06.csv"
@@ -19,7 +20,7 @@ def stored(session: Any) -> list[Record]:
     return list(session.scalars(select(Record).order_by(Record.id)))
 
 
-def test_the_bundled_sample_imports_once(runner, db_session, orgs, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_the_bundled_sample_imports_once(runner, db_session, orgs, iif_app) -> None:
     with SAMPLE.open(encoding="utf-8") as handle:
         sample = list(csv.DictReader(handle))
     codes = sorted({row["ods"] for row in sample})
@@ -51,9 +52,11 @@ def test_the_bundled_sample_imports_once(runner, db_session, orgs, iif_app) -> N
     assert len(stored(db_session)) == 12
 
 
-def test_extract_problems_exit_1_and_write_nothing(runner, db_session, iif_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_extract_problems_exit_1_and_write_nothing(runner, db_session, iif_app, tmp_path) -> None:
     path = tmp_path / "extract.xlsx"
     book = Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
     for row in (
         ["ods", "indicator", "numerator", "denominator", "list_size"],
         ["A00001", "CAN-04", 30, 41, 9800],
@@ -63,7 +66,7 @@ def test_extract_problems_exit_1_and_write_nothing(runner, db_session, iif_app, 
         ["A00001", "CAN-04", 30, 41, 9800],
         ["X11111", "CAN-04", 1, 2, 100],
     ):
-        book.active.append(row)
+        sheet.append(row)
     book.save(path)
     command = ["records", "import", "iif_tracker", str(path), "--period", "2025-06"]
     result = runner.invoke(args=command)

@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session
 
 
 @pytest.fixture
-def inbox(app: Flask, smtp_server, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def inbox(app: Flask, smtp_server, monkeypatch: pytest.MonkeyPatch):
     """The real SMTP server of fixtures_mail, wired into the test app's configuration."""
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
     monkeypatch.setitem(app.config, "SMTP_PORT", smtp_server.port)
     return smtp_server
 
 
-def test_once_delivers_the_outbox(runner, db_session: Session, users, inbox) -> None:  # type: ignore[no-untyped-def]
+def test_once_delivers_the_outbox(runner, db_session: Session, users, inbox) -> None:
     user = users["practice_manager"]
     queue_email(db_session, to=user.email, subject="Return due", text="Due on Friday", user=user)
     db_session.commit()
@@ -46,7 +46,7 @@ def test_once_delivers_the_outbox(runner, db_session: Session, users, inbox) -> 
     assert "outbox: sent 0" in again.output and len(inbox.messages) == 1
 
 
-def test_once_does_nothing_while_another_scheduler_holds_the_lease(  # type: ignore[no-untyped-def]
+def test_once_does_nothing_while_another_scheduler_holds_the_lease(
     runner, db_session: Session, inbox
 ) -> None:
     expires = datetime.now(UTC) + timedelta(minutes=5)

@@ -13,7 +13,7 @@ def test_options_become_gunicorn_settings() -> None:
     assert server.cfg.workers == 3
 
 
-def test_serve_runs_gunicorn_with_host_port_and_workers(runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_serve_runs_gunicorn_with_host_port_and_workers(runner, monkeypatch) -> None:
     seen: dict[str, object] = {}
 
     def fake_run(self: GunicornServer) -> None:
@@ -26,7 +26,7 @@ def test_serve_runs_gunicorn_with_host_port_and_workers(runner, monkeypatch) -> 
     assert runner.invoke(args=["serve", "--port", "0"]).exit_code == 2
 
 
-def test_each_worker_loads_a_fresh_app(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_each_worker_loads_a_fresh_app(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("MINIAPPS_SECRET_KEY", "test-secret")
     monkeypatch.setenv("MINIAPPS_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
     assert isinstance(GunicornServer({}).load(), Flask)

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 PASSWORD = "a long enough password"
 
 
-def _create(runner, *args: str, **kwargs):  # type: ignore[no-untyped-def]
+def _create(runner, *args: str, **kwargs):
     return runner.invoke(args=["users", "create", *args], **kwargs)
 
 
-def test_create_with_password_from_environment(runner, db_session, orgs) -> None:  # type: ignore[no-untyped-def]
+def test_create_with_password_from_environment(runner, db_session, orgs) -> None:
     result = _create(
         runner,
         "New.Person@Example.nhs.uk",
@@ -39,7 +39,7 @@ def test_create_with_password_from_environment(runner, db_session, orgs) -> None
 
 def test_create_with_password_from_prompt_adds_a_role_to_an_existing_user(
     runner, db_session, orgs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     args = ["x@example.nhs.uk", "--name", "X", "--role", "practice_staff", "--org", "A00001"]
     first = _create(runner, *args, input=f"{PASSWORD}\n{PASSWORD}\n")
     assert first.exit_code == 0, first.output
@@ -49,11 +49,12 @@ def test_create_with_password_from_prompt_adds_a_role_to_an_existing_user(
     assert second.exit_code == 0, second.output
     assert "updated user x@example.nhs.uk" in second.output
     user = user_service.by_email(db_session, "x@example.nhs.uk")
+    assert user is not None
     db_session.refresh(user)
     assert {m.role for m in user.memberships} == {"practice_staff", "pcn_manager"}
 
 
-def test_unknown_org_role_or_short_password_fails_with_exit_1(runner, db_session, orgs) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_org_role_or_short_password_fails_with_exit_1(runner, db_session, orgs) -> None:
     env = {"MINIAPPS_PASSWORD": PASSWORD}
     unknown_org = _create(
         runner, "a@example.nhs.uk", "--name", "A", "--role", "practice_staff", "--org", "Z99999",
@@ -76,18 +77,19 @@ def test_unknown_org_role_or_short_password_fails_with_exit_1(runner, db_session
     assert db_session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_token_is_printed_once_and_works(runner, db_session, users) -> None:  # type: ignore[no-untyped-def]
+def test_token_is_printed_once_and_works(runner, db_session, users) -> None:
     result = runner.invoke(args=["tokens", "create", "PM@example.nhs.uk"])
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
     assert token.startswith(user_service.TOKEN_PREFIX) and "\n" not in token
     assert "cannot be shown again" in result.stderr
-    assert user_service.user_for_token(db_session, token).email == "pm@example.nhs.uk"
+    owner = user_service.user_for_token(db_session, token)
+    assert owner is not None and owner.email == "pm@example.nhs.uk"
     again = runner.invoke(args=["tokens", "create", "pm@example.nhs.uk"]).stdout.strip()
     assert again != token
 
 
-def test_token_for_unknown_user_fails(runner, users) -> None:  # type: ignore[no-untyped-def]
+def test_token_for_unknown_user_fails(runner, users) -> None:
     result = runner.invoke(args=["tokens", "create", "nobody@example.nhs.uk"])
     assert result.exit_code == 1
     assert "nobody@example.nhs.uk" in result.stderr

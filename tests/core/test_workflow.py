@@ -13,7 +13,8 @@ from miniapps.core.workflow import (
     has_value,
     missing_field_issues,
 )
-from sample_workflows import CASE_LOG
+
+from tests.sample_workflows import CASE_LOG
 
 SCHEMA = CASE_LOG["schema"]
 WORKFLOW = Workflow(CASE_LOG["workflow"])
@@ -26,7 +27,7 @@ FILLED: dict[str, Any] = {
 }
 
 
-def issues_for(data: Any, schema: dict[str, Any] = SCHEMA, ui: dict | None = None):  # type: ignore[no-untyped-def]
+def issues_for(data: Any, schema: dict[str, Any] = SCHEMA, ui: dict | None = None):
     assert CLOSE is not None
     return [(i.pointer, i.message) for i in missing_field_issues(WORKFLOW, CLOSE, schema, ui, data)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -37,7 +38,7 @@ LAST_MONTH = "2026-10"
 
 
 @pytest.fixture
-def load(app, db_session: Session, tmp_path: Path):  # type: ignore[no-untyped-def]
+def load(app, db_session: Session, tmp_path: Path):
     """``load()`` runs the demo with only the IIF tracker (a copy, so its data/ can be
     changed) on 23 November 2026 and commits; ``load.app_dir`` is the copy."""
     app_dir = tmp_path / "apps" / "iif_tracker"
@@ -59,7 +60,7 @@ def load(app, db_session: Session, tmp_path: Path):  # type: ignore[no-untyped-d
 
 
 def _practices(db_session: Session) -> dict[int, Organisation]:
-    icb = db_session.scalar(select(Organisation).where(Organisation.ods == DEMO_ICB))
+    icb = db_session.scalars(select(Organisation).where(Organisation.ods == DEMO_ICB)).one()
     query = select(Organisation).where(
         subtree(icb.path), Organisation.type == "practice", Organisation.active
     )
@@ -68,14 +69,14 @@ def _practices(db_session: Session) -> dict[int, Organisation]:
 
 def _counts(db_session: Session) -> dict[str, int]:
     return {
-        model.__name__: db_session.scalar(select(func.count()).select_from(model))
+        model.__name__: db_session.scalars(select(func.count()).select_from(model)).one()
         for model in (Record, AuditEntry, IndicatorSet)
     }
 
 
 def test_every_owing_practice_returns_every_month_with_plausible_figures(
     load, db_session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     report = load()
     assert report.records_invalid == 0 and not report.problems
     assert "loaded iif_tracker indicator set 2025/26 v1 (illustrative)" in report.apps
@@ -96,8 +97,9 @@ def test_every_owing_practice_returns_every_month_with_plausible_figures(
     missing = [practices[i] for i in practices if i not in last or last[i].status == "draft"]
     assert 2 <= len(missing) <= 4
     assert [r.status for r in last.values()].count("draft") == 1
-    assert any(o.parent.ods == HOME_PCN for o in missing)
+    assert any(o.parent is not None and o.parent.ods == HOME_PCN for o in missing)
     home = db_session.scalar(select(Membership).where(Membership.role == "practice_manager"))
+    assert home is not None
     assert home.organisation_id in last and last[home.organisation_id].status != "draft"
 
     plans: list[dict[str, Any]] = []
@@ -106,6 +108,7 @@ def test_every_owing_practice_returns_every_month_with_plausible_figures(
         assert validate_record_data(definition.schema, record.data) == []
         assert count_issues(definition, record.data) == []
         year_set = year_set_for(db_session, "iif_tracker", record.period)
+        assert year_set is not None and record.period is not None
         rows = record.data["indicators"]
         if record.status != "draft":
             assert sorted(rows) == sorted(year_set.codes)  # JSONB keeps no order
@@ -121,18 +124,19 @@ def test_every_owing_practice_returns_every_month_with_plausible_figures(
     assert {p["owner"] for p in plans} <= set(OWNERS)
     assert all(p["patients_to_invite"] > 0 and p["clinics_booked"] > 0 for p in plans)
 
-    admin = db_session.scalar(select(User).where(User.email.startswith("admin@")))
+    admin = db_session.scalars(select(User).where(User.email.startswith("admin@"))).one()
     _check_year_shapes(db_session, records)
     _check_rag_at_every_level(db_session, Access(admin), practices)
     _check_pcn_page(db_session, Access(admin))
 
 
-def _check_year_shapes(db_session: Session, records: list[Record]) -> None:
+def _check_year_shapes(db_session: Session, records: Sequence[Record]) -> None:
     """Accumulating indicators build up from near 0 in April and never go back;
     the lower-is-better indicator sits around its thresholds."""
     by_practice: dict[tuple[int, str], list[tuple[str, int]]] = {}
     april = Counter[str]()
     for record in sorted(records, key=lambda r: r.period or ""):
+        assert record.period is not None
         if record.period < "2026-04" and record.status != "draft":
             row = record.data["indicators"]["HI-03"]
             by_practice.setdefault((record.organisation_id, "HI-03"), []).append(
@@ -156,9 +160,9 @@ def _check_year_shapes(db_session: Session, records: list[Record]) -> None:
 def _check_rag_at_every_level(
     db_session: Session, access: Access, practices: dict[int, Organisation]
 ) -> None:
-    app = db_session.get(App, "iif_tracker")
-    icb = db_session.scalar(select(Organisation).where(Organisation.ods == DEMO_ICB))
-    pcns = {o.parent for o in practices.values() if o.parent.type == "pcn"}
+    app = db_session.get_one(App, "iif_tracker")
+    icb = db_session.scalars(select(Organisation).where(Organisation.ods == DEMO_ICB)).one()
+    pcns = {o.parent for o in practices.values() if o.parent is not None and o.parent.type == "pcn"}
     for orgs in ([icb], sorted(pcns, key=lambda o: o.ods), list(practices.values())):
         rags = {
             r.rag for org in orgs for r in results_for(db_session, access, app, org, LAST_MONTH)
@@ -170,17 +174,19 @@ def _check_rag_at_every_level(
 
 def _check_pcn_page(db_session: Session, access: Access) -> None:
     """The home PCN's page has a return to chase and a denominator jump to query."""
-    app = db_session.get(App, "iif_tracker")
-    pcn = db_session.scalar(select(Organisation).where(Organisation.ods == HOME_PCN))
+    app = db_session.get_one(App, "iif_tracker")
+    pcn = db_session.scalars(select(Organisation).where(Organisation.ods == HOME_PCN)).one()
     overview = indicator_overview(db_session, access, app, pcn, LAST_MONTH, today=TODAY)
+    assert overview.completeness is not None
     statuses = [row.cells[0].status for row in overview.completeness.rows]
     assert "overdue" in statuses and statuses.count("submitted") >= 2
     jumps = [i for i in overview.coding_issues if i.kind == "denominator_jump"]
     assert len(jumps) == 1 and jumps[0].ods != pcn.ods
-    assert overview.totals["earned"] > 0 and overview.totals["remaining"] > 0
+    earned, remaining = overview.totals["earned"], overview.totals["remaining"]
+    assert earned is not None and earned > 0 and remaining is not None and remaining > 0
 
 
-def test_loading_again_adds_nothing(load, db_session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_loading_again_adds_nothing(load, db_session: Session) -> None:
     load()
     before = _counts(db_session)
     assert before["IndicatorSet"] == 2
@@ -190,7 +196,7 @@ def test_loading_again_adds_nothing(load, db_session: Session) -> None:  # type:
     assert report.records_kept["iif_tracker"] > 0 and not report.records_created
 
 
-def test_a_bad_year_set_is_reported_and_its_months_left_out(load, db_session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_year_set_is_reported_and_its_months_left_out(load, db_session: Session) -> None:
     path = load.app_dir / "data" / "2026-27.json"
     raw = json.loads(path.read_text())
     raw["indicators"][0]["lower_threshold"] = 0.9  # above its upper threshold (0.80)
@@ -206,7 +212,7 @@ def test_a_bad_year_set_is_reported_and_its_months_left_out(load, db_session: Se
 
 def test_stored_returns_match_those_made_by_create_record(
     db_session: Session, iif_app, orgs, users
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = users["platform_admin"]
     access = Access(admin)
     data = iif_data(9000, CAN_04=(30, 40, 2), HI_03=(10, 20))
@@ -237,7 +243,7 @@ def test_stored_returns_match_those_made_by_create_record(
     assert (stored, refused) == (2, 2)
     db_session.commit()
     twin, draft = (
-        db_session.scalar(select(Record).where(Record.organisation_id == orgs[ods].id))
+        db_session.scalars(select(Record).where(Record.organisation_id == orgs[ods].id)).one()
         for ods in ("A00002", "A00003")
     )
 
@@ -250,6 +256,7 @@ def test_stored_returns_match_those_made_by_create_record(
     fields = ("status", "version", "app_version", "period", "data", "created_by_id")
     assert [getattr(twin, f) for f in fields] == [getattr(made, f) for f in fields]
     naive = at.replace(tzinfo=None)  # SQLite gives back naive UTC
+    assert twin.submitted_at is not None
     assert twin.submitted_at.replace(tzinfo=None) == twin.created_at.replace(tzinfo=None) == naive
     assert trail(twin) == trail(made)
     assert (draft.status, draft.version, draft.submitted_at) == ("draft", 1, None)
@@ -272,7 +279,7 @@ SPEC = {"code": "X", "title": "X", "numerator": "/n", "denominator": "/d", "max_
         ("lower", 0.10, 0.08, 8, 100, 0),
     ],
 )
-def test_gap_to_next_threshold(direction, low, high, numerator, denominator, gap) -> None:  # type: ignore[no-untyped-def]
+def test_gap_to_next_threshold(direction, low, high, numerator, denominator, gap) -> None:
     raw = {**SPEC, "direction": direction, "lower_threshold": low, "upper_threshold": high}
     spec = IndicatorSpec.from_json(raw)
     assert gap_to_next_threshold(spec, MonthFigures(numerator, denominator, 0)) == gap

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -14,13 +15,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from miniapps.db import db, make_engine
 from miniapps.models import DeliveryAttempt, OutboxMessage
-from miniapps.scheduler import JOBS, ScheduledJob, SchedulerProcess, lease
+from miniapps.scheduler import JOBS, OnceResult, ScheduledJob, SchedulerProcess, lease
 from miniapps.scheduler.process import _RUNNERS, LEASE_NAME
-from miniapps.services.notifications.outbox import deliver_due, queue_email
+from miniapps.services.notifications.outbox import DeliveryReport, deliver_due, queue_email
 from miniapps.services.notifications.smtp import SmtpConfig
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+T = TypeVar("T")
 TTL = timedelta(seconds=60)
 T0 = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
 
@@ -49,13 +51,13 @@ def _attempts(app: Flask) -> int:
         return session.scalar(select(func.count()).select_from(DeliveryAttempt)) or 0
 
 
-def _in_threads(*targets: Callable[[], object]) -> list[object]:
+def _in_threads(*targets: Callable[[], T]) -> list[T]:
     """Run the targets at the same moment in threads; return their results."""
     barrier = threading.Barrier(len(targets))
-    results: list[object] = [None] * len(targets)
+    results: dict[int, T] = {}
     errors: list[BaseException] = []
 
-    def run(index: int, target: Callable[[], object]) -> None:
+    def run(index: int, target: Callable[[], T]) -> None:
         try:
             barrier.wait()
             results[index] = target()
@@ -68,7 +70,14 @@ def _in_threads(*targets: Callable[[], object]) -> list[object]:
     for thread in threads:
         thread.join(60)
     assert not errors, errors
-    return results
+    return [results[index] for index in range(len(targets))]
+
+
+def _outbox(outcome: OnceResult) -> DeliveryReport:
+    """What the outbox job reported in one run."""
+    report = outcome.results["outbox"]
+    assert isinstance(report, DeliveryReport)
+    return report
 
 
 # --- the lease ---------------------------------------------------------------------------
@@ -108,7 +117,7 @@ def test_two_schedulers_racing_for_a_new_lease_get_one_winner(shared_app: Flask)
 
         return attempt
 
-    assert sorted(_in_threads(take("a"), take("b"), take("c"))) == [False, False, True]  # type: ignore[type-var]
+    assert sorted(_in_threads(take("a"), take("b"), take("c"))) == [False, False, True]
 
 
 def test_the_clock_decides_who_holds_the_lease(shared_app: Flask) -> None:
@@ -123,7 +132,7 @@ def test_the_clock_decides_who_holds_the_lease(shared_app: Flask) -> None:
 # --- once, concurrently ------------------------------------------------------------------
 
 
-def test_two_schedulers_run_once_concurrently_and_deliver_each_message_once(  # type: ignore[no-untyped-def]
+def test_two_schedulers_run_once_concurrently_and_deliver_each_message_once(
     shared_app: Flask, smtp_server
 ) -> None:
     _queue(shared_app, 6)
@@ -135,11 +144,11 @@ def test_two_schedulers_run_once_concurrently_and_deliver_each_message_once(  # 
     assert len(smtp_server.messages) == 6
     assert len({m["Message-ID"] for m in received}) == 6
     assert _statuses(shared_app) == {"sent": 6} and _attempts(shared_app) == 6
-    sent = sum(o.results["outbox"].sent for o in outcomes if o.acquired)  # type: ignore[union-attr, attr-defined]
-    assert sent == 6 and any(o.acquired for o in outcomes)  # type: ignore[attr-defined]
+    sent = sum(_outbox(o).sent for o in outcomes if o.acquired)
+    assert sent == 6 and any(o.acquired for o in outcomes)
 
 
-def test_concurrent_senders_without_the_lease_still_send_each_message_once(  # type: ignore[no-untyped-def]
+def test_concurrent_senders_without_the_lease_still_send_each_message_once(
     shared_app: Flask, smtp_server
 ) -> None:
     _queue(shared_app, 9)
@@ -161,10 +170,10 @@ def test_run_once_passes_the_clock_to_the_jobs(shared_app: Flask, closed_port: i
     _queue(shared_app, 1)
     now = [datetime.now(UTC) + timedelta(seconds=1)]
     process = SchedulerProcess(shared_app, clock=lambda: now[0])
-    assert process.run_once().results["outbox"].retrying == 1  # type: ignore[attr-defined]
-    assert process.run_once().results["outbox"].attempted == 0  # type: ignore[attr-defined]
+    assert _outbox(process.run_once()).retrying == 1
+    assert _outbox(process.run_once()).attempted == 0
     now[0] += timedelta(minutes=1)
-    assert process.run_once().results["outbox"].retrying == 1  # type: ignore[attr-defined]
+    assert _outbox(process.run_once()).retrying == 1
 
 
 # --- long-running ------------------------------------------------------------------------
@@ -203,7 +212,7 @@ def _holder(app: Flask) -> str | None:
         return lease.holder_of(session, LEASE_NAME)
 
 
-def test_two_running_schedulers_one_acts_and_the_other_takes_over(  # type: ignore[no-untyped-def]
+def test_two_running_schedulers_one_acts_and_the_other_takes_over(
     shared_app: Flask, smtp_server, start
 ) -> None:
     first, second = start("first"), start("second")
@@ -225,7 +234,7 @@ def test_two_running_schedulers_one_acts_and_the_other_takes_over(  # type: igno
     assert _holder(shared_app) is None and _RUNNERS == {}
 
 
-def test_a_job_missed_during_downtime_runs_once(shared_app: Flask, start, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_missed_during_downtime_runs_once(shared_app: Flask, start, monkeypatch) -> None:
     runs: list[datetime] = []
     monkeypatch.setitem(
         JOBS, "count", ScheduledJob(lambda app, now: runs.append(now), timedelta(hours=1), "")

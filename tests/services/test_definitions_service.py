@@ -19,7 +19,7 @@ from miniapps.services.records import lifecycle as record_service
 from tests.conftest import load_example
 
 
-def test_a_record_keeps_its_version_while_the_app_moves_on(  # type: ignore[no-untyped-def]
+def test_a_record_keeps_its_version_while_the_app_moves_on(
     db_session, users, orgs, fridge_app
 ) -> None:
     admin = users["platform_admin"]
@@ -38,13 +38,12 @@ def test_a_record_keeps_its_version_while_the_app_moves_on(  # type: ignore[no-u
     assert record_definition(db_session, record).version == 1
     assert "note" not in record_definition(db_session, record).schema["properties"]
     assert app_definition(db_session, fridge_app).version == 2
-    assert latest_version(db_session, "fridge_log").version == 2  # type: ignore[union-attr]
+    latest = latest_version(db_session, "fridge_log")
+    assert latest is not None and latest.version == 2
     assert [v.version for v in published_versions(db_session, "fridge_log")] == [2, 1]
 
 
-def test_an_indicator_app_is_expanded_for_the_period_asked(  # type: ignore[no-untyped-def]
-    db_session, iif_app
-) -> None:
+def test_an_indicator_app_is_expanded_for_the_period_asked(db_session, iif_app) -> None:
     plain = app_definition(db_session, iif_app)
     june = app_definition(db_session, iif_app, "2025-06")
     keyed = june.schema["properties"]["indicators"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from miniapps.core.definitions.loading import validate_definition
@@ -13,7 +14,7 @@ from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import select
 
-V1 = {
+V1: dict[str, Any] = {
     "id": "bp_check",
     "title": "Blood pressure check",
     "version": 1,
@@ -35,6 +36,7 @@ def publish(db_session, raw, targets, actor=None, access=None):
 def with_record(db_session, users, orgs):
     publish(db_session, V1, [orgs["QWE"]])
     app = app_service.get_app(db_session, "bp_check")
+    assert app is not None
     user = users["practice_manager"]
     record = record_service.create_record(
         db_session,

@@ -68,7 +68,9 @@ def test_csrf_is_enforced(app, client, users, login):
         refused = client.post("/account/notifications", data={"default": "digest"})
         assert refused.status_code == 400
         page = client.get("/account/notifications").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert found is not None
+        token = found.group(1)
         accepted = client.post(
             "/account/notifications", data={"default": "digest", "csrf_token": token}
         )

@@ -58,7 +58,9 @@ def test_csrf_is_enforced_when_enabled(app, client, users, password):
         )
         assert refused.status_code == 400
         page = client.get("/auth/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert found is not None
+        token = found.group(1)
         accepted = client.post(
             "/auth/login",
             data={"email": "pm@example.nhs.uk", "password": password, "csrf_token": token},

@@ -13,7 +13,8 @@ from urllib.parse import quote
 import pytest
 from flask.testing import FlaskClient
 from miniapps.models import App, User
-from sample_definitions import TEST_INDICATOR
+
+from tests.sample_definitions import TEST_INDICATOR
 
 DEFINITION: dict[str, Any] = {
     "id": "page_dash",

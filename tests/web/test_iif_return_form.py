@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.conftest import iif_data
 
 
-def test_the_form_lists_the_years_indicators(client, users, iif_app, login):  # type: ignore[no-untyped-def]
+def test_the_form_lists_the_years_indicators(client, users, iif_app, login):
     login(users["practice_manager"])
     june = client.get("/apps/iif_tracker/new?period=2025-06").get_data(as_text=True)
     assert "CAN-04: Lower GI urgent cancer referrals" in june and "HI-03:" in june
@@ -21,7 +21,7 @@ def test_the_form_lists_the_years_indicators(client, users, iif_app, login):  # 
     assert "ACC-08: Appointments within two weeks" in may_next_year
 
 
-def test_last_months_figures_and_plan_show_beside_this_months(  # type: ignore[no-untyped-def]
+def test_last_months_figures_and_plan_show_beside_this_months(
     client, db_session, users, orgs, iif_app, login
 ):
     data = iif_data(10000, CAN_04=(36, 50), HI_03=(20, 40))
@@ -39,7 +39,7 @@ def test_last_months_figures_and_plan_show_beside_this_months(  # type: ignore[n
     assert "Dr Demo" in previous and "7" in previous
 
 
-def test_submitting_a_return_and_refusing_impossible_counts(  # type: ignore[no-untyped-def]
+def test_submitting_a_return_and_refusing_impossible_counts(
     client, db_session, users, iif_app, login
 ):
     login(users["practice_manager"])
@@ -68,7 +68,7 @@ def test_submitting_a_return_and_refusing_impossible_counts(  # type: ignore[no-
     assert stored.period == "2025-06" and stored.data["list_size"] == 9800
 
 
-def test_a_practice_cannot_return_for_another_practice(client, db_session, users, iif_app, login):  # type: ignore[no-untyped-def]
+def test_a_practice_cannot_return_for_another_practice(client, db_session, users, iif_app, login):
     login(users["practice_manager"])  # manages A00001 only
     response = client.post(
         "/apps/iif_tracker/new", data={"org": "A00002", "period": "2025-06", "submit": "1"}

@@ -176,8 +176,8 @@ def test_a_failure_mid_way_writes_nothing_and_lists_the_problem(live: Flask) -> 
     # Between the preview and the confirmation the PCN signs May off: row 102 fails after
     # 100 rows were written inside the import's transaction.
     with live.app_context(), db.transaction(live) as session:
-        pcn = session.scalar(select(Organisation).where(Organisation.ods == "U00001"))
-        app = session.get(App, "monthly_log")
+        pcn = session.scalars(select(Organisation).where(Organisation.ods == "U00001")).one()
+        app = session.get_one(App, "monthly_log")
         lock_period(session, SystemAccess(), app, pcn, "2025-05", actor=None)
     started = client.post("/apps/monthly_log/import", data={"token": token[1]})
     page = started.headers["Location"]

@@ -33,7 +33,7 @@ EXTRACT = (
 
 
 @pytest.fixture(autouse=True)
-def imports_dir(app, tmp_path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
+def imports_dir(app, tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "imports"
     monkeypatch.setitem(app.config, "IMPORTS_DIR", str(folder))
     return folder
@@ -46,7 +46,7 @@ def upload(client: Any, text: str, **form: str) -> Any:
 
 def test_preview_of_an_extract_shows_returns_and_problems(
     client, db_session, users, iif_app, login
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login(users["pcn_manager"])
     assert client.get("/apps/iif_tracker/import").status_code == 200
     preview = upload(client, EXTRACT, period="2025-06")

@@ -24,7 +24,7 @@ TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
-def imports_dir(app, tmp_path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
+def imports_dir(app, tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "imports"
     monkeypatch.setitem(app.config, "IMPORTS_DIR", str(folder))
     return folder
@@ -42,7 +42,7 @@ def count(session: Any) -> int:
 
 def test_upload_and_preview_keep_the_file_for_confirmation(
     client, db_session, users, fridge_app, login, imports_dir
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login(users["practice_manager"])
     form = client.get("/apps/fridge_log/import")
     assert form.status_code == 200
@@ -73,7 +73,7 @@ def test_upload_and_preview_keep_the_file_for_confirmation(
 
 def test_bad_file_shows_every_problem_and_writes_nothing(
     client, db_session, users, fridge_app, login, imports_dir
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login(users["practice_manager"])
     response = upload(client, "fridge_log", "ods,reading\nA00001,4\nA00001,hot\nA00002,3\n")
     html = response.get_data(as_text=True)
@@ -92,7 +92,7 @@ def test_bad_file_shows_every_problem_and_writes_nothing(
 
 def test_kept_file_is_checked_against_its_owner(
     client, db_session, users, fridge_app, login
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login(users["practice_manager"])
     token = TOKEN.search(upload(client, "fridge_log", "reading\n4\n").get_data(as_text=True))
     assert token is not None
@@ -107,14 +107,14 @@ def test_kept_file_is_checked_against_its_owner(
     assert count(db_session) == 0
 
 
-def test_readers_cannot_import(client, users, fridge_app, login) -> None:  # type: ignore[no-untyped-def]
+def test_readers_cannot_import(client, users, fridge_app, login) -> None:
     login(users["icb_viewer"])
     assert client.get("/apps/fridge_log/import").status_code == 403
 
 
 def test_export_holds_only_what_the_user_may_see(
     client, db_session, users, fridge_app, login
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     text = b"ods,reading\nA00001,4\nA00002,5\nA00003,6\n"
     import_records(db_session, SystemAccess(), fridge_app, text, "x.csv", dry_run=False)
     db_session.commit()
@@ -139,7 +139,7 @@ def test_export_holds_only_what_the_user_may_see(
 
 def test_csv_export_with_repeating_sections_is_a_zip(
     client, db_session, users, orgs, login
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     raw = json.loads((EXAMPLES / "staff_training" / "app.json").read_text())
     app = app_service.publish(db_session, validate_definition(raw), [orgs["QWE"]], None).app
     text = (

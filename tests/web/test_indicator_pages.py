@@ -47,10 +47,10 @@ from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.indicators.year_set_loading import load_year_set
 from miniapps.web.apps.indicators import last_month
-from sample_definitions import TEST_INDICATOR
 from sqlalchemy import func, select
 
 from tests.conftest import IIF_DIR, PASSWORD, iif_data
+from tests.sample_definitions import TEST_INDICATOR
 
 RETURNS: list[tuple[str, str, dict[str, Any]]] = [
     ("A00001", "2025-04", iif_data(10200, CAN_04=(36, 50), HI_03=(3, 10))),
@@ -65,7 +65,7 @@ URL = "/apps/iif_tracker/indicators"
 
 
 @pytest.fixture
-def iif(db_session, orgs):  # type: ignore[no-untyped-def]
+def iif(db_session, orgs):
     """The IIF tracker owed since January 2025 (so past months count), both year sets
     loaded, and the returns above stored as submitted records."""
     published = app_service.publish(
@@ -92,7 +92,7 @@ def iif(db_session, orgs):  # type: ignore[no-untyped-def]
     return published.app
 
 
-def page(client, ods: str = "", period: str = "2025-06", path: str = URL):  # type: ignore[no-untyped-def]
+def page(client, ods: str = "", period: str = "2025-06", path: str = URL):
     query = "&".join(f"{k}={v}" for k, v in (("org", ods), ("period", period)) if v)
     return client.get(f"{path}?{query}")
 
@@ -108,7 +108,7 @@ def section(html: str, code: str) -> str:
     return text_of(html[start : html.index("</section>", html.index("</section>", start) + 1)])
 
 
-def test_practice_page_figures(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_practice_page_figures(client, login, users, iif) -> None:
     login(users["practice_manager"])
     response = page(client)  # the user's own practice by default
     html = response.get_data(as_text=True)
@@ -138,11 +138,13 @@ def test_practice_page_figures(client, login, users, iif) -> None:  # type: igno
     assert "CAN-04 : £503.36" in whole
 
 
-def test_practice_trend_chart_table_and_csv(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_practice_trend_chart_table_and_csv(client, login, users, iif) -> None:
     login(users["practice_manager"])
     html = page(client).get_data(as_text=True)
     assert 'data-chart-for="trend-CAN-04"' in html
-    data = json.loads(re.search(r'id="dashboard-data">(.*?)</script>', html, re.S).group(1))
+    found = re.search(r'id="dashboard-data">(.*?)</script>', html, re.S)
+    assert found is not None
+    data = json.loads(found.group(1))
     trend = next(p for p in data["panels"] if p["id"] == "trend-CAN-04")
     assert trend["chart"]["labels"] == ["April 2025", "May 2025", "June 2025"]
     assert [d["values"] for d in trend["chart"]["datasets"]] == [
@@ -163,7 +165,7 @@ def test_practice_trend_chart_table_and_csv(client, login, users, iif) -> None: 
     assert client.get(f"{URL}.csv?org=A00001&period=2025-06&table=nope").status_code == 404
 
 
-def test_below_lower_and_no_eligible_patients(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_below_lower_and_no_eligible_patients(client, login, users, iif) -> None:
     login(users["pcn_manager"])
     html = page(client, "A00002").get_data(as_text=True)
     can = section(html, "CAN-04")
@@ -177,7 +179,7 @@ def test_below_lower_and_no_eligible_patients(client, login, users, iif) -> None
     assert "Not enough months" in hi  # one month only: no projection
 
 
-def test_traceability_year_set_and_records(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_traceability_year_set_and_records(client, login, users, iif) -> None:
     login(users["practice_manager"])
     html = page(client).get_data(as_text=True)
     whole = text_of(html)
@@ -189,7 +191,7 @@ def test_traceability_year_set_and_records(client, login, users, iif) -> None:  
     assert "June 2025" in records.get_data(as_text=True)
 
 
-def test_pcn_page_figures_variation_and_coding_errors(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_pcn_page_figures_variation_and_coding_errors(client, login, users, iif) -> None:
     login(users["pcn_manager"])
     response = page(client)  # the PCN manager's own PCN
     html = response.get_data(as_text=True)
@@ -218,7 +220,7 @@ def test_pcn_page_figures_variation_and_coding_errors(client, login, users, iif)
     assert issues.count("Far below peers") == 1
 
 
-def test_pcn_coding_errors_jump_and_numerator_above(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_pcn_coding_errors_jump_and_numerator_above(client, login, users, iif) -> None:
     login(users["platform_admin"])
     whole = text_of(page(client, "U00002").get_data(as_text=True))
     assert (
@@ -234,7 +236,7 @@ def test_pcn_coding_errors_jump_and_numerator_above(client, login, users, iif) -
 
 def test_pcn_completeness_and_one_click_chase(
     app, client, login, db_session, users, orgs, iif
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user_service.create_user(
         db_session, "hill@example.nhs.uk", "Hill PM", PASSWORD, "practice_manager", orgs["A00002"]
     )
@@ -260,7 +262,7 @@ def test_pcn_completeness_and_one_click_chase(
     assert "Reminder sent to Hill Surgery about May 2025" in followed
 
 
-def test_place_and_icb_compare_pcns_and_drill_down(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_place_and_icb_compare_pcns_and_drill_down(client, login, users, iif) -> None:
     login(users["icb_viewer"])
     place = page(client, "PLC01").get_data(as_text=True)
     whole = text_of(place)
@@ -284,7 +286,7 @@ def test_place_and_icb_compare_pcns_and_drill_down(client, login, users, iif) ->
     assert re.search(r"Test ICB .*Test Place .*South PCN", nav)
 
 
-def test_printable_summary(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_printable_summary(client, login, users, iif) -> None:
     login(users["pcn_manager"])
     response = page(client, "U00001", path=f"{URL}/summary")
     html = response.get_data(as_text=True)
@@ -297,7 +299,7 @@ def test_printable_summary(client, login, users, iif) -> None:  # type: ignore[n
     assert "North Surgery 72.0% (Amber) 90.0% (Green) £717.15" in whole
 
 
-def test_practice_user_sees_only_their_practice(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_practice_user_sees_only_their_practice(client, login, users, iif) -> None:
     login(users["practice_manager"])
     for ods in ("A00002", "U00001", "PLC01"):
         response = page(client, ods)
@@ -309,7 +311,7 @@ def test_practice_user_sees_only_their_practice(client, login, users, iif) -> No
     )
 
 
-def test_refusals_are_clear(client, login, users, iif, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_are_clear(client, login, users, iif, fridge_app) -> None:
     login(users["platform_admin"])
     unknown = page(client, "ZZZ999")
     assert unknown.status_code == 404
@@ -329,14 +331,14 @@ def test_refusals_are_clear(client, login, users, iif, fridge_app) -> None:  # t
     assert "has no indicators" in no_indicators.get_data(as_text=True)
 
 
-def test_default_period_is_last_month(client, login, users, iif) -> None:  # type: ignore[no-untyped-def]
+def test_default_period_is_last_month(client, login, users, iif) -> None:
     assert last_month(date(2026, 1, 15)) == "2025-12" and last_month(date(2025, 7, 1)) == "2025-06"
     login(users["practice_manager"])
     html = client.get(URL).get_data(as_text=True)
     assert f'value="{last_month()}"' in html
 
 
-def test_dashboard_links_to_the_indicator_pages(client, login, users, iif, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_links_to_the_indicator_pages(client, login, users, iif, fridge_app) -> None:
     login(users["practice_manager"])
     assert f"{URL}" in client.get("/apps/iif_tracker/dashboard").get_data(as_text=True)
     fridge = client.get("/apps/fridge_log/dashboard").get_data(as_text=True)
@@ -345,7 +347,7 @@ def test_dashboard_links_to_the_indicator_pages(client, login, users, iif, fridg
 
 def test_an_app_with_declared_indicators_gets_the_same_pages(
     client, login, users, seeded_app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     definition = {
         "id": "declared_ind",
         "title": "Declared indicators",

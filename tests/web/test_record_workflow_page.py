@@ -13,12 +13,13 @@ from miniapps.models import AuditEntry, Record
 from miniapps.services import apps as app_service
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
-from sample_workflows import CASE_LOG
 from sqlalchemy import func, select
+
+from tests.sample_workflows import CASE_LOG
 
 
 @pytest.fixture
-def open_case(db_session, users, orgs) -> Record:  # type: ignore[no-untyped-def]
+def open_case(db_session, users, orgs) -> Record:
     """A submitted (open) case at North Surgery with only its summary filled in."""
     definition = copy.deepcopy(CASE_LOG)
     definition["workflow"]["transitions"][1]["comment_required"] = True
@@ -39,13 +40,13 @@ def open_case(db_session, users, orgs) -> Record:  # type: ignore[no-untyped-def
     return record
 
 
-def audit_count(db_session) -> int:  # type: ignore[no-untyped-def]
+def audit_count(db_session) -> int:
     return db_session.scalar(select(func.count(AuditEntry.id))) or 0
 
 
 def test_refused_action_shows_error_summary_and_changes_nothing(
     client, db_session, users, login, open_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login(users["practice_manager"])
     before = audit_count(db_session)
     url = f"/apps/case_log/records/{open_case.id}/transition"
@@ -67,7 +68,7 @@ def test_refused_action_shows_error_summary_and_changes_nothing(
     assert audit_count(db_session) == before
 
 
-def test_missing_comment_is_shown_beside_its_box(client, users, login, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_missing_comment_is_shown_beside_its_box(client, users, login, open_case) -> None:
     login(users["practice_manager"])
     url = f"/apps/case_log/records/{open_case.id}/transition"
     html = client.post(url, data={"action": "close"}).get_data(as_text=True)
@@ -79,7 +80,7 @@ def test_missing_comment_is_shown_beside_its_box(client, users, login, open_case
     assert re.search(r'<textarea[^>]*aria-describedby="comment-close-error"', html)
 
 
-def test_fill_in_the_open_case_then_close_it(client, db_session, users, login, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_fill_in_the_open_case_then_close_it(client, db_session, users, login, open_case) -> None:
     login(users["practice_manager"])
     edit_url = f"/apps/case_log/records/{open_case.id}/edit"
     form = client.get(edit_url).get_data(as_text=True)

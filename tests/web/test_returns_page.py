@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from miniapps.core.definitions.loading import validate_definition
@@ -15,7 +16,7 @@ from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import select
 
-DEFINITION = {
+DEFINITION: dict[str, Any] = {
     "id": "monthly_return",
     "title": "Monthly return",
     "version": 1,
@@ -195,7 +196,7 @@ def test_home_lists_overdue_returns(client, login, users, monthly):
     login(users["practice_staff"])
     page = client.get("/").get_data(as_text=True)
     assert "Overdue returns" in page
-    assert f"Monthly return for {date(*map(int, periods()[0].split('-')), 1):%B %Y}" in page
+    assert f"Monthly return for {date.fromisoformat(periods()[0] + '-01'):%B %Y}" in page
     assert "from North Surgery (A00001)" in page
 
 

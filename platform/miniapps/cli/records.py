@@ -30,7 +30,9 @@ records_group = AppGroup("records", help="Records: import from CSV/XLSX, export.
 @click.option("--org", "ods", metavar="ODS", help="Organisation for rows without an ods column.")
 @click.option("--period", metavar="P", help="Period for rows without a period column (2025-04).")
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
-def import_command(app_id: str, file: Path, ods: str | None, period: str | None, dry_run: bool):  # type: ignore[no-untyped-def]
+def import_command(
+    app_id: str, file: Path, ods: str | None, period: str | None, dry_run: bool
+) -> None:
     """Import FILE (CSV UTF-8 or XLSX) into APP as submitted records, all or nothing.
 
     Columns are named by field key or title. Every problem is printed as

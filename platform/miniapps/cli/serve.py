@@ -21,7 +21,8 @@ class GunicornServer(BaseApplication):
             if self.cfg is not None and key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    # types-gunicorn's start_response is narrower than the WSGI one Flask accepts.
+    def load(self) -> Flask:  # type: ignore[override]
         # Built in each worker (no preload), so no database connection crosses a fork.
         from miniapps.app import create_app
 

@@ -1,1 +1,3 @@
-"""Flask-free core: definitions, form compiler, rules, record validation, dashboards."""
+"""The pure core: definitions, records, forms, imports, exports, indicators, periods, workflow.
+
+No Flask, werkzeug, SQLAlchemy or models here (tests/core/test_core_purity.py)."""

@@ -72,9 +72,10 @@ def set_at(data: dict[str, Any] | list[Any], pointer: str, value: Any) -> None:
     (an existing member is never overwritten to make room), and ``IndexError`` when a
     token is not an existing index of the list it steps into.
     """
-    *parents, last = pointer_parts(pointer) or [None]
-    if last is None:
+    parts = pointer_parts(pointer)
+    if not parts:
         raise ValueError("the root pointer cannot be set in place")
+    *parents, last = parts
     node: Any = data
     for token in parents:
         node = _child(node, token, pointer)

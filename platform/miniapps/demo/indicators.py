@@ -207,7 +207,7 @@ def _record_data(
             source.numerator: figures.numerator,
             source.denominator: figures.denominator,
         }
-        if source.exclusions in members:
+        if source.exclusions is not None and source.exclusions in members:
             entry[source.exclusions] = figures.exclusions
         gap = gap_to_next_threshold(spec, figures)
         for member in extras:

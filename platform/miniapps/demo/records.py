@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.model import AppDefinition
@@ -143,7 +143,7 @@ def backdate(session: Session, stamps: list[dict[str, Any]]) -> None:
     """Give records and their audit entries the times they would have had (not 'now')."""
     if not stamps:
         return
-    records, audit = Record.__table__, AuditEntry.__table__
+    records, audit = cast(Table, Record.__table__), cast(Table, AuditEntry.__table__)
     session.execute(
         update(records)
         .where(records.c.id == bindparam("rid"))

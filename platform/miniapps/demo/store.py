@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.model import AppDefinition
@@ -95,7 +95,7 @@ def store_returns(
         kept.append((item, moved))
     if not rows:
         return 0, refused
-    records = Record.__table__  # Core: the ORM would number ``version`` itself
+    records = cast(Table, Record.__table__)  # Core: the ORM would number ``version`` itself
     ids = session.scalars(
         insert(records).returning(records.c.id, sort_by_parameter_order=True), rows
     ).all()
@@ -106,7 +106,7 @@ def store_returns(
         if moved is not None:
             change = {"pointer": "/status", "old": row_initial(steps, row), "new": moved.target}
             audit.append({**entry, "action": moved.action, "changes": [change]})
-    session.execute(insert(AuditEntry.__table__), audit)
+    session.execute(insert(cast(Table, AuditEntry.__table__)), audit)
     return len(rows), refused
 
 

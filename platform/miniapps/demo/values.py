@@ -15,7 +15,7 @@ import re
 import string
 import uuid
 from datetime import date
-from re import _parser as regex_parser  # private but stable since 3.11; failures fall back
+from re import _parser as regex_parser  # type: ignore[attr-defined]  # private but stable since 3.11; failures fall back
 from typing import Any
 
 from miniapps.core.definitions.model import AppDefinition
@@ -81,7 +81,7 @@ def sample_record(
         if isinstance(ui, dict) and ui.get("widget") == "file"
     }
     sampler = Sampler(schema, rng, day, no_uploads)
-    data = sampler.value(schema, "")
+    data: dict[str, Any] = sampler.value(schema, "")
     for _ in range(REPAIR_ROUNDS + 1):
         issues = validate_record_data(schema, data)
         if not issues:

@@ -19,7 +19,8 @@ from flask import Flask
 from miniapps.db import db
 from miniapps.scheduler.digests import daily_digest
 from miniapps.scheduler.reminders import return_reminders
-from miniapps.services.notifications.outbox import DeliveryReport, SmtpConfig, deliver_due
+from miniapps.services.notifications.outbox import DeliveryReport, deliver_due
+from miniapps.services.notifications.smtp import SmtpConfig
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,10 +72,10 @@ def publish(
         if app is not None:
             _check_owns_existing(access, app)
     latest = latest_version(session, definition.id) if app else None
-    if latest is not None and latest.content_hash == definition.content_hash:
+    if app is not None and latest is not None and latest.content_hash == definition.content_hash:
         if targets is not None:
-            _set_targets(session, app, targets, since, replace_targets, actor)  # type: ignore[arg-type]
-        return Published(app, latest, created=False)  # type: ignore[arg-type]
+            _set_targets(session, app, targets, since, replace_targets, actor)
+        return Published(app, latest, created=False)
     if latest is not None and definition.version <= latest.version:
         raise IncompatibleChange(
             [
@@ -124,7 +125,7 @@ def publish(
     return Published(app, version, created=True)
 
 
-def publish_raw(session: Session, raw: dict, **kwargs) -> Published:  # type: ignore[no-untyped-def]
+def publish_raw(session: Session, raw: dict[str, Any], **kwargs: Any) -> Published:
     """Validate a definition from JSON (API, upload) and publish it."""
     return publish(session, validate_definition(raw), **kwargs)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from miniapps.core.errors import IssuesError, Kind, MiniappsError
@@ -30,7 +31,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, error: str, message: str, **extra: object):  # type: ignore[no-untyped-def]
+def error_response(status: int, error: str, message: str, **extra: object) -> ResponseReturnValue:
     if wants_json():
         response = jsonify({"error": error, "message": message, **extra})
         response.status_code = status
@@ -40,20 +41,20 @@ def error_response(status: int, error: str, message: str, **extra: object):  # t
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         name = (exc.name or "error").lower().replace(" ", "_")
         return error_response(exc.code or 500, name, exc.description or exc.name)
 
     @app.errorhandler(Forbidden)
-    def forbidden(exc: Forbidden):  # type: ignore[no-untyped-def]
+    def forbidden(exc: Forbidden) -> ResponseReturnValue:
         return error_response(KIND_STATUS["forbidden"], "forbidden", str(exc))
 
     @app.errorhandler(UnknownOrganisation)
-    def unknown_org(exc: UnknownOrganisation):  # type: ignore[no-untyped-def]
+    def unknown_org(exc: UnknownOrganisation) -> ResponseReturnValue:
         return error_response(KIND_STATUS["not_found"], "unknown_organisation", str(exc))
 
     @app.errorhandler(IssuesError)
-    def issues(exc: IssuesError):  # type: ignore[no-untyped-def]
+    def issues(exc: IssuesError) -> ResponseReturnValue:
         return error_response(
             status_of(exc),
             exc.code,
@@ -62,12 +63,12 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(MiniappsError)
-    def domain_error(exc: MiniappsError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: MiniappsError) -> ResponseReturnValue:
         extra = {"allowed": exc.allowed} if hasattr(exc, "allowed") else {}
         return error_response(status_of(exc), exc.code, str(exc), **extra)
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error")
         if app.testing and not wants_json():
             raise exc

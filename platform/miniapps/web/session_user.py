@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from typing import cast
+
+from flask import Flask, Request, g, request, session
 from flask_login import current_user
 
 from miniapps.db import db
@@ -22,7 +24,7 @@ def _load_user(user_id: str) -> User | None:
     return active_user(db.session, int(user_id)) if user_id.isdigit() else None
 
 
-def _load_user_from_token(req) -> User | None:  # type: ignore[no-untyped-def]
+def _load_user_from_token(req: Request) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
@@ -36,7 +38,7 @@ def _load_user_from_token(req) -> User | None:  # type: ignore[no-untyped-def]
 def current_access() -> Access:
     if "access" not in g:
         g.access = Access(current_user if current_user.is_authenticated else None)
-    return g.access
+    return cast(Access, g.access)
 
 
 def current_org() -> Organisation | None:
@@ -45,7 +47,7 @@ def current_org() -> Organisation | None:
         return None
     chosen = session.get("org_id")
     orgs = {m.organisation.id: m.organisation for m in current_user.memberships}
-    return orgs.get(chosen) or current_user.memberships[0].organisation
+    return cast(Organisation, orgs.get(chosen) or current_user.memberships[0].organisation)
 
 
 def _template_globals() -> dict[str, object]:

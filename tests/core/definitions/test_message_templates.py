@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from jinja2.exceptions import SecurityError
-from miniapps.core.definitions.loading import DefinitionInvalid, validate_definition
+from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.definitions.message_templates import (
     MessageTemplateError,
     render_message,
@@ -12,7 +12,9 @@ from miniapps.core.definitions.message_templates import (
     sandbox,
     template_problem,
 )
-from sample_definitions import MONTHLY_RETURN
+from miniapps.core.errors import DefinitionInvalid
+
+from tests.sample_definitions import MONTHLY_RETURN
 
 CONTEXT = {"app_title": "Fridge & freezer log", "org_name": "North <Surgery>", "period": ""}
 

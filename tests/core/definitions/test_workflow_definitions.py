@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.errors import DefinitionInvalid
-from sample_workflows import CASE_LOG
+
+from tests.sample_workflows import CASE_LOG
 
 
 def case_log(change: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
@@ -19,11 +20,11 @@ def case_log(change: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
 
 
 def states(raw: dict[str, Any]) -> dict[str, Any]:
-    return raw["workflow"]["states"]  # type: ignore[no-any-return]
+    return raw["workflow"]["states"]
 
 
 def close(raw: dict[str, Any]) -> dict[str, Any]:
-    return raw["workflow"]["transitions"][1]  # type: ignore[no-any-return]
+    return raw["workflow"]["transitions"][1]
 
 
 def test_the_sample_is_valid() -> None:

@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 TRAINING = AppDefinition(raw=json.loads((EXAMPLES / "staff_training" / "app.json").read_text()))
-DATA = {
+DATA: dict[str, Any] = {
     "name": "Ann Lee",
     "role": "nurse",
     "start_date": "2025-03-31",

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from miniapps.core.errors import DefinitionInvalid
@@ -38,7 +39,7 @@ def test_shared_evaluate_cases(case: dict) -> None:
 
 def test_if_without_required_matches_an_absent_field() -> None:
     """The classic trap: JSON Schema's `properties` ignores absent members."""
-    schema = {
+    schema: dict[str, Any] = {
         "type": "object",
         "properties": {"smoker": {"type": "boolean"}},
         "if": {"properties": {"smoker": {"const": True}}},
@@ -156,7 +157,7 @@ def test_drop_hidden_removes_only_hidden_values_and_copies() -> None:
 
 
 def test_required_inside_hidden_field_is_not_required() -> None:
-    rules = [
+    rules: list[dict[str, Any]] = [
         {
             "scope": "",
             "origin": "t",

@@ -14,6 +14,7 @@ from miniapps.core.imports.long import compare_with_return
 from miniapps.core.imports.wide import ImportRow, read_import
 from miniapps.core.indicators.year_sets import YearSet, financial_year, parse_year_set
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 IIF_DIR = Path(__file__).resolve().parents[3] / "apps" / "iif_tracker"
 IIF = AppDefinition(raw=json.loads((IIF_DIR / "app.json").read_text()))
@@ -28,7 +29,7 @@ def year_sets(period: str) -> YearSet | None:
     return SETS.get(financial_year(period))
 
 
-def read(text: str, period: str | None = "2025-06", **options: Any):  # type: ignore[no-untyped-def]
+def read(text: str, period: str | None = "2025-06", **options: Any):
     return read_import(
         IIF, text.encode(), "extract.csv", period=period, year_sets=year_sets, **options
     )
@@ -170,6 +171,7 @@ def test_titles_name_columns_too_and_org_can_be_chosen() -> None:
 def test_xlsx_extract_with_typed_cells() -> None:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     for row in (
         ["ODS", "Indicator", "Numerator", "Denominator", "Exclusions", "List_Size"],
         ["A00001", "CAN-04", 30, 41.0, None, 9800],

@@ -13,6 +13,7 @@ from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.imports.cells import CellProblem
 from miniapps.core.imports.wide import RowProblem, read_import, read_table
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 
@@ -56,6 +57,7 @@ def csv_bytes(text: str) -> bytes:
 def xlsx_bytes(rows: list[list[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

@@ -53,7 +53,7 @@ def _meets(spec: IndicatorSpec, result: IndicatorResult, threshold: Decimal) -> 
 
 @settings(deadline=None)
 @given(specs(), st.integers(1, 5000), st.data())
-def test_points_are_monotone_in_achievement(spec: IndicatorSpec, den: int, data) -> None:  # type: ignore[no-untyped-def]
+def test_points_are_monotone_in_achievement(spec: IndicatorSpec, den: int, data) -> None:
     low, high = sorted(data.draw(st.lists(st.integers(0, den), min_size=2, max_size=2)))
     worse, better = (low, high) if spec.direction == "higher" else (high, low)
     first = indicator_result(spec, Counts(worse, den))
@@ -134,7 +134,7 @@ def test_money_is_exact_from_unrounded_points(spec: IndicatorSpec, given_counts:
         max_size=12,
     )
 )
-def test_cumulative_projection_is_a_fraction_at_least_the_latest(rows) -> None:  # type: ignore[no-untyped-def]
+def test_cumulative_projection_is_a_fraction_at_least_the_latest(rows) -> None:
     from miniapps.core.indicators.planning import project_cumulative
 
     months = [f"{2025 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(len(rows))]

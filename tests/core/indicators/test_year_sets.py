@@ -44,7 +44,7 @@ def test_bundled_year_sets_parse_and_tag_what_is_unverified() -> None:
     assert (can04.lower_threshold, can04.upper_threshold, can04.max_points) == (
         Decimal("0.65"),
         Decimal("0.8"),
-        22,
+        Decimal(22),
     )
     assert verified.is_illustrative()  # £ per point for 2025/26 is unverified
     assert verified.unverified_by_code["HI-03"]  # HI-03's thresholds are placeholders

@@ -64,10 +64,10 @@ def dash_app(db_session: Session, orgs: dict[str, Organisation]) -> App:
 
 
 @pytest.fixture
-def add(db_session: Session, dash_app: App, orgs: dict[str, Organisation]):  # type: ignore[no-untyped-def]
+def add(db_session: Session, dash_app: App, orgs: dict[str, Organisation]):
     """Store a record directly (bypassing validation, to plant wrong-typed values)."""
 
-    def make(ods: str, data: dict[str, Any], status: str = "submitted", period: str | None = None):  # type: ignore[no-untyped-def]
+    def make(ods: str, data: dict[str, Any], status: str = "submitted", period: str | None = None):
         record = Record(
             app_id=dash_app.id,
             app_version=1,
@@ -83,9 +83,18 @@ def add(db_session: Session, dash_app: App, orgs: dict[str, Organisation]):  # t
     return make
 
 
-def widgets(session: Session, scope: Any = None, **periods: str) -> dict[str, dict[str, Any]]:
+def widgets(
+    session: Session,
+    scope: Any = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+) -> dict[str, dict[str, Any]]:
     found = automatic_widgets(
-        session, AppDefinition(raw=DEFINITION), true() if scope is None else scope, **periods
+        session,
+        AppDefinition(raw=DEFINITION),
+        true() if scope is None else scope,
+        period_from,
+        period_to,
     )
     return {w["id"]: w for w in found}
 
@@ -133,7 +142,7 @@ def test_empty_dashboard(db_session: Session, dash_app: App) -> None:
     assert found["/state"]["data"] == {"counts": {}}
 
 
-def test_numbers_exact_and_drafts_excluded(db_session: Session, add) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_exact_and_drafts_excluded(db_session: Session, add) -> None:
     add("A00001", {"reading": 4.5, "doses": 10})
     add("A00001", {"reading": 5.5, "doses": 20}, status="approved")
     add("A00003", {"reading": 2, "doses": 3})
@@ -146,7 +155,7 @@ def test_numbers_exact_and_drafts_excluded(db_session: Session, add) -> None:  #
     assert isinstance(doses["sum"], int) and isinstance(doses["min"], int)
 
 
-def test_float_sums_have_no_noise_and_mean_is_rounded(db_session: Session, add) -> None:  # type: ignore[no-untyped-def]
+def test_float_sums_have_no_noise_and_mean_is_rounded(db_session: Session, add) -> None:
     for value in (0.1, 0.2, 0.2):
         add("A00001", {"reading": value})
     data = widgets(db_session)["/reading"]["data"]
@@ -154,7 +163,7 @@ def test_float_sums_have_no_noise_and_mean_is_rounded(db_session: Session, add) 
     assert data["mean"] == 0.1667
 
 
-def test_enum_and_boolean_counts(db_session: Session, add) -> None:  # type: ignore[no-untyped-def]
+def test_enum_and_boolean_counts(db_session: Session, add) -> None:
     add("A00001", {"state": "ok", "alarm": True, "grade": 2, "symptoms": ["cough", "fever"]})
     add("A00002", {"state": "ok", "alarm": False, "grade": 1, "symptoms": ["fever"]})
     add("A00003", {"state": "cold", "alarm": True, "grade": 2, "symptoms": []})
@@ -166,7 +175,7 @@ def test_enum_and_boolean_counts(db_session: Session, add) -> None:  # type: ign
     assert found["/symptoms"]["data"] == {"counts": {"cough": 1, "fever": 2}}
 
 
-def test_wrong_typed_values_are_ignored(db_session: Session, add) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_typed_values_are_ignored(db_session: Session, add) -> None:
     add("A00001", {"reading": 3, "alarm": True, "state": "ok", "grade": 1})
     add("A00001", {"reading": "7", "alarm": "true", "state": 5, "grade": "2"})
     add("A00001", {"reading": True, "alarm": 1, "state": True, "grade": True})
@@ -186,7 +195,7 @@ def test_wrong_typed_values_are_ignored(db_session: Session, add) -> None:  # ty
     assert found["/check/probe"]["data"]["count"] == 0
 
 
-def test_values_outside_the_choices_of_the_right_type_are_kept(db_session: Session, add) -> None:  # type: ignore[no-untyped-def]
+def test_values_outside_the_choices_of_the_right_type_are_kept(db_session: Session, add) -> None:
     add("A00001", {"state": "ok", "grade": 2.0})
     add("A00001", {"state": "retired_value", "grade": 3})
     counts = widgets(db_session)
@@ -194,7 +203,7 @@ def test_values_outside_the_choices_of_the_right_type_are_kept(db_session: Sessi
     assert counts["/grade"]["data"] == {"counts": {"2": 1, "3": 1}}
 
 
-def test_nested_and_repeating_fields(db_session: Session, add) -> None:  # type: ignore[no-untyped-def]
+def test_nested_and_repeating_fields(db_session: Session, add) -> None:
     add(
         "A00001",
         {
@@ -229,7 +238,7 @@ def test_nested_and_repeating_fields(db_session: Session, add) -> None:  # type:
     assert found["/courses/-/completed"]["data"] == {"counts": {"true": 3, "false": 1}}
 
 
-def test_period_filter(db_session: Session, add) -> None:  # type: ignore[no-untyped-def]
+def test_period_filter(db_session: Session, add) -> None:
     add("A00001", {"reading": 1}, period="2025-03")
     add("A00001", {"reading": 2}, period="2025-04")
     add("A00001", {"reading": 4}, period="2025-05")
@@ -250,7 +259,7 @@ def test_period_filter(db_session: Session, add) -> None:  # type: ignore[no-unt
 def test_scope_limits_to_an_org_subtree(
     db_session: Session,
     add,
-    orgs: dict[str, Organisation],  # type: ignore[no-untyped-def]
+    orgs: dict[str, Organisation],
 ) -> None:
     add("A00001", {"reading": 1, "courses": [{"hours": 1}]})
     add("A00002", {"reading": 2, "courses": [{"hours": 2}]})
@@ -267,7 +276,7 @@ def test_scope_limits_to_an_org_subtree(
 def test_other_apps_records_are_not_counted(
     db_session: Session,
     add,
-    orgs: dict[str, Organisation],  # type: ignore[no-untyped-def]
+    orgs: dict[str, Organisation],
 ) -> None:
     other = {**DEFINITION, "id": "other_app"}
     app_service.publish(db_session, validate_definition(other), [orgs["QWE"]], actor=None)
@@ -293,7 +302,7 @@ def test_app_dashboard_contract_and_permission(
     add,
     dash_app: App,
     users: dict[str, User],
-    orgs: dict[str, Organisation],  # type: ignore[no-untyped-def]
+    orgs: dict[str, Organisation],
 ) -> None:
     add("A00001", {"reading": 1})
     add("A00003", {"reading": 2})
@@ -318,7 +327,7 @@ def test_app_dashboard_follows_the_latest_version(
     add,
     dash_app: App,
     users: dict[str, User],
-    orgs: dict[str, Organisation],  # type: ignore[no-untyped-def]
+    orgs: dict[str, Organisation],
 ) -> None:
     """The definition comes from the app's versions the permission check loaded (no
     statement of its own), and a version published in the same session is seen."""

@@ -12,8 +12,9 @@ from miniapps.services.dashboards.building import app_dashboard
 from miniapps.services.dashboards.declared import CHART_KINDS, DECLARED_WIDGETS, MAP_NOTE
 from miniapps.services.indicators.results import indicator_results
 from miniapps.services.permissions import Access
-from sample_definitions import TEST_INDICATOR
 from sqlalchemy.orm import Session
+
+from tests.sample_definitions import TEST_INDICATOR
 
 WIDGETS: list[dict[str, Any]] = [
     {"id": "total", "type": "metric", "title": "Returns"},

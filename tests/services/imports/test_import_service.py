@@ -14,6 +14,7 @@ from miniapps.services import apps as app_service
 from miniapps.services.imports import records as record_import
 from miniapps.services.imports.records import content_key, import_records
 from miniapps.services.permissions import Access, SystemAccess
+from miniapps.services.records.lifecycle import create_record
 from sqlalchemy import func, select
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
@@ -29,7 +30,7 @@ def run(session: Any, access: Any, app: Any, text: str, **options: Any) -> Any:
 
 
 @pytest.fixture
-def training_app(db_session, orgs):  # type: ignore[no-untyped-def]
+def training_app(db_session, orgs):
     """staff_training, published to the North PCN only (A00001, A00002)."""
     definition = validate_definition(
         json.loads((EXAMPLES / "staff_training" / "app.json").read_text())
@@ -39,7 +40,7 @@ def training_app(db_session, orgs):  # type: ignore[no-untyped-def]
     return published.app
 
 
-def test_import_creates_submitted_records(db_session, users, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_import_creates_submitted_records(db_session, users, fridge_app) -> None:
     access = Access(users["pcn_manager"])
     text = "ods,reading\nA00001,4.5\nA00002,5\n"
     report = run(db_session, access, fridge_app, text, actor=users["pcn_manager"])
@@ -54,7 +55,7 @@ def test_import_creates_submitted_records(db_session, users, fridge_app) -> None
     assert records[0].created_by_id == users["pcn_manager"].id
 
 
-def test_one_bad_row_means_nothing_is_written(db_session, users, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_one_bad_row_means_nothing_is_written(db_session, users, fridge_app) -> None:
     before = (count(db_session), count(db_session, AuditEntry))
     report = run(
         db_session, SystemAccess(), fridge_app, "ods,reading\nA00001,4\nA00001,99\nZZZ99,3\n"
@@ -68,7 +69,7 @@ def test_one_bad_row_means_nothing_is_written(db_session, users, fridge_app) -> 
     assert (count(db_session), count(db_session, AuditEntry)) == before
 
 
-def test_dry_run_checks_everything_and_writes_nothing(db_session, users, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_checks_everything_and_writes_nothing(db_session, users, fridge_app) -> None:
     report = run(
         db_session, SystemAccess(), fridge_app, "reading\n1\n2\n", org="A00003", dry_run=True
     )
@@ -77,7 +78,7 @@ def test_dry_run_checks_everything_and_writes_nothing(db_session, users, fridge_
     assert count(db_session) == 0
 
 
-def test_reimport_is_reported_as_duplicates_not_added(db_session, users, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_reimport_is_reported_as_duplicates_not_added(db_session, users, fridge_app) -> None:
     text = "ods,reading\nA00001,4.0\nA00001,4\nA00002,6\n"
     first = run(db_session, SystemAccess(), fridge_app, text)
     assert first.lines == ["row 3: duplicate of row 2"]
@@ -94,7 +95,7 @@ def test_reimport_is_reported_as_duplicates_not_added(db_session, users, fridge_
     assert count(db_session) == 3
 
 
-def test_practice_manager_cannot_import_for_another_practice(db_session, users, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_practice_manager_cannot_import_for_another_practice(db_session, users, fridge_app) -> None:
     access = Access(users["practice_manager"])
     report = run(db_session, access, fridge_app, "ods,reading\nA00001,4\nA00002,5\n")
     assert report.lines == ["row 3, column ods: you may not add records for Hill Surgery (A00002)"]
@@ -106,7 +107,7 @@ def test_practice_manager_cannot_import_for_another_practice(db_session, users, 
 
 def test_rows_for_organisations_the_app_is_not_published_to(
     db_session, users, training_app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     header = "ods,period,name,role,start_date,has_dbs,"
     header += "courses/1/name,courses/1/completed,courses/1/passed"
     rows = [
@@ -127,8 +128,8 @@ def test_rows_for_organisations_the_app_is_not_published_to(
 
 def test_a_failure_while_writing_undoes_every_row(
     db_session, users, fridge_app, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    real = record_import.create_record
+) -> None:
+    real = create_record
     calls: list[int] = []
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
@@ -144,7 +145,7 @@ def test_a_failure_while_writing_undoes_every_row(
     assert count(db_session) == 0
 
 
-def test_system_access_allows_everything(orgs) -> None:  # type: ignore[no-untyped-def]
+def test_system_access_allows_everything(orgs) -> None:
     access = SystemAccess()
     assert access.is_admin and access.can("publish", orgs["A00004"])
     assert access.roles_at(orgs["QWE"]) == {"platform_admin"}

@@ -24,7 +24,7 @@ GOOD = (
 )
 
 
-def run(session: Any, app: Any, text: str, *, access: Any = None, **options: Any):  # type: ignore[no-untyped-def]
+def run(session: Any, app: Any, text: str, *, access: Any = None, **options: Any):
     options.setdefault("period", "2025-06")
     options.setdefault("dry_run", False)
     return import_records(
@@ -37,7 +37,7 @@ def returns(session: Any) -> list[tuple[str, str | None, str, dict[str, Any]]]:
     return [(r.organisation.ods, r.period, r.status, r.data) for r in records]
 
 
-def test_extract_becomes_one_submitted_return_per_practice(db_session, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_extract_becomes_one_submitted_return_per_practice(db_session, iif_app) -> None:
     report = run(db_session, iif_app, GOOD)
     assert report.ok, report.lines
     assert report.summary == "imported 2 records (0 duplicates skipped)"
@@ -58,7 +58,7 @@ def test_extract_becomes_one_submitted_return_per_practice(db_session, iif_app) 
     assert len(returns(db_session)) == 2
 
 
-def test_any_problem_writes_nothing(db_session, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_any_problem_writes_nothing(db_session, iif_app) -> None:
     bad = (
         GOOD
         + "A00003,CAN-04,9,8,,6000\n"
@@ -83,7 +83,7 @@ def test_any_problem_writes_nothing(db_session, iif_app) -> None:  # type: ignor
 
 def test_practices_the_user_may_not_write_are_refused_on_their_rows(
     db_session, iif_app, users
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     text = HEADER + "A00001,CAN-04,3,4,,9000\nA00003,CAN-04,3,4,,8000\n"
     report = run(db_session, iif_app, text, access=Access(users["practice_manager"]))
     assert report.lines == [
@@ -94,7 +94,7 @@ def test_practices_the_user_may_not_write_are_refused_on_their_rows(
 
 def test_a_practice_that_already_returned_the_month_is_never_overwritten(
     db_session, iif_app, users, orgs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     by_hand = iif_data(9800, CAN_04=(31, 41, 2), HI_03=(18, 25, 1))
     record = create_record(
         db_session,
@@ -127,7 +127,7 @@ def test_a_practice_that_already_returned_the_month_is_never_overwritten(
     assert db_session.scalar(select(func.count()).select_from(Record)) == 2
 
 
-def test_dry_run_and_a_month_without_a_year_set(db_session, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_and_a_month_without_a_year_set(db_session, iif_app) -> None:
     report = run(db_session, iif_app, GOOD, dry_run=True)
     assert report.ok and report.summary == "would import 2 records (0 duplicates skipped)"
     assert returns(db_session) == []

@@ -55,7 +55,7 @@ DEFINITION: dict[str, Any] = {
 
 
 @pytest.fixture
-def indicator_app(db_session, orgs):  # type: ignore[no-untyped-def]
+def indicator_app(db_session, orgs):
     published = app_service.publish(
         db_session, validate_definition(DEFINITION), [orgs["QWE"]], actor=None
     )
@@ -64,7 +64,7 @@ def indicator_app(db_session, orgs):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def add(db_session, users, orgs, indicator_app):  # type: ignore[no-untyped-def]
+def add(db_session, users, orgs, indicator_app):
     """Store a record: ``add("A00001", can04_num=30, can04_den=40)``."""
     admin = users["platform_admin"]
 
@@ -84,13 +84,13 @@ def add(db_session, users, orgs, indicator_app):  # type: ignore[no-untyped-def]
     return store
 
 
-def rows(db_session, user, app, org, period=PERIOD, **kwargs):  # type: ignore[no-untyped-def]
+def rows(db_session, user, app, org, period=PERIOD, **kwargs):
     answer = indicator_results(db_session, Access(user), app, org, period, **kwargs)
     assert answer["org"] == org.ods and answer["period"] == period
     return {row["code"]: row for row in answer["indicators"]}
 
 
-def test_pcn_result_uses_summed_counts(db_session, users, orgs, indicator_app, add):  # type: ignore[no-untyped-def]
+def test_pcn_result_uses_summed_counts(db_session, users, orgs, indicator_app, add):
     add("A00001", can04_num=30, can04_den=40, can04_pca=3, rx_num=5, rx_den=20)
     add("A00002", can04_num=42, can04_den=60, can04_pca=2, rx_num=20, rx_den=80)
     can04 = rows(db_session, users["pcn_manager"], indicator_app, orgs["U00001"])["CAN-04"]
@@ -104,7 +104,7 @@ def test_pcn_result_uses_summed_counts(db_session, users, orgs, indicator_app, a
     assert rx["earned"] is None  # no £ per point on the indicator and no default given
 
 
-def test_contract_fields(db_session, users, orgs, indicator_app, add):  # type: ignore[no-untyped-def]
+def test_contract_fields(db_session, users, orgs, indicator_app, add):
     add("A00001", can04_num=30, can04_den=40)
     row = rows(db_session, users["pcn_manager"], indicator_app, orgs["U00001"])["CAN-04"]
     contract = [
@@ -128,7 +128,7 @@ def test_contract_fields(db_session, users, orgs, indicator_app, add):  # type: 
     assert row["lower_threshold"] == 0.65 and row["max_points"] == 22
 
 
-def test_practice_is_scoped_and_drafts_and_other_periods_left_out(  # type: ignore[no-untyped-def]
+def test_practice_is_scoped_and_drafts_and_other_periods_left_out(
     db_session, users, orgs, indicator_app, add
 ):
     add("A00001", can04_num=30, can04_den=40)
@@ -139,13 +139,13 @@ def test_practice_is_scoped_and_drafts_and_other_periods_left_out(  # type: igno
     assert (row["numerator"], row["denominator"], row["achievement"]) == (30, 40, 0.75)
 
 
-def test_no_records_means_no_eligible_patients(db_session, users, orgs, indicator_app):  # type: ignore[no-untyped-def]
+def test_no_records_means_no_eligible_patients(db_session, users, orgs, indicator_app):
     row = rows(db_session, users["icb_viewer"], indicator_app, orgs["QWE"])["CAN-04"]
     assert row["achievement"] is None and row["rag"] == "none" and row["earned"] == 0
     assert row["to_upper"] is None
 
 
-def test_place_money_is_the_sum_over_its_pcns(db_session, users, orgs, indicator_app, add):  # type: ignore[no-untyped-def]
+def test_place_money_is_the_sum_over_its_pcns(db_session, users, orgs, indicator_app, add):
     add("A00001", can04_num=30, can04_den=40)
     add("A00002", can04_num=42, can04_den=60)  # North PCN 72 / 100: £2032.80
     add("A00003", can04_num=90, can04_den=100)  # South PCN 90 / 100: £4356.00
@@ -155,7 +155,7 @@ def test_place_money_is_the_sum_over_its_pcns(db_session, users, orgs, indicator
     assert row["remaining"] == 2323.20
 
 
-def test_default_value_per_point(db_session, users, orgs, indicator_app, add):  # type: ignore[no-untyped-def]
+def test_default_value_per_point(db_session, users, orgs, indicator_app, add):
     add("A00001", rx_num=25, rx_den=100)
     rx = rows(
         db_session,
@@ -167,7 +167,7 @@ def test_default_value_per_point(db_session, users, orgs, indicator_app, add):  
     assert rx["earned"] == 500.00 and rx["potential"] == 1000.00
 
 
-def test_another_pcns_practice_manager_is_forbidden(db_session, users, orgs, indicator_app):  # type: ignore[no-untyped-def]
+def test_another_pcns_practice_manager_is_forbidden(db_session, users, orgs, indicator_app):
     with pytest.raises(Forbidden):
         indicator_results(
             db_session, Access(users["practice_manager_2"]), indicator_app, orgs["A00001"], PERIOD
@@ -179,7 +179,7 @@ def test_another_pcns_practice_manager_is_forbidden(db_session, users, orgs, ind
 
 
 @pytest.mark.parametrize("period", ["2025", "2025-13", "2025-Q1", "June", ""])
-def test_bad_period(db_session, users, orgs, indicator_app, period):  # type: ignore[no-untyped-def]
+def test_bad_period(db_session, users, orgs, indicator_app, period):
     with pytest.raises(DataInvalid) as caught:
         indicator_results(
             db_session, Access(users["pcn_manager"]), indicator_app, orgs["U00001"], period
@@ -187,7 +187,7 @@ def test_bad_period(db_session, users, orgs, indicator_app, period):  # type: ig
     assert [issue.pointer for issue in caught.value.issues] == ["/period"]
 
 
-def test_trend_and_projection(db_session, users, orgs, indicator_app, add):  # type: ignore[no-untyped-def]
+def test_trend_and_projection(db_session, users, orgs, indicator_app, add):
     add("A00001", "2025-04", can04_num=25, can04_den=50)
     add("A00002", "2025-04", can04_num=25, can04_den=50)  # April 50 / 100
     add("A00001", "2025-06", can04_num=52, can04_den=100)
@@ -208,7 +208,7 @@ def test_trend_and_projection(db_session, users, orgs, indicator_app, add):  # t
     assert can04["projection"] == pytest.approx(0.61)
 
 
-def test_trend_checks_its_periods(db_session, users, orgs, indicator_app):  # type: ignore[no-untyped-def]
+def test_trend_checks_its_periods(db_session, users, orgs, indicator_app):
     access = Access(users["pcn_manager"])
     with pytest.raises(DataInvalid) as caught:
         indicator_trend(db_session, access, indicator_app, orgs["U00001"], "2025-4", "2025-06")
@@ -218,7 +218,7 @@ def test_trend_checks_its_periods(db_session, users, orgs, indicator_app):  # ty
     assert [issue.pointer for issue in caught.value.issues] == ["/to"]
 
 
-def test_results_feed_easy_wins(db_session, users, orgs, indicator_app, add):  # type: ignore[no-untyped-def]
+def test_results_feed_easy_wins(db_session, users, orgs, indicator_app, add):
     add("A00001", can04_num=72, can04_den=100)
     results = results_for(
         db_session, Access(users["practice_manager"]), indicator_app, orgs["A00001"], PERIOD
@@ -270,7 +270,7 @@ ADJUSTED: dict[str, Any] = {
 
 
 @pytest.fixture
-def adjusted(db_session, orgs, users):  # type: ignore[no-untyped-def]
+def adjusted(db_session, orgs, users):
     """Store a June record of the adjusted app: ``adjusted("A00001", num=.., ...)``."""
     app = app_service.publish(
         db_session, validate_definition(ADJUSTED), [orgs["QWE"]], actor=None
@@ -287,7 +287,7 @@ def adjusted(db_session, orgs, users):  # type: ignore[no-untyped-def]
     return store
 
 
-def test_settings_are_the_defaults(db_session, users, orgs, adjusted):  # type: ignore[no-untyped-def]
+def test_settings_are_the_defaults(db_session, users, orgs, adjusted):
     adjusted("A00001", num=35, den=50, list_size=8000)
     app = adjusted("A00002", num=35, den=50, list_size=12000)
     found = rows(db_session, users["pcn_manager"], app, orgs["U00001"])
@@ -298,7 +298,7 @@ def test_settings_are_the_defaults(db_session, users, orgs, adjusted):  # type: 
     assert (found["PV-01"]["earned"], found["PV-01"]["potential"]) == (125.00, 250.00)
 
 
-def test_keyword_arguments_override_the_settings(db_session, users, orgs, adjusted):  # type: ignore[no-untyped-def]
+def test_keyword_arguments_override_the_settings(db_session, users, orgs, adjusted):
     app = adjusted("A00001", num=35, den=50, list_size=8000)
     found = rows(
         db_session,
@@ -314,7 +314,7 @@ def test_keyword_arguments_override_the_settings(db_session, users, orgs, adjust
     assert found["PV-01"]["earned"] == 312.50
 
 
-def test_list_size_adjustment_needs_every_records_list_size(db_session, users, orgs, adjusted):  # type: ignore[no-untyped-def]
+def test_list_size_adjustment_needs_every_records_list_size(db_session, users, orgs, adjusted):
     adjusted("A00001", num=35, den=50, list_size=8000)
     app = adjusted("A00002", num=35, den=50)  # no list size given
     found = rows(db_session, users["pcn_manager"], app, orgs["U00001"])

@@ -26,7 +26,7 @@ def year_file(name: str = "2025-26.json") -> dict[str, Any]:
 
 
 @pytest.fixture
-def submit(db_session, users, orgs, iif_app):  # type: ignore[no-untyped-def]
+def submit(db_session, users, orgs, iif_app):
     admin = users["platform_admin"]
 
     def store(ods: str, data: dict[str, Any], period: str = PERIOD) -> Record:
@@ -46,14 +46,14 @@ def submit(db_session, users, orgs, iif_app):  # type: ignore[no-untyped-def]
     return store
 
 
-def rows(db_session, users, orgs, iif_app, ods: str, period: str = PERIOD) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def rows(db_session, users, orgs, iif_app, ods: str, period: str = PERIOD) -> dict[str, Any]:
     result = indicator_results(
         db_session, Access(users["platform_admin"]), iif_app, orgs[ods], period
     )
     return {row["code"]: row for row in result["indicators"]}
 
 
-def test_loading_versions_and_audits_and_is_idempotent(db_session, iif_app, users) -> None:  # type: ignore[no-untyped-def]
+def test_loading_versions_and_audits_and_is_idempotent(db_session, iif_app, users) -> None:
     first = current_row(db_session, "iif_tracker", "2025/26")
     assert first is not None and first.version == 1
     again = load_year_set(db_session, "iif_tracker", year_file())
@@ -66,7 +66,9 @@ def test_loading_versions_and_audits_and_is_idempotent(db_session, iif_app, user
     db_session.commit()
     assert outcome.created and outcome.row.version == 2 and outcome.previous_version == 1
     in_force = year_set_for(db_session, "iif_tracker", "2026-01")
-    assert in_force is not None and in_force.spec("CAN-04").max_points == 24
+    assert in_force is not None
+    can04 = in_force.spec("CAN-04")
+    assert can04 is not None and can04.max_points == 24
     versions = db_session.scalar(select(func.count()).select_from(IndicatorSet))
     assert versions == 3  # 2025/26 v1 and v2, 2026/27 v1: nothing is overwritten
     audit = db_session.scalars(
@@ -77,7 +79,7 @@ def test_loading_versions_and_audits_and_is_idempotent(db_session, iif_app, user
     assert last.changes[0]["old"] == 1 and last.changes[0]["new"] == 2
 
 
-def test_a_bad_set_stores_nothing(db_session, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_set_stores_nothing(db_session, iif_app) -> None:
     bad = year_file()
     bad["indicators"][0]["upper_threshold"] = 0.5
     with pytest.raises(DefinitionInvalid) as caught:
@@ -86,10 +88,11 @@ def test_a_bad_set_stores_nothing(db_session, iif_app) -> None:  # type: ignore[
         "bad.json:/indicators/0/upper_threshold: must be greater than lower_threshold when "
         "higher is better"
     ]
-    assert current_row(db_session, "iif_tracker", "2025/26").version == 1
+    current = current_row(db_session, "iif_tracker", "2025/26")
+    assert current is not None and current.version == 1
 
 
-def test_unknown_app_and_apps_without_a_source_are_refused(db_session, iif_app, fridge_app) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_app_and_apps_without_a_source_are_refused(db_session, iif_app, fridge_app) -> None:
     with pytest.raises(UnknownApp):
         load_year_set(db_session, "nope", year_file())
     with pytest.raises(DefinitionInvalid, match="does not take its indicators from year sets"):
@@ -98,7 +101,7 @@ def test_unknown_app_and_apps_without_a_source_are_refused(db_session, iif_app, 
 
 def test_practice_and_pcn_results_match_hand_arithmetic(
     submit, db_session, users, orgs, iif_app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     submit("A00001", iif_data(10000, CAN_04=(36, 50), HI_03=(20, 40, 3)))
     submit("A00002", iif_data(8000, CAN_04=(20, 40)))
     practice = rows(db_session, users, orgs, iif_app, "A00001")
@@ -118,7 +121,7 @@ def test_practice_and_pcn_results_match_hand_arithmetic(
     assert (pcn["potential"], pcn["to_lower"], pcn["to_upper"]) == (1537.41, 3, 16)
 
 
-def test_a_new_load_changes_results_at_once(submit, db_session, users, orgs, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_load_changes_results_at_once(submit, db_session, users, orgs, iif_app) -> None:
     submit("A00001", iif_data(10000, CAN_04=(36, 50)))
     changed = year_file()
     changed["value_per_point"] = 200
@@ -128,7 +131,7 @@ def test_a_new_load_changes_results_at_once(submit, db_session, users, orgs, iif
     assert can["potential"] == 862.75  # 22 x 200 x 10000/51000
 
 
-def test_codes_outside_the_year_and_impossible_counts_are_refused(submit, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_codes_outside_the_year_and_impossible_counts_are_refused(submit, db_session) -> None:
     with pytest.raises(DataInvalid) as caught:
         submit("A00001", iif_data(9000, ACC_08=(1, 2)))  # a 2026/27 code, not in 2025/26
     assert [i.pointer for i in caught.value.issues] == ["/indicators/ACC-08"]
@@ -143,14 +146,14 @@ def test_codes_outside_the_year_and_impossible_counts_are_refused(submit, db_ses
     assert record.data["indicators"]["ACC-08"]["numerator"] == 1
 
 
-def test_a_period_without_a_year_set_says_so(db_session, users, orgs, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_period_without_a_year_set_says_so(db_session, users, orgs, iif_app) -> None:
     with pytest.raises(NoYearSet) as caught:
         rows(db_session, users, orgs, iif_app, "A00001", "2024-06")
     [issue] = caught.value.issues
     assert issue.pointer == "/period" and "2024/25" in issue.message
 
 
-def test_trend_and_cumulative_projection(submit, db_session, users, orgs, iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_trend_and_cumulative_projection(submit, db_session, users, orgs, iif_app) -> None:
     for month, (can, hi) in {"2025-04": (30, 4), "2025-05": (33, 8), "2025-06": (36, 12)}.items():
         submit("A00001", iif_data(10000, CAN_04=(can, 50), HI_03=(hi, 40)), period=month)
     trend = indicator_trend(
@@ -166,6 +169,6 @@ def test_trend_and_cumulative_projection(submit, db_session, users, orgs, iif_ap
     assert april["achievement"] == pytest.approx(0.1)
 
 
-def test_denominators_do_not_need_to_be_copied_into_the_definition(iif_app) -> None:  # type: ignore[no-untyped-def]
+def test_denominators_do_not_need_to_be_copied_into_the_definition(iif_app) -> None:
     stored = copy.deepcopy(iif_app.versions[-1].definition)
     assert "CAN-04" not in json.dumps(stored)

@@ -4,6 +4,7 @@ permission-filtered recipients, sandboxed templates, and a broken template never
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.db import db
@@ -15,8 +16,9 @@ from miniapps.services.permissions import Access
 from miniapps.services.records import comments as comment_service
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns.reminders import queue_reminders
-from sample_definitions import MONTHLY_RETURN
-from sqlalchemy import select
+from sqlalchemy import Table, select
+
+from tests.sample_definitions import MONTHLY_RETURN
 
 BASE = "https://miniapps.example.nhs.uk"
 PM, STAFF, PCN = "pm@example.nhs.uk", "staff@example.nhs.uk", "pcn@example.nhs.uk"
@@ -82,7 +84,7 @@ def test_a_state_notification_sends_one_email_with_the_rendered_template(
 ):
     notifications = [{"on": "state:approved", "to": ["submitter"], "template": THANKS}]
     record = submit(db_session, users, orgs, publish(db_session, orgs, notifications=notifications))
-    db_session.execute(OutboxMessage.__table__.delete())  # the submission's own emails
+    db_session.execute(cast(Table, OutboxMessage.__table__).delete())  # the submission's own emails
     approve(db_session, users, record)
     # The submitter is told once (the definition's email replaces the built-in one).
     [email] = delivered(app, db_session, smtp_server, 1)

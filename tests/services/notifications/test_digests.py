@@ -14,7 +14,7 @@ from miniapps.scheduler import JOBS, SchedulerProcess
 from miniapps.scheduler.digests import daily_digest
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
-from miniapps.services.notifications.digests import digest_day, queue_digests
+from miniapps.services.notifications.digests import DigestReport, digest_day, queue_digests
 from miniapps.services.notifications.outbox import deliver_due
 from miniapps.services.notifications.preferences import save_preferences
 from miniapps.services.notifications.smtp import SmtpConfig
@@ -22,8 +22,9 @@ from miniapps.services.organisations import OrgRow, upsert_organisations
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns.reminders import queue_reminders
-from sample_definitions import MONTHLY_RETURN
 from sqlalchemy import delete, select
+
+from tests.sample_definitions import MONTHLY_RETURN
 
 BASE = "https://miniapps.example.nhs.uk"
 LONDON = ZoneInfo("Europe/London")
@@ -220,7 +221,8 @@ def test_two_schedulers_send_each_digest_once(shared_app, smtp_server):
     # A restart the same day (a cron-style run: every job, then the outbox) adds nothing.
     outcome = SchedulerProcess(shared_app, clock=lambda: at).run_once()
     assert outcome.errors == {}
-    assert outcome.results["daily_digest"].digests == 0  # type: ignore[attr-defined]
+    report = outcome.results["daily_digest"]
+    assert isinstance(report, DigestReport) and report.digests == 0
     with db.transaction(shared_app) as session:
         keys = list(session.scalars(select(OutboxMessage.dedupe_key)))
         user_id = session.scalar(select(HeldNotification.user_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,19 +13,19 @@ from jinja2 import UndefinedError
 from miniapps.db import db
 from miniapps.models import DeliveryAttempt, OutboxMessage, User
 from miniapps.services.notifications.outbox import (
-    SmtpConfig,
     deliver_due,
     queue_email,
     render_email,
     retry_delay,
 )
+from miniapps.services.notifications.smtp import SmtpConfig
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 ON_POSTGRESQL = (os.environ.get("MINIAPPS_DATABASE_URL") or "").startswith("postgresql")
 
 
-def _config(port: int, **changes: object) -> SmtpConfig:
+def _config(port: int, **changes: Any) -> SmtpConfig:
     return SmtpConfig(
         host="127.0.0.1", port=port, mail_from="miniapps <no-reply@x.test>", **changes
     )
@@ -57,13 +58,13 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
-def test_email_is_queued_only_if_the_change_commits(db_session: Session, users) -> None:  # type: ignore[no-untyped-def]
+def test_email_is_queued_only_if_the_change_commits(db_session: Session, users) -> None:
     user = users["practice_manager"]
     user.name = "Renamed"
     queue_email(db_session, to=user.email, subject="Renamed", text="You were renamed", user=user)
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
-    assert db_session.get(User, user.id).name != "Renamed"
+    assert db_session.get_one(User, user.id).name != "Renamed"
 
     user.name = "Renamed"
     queued = queue_email(db_session, to=user.email, subject="Renamed", text="...", user=user)
@@ -72,7 +73,7 @@ def test_email_is_queued_only_if_the_change_commits(db_session: Session, users) 
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
 
 
-def test_a_failed_unit_of_work_leaves_no_email(shared_app: Flask, smtp_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_unit_of_work_leaves_no_email(shared_app: Flask, smtp_server) -> None:
     with pytest.raises(RuntimeError), db.transaction(shared_app) as session:
         queue_email(session, to="a@example.nhs.uk", subject="Never", text="never sent")
         raise RuntimeError("the change failed")
@@ -82,7 +83,7 @@ def test_a_failed_unit_of_work_leaves_no_email(shared_app: Flask, smtp_server) -
     assert report.attempted == 0 and smtp_server.messages == []
 
 
-def test_delivers_subject_text_and_html_to_the_smtp_server(shared_app: Flask, smtp_server) -> None:  # type: ignore[no-untyped-def]
+def test_delivers_subject_text_and_html_to_the_smtp_server(shared_app: Flask, smtp_server) -> None:
     rendered = render_email(
         "record_submitted",
         recipient_name="Ann <script>alert(1)</script>",
@@ -123,7 +124,7 @@ def test_delivers_subject_text_and_html_to_the_smtp_server(shared_app: Flask, sm
     assert [(a.ok, a.error) for a in stored.delivery_attempts] == [(True, None)]
 
 
-def test_smtp_down_is_retried_with_backoff_then_delivered_once(  # type: ignore[no-untyped-def]
+def test_smtp_down_is_retried_with_backoff_then_delivered_once(
     shared_app: Flask, smtp_server, closed_port: int
 ) -> None:
     [message_id] = _queue(shared_app)
@@ -180,7 +181,7 @@ def test_a_down_server_costs_one_connection_try_per_batch(
         assert set(session.scalars(select(OutboxMessage.status))) == {"queued"}
 
 
-def test_logs_in_when_credentials_are_given(shared_app: Flask, smtp_server_with_login) -> None:  # type: ignore[no-untyped-def]
+def test_logs_in_when_credentials_are_given(shared_app: Flask, smtp_server_with_login) -> None:
     guarded = smtp_server_with_login
     _queue(shared_app, count=1)
     sessions = lambda: db.new_session(shared_app)  # noqa: E731
@@ -194,7 +195,7 @@ def test_logs_in_when_credentials_are_given(shared_app: Flask, smtp_server_with_
     assert right.sent == 1 and len(guarded.wait_for(1)) == 1
 
 
-def test_sends_every_due_message_batch_after_batch(shared_app: Flask, smtp_server) -> None:  # type: ignore[no-untyped-def]
+def test_sends_every_due_message_batch_after_batch(shared_app: Flask, smtp_server) -> None:
     _queue(shared_app, count=5)
     sessions = lambda: db.new_session(shared_app)  # noqa: E731
     report = deliver_due(sessions, _config(smtp_server.port), datetime.now(UTC), batch_size=2)

@@ -13,8 +13,9 @@ from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.audit import diff, history
 from miniapps.services.records.lifecycle import NotEditable, StaleRecord, TransitionNotAllowed
-from sample_workflows import CASE_LOG
 from sqlalchemy import func, select
+
+from tests.sample_workflows import CASE_LOG
 
 
 def make(db_session, users, orgs, app, data, submit=False, who="practice_manager", ods="A00001"):

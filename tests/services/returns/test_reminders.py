@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
-from miniapps.core.definitions.loading import DefinitionInvalid, validate_definition
+from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.errors import DefinitionInvalid
 from miniapps.db import db
-from miniapps.models import OutboxMessage
-from miniapps.scheduler import JOBS, SchedulerProcess
+from miniapps.models import Organisation, OutboxMessage
+from miniapps.scheduler import JOBS, OnceResult, SchedulerProcess
 from miniapps.scheduler.reminders import return_reminders
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
@@ -21,10 +22,11 @@ from miniapps.services.organisations import OrgRow, upsert_organisations
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns import tracking as returns_service
-from miniapps.services.returns.reminders import queue_reminders
-from sample_definitions import MONTHLY_RETURN as MONTHLY
+from miniapps.services.returns.reminders import ReminderReport, queue_reminders
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from tests.sample_definitions import MONTHLY_RETURN as MONTHLY
 
 BASE = "https://miniapps.example.nhs.uk"
 PM, STAFF, PCN = "pm@example.nhs.uk", "staff@example.nhs.uk", "pcn@example.nhs.uk"
@@ -57,12 +59,19 @@ def run(session: Session, now: datetime) -> set[tuple[str, str]]:
     queue_reminders(session, now, base_url=BASE)
     session.flush()
     new = session.scalars(select(OutboxMessage).where(OutboxMessage.id.not_in(before)))
-    return {(m.dedupe_key.rsplit(":user:", 1)[0], m.to_address) for m in new}
+    return {((m.dedupe_key or "").rsplit(":user:", 1)[0], m.to_address) for m in new}
+
+
+def _reminders(outcome: OnceResult) -> ReminderReport:
+    """What the reminders job reported in one scheduler run."""
+    report = outcome.results["return_reminders"]
+    assert isinstance(report, ReminderReport)
+    return report
 
 
 def all_queued(session: Session) -> list[tuple[str, str]]:
     rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-    return [(m.dedupe_key.rsplit(":user:", 1)[0], m.to_address) for m in rows]
+    return [((m.dedupe_key or "").rsplit(":user:", 1)[0], m.to_address) for m in rows]
 
 
 def test_the_job_is_registered_hourly():
@@ -231,7 +240,7 @@ def _seed(app: Flask) -> None:
             ],
         )
         session.flush()
-        found = {o.ods: o for o in session.scalars(select(returns_service.Organisation))}
+        found = {o.ods: o for o in session.scalars(select(Organisation))}
         for email, role, ods in [
             (PM, "practice_manager", "A00001"),
             (STAFF, "practice_staff", "A00001"),
@@ -267,14 +276,14 @@ def test_two_schedulers_racing_queue_each_reminder_once(shared_app, smtp_server)
     # A cron-style scheduler run later queues nothing more; the outbox delivers them.
     outcome = SchedulerProcess(shared_app, clock=lambda: may(9)).run_once()
     assert outcome.errors == {}
-    assert outcome.results["return_reminders"].queued == 0  # type: ignore[attr-defined]
+    assert _reminders(outcome).queued == 0
     config = SmtpConfig.from_config(shared_app.config)
     assert deliver_due(lambda: db.new_session(shared_app), config, datetime.now(UTC)).sent == 2
     assert sorted(m["To"] for m in smtp_server.wait_for(2)) == [PM, STAFF]
     # After a restart, days late: the escalation only, once.
     again = SchedulerProcess(shared_app, clock=lambda: may(20)).run_once()
-    assert again.results["return_reminders"].escalations == 1  # type: ignore[attr-defined]
+    assert _reminders(again).escalations == 1
     last = SchedulerProcess(shared_app, clock=lambda: may(21)).run_once()
-    assert last.results["return_reminders"].queued == 0  # type: ignore[attr-defined]
+    assert _reminders(last).queued == 0
     assert deliver_due(lambda: db.new_session(shared_app), config, datetime.now(UTC)).sent == 1
     assert [m["To"] for m in smtp_server.wait_for(3)][2:] == [PCN]

@@ -19,8 +19,9 @@ from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns import tracking as returns_service
 from miniapps.services.returns.owing import owing_by_period
-from sample_definitions import MONTHLY_RETURN as MONTHLY
 from sqlalchemy import select
+
+from tests.sample_definitions import MONTHLY_RETURN as MONTHLY
 
 BASE = "https://miniapps.example.nhs.uk"
 RULES = PeriodRules.from_json(MONTHLY["period"])

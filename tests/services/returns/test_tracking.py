@@ -15,8 +15,9 @@ from miniapps.services.notifications.smtp import SmtpConfig
 from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns import tracking as returns_service
-from sample_definitions import MONTHLY_RETURN as MONTHLY
 from sqlalchemy import select
+
+from tests.sample_definitions import MONTHLY_RETURN as MONTHLY
 
 BASE = "https://miniapps.example.nhs.uk"
 JUNE = date(2025, 6, 1)
@@ -230,7 +231,9 @@ def test_chase_email_is_delivered(app, db_session, users, orgs, monthly, smtp_se
     queued = returns_service.chase(
         db_session, Access(manager), monthly, orgs["A00001"], "2025-04", manager, BASE
     )
-    assert {m.to_address for m in queued} == {"pm@example.nhs.uk", "staff@example.nhs.uk"}
+    emails = [m for m in queued if isinstance(m, OutboxMessage)]
+    assert len(emails) == len(queued)
+    assert {m.to_address for m in emails} == {"pm@example.nhs.uk", "staff@example.nhs.uk"}
     db_session.commit()
     config = SmtpConfig.from_config(
         {**app.config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port}

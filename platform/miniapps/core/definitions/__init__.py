@@ -1,1 +1,1 @@
-"""definitions."""
+"""App definitions: load, validate (meta-schema, then semantics), fields, version changes."""

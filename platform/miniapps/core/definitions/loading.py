@@ -32,7 +32,8 @@ META_SCHEMA_PATH = Path(__file__).resolve().parents[4] / "schemas" / "app-defini
 @cache
 def load_meta_schema() -> dict[str, Any]:
     """The app-definition meta-schema (read once)."""
-    return json.loads(META_SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(META_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
 
 
 def meta_schema_enum(pointer: str) -> list[Any]:

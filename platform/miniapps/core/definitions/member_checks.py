@@ -155,7 +155,7 @@ def _check_adjustment(ctx: SemanticContext, indicator: dict[str, Any], at: str) 
     if adjustment == "none" and "list_size" in indicator:
         message = "is used only with adjustment list_size or list_size_and_prevalence"
         ctx.add(pointer_join(at, "list_size"), message, "unused")
-    return adjustment != "none"
+    return bool(adjustment != "none")
 
 
 def check_dashboard(ctx: SemanticContext) -> None:

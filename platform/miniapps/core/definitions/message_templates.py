@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, Literal, overload
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -129,6 +129,10 @@ def _describe(node: nodes.Node) -> str:
     return words.get(name, f"'{name}'" if name not in ("Add", "Sub", "Mul") else "arithmetic")
 
 
+@overload
+def render_message(text: str, context: Mapping[str, Any], *, html: Literal[True]) -> Markup: ...
+@overload
+def render_message(text: str, context: Mapping[str, Any], *, html: Literal[False]) -> str: ...
 def render_message(text: str, context: Mapping[str, Any], *, html: bool) -> str:
     """Render ``text`` with ``context`` (every name of :data:`CONTEXT_NAMES`; missing ones
     are empty). ``html``: autoescaped, returned as :class:`Markup`. Raises

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from miniapps.core.definitions.schema_fields import Field, iter_fields
 
@@ -20,7 +20,9 @@ DEFAULT_HOOKS_FILE = "hooks.py"
 
 @dataclass(frozen=True)
 class AppDefinition:
-    """A validated app definition. ``raw`` is the JSON exactly as written."""
+    """A validated app definition. ``raw`` is the JSON exactly as written.
+
+    The members are read as the meta-schema shapes them (hence the casts below)."""
 
     raw: dict[str, Any]
     source: str | None = None
@@ -49,33 +51,33 @@ class AppDefinition:
 
     @property
     def schema(self) -> dict[str, Any]:
-        return self.raw["schema"]
+        return cast(dict[str, Any], self.raw["schema"])
 
     @property
     def ui(self) -> dict[str, Any]:
-        return self.raw.get("ui", {})
+        return cast(dict[str, Any], self.raw.get("ui", {}))
 
     @property
     def period(self) -> dict[str, Any]:
         """The ``period`` member; ``{"frequency": "none"}`` when absent."""
-        return self.raw.get("period", {"frequency": "none"})
+        return cast(dict[str, Any], self.raw.get("period", {"frequency": "none"}))
 
     @property
     def is_periodic(self) -> bool:
-        return self.period.get("frequency", "none") != "none"
+        return bool(self.period.get("frequency", "none") != "none")
 
     @property
     def workflow(self) -> dict[str, Any]:
         """The declared workflow, ``{}`` when absent (the engine then uses its default)."""
-        return self.raw.get("workflow", {})
+        return cast(dict[str, Any], self.raw.get("workflow", {}))
 
     @property
     def dashboard(self) -> dict[str, Any]:
-        return self.raw.get("dashboard", {})
+        return cast(dict[str, Any], self.raw.get("dashboard", {}))
 
     @property
     def indicators(self) -> list[dict[str, Any]]:
-        return self.raw.get("indicators", [])
+        return cast(list[dict[str, Any]], self.raw.get("indicators", []))
 
     @property
     def indicator_source(self) -> dict[str, Any] | None:
@@ -86,23 +88,23 @@ class AppDefinition:
     def indicator_settings(self) -> dict[str, Any]:
         """``value_per_point`` and ``national_average_list_size`` shared by the indicators;
         ``{}`` when absent."""
-        return self.raw.get("indicator_settings", {})
+        return cast(dict[str, Any], self.raw.get("indicator_settings", {}))
 
     @property
     def notifications(self) -> list[dict[str, Any]]:
-        return self.raw.get("notifications", [])
+        return cast(list[dict[str, Any]], self.raw.get("notifications", []))
 
     @property
     def reminders(self) -> list[dict[str, Any]]:
-        return self.raw.get("reminders", [])
+        return cast(list[dict[str, Any]], self.raw.get("reminders", []))
 
     @property
     def channels(self) -> list[dict[str, Any]]:
-        return self.raw.get("channels", [])
+        return cast(list[dict[str, Any]], self.raw.get("channels", []))
 
     @property
     def permissions(self) -> dict[str, list[str]]:
-        return self.raw.get("permissions", {})
+        return cast(dict[str, list[str]], self.raw.get("permissions", {}))
 
     @property
     def hooks(self) -> str | None:

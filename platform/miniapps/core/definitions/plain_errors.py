@@ -58,7 +58,8 @@ def plain_issues(errors: Iterable[ValidationError], prefix: str = "") -> list[Is
 
 def _issues_for(error: ValidationError, prefix: str) -> list[Issue]:
     at = pointer_join(prefix, *error.absolute_path)
-    keyword, value, instance = error.validator, error.validator_value, error.instance
+    keyword, instance = error.validator, error.instance
+    value: Any = error.validator_value  # jsonschema sets it on every error it reports
     if keyword == "required" and isinstance(instance, dict):
         return [
             Issue(pointer_join(at, n), "is required", "required")
@@ -108,7 +109,8 @@ def _show(value: Any) -> str:
 
 
 def _message(error: ValidationError) -> str:
-    keyword, value = error.validator, error.validator_value
+    keyword = error.validator
+    value: Any = error.validator_value
     if keyword == "type":
         types = [value] if isinstance(value, str) else list(value)
         return "must be " + " or ".join(TYPE_WORDS.get(t, t) for t in types)

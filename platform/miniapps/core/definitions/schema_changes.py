@@ -66,12 +66,12 @@ def breaking_changes(old: AppDefinition, new: AppDefinition) -> list[Issue]:
     for pointer, after in new_fields.items():
         if not after.required or not _parent_existed(after, old_fields, renamed_back):
             continue
-        before = old_fields.get(_renamed(pointer, renamed_back))
-        if before is not None and before.required:
+        previous = old_fields.get(_renamed(pointer, renamed_back))
+        if previous is not None and previous.required:
             continue
         if "default" in after.schema or (after.parent == "" and after.key in defaults):
             continue
-        if before is None:
+        if previous is None:
             message = (
                 f"new required field '{after.key}' has no default; stored records do not have it "
                 '— give it a "default" in the schema or add it to migration.defaults'
@@ -176,7 +176,8 @@ def _json_type(value: Any) -> str:
         return "number"
     if value is None:
         return "null"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "string")
+    names: dict[type, str] = {str: "string", list: "array", dict: "object"}
+    return names.get(type(value), "string")
 
 
 def _types(schema: dict[str, Any]) -> set[str] | None:

@@ -131,7 +131,9 @@ def _walk(schema: dict[str, Any], root: dict[str, Any], base: str) -> Iterator[F
                 yield from _walk(resolve(sub["items"], root), root, pointer_join(pointer, "-"))
 
 
-def _property_sets(schema: dict[str, Any], root: dict[str, Any]) -> Iterator[tuple[dict, set]]:
+def _property_sets(
+    schema: dict[str, Any], root: dict[str, Any]
+) -> Iterator[tuple[dict[str, Any], set[str]]]:
     """The object's own properties, then those of its conditional branches."""
     yield schema.get("properties", {}) or {}, set(schema.get("required", []) or [])
     branches: list[Any] = [schema.get("then"), schema.get("else")]

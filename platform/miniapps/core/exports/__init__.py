@@ -1,1 +1,1 @@
-"""exports."""
+"""Writing records as CSV, XLSX and JSON, with spreadsheet formulas neutralised."""

@@ -10,19 +10,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.cell import WriteOnlyCell
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and
 # carriage return, may strip the character and then read one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class Sheet(Protocol):
-    """What :func:`xlsx_append` needs of an openpyxl worksheet (write-only or not)."""
-
-    def append(self, iterable: Any) -> None: ...
 
 
 def safe_cell(value: Any) -> Any:
@@ -58,7 +56,7 @@ def csv_text(
     return out.getvalue()
 
 
-def xlsx_append(sheet: Sheet, values: Iterable[Any]) -> None:
+def xlsx_append(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> None:
     """Append one row to an openpyxl worksheet, every cell through :func:`safe_cell`.
 
     Text goes into a string cell: openpyxl would otherwise store text starting with ``=``

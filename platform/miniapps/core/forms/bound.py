@@ -39,7 +39,7 @@ class BoundForm:
         self,
         compiled: CompiledForm,
         formdata: Any,
-        data: dict | None,
+        data: dict[str, Any] | None,
         files: Any,
         file_store: FileStore | None,
     ) -> None:
@@ -55,7 +55,7 @@ class BoundForm:
         self.form_errors: list[str] = []
         # (period, data) of the organisation's previous return, shown beside each field
         # when the definition's ui asks for it (show_previous).
-        self.previous: tuple[str, dict] | None = None
+        self.previous: tuple[str, dict[str, Any]] | None = None
         if formdata is not None:
             self.form = compiled.form_class(formdata=formdata)
             self.nodes = bind_nodes(compiled.nodes, self.form, "")
@@ -65,18 +65,18 @@ class BoundForm:
         else:
             self._rebind(data if data is not None else compiled.defaults())
 
-    def _rebind(self, data: dict) -> None:
+    def _rebind(self, data: dict[str, Any]) -> None:
         self.form = self.compiled.form_class(data=form_data(self.compiled.nodes, data))
         self.nodes = bind_nodes(self.compiled.nodes, self.form, "")
 
     # --- JSON ----------------------------------------------------------------------------
 
     @property
-    def rules_json(self) -> list[dict]:
+    def rules_json(self) -> list[dict[str, Any]]:
         """The compiled condition rules, for ``<script id="form-rules">``."""
         return self.compiled.rules
 
-    def to_json(self, drop_hidden: bool = True) -> dict:
+    def to_json(self, drop_hidden: bool = True) -> dict[str, Any]:
         """Typed record data; empty answers omitted; hidden values dropped when asked."""
         self._item_map = {}
         data = self._collect(self.nodes, "", keep_empty=False)
@@ -86,7 +86,7 @@ class BoundForm:
         """Hidden/required fields for the form as shown (empty repeat items included)."""
         return evaluate(self.rules_json, self._collect(self.nodes, "", keep_empty=True))
 
-    def _collect(self, nodes: list[BoundNode], base: str, keep_empty: bool) -> dict:
+    def _collect(self, nodes: list[BoundNode], base: str, keep_empty: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for b in nodes:
             here = pointer_join(base, b.node.field.key)
@@ -127,7 +127,8 @@ class BoundForm:
             self._file_issues.append(Issue(b.pointer, problem, "file"))
             value = existing
         else:
-            value = self._file_store.save(upload, b.pointer)  # type: ignore[union-attr]
+            assert self._file_store is not None  # without a store there is a problem
+            value = self._file_store.save(upload, b.pointer)
         self._file_values[b.pointer] = value
         return value
 
@@ -211,7 +212,7 @@ class BoundForm:
         """``("add", "/courses")`` or ``("remove", "/courses/0")`` when the post was one."""
         return self._action
 
-    def _apply_action(self, action: tuple[str, str]) -> dict:
+    def _apply_action(self, action: tuple[str, str]) -> dict[str, Any]:
         data = self._collect(self.nodes, "", keep_empty=True)
         kind, pointer = action
         index = {b.pointer: b for b in self.walk() if b.widget == "repeat"}
@@ -240,7 +241,7 @@ class BoundForm:
 def bind_form(
     compiled: CompiledForm,
     formdata: Any = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     files: Any = None,
     file_store: FileStore | None = None,
 ) -> BoundForm:
@@ -255,7 +256,7 @@ def bind_form(
     return BoundForm(compiled, formdata, data, files, file_store)
 
 
-def formdata_for(compiled: CompiledForm, data: dict) -> FormData:
+def formdata_for(compiled: CompiledForm, data: dict[str, Any]) -> FormData:
     """The form fields a browser would post for ``compiled`` showing ``data``."""
     return FormData(bind_form(compiled, data=data).formdata_pairs())
 

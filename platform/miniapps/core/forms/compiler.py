@@ -66,7 +66,9 @@ class CompiledForm:
     Bind it to a request with :func:`miniapps.core.forms.bound.bind_form`.
     """
 
-    def __init__(self, schema: dict, ui: dict, nodes: tuple[FormNode, ...]) -> None:
+    def __init__(
+        self, schema: dict[str, Any], ui: dict[str, Any], nodes: tuple[FormNode, ...]
+    ) -> None:
         self.schema = schema
         self.ui = ui
         self.nodes = nodes
@@ -74,7 +76,7 @@ class CompiledForm:
         self.rules = compile_rules(schema, ui)
         self.sections = _sections(ui, nodes)
 
-    def defaults(self) -> dict:
+    def defaults(self) -> dict[str, Any]:
         """Schema ``default`` values of top-level and nested fields, as record data."""
         return _defaults(self.nodes)
 
@@ -104,7 +106,7 @@ def _pattern(pointer: str) -> str:
     return "/".join("-" if t.isdigit() else t for t in pointer.split("/"))
 
 
-def field_options(ui: dict, pointer: str) -> dict[str, Any]:
+def field_options(ui: dict[str, Any], pointer: str) -> dict[str, Any]:
     """``ui.fields`` options of the field at ``pointer`` (indices or ``-`` for items)."""
     wanted = _pattern(pointer)
     for ptr, options in (ui.get("fields") or {}).items():
@@ -113,7 +115,7 @@ def field_options(ui: dict, pointer: str) -> dict[str, Any]:
     return {}
 
 
-def _order_key(ui: dict, fields: list[Field]) -> dict[str, int]:
+def _order_key(ui: dict[str, Any], fields: list[Field]) -> dict[str, int]:
     order: list[str] = []
     for entry in ui.get("order") or []:
         order.append(entry if str(entry).startswith("/") else pointer_join("", entry))
@@ -124,7 +126,9 @@ def _order_key(ui: dict, fields: list[Field]) -> dict[str, int]:
     return {f.pointer: position.get(f.pointer, len(order) + i) for i, f in enumerate(fields)}
 
 
-def _nodes(fields: list[Field], parent: str, ui: dict, issues: list) -> tuple[FormNode, ...]:
+def _nodes(
+    fields: list[Field], parent: str, ui: dict[str, Any], issues: list[Issue]
+) -> tuple[FormNode, ...]:
     rank = _order_key(ui, fields)
     mine = sorted((f for f in fields if f.parent == parent), key=lambda f: rank[f.pointer])
     used: set[str] = set()
@@ -179,7 +183,7 @@ def _form_class(class_name: str, nodes: tuple[FormNode, ...]) -> type[Form]:
     return type(class_name, (Form,), attrs)
 
 
-def _sections(ui: dict, nodes: tuple[FormNode, ...]) -> tuple[Section, ...]:
+def _sections(ui: dict[str, Any], nodes: tuple[FormNode, ...]) -> tuple[Section, ...]:
     by_pointer = {n.field.pointer: n.name for n in nodes}
     sections = []
     placed: set[str] = set()
@@ -201,7 +205,7 @@ def _sections(ui: dict, nodes: tuple[FormNode, ...]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def _defaults(nodes: tuple[FormNode, ...]) -> dict:
+def _defaults(nodes: tuple[FormNode, ...]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for node in nodes:
         if "default" in node.field.schema:

@@ -72,7 +72,7 @@ def _is_type(name: str, value: Any) -> bool:
 def json_equal(a: Any, b: Any) -> bool:
     """JSON equality: ``1 == 1.0`` but ``true != 1``; arrays and objects compared deeply."""
     if _is_number(a) and _is_number(b):
-        return a == b
+        return bool(a == b)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):

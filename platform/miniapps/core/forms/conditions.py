@@ -56,13 +56,13 @@ class RuleState:
     required: set[str] = field(default_factory=set)
 
 
-def compile_rules(schema: dict[str, Any], ui: dict[str, Any] | None = None) -> list[dict]:
+def compile_rules(schema: dict[str, Any], ui: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Plain-JSON rules from the schema's conditionals and ``ui.fields[*].show_if``.
 
     Raises :class:`DefinitionInvalid` when a condition uses a keyword outside the
     supported subset (the browser could not evaluate it the same way).
     """
-    rules: list[dict] = []
+    rules: list[dict[str, Any]] = []
     _collect(resolve(schema, schema), schema, "", "", rules)
     for ptr, options in ((ui or {}).get("fields") or {}).items():
         if isinstance(options, dict) and "show_if" in options:
@@ -85,11 +85,15 @@ def compile_rules(schema: dict[str, Any], ui: dict[str, Any] | None = None) -> l
     return rules
 
 
-def _rule(scope: str, origin: str, when: Any, then: dict, otherwise: dict) -> dict:
+def _rule(
+    scope: str, origin: str, when: Any, then: dict[str, Any], otherwise: dict[str, Any]
+) -> dict[str, Any]:
     return {"scope": scope, "origin": origin, "when": when, "then": then, "else": otherwise}
 
 
-def _parts(schema: dict, root: dict, origin: str) -> Iterator[tuple[dict, str]]:
+def _parts(
+    schema: dict[str, Any], root: dict[str, Any], origin: str
+) -> Iterator[tuple[dict[str, Any], str]]:
     """The object schema and its ``allOf`` members (recursively): same object, same scope."""
     yield schema, origin
     for i, member in enumerate(schema.get("allOf") or []):
@@ -98,7 +102,7 @@ def _parts(schema: dict, root: dict, origin: str) -> Iterator[tuple[dict, str]]:
             yield from _parts(member, root, f"{origin}/allOf/{i}")
 
 
-def _declared(schema: Any, root: dict) -> list[str]:
+def _declared(schema: Any, root: dict[str, Any]) -> list[str]:
     keys: list[str] = []
     if isinstance(schema, dict):
         for part, _ in _parts(schema, root, ""):
@@ -106,7 +110,13 @@ def _declared(schema: Any, root: dict) -> list[str]:
     return keys
 
 
-def _collect(schema: dict, root: dict, scope: str, origin: str, rules: list[dict]) -> None:
+def _collect(
+    schema: dict[str, Any],
+    root: dict[str, Any],
+    scope: str,
+    origin: str,
+    rules: list[dict[str, Any]],
+) -> None:
     always = set(_declared(schema, root))
     for part, _ in _parts(schema, root, origin):
         for sub in (part.get("dependentSchemas") or {}).values():
@@ -133,7 +143,13 @@ def _collect(schema: dict, root: dict, scope: str, origin: str, rules: list[dict
 
 
 def _conditionals(
-    part: dict, root: dict, scope: str, where: str, outer: Any, always: set, rules: list
+    part: dict[str, Any],
+    root: dict[str, Any],
+    scope: str,
+    where: str,
+    outer: Any,
+    always: set[str],
+    rules: list[dict[str, Any]],
 ) -> None:
     if "if" not in part:
         return
@@ -160,7 +176,9 @@ def _conditionals(
     _conditionals(branches["else"], root, scope, f"{where}/else", negated, always, rules)
 
 
-def _all_properties(schema: dict, root: dict, origin: str) -> Iterator[tuple[str, dict, str]]:
+def _all_properties(
+    schema: dict[str, Any], root: dict[str, Any], origin: str
+) -> Iterator[tuple[str, dict[str, Any], str]]:
     seen: set[str] = set()
     stack: list[tuple[Any, str]] = [(schema, origin)]
     while stack:
@@ -181,7 +199,7 @@ def _all_properties(schema: dict, root: dict, origin: str) -> Iterator[tuple[str
             stack.append((sub, pointer_join(f"{where}/dependentSchemas", key)))
 
 
-def _inline(cond: Any, root: dict, depth: int = 0) -> Any:
+def _inline(cond: Any, root: dict[str, Any], depth: int = 0) -> Any:
     """The condition with local ``$ref`` resolved, so the browser needs no resolver."""
     if depth > 32:
         return cond
@@ -193,7 +211,7 @@ def _inline(cond: Any, root: dict, depth: int = 0) -> Any:
     return cond
 
 
-def _expand(tokens: list[str], value: Any, base: str) -> Iterator[tuple[str, dict]]:
+def _expand(tokens: list[str], value: Any, base: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """(pointer, object) for every object a scope names; absent objects count as ``{}``."""
     if not tokens:
         yield base, value if isinstance(value, dict) else {}
@@ -207,7 +225,7 @@ def _expand(tokens: list[str], value: Any, base: str) -> Iterator[tuple[str, dic
         yield from _expand(rest, child, pointer_join(base, head))
 
 
-def _evaluate_once(rules: list[dict], data: Any) -> RuleState:
+def _evaluate_once(rules: list[dict[str, Any]], data: Any) -> RuleState:
     shown: dict[str, bool] = {}
     required: set[str] = set()
     for rule in rules:
@@ -228,7 +246,7 @@ def _within(pointer: str, ancestor: str) -> bool:
     return pointer == ancestor or pointer.startswith(ancestor + "/")
 
 
-def evaluate(rules: list[dict], data: Any) -> RuleState:
+def evaluate(rules: list[dict[str, Any]], data: Any) -> RuleState:
     """Which fields are hidden and conditionally required for ``data``."""
     state = _evaluate_once(rules, data)
     for _ in range(len(rules)):

@@ -20,7 +20,7 @@ from wtforms.fields import StringField
 from miniapps.core.definitions.schema_fields import Field
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
-    from wtforms.fields import SelectChoice
+    from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms 3.2
 except ImportError:  # pragma: no cover - older WTForms
     SelectChoice = None
 
@@ -75,7 +75,9 @@ class FieldType:
         """Whether this widget can show ``field``."""
         return field.kind in self.kinds
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         """An unbound WTForms field (``subform`` is the nested form class of containers)."""
         return StringField(field.title)
 

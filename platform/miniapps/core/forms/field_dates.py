@@ -32,7 +32,9 @@ class DateType(FieldType):
     name = "date"
     kinds = frozenset({"string"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         return FormField(DateParts, field.title)
 
     def to_json(self, raw: Any, field: Field) -> Any:

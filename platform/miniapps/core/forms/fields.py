@@ -63,13 +63,17 @@ class TextareaType(FieldType):
     name = "textarea"
     kinds = frozenset({"string", "array"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         return TextAreaField(field.title)
 
     def to_json(self, raw: Any, field: Field) -> Any:
         if field.kind != "array":
             return super().to_json(raw, field)
-        items = field.schema.get("items") if isinstance(field.schema.get("items"), dict) else {}
+        items = field.schema.get("items")
+        if not isinstance(items, dict):
+            items = {}
         lines = [line.strip() for line in str(raw or "").splitlines() if line.strip()]
         if schema_type(items) in ("integer", "number"):
             lines = [parse_number(line, schema_type(items) == "integer") for line in lines]
@@ -111,7 +115,9 @@ class RadiosType(FieldType):
     name = "radios"
     kinds = frozenset({"enum", "boolean"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         choices = wtf_choices(self.choices(field))
         return RadioField(field.title, choices=choices, validate_choice=False)
 
@@ -131,7 +137,9 @@ class SelectType(RadiosType):
     name = "select"
     kinds = frozenset({"enum"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         choices = wtf_choices(self.choices(field))
         return SelectField(field.title, choices=choices, validate_choice=False)
 
@@ -140,7 +148,9 @@ class CheckboxesType(FieldType):
     name = "checkboxes"
     kinds = frozenset({"multi_enum"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         choices = wtf_choices([(choice_key(value), label) for value, label in field.choices])
         return SelectMultipleField(field.title, choices=choices, validate_choice=False)
 
@@ -162,7 +172,9 @@ class CheckboxType(FieldType):
     name = "checkbox"
     kinds = frozenset({"boolean"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         return BooleanField(field.title)
 
     def to_json(self, raw: Any, field: Field) -> Any:
@@ -181,7 +193,9 @@ class FileType(FieldType):
     name = "file"
     kinds = frozenset({"string"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         return FileField(field.title)
 
     def to_json(self, raw: Any, field: Field) -> Any:
@@ -198,7 +212,9 @@ class FieldsetType(FieldType):
     name = "fieldset"
     kinds = frozenset({"object"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         assert subform is not None
         return FormField(subform, field.title)
 
@@ -207,7 +223,9 @@ class RepeatType(FieldType):
     name = "repeat"
     kinds = frozenset({"repeat"})
 
-    def create_wtf_field(self, field: Field, ui: dict, subform: type[Form] | None = None) -> Any:
+    def create_wtf_field(
+        self, field: Field, ui: dict[str, Any], subform: type[Form] | None = None
+    ) -> Any:
         assert subform is not None
         # maxItems is not passed as max_entries: WTForms would silently drop the extra
         # items; validation says "Add no more than N" instead, and the add button stops.

@@ -26,7 +26,7 @@ from miniapps.core.records.display import format_value
 from miniapps.core.records.schema_issues import lower_first
 
 _MARKER = Markup(' <span class="miniapps-required" data-required-marker="{}"{}>(required)</span>')
-_INPUTS = {
+_INPUTS: dict[str, dict[str, Any]] = {
     "text": {"type": "text"},
     "email": {"type": "email", "autocomplete": "email", "spellcheck": False},
     "url": {"type": "url", "spellcheck": False},
@@ -96,7 +96,9 @@ def _previous(b: BoundNode, bound: BoundForm) -> Markup | None:
     )
 
 
-def _field(b: BoundNode, bound: BoundForm, state: RuleState, conditional: set[str]) -> dict:
+def _field(
+    b: BoundNode, bound: BoundForm, state: RuleState, conditional: set[str]
+) -> dict[str, Any]:
     field, widget, wtf = b.node.field, b.widget, b.wtf
     label = _label(b, state, conditional)
     current = bound.stored_file(b.pointer) if widget == "file" else None
@@ -188,7 +190,9 @@ def _repeat(
     error: str | None,
 ) -> dict[str, Any]:
     schema = b.node.field.schema
-    items_schema = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    items_schema = schema.get("items")
+    if not isinstance(items_schema, dict):
+        items_schema = {}
     noun = str(items_schema.get("title") or b.node.field.title)
     minimum = max(1, int(schema.get("minItems", 0) or 0))
     maximum = schema.get("maxItems")

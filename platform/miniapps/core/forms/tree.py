@@ -65,7 +65,7 @@ def walk_nodes(nodes: list[BoundNode]) -> Iterator[BoundNode]:
             yield from walk_nodes(item)
 
 
-def form_data(nodes: tuple[FormNode, ...], data: Any) -> dict:
+def form_data(nodes: tuple[FormNode, ...], data: Any) -> dict[str, Any]:
     """Stored JSON → the ``data=`` WTForms expects (nested dicts and lists)."""
     out: dict[str, Any] = {}
     data = data if isinstance(data, dict) else {}

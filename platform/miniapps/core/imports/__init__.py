@@ -1,1 +1,1 @@
-"""imports."""
+"""Reading CSV and XLSX files into checked record data, without writing anything."""

@@ -127,7 +127,9 @@ def _date(field: Field, value: Any) -> str:
         return value.isoformat()
     text = cell_text(value)
     match = UK_DATE.match(text)
-    parts = (match.group(3), match.group(2), match.group(1)) if match else None
+    parts: tuple[str | Any, ...] | None = (
+        (match.group(3), match.group(2), match.group(1)) if match else None
+    )
     if parts is None and (iso := ISO_DATE.match(text)):
         parts = iso.groups()
     try:

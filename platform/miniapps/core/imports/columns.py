@@ -71,7 +71,7 @@ def put(data: dict[str, Any], pointer: str, value: Any) -> None:
     target[tokens[-1]] = value
 
 
-class _Items(dict):
+class _Items(dict[int, Any]):
     """Items of a repeating section by their number in the file, before :func:`finish`."""
 
 
@@ -134,7 +134,8 @@ def column_for(pointer: str, columns: list[Any]) -> str | None:
         if not target.startswith("/"):
             continue
         if target == pointer:
-            return column.header
+            header: str | None = column.header
+            return header
         if pointer.startswith(target + "/") and (
             best is None or len(target) > len(best.target or "")
         ):

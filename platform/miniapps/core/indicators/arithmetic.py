@@ -132,13 +132,15 @@ class IndicatorSpec:
             bad("national_prevalence", "must be a fraction greater than 0 and at most 1")
         if issues:
             raise DefinitionInvalid(issues)
+        # Without issues every required number was given (number() reports a missing one).
+        assert low is not None and high is not None and max_points is not None
         return cls(
             code=str(code),
             title=str(title),
-            lower_threshold=low,  # type: ignore[arg-type]
-            upper_threshold=high,  # type: ignore[arg-type]
+            lower_threshold=low,
+            upper_threshold=high,
             direction=str(direction),
-            max_points=max_points,  # type: ignore[arg-type]
+            max_points=max_points,
             value_per_point=per_point,
             adjustment=str(adjustment),
             national_prevalence=prevalence,
@@ -198,7 +200,11 @@ class IndicatorResult:
     def as_json(self) -> dict[str, Any]:
         """The API row: the contract fields plus ``title``, ``direction``, ``below_lower``
         and ``adjustment_applied``; money as JSON numbers to the penny."""
-        spec, money = self.spec, (lambda v: None if v is None else float(v))
+        spec = self.spec
+
+        def money(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
         return {
             "code": spec.code,
             "title": spec.title,

@@ -47,13 +47,23 @@ def rollup(counts_list: Iterable[Counts]) -> Counts:
     )
 
 
+def _total(amounts: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum of ``amounts`` from 0.00, or None when any of them is None."""
+    total = Decimal("0.00")
+    for amount in amounts:
+        if amount is None:
+            return None
+        total += amount
+    return total
+
+
 def with_money_of(result: IndicatorResult, parts: Sequence[IndicatorResult]) -> IndicatorResult:
     """``result`` (from summed counts) with its £ figures replaced by the sums over ``parts``
     (the PCNs beneath a Place or ICB: IIF money is paid to PCNs)."""
-    if result.potential is None or any(p.potential is None for p in parts):
+    earned = _total(p.earned for p in parts)
+    potential = _total(p.potential for p in parts)
+    if result.potential is None or earned is None or potential is None:
         return result
-    earned = sum((p.earned for p in parts), Decimal("0.00"))  # type: ignore[misc]
-    potential = sum((p.potential for p in parts), Decimal("0.00"))  # type: ignore[misc]
     exact = sum((p.exact_potential or Fraction(0) for p in parts), Fraction(0))
     per_patient = result.value_per_patient
     if result.rag in ("red", "amber"):

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from miniapps.core.definitions.context import SemanticContext
-from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import resolve
 from miniapps.core.errors import Issue
 from miniapps.core.indicators.arithmetic import IndicatorSpec
@@ -30,6 +29,16 @@ from miniapps.core.indicators.year_sets import YearSet
 from miniapps.core.pointers import pointer_join, pointer_parts, value_at
 
 COUNT_KINDS = ("integer", "number")
+
+
+class IndicatorMembers(Protocol):
+    """The members indicators are read from (an ``AppDefinition`` has them)."""
+
+    @property
+    def indicators(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def indicator_source(self) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ class IndicatorSource:
     list_size: str | None = None  # pointer of the organisation's list size
 
     @classmethod
-    def of(cls, definition: AppDefinition) -> IndicatorSource | None:
+    def of(cls, definition: IndicatorMembers) -> IndicatorSource | None:
         raw = definition.indicator_source
         return None if raw is None else cls.from_json(raw)
 
@@ -61,7 +70,9 @@ class IndicatorSource:
         return pointer_join(self.field, code, member)
 
 
-def specs_for(source: IndicatorSource, year_set: YearSet, row_schema: dict[str, Any]) -> list:
+def specs_for(
+    source: IndicatorSource, year_set: YearSet, row_schema: dict[str, Any]
+) -> list[IndicatorSpec]:
     """The year's indicators bound to the record fields (``/indicators/CAN-04/numerator``).
     ``exclusions`` is bound only when the row schema has that member."""
     members = row_schema.get("properties", {})
@@ -113,7 +124,7 @@ def expand_definition(definition_raw: dict[str, Any], year_set: YearSet) -> dict
     return expanded
 
 
-def count_issues(definition: AppDefinition, data: Any) -> list[Issue]:
+def count_issues(definition: IndicatorMembers, data: Any) -> list[Issue]:
     """Counts a schema cannot check: a numerator above its denominator (achievement past
     100 %), for the definition's ``indicators`` and every code under ``indicator_source``.
     One :class:`Issue` at the numerator's pointer each."""

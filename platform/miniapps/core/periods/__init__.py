@@ -1,1 +1,1 @@
-"""periods."""
+"""Reporting periods: keys that sort in time order, labels, due dates, overdue, return status."""

@@ -107,14 +107,15 @@ def _issues_for(error: ValidationError, fields: dict[str, Field]) -> Iterator[Is
     pointer = pointer_join("", *error.absolute_path)
     keyword = str(error.validator)
     instance = error.instance
+    value: Any = error.validator_value  # jsonschema sets it on every error it reports
     if keyword == "required" and isinstance(instance, dict):
-        for name in error.validator_value:
+        for name in value:
             if name not in instance:
                 child = pointer_join(pointer, name)
                 yield Issue(child, _missing_message(child, fields), "required")
         return
     if keyword == "dependentRequired" and isinstance(instance, dict):
-        for trigger, needed in error.validator_value.items():
+        for trigger, needed in value.items():
             if trigger in instance:
                 for name in needed:
                     if name not in instance:
@@ -122,18 +123,17 @@ def _issues_for(error: ValidationError, fields: dict[str, Field]) -> Iterator[Is
                         yield Issue(child, _missing_message(child, fields), "required")
         return
     if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
-        for name in _unexpected_members(error):
+        for name in _unexpected_members(error, instance):
             yield Issue(
                 pointer_join(pointer, name), f"“{name}” is not a question in this form", keyword
             )
         return
-    if keyword in ("anyOf", "oneOf") and enum_choices({keyword: error.validator_value}):
+    if keyword in ("anyOf", "oneOf") and enum_choices({keyword: value}):
         keyword = "enum"  # a choice list written as oneOf of const + title
     yield Issue(pointer, _message(error, pointer, fields), keyword)
 
 
-def _unexpected_members(error: ValidationError) -> list[str]:
-    instance: dict[str, Any] = error.instance
+def _unexpected_members(error: ValidationError, instance: dict[str, Any]) -> list[str]:
     if error.validator == "additionalProperties":
         schema = error.schema if isinstance(error.schema, dict) else {}
         declared = schema.get("properties", {}) or {}
@@ -194,7 +194,8 @@ def _items_noun(field: Field | None, count: int, select: bool, title: str) -> st
 
 def _message(error: ValidationError, pointer: str, fields: dict[str, Field]) -> str:
     title, field = _title_of(pointer, fields)
-    keyword, value, instance = error.validator, error.validator_value, error.instance
+    keyword, instance = error.validator, error.instance
+    value: Any = error.validator_value
     low = lower_first(title)
     if keyword == "type":
         expected = value if isinstance(value, str) else next(iter(value), "")
@@ -254,9 +255,10 @@ def _message(error: ValidationError, pointer: str, fields: dict[str, Field]) -> 
 
 
 def _choice_labels(error: ValidationError) -> list[str]:
+    value: Any = error.validator_value
     if error.validator == "enum":
-        return [_label(v) for v in error.validator_value]
-    return [label for _, label in enum_choices({str(error.validator): error.validator_value})]
+        return [_label(v) for v in value]
+    return [label for _, label in enum_choices({str(error.validator): value})]
 
 
 def _label(value: Any) -> str:

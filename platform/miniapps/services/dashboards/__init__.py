@@ -1,1 +1,1 @@
-"""dashboards."""
+"""Dashboards: the automatic and declared widgets of an app, computed in SQL at any level."""

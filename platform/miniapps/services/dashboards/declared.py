@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import FromClause, SQLColumnExpression, func, select
 from sqlalchemy.orm import aliased
 
 from miniapps.core.definitions.schema_fields import Field, find_field, iter_fields
@@ -76,7 +76,7 @@ def _field(ctx: Context, pointer: str | None) -> Field | None:
 def _aggregate_of(spec: dict[str, Any], field: Field | None) -> str:
     if field is None or field.kind not in NUMERIC:
         return "count"  # only a count means anything for records or non-number answers
-    return spec.get("aggregate", "sum")
+    return cast(str, spec.get("aggregate", "sum"))
 
 
 def _value(aggregate: str, value: Any) -> Any:
@@ -88,11 +88,16 @@ def _value(aggregate: str, value: Any) -> Any:
 
 
 def grouped(
-    ctx: Context, field: Field | None, aggregate: str, key: ColumnElement[Any] | None, source=None
+    ctx: Context,
+    field: Field | None,
+    aggregate: str,
+    key: SQLColumnExpression[Any] | None,
+    source: Callable[[FromClause], FromClause] | None = None,
 ) -> dict[Any, Any]:
     """``{group key: figure}`` of records (no field) or of a field's values; ``key`` None
     gives one group, ``None``."""
     query = ctx.query
+    measure: SQLColumnExpression[Any]
     if field is None:
         base, measure = query.records(), Record.id
     else:
@@ -185,7 +190,7 @@ def build_chart(ctx: Context, spec: dict[str, Any]) -> dict[str, Any]:
     return {**_head(spec), "data": data}
 
 
-def _average(ctx: Context, field: Field | None, aggregate: str, rows: list[dict[str, Any]]):
+def _average(ctx: Context, field: Field | None, aggregate: str, rows: list[dict[str, Any]]) -> Any:
     """The parent's line: its own mean for means, else the average over the children."""
     if aggregate == "mean":
         return grouped(ctx, field, "mean", None)[None]
@@ -198,7 +203,7 @@ def _stacks(ctx: Context, field: Field, group: str, keys: list[Any]) -> list[dic
     source, value = ctx.query.values(field)
     if group == "org":
         child = aliased(Organisation, name="child_org")
-        key: ColumnElement[Any] = child.ods
+        key: SQLColumnExpression[Any] = child.ods
         source = under_children(source, child, ctx.breakdown)
     else:
         key = period_of_record(ctx.query, ctx.periodic)

@@ -24,6 +24,8 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Numeric,
+    Select,
+    SQLColumnExpression,
     String,
     Subquery,
     any_,
@@ -78,7 +80,7 @@ def _sqlite_value(raw_type: ColumnElement[Any], raw: ColumnElement[Any]) -> Json
     return JsonValue(kind, text, case((kind == NUMBER, raw)))
 
 
-def _postgres_value(value: ColumnElement[Any]) -> JsonValue:
+def _postgres_value(value: SQLColumnExpression[Any]) -> JsonValue:
     kind = func.jsonb_typeof(value)
     text = value.op("#>>")(literal_column("'{}'"))  # the scalar's text, unquoted
     # jsonb numbers are numerics already: cast the value itself, not its text.
@@ -89,7 +91,7 @@ def _postgres_value(value: ColumnElement[Any]) -> JsonValue:
 class _Document:
     """Where the remaining path is read from: the record's data or one array item."""
 
-    expr: ColumnElement[Any]
+    expr: SQLColumnExpression[Any]  # Record.data itself, or a column of an item
     item: FromClause | None = None  # the json_each / jsonb_array_elements row, if an item
 
 
@@ -156,6 +158,7 @@ class WidgetQuery:
         whose array the index is probed with, as with ids given; on SQLite
         ``IN (SELECT id ...)``, answered from the same index.
         """
+        ids: Select[Any]
         if self.dialect == "postgresql":
             ids = select(func.array_agg(Organisation.id)).where(self.scope).correlate(None)
             array = cast(ids.scalar_subquery(), ARRAY(Integer))  # an array, not a row set
@@ -164,7 +167,7 @@ class WidgetQuery:
             ids = select(Organisation.id).where(self.scope).correlate(None)
             self.conditions.append(Record.organisation_id.in_(ids))
 
-    def id_in(self, column: ColumnElement[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+    def id_in(self, column: SQLColumnExpression[Any], ids: Sequence[int]) -> ColumnElement[bool]:
         """``column IN (ids)``. On PostgreSQL one array parameter (``= ANY(...)``), so the
         statement's text does not depend on how many ids there are: SQLAlchemy and psycopg
         then reuse what they made of it instead of expanding hundreds of parameters again
@@ -279,7 +282,9 @@ class WidgetQuery:
                 .offset(0)
                 .subquery("numbers")
             )
-            named = [(field, rows.c[f"n{index}"]) for index, (field, _) in enumerate(members)]
+            named: list[tuple[Field, ColumnElement[Any]]] = [
+                (field, rows.c[f"n{index}"]) for index, (field, _) in enumerate(members)
+            ]
             result.append((rows, named))
         return result
 
@@ -338,7 +343,7 @@ def _extracted_value(index: int) -> JsonValue:
     return _postgres_value(column(f"v{index}"))
 
 
-def _pg_extract(expr: ColumnElement[Any], tokens: list[str]) -> ColumnElement[Any]:
+def _pg_extract(expr: SQLColumnExpression[Any], tokens: list[str]) -> SQLColumnExpression[Any]:
     """The value at ``tokens``: ``->`` for one key (about a quarter cheaper per value than
     ``jsonb_extract_path``, which builds an array of its arguments on every call)."""
     if len(tokens) == 1:

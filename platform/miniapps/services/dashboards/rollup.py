@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CTE, and_, literal_column, select, text
+from sqlalchemy import CTE, Select, and_, literal_column, select, text
 from sqlalchemy.orm import aliased
 
 from miniapps.core.definitions.schema_fields import Field
@@ -128,7 +128,9 @@ def record_widgets(
     totals = added_up([row for _, _, row in facts.groups], width)
     periods = [(period, added_up(rows, width)) for period, rows in sorted(in_period.items())]
     records = {"total": totals[0], "by_org": dict(sorted(facts.by_org.items()))}
-    widgets = {"records": {"id": "records", "type": "records", "title": "Records", "data": records}}
+    widgets: dict[str, dict[str, Any]] = {
+        "records": {"id": "records", "type": "records", "title": "Records", "data": records}
+    }
     widgets["records_by_period"] = records_by_period_widget((p, row[0]) for p, row in periods)
     for index, number in enumerate(numbers):
         widgets[number.pointer] = {
@@ -164,7 +166,7 @@ def read_facts(
     facts_cte = _facts(query, periodic, numbers, counted, children)
     kinds = tuple(tuple(counted_kinds(answer)) for answer in counted)
     branches = _figures(len(numbers), kinds, bool(children))
-    statement = select(literal_column("*")).select_from(branches).add_cte(facts_cte)
+    statement: Select[Any] = select(literal_column("*")).select_from(branches).add_cte(facts_cte)
     found = Facts()
     for tag, key, key2, *row in query.session.execute(statement).all():
         if tag == "group":

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import SQLColumnExpression, func, select
 from sqlalchemy.orm import aliased
 
 from miniapps.core.definitions.schema_fields import Field
@@ -56,7 +56,7 @@ class Breakdown:
         return {"ods": self.parent.ods, "name": self.parent.name}
 
 
-def period_of_record(query: WidgetQuery, periodic: bool) -> ColumnElement[Any]:
+def period_of_record(query: WidgetQuery, periodic: bool) -> SQLColumnExpression[Any]:
     """The period a record counts in: its own, or the month it was submitted."""
     if periodic:
         return Record.period

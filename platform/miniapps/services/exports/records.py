@@ -34,4 +34,5 @@ def export_items(
         query = query.where(Record.period == period)
     if status:
         query = query.where(Record.status == status)
-    return [tuple(row) for row in session.execute(query.order_by(Record.id))]  # type: ignore[misc]
+    rows = session.execute(query.order_by(Record.id))
+    return [(record, ods, name, submitter) for record, ods, name, submitter in rows]

@@ -1,1 +1,1 @@
-"""imports."""
+"""Imports into an app: checked all or nothing, duplicates skipped, run in the background."""

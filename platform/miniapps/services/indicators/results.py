@@ -119,7 +119,11 @@ def indicator_results(
         value_per_point=value_per_point,
         national_average_list_size=national_average_list_size,
     )
-    answer = {"org": org.ods, "period": period, "indicators": [r.as_json() for r in results]}
+    answer: dict[str, Any] = {
+        "org": org.ods,
+        "period": period,
+        "indicators": [r.as_json() for r in results],
+    }
     year_set = year_set_for(session, app.id, period)
     if year_set is not None:  # say which year's figures these are, and what is unverified
         answer["year"] = year_set.year
@@ -205,7 +209,7 @@ def indicator_trend(
     months = _months(from_period, to_period)
     rows = []
     for spec in specs:
-        series = []
+        series: list[dict[str, Any]] = []
         for month in months:
             counts = counts_of(spec, by_period.get(month, {}))
             achievement = counts.numerator / counts.denominator if counts.denominator > 0 else None

@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, FromClause, func, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.model import AppDefinition
@@ -18,7 +18,7 @@ from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.indicators.arithmetic import Counts, IndicatorSpec
 from miniapps.core.pointers import pointer_parts
 from miniapps.models import Organisation, Record
-from miniapps.services.dashboards.widgets import WidgetQuery
+from miniapps.services.dashboards.widgets import JsonValue, WidgetQuery
 
 # {group key: {pointer: (sum, values counted, records counted)}}
 Sums = dict[Any, dict[str, tuple[Any, int, int]]]
@@ -58,7 +58,8 @@ def indicator_sums(
     joins the array's items and gets its own.
     """
     query = WidgetQuery(session, definition.id, scope, low, high)
-    plain, itemised = [], []
+    plain: list[tuple[str, FromClause, JsonValue]] = []
+    itemised: list[tuple[str, FromClause, JsonValue]] = []
     for pointer in _pointers(specs):
         source, value = query.values(_field(definition, pointer))
         (itemised if "-" in pointer_parts(pointer) else plain).append((pointer, source, value))
@@ -75,7 +76,7 @@ def indicator_sums(
             key = group.c.ods
         elif group is not None:
             key = group
-        columns = [func.count(Record.id)]
+        columns: list[ColumnElement[Any]] = [func.count(Record.id)]
         for _, _, value in batch:
             columns += [func.sum(value.number), func.count(value.number)]
         statement = select(*columns).select_from(source).where(*conditions)

@@ -1,1 +1,1 @@
-"""notifications."""
+"""Email: workflow and definition notifications, the outbox, SMTP delivery, digests, preferences."""

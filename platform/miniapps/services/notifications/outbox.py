@@ -121,7 +121,8 @@ def render_email(template_name: str, **context: Any) -> RenderedEmail:
 
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after the ``attempts``-th failure, at most an hour."""
-    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_CAP)
+    factor: int = 2 ** max(attempts - 1, 0)
+    return min(RETRY_BASE * factor, RETRY_CAP)
 
 
 def deliver_due(

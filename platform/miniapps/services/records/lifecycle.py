@@ -266,7 +266,9 @@ def _move(
     if record.submitted_at is None and old_status == workflow.initial:
         record.submitted_at = record.updated_at
     _flush_or_conflict(session, record)
-    changes = [{"pointer": "/status", "old": old_status, "new": record.status}]
+    changes: list[dict[str, Any]] = [
+        {"pointer": "/status", "old": old_status, "new": record.status}
+    ]
     if comment:
         changes.append({"pointer": "/comment", "old": None, "new": comment})
     session.add(

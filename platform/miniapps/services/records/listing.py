@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -89,7 +89,7 @@ def records_page(
 
 def previous_period_data(
     session: Session, access: Access, app: App, org: Organisation, period: str
-) -> tuple[str, dict] | None:
+) -> tuple[str, dict[str, Any]] | None:
     """``(previous period, its data)`` of ``org``'s latest non-draft record for the period
     before ``period`` (e.g. last month's results and plan beside this month's form), or
     None when there is none or the caller may not see it."""

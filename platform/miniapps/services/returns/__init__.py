@@ -1,1 +1,1 @@
-"""returns."""
+"""Periodic returns: who owes what, the completeness grid, chase, period locks, reminders."""

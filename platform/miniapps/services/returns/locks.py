@@ -30,7 +30,9 @@ def _check_lockable(access: Access, app: App, org: Organisation) -> None:
         raise Forbidden(f"Only a PCN manager may lock or unlock periods for {org.name}.")
 
 
-def _audit(session: Session, app: App, actor: User | None, action: str, org, period) -> None:
+def _audit(
+    session: Session, app: App, actor: User | None, action: str, org: Organisation, period: str
+) -> None:
     session.add(
         AuditEntry(
             record_id=None,

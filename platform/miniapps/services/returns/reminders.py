@@ -176,7 +176,6 @@ def _queue_for_app(
             due = due_date(period, rules)
             context = _context(app, org, period, due, today, base_url)
             stem = f"{app.id}:{org.ods}:{period}"
-            about = {"app_id": app.id, "organisation": org}
             for rule in applicable(reminder_rules, due, today):
                 template = "return_reminder" if rule.kind == "before" else "return_overdue"
                 queued = queue_notification(
@@ -186,7 +185,8 @@ def _queue_for_app(
                     context=context,
                     dedupe_key=f"reminder:{stem}:{rule.kind}:{rule.days}",
                     message_templates=[(rule.template, "reminder")] if rule.template else (),
-                    **about,
+                    app_id=app.id,
+                    organisation=org,
                 )
                 report.reminders += len(queued)
             if today < overdue_from(period, rules):
@@ -198,7 +198,8 @@ def _queue_for_app(
                 recipients=recipients(session, app, org, ESCALATE_TO, above_only=True),
                 context={**context, "url": grid},
                 dedupe_key=f"overdue:{stem}",
-                **about,
+                app_id=app.id,
+                organisation=org,
             )
             report.escalations += len(queued)
             # The definition's ``notifications`` on "overdue": urgent, like escalations.
@@ -212,7 +213,8 @@ def _queue_for_app(
                     dedupe_key=f"notify:{stem}:overdue:{index}",
                     urgent=True,
                     message_templates=[(template, "overdue")] if template else (),
-                    **about,
+                    app_id=app.id,
+                    organisation=org,
                 )
                 report.escalations += len(queued)
 

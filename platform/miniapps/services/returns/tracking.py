@@ -30,6 +30,7 @@ from miniapps.core.periods.schedule import (
 from miniapps.core.workflow import Workflow
 from miniapps.models import (
     App,
+    HeldNotification,
     Membership,
     Organisation,
     OutboxMessage,
@@ -57,9 +58,9 @@ from miniapps.services.returns.owing import (
     ever_targeted,
     owes,
     owing_by_period,
-    rules_of,
     target_spans,
 )
+from miniapps.services.returns.owing import rules_of as rules_of
 
 CHASED_ROLES = ("practice_manager", "practice_staff")
 OPEN = ("not_started", "draft")
@@ -125,7 +126,7 @@ def return_statuses(
     rules = rules_of(session, app)
     workflow = Workflow(app_definition(session, app).workflow)
     finals = [s for s, spec in workflow.states.items() if spec.get("final")]
-    found: dict[tuple[int, str], tuple[str, int]] = {}
+    found: dict[tuple[int, str | None], tuple[str, int]] = {}
     if orgs and periods:
         records = session.execute(
             select(Record.organisation_id, Record.period, Record.status, Record.id)
@@ -145,12 +146,12 @@ def return_statuses(
     cells = {}
     for org in orgs:
         for period in periods:
-            status, record_id = found.get((org.id, period), (None, None))
+            found_status, found_id = found.get((org.id, period), (None, None))
             locked = _is_locked(locks, org, period)
             cells[(org.id, period)] = Cell(
                 period,
                 return_status(
-                    status,
+                    found_status,
                     initial=workflow.initial,
                     final_states=finals,
                     period=period,
@@ -158,7 +159,7 @@ def return_statuses(
                     today=today,
                     locked=locked,
                 ),
-                record_id,
+                found_id,
                 locked,
             )
     return cells
@@ -254,7 +255,7 @@ def chase(
     period: str,
     actor: User | None,
     base_url: str,
-) -> list[OutboxMessage]:
+) -> list[OutboxMessage | HeldNotification]:
     """Email the organisation's practice managers and staff that a return is owed.
 
     Refused (:class:`NotOwed`) when ``org`` owes no return for ``period``."""

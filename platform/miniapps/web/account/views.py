@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.errors import DataInvalid
@@ -15,11 +16,12 @@ from miniapps.web.session_user import current_access
 
 @bp.route("/notifications", methods=["GET", "POST"])
 @login_required
-def notifications():  # type: ignore[no-untyped-def]
+def notifications() -> ResponseReturnValue:
     apps = app_service.visible_apps(db.session, current_access())
     prefs = preferences_of(db.session, current_user)
-    chosen = {"default": prefs.default} | {
-        app.id: prefs.by_app.get(app.id, "default") for app in apps
+    chosen: dict[str, str | None] = {
+        "default": prefs.default,
+        **{app.id: prefs.by_app.get(app.id, "default") for app in apps},
     }
     errors: dict[str, str] = {}
     if request.method == "POST":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, url_for
+from flask.typing import ResponseReturnValue
 
 from miniapps.core.errors import Issue
 from miniapps.db import db
@@ -34,14 +35,14 @@ from miniapps.web.api.parsing import (
 
 
 @bp.get("/apps")
-def list_apps():  # type: ignore[no-untyped-def]
+def list_apps() -> ResponseReturnValue:
     allow_params(["page"])
     page = apps_page(db.session, api_access(), page_param(), page_size())
     return jsonify(page_answer(page, [app_summary(a) for a in page.items]))
 
 
 @bp.post("/apps")
-def publish_app():  # type: ignore[no-untyped-def]
+def publish_app() -> ResponseReturnValue:
     allow_params(["to"])
     access = api_access()
     # Authorisation first: someone who may not publish learns nothing about their definition.
@@ -83,7 +84,7 @@ def _targets(codes: list[str] | None) -> list[Organisation] | None:
 
 
 @bp.get("/apps/<app_id>")
-def get_app(app_id: str):  # type: ignore[no-untyped-def]
+def get_app(app_id: str) -> ResponseReturnValue:
     allow_params([])
     app_or_404(app_id)
     version = latest_version(db.session, app_id)

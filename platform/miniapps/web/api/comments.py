@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify
+from flask.typing import ResponseReturnValue
 
 from miniapps.core.errors import Issue
 from miniapps.db import db
@@ -37,7 +38,7 @@ def comment_answer(comment: Comment, replies: list[Comment] | None = None) -> di
 
 
 @bp.get("/records/<int:record_id>/comments")
-def list_comments(record_id: int):  # type: ignore[no-untyped-def]
+def list_comments(record_id: int) -> ResponseReturnValue:
     allow_params([])
     record = record_or_404(record_id)
     threads = thread(db.session, record)
@@ -51,7 +52,7 @@ def list_comments(record_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/records/<int:record_id>/comments")
-def create_comment(record_id: int):  # type: ignore[no-untyped-def]
+def create_comment(record_id: int) -> ResponseReturnValue:
     allow_params([])
     record = record_or_404(record_id)
     body = validated_body("CommentCreate")

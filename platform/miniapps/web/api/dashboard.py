@@ -9,6 +9,7 @@ everything the caller may read); ``from`` and ``to`` are periods (``2025-04``,
 from __future__ import annotations
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from miniapps.db import db
 from miniapps.services.dashboards.building import app_dashboard
@@ -20,7 +21,7 @@ from miniapps.web.api.parsing import allow_params, text_param
 
 
 @bp.get("/apps/<app_id>/dashboard")
-def app_dashboard_json(app_id: str):  # type: ignore[no-untyped-def]
+def app_dashboard_json(app_id: str) -> ResponseReturnValue:
     allow_params(["org", "from", "to"])
     app = app_or_404(app_id)
     ods = text_param("org")

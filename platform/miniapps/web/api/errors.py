@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from miniapps.core.errors import MiniappsError
 from miniapps.services.records.lifecycle import StaleRecord
@@ -18,7 +19,7 @@ class NotFound(MiniappsError):
 
 
 @bp.errorhandler(StaleRecord)
-def stale_record(exc: StaleRecord):  # type: ignore[no-untyped-def]
+def stale_record(exc: StaleRecord) -> ResponseReturnValue:
     response = jsonify(
         {"error": exc.code, "message": str(exc), "current_version": exc.current_version}
     )

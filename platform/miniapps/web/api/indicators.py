@@ -13,6 +13,7 @@ period is a month (422, pointer ``/period``). The answer is
 from __future__ import annotations
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from miniapps.core.errors import Issue
 from miniapps.db import db
@@ -30,7 +31,7 @@ REQUIRED = {
 
 
 @bp.get("/apps/<app_id>/indicators")
-def app_indicators_json(app_id: str):  # type: ignore[no-untyped-def]
+def app_indicators_json(app_id: str) -> ResponseReturnValue:
     allow_params(list(REQUIRED))
     app = app_or_404(app_id)
     ods, period = text_param("org"), text_param("period")

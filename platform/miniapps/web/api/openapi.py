@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from miniapps.web.api.blueprint import bp
 from miniapps.web.api.openapi_spec import openapi_document
 
 
 @bp.get("/openapi.json", endpoint="openapi_document")
-def openapi_document_json():  # type: ignore[no-untyped-def]
+def openapi_document_json() -> ResponseReturnValue:
     return jsonify(openapi_document())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify, url_for
+from flask.typing import ResponseReturnValue
 
 from miniapps.core.errors import Issue
 from miniapps.db import db
@@ -48,7 +49,7 @@ def _record_response(record: Record, status: int = 200) -> Response:
 
 
 @bp.post("/apps/<app_id>/records")
-def create_app_record(app_id: str):  # type: ignore[no-untyped-def]
+def create_app_record(app_id: str) -> ResponseReturnValue:
     allow_params([])
     app = app_or_404(app_id)
     body = validated_body("RecordCreate")
@@ -74,7 +75,7 @@ def create_app_record(app_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/apps/<app_id>/records")
-def list_app_records(app_id: str):  # type: ignore[no-untyped-def]
+def list_app_records(app_id: str) -> ResponseReturnValue:
     allow_params(["org", "period", "status", "page"])
     app = app_or_404(app_id)
     ods, period = text_param("org"), text_param("period")
@@ -97,13 +98,13 @@ def list_app_records(app_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/records/<int:record_id>")
-def get_record(record_id: int):  # type: ignore[no-untyped-def]
+def get_record(record_id: int) -> ResponseReturnValue:
     allow_params([])
     return _record_response(record_or_404(record_id))
 
 
 @bp.patch("/records/<int:record_id>")
-def patch_record(record_id: int):  # type: ignore[no-untyped-def]
+def patch_record(record_id: int) -> ResponseReturnValue:
     allow_params([])
     access = api_access()
     record = record_or_404(record_id)
@@ -127,7 +128,7 @@ def patch_record(record_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/records/<int:record_id>/transitions")
-def take_transition(record_id: int):  # type: ignore[no-untyped-def]
+def take_transition(record_id: int) -> ResponseReturnValue:
     allow_params([])
     record = record_or_404(record_id)
     body: dict[str, Any] = validated_body("TransitionRequest")

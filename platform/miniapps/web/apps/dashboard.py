@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Response, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from miniapps.core.errors import DataInvalid
@@ -44,7 +45,7 @@ class DashboardState:
     period_to: str = ""
     fields: dict[str, str] = field(default_factory=dict)  # pointer -> value
 
-    def args(self, **changes: str) -> dict[str, str]:
+    def args(self, **changes: str) -> dict[str, Any]:
         """Query arguments for a URL with this state (``org`` always present, maybe empty)."""
         args = {"org": self.org.ods if self.org else ""}
         args.update({k: v for k, v in (("from", self.period_from), ("to", self.period_to)) if v})
@@ -97,7 +98,7 @@ def _dashboard(app: App, state: DashboardState) -> dict[str, Any]:
 
 @bp.route("/<app_id>/dashboard")
 @login_required
-def dashboard(app_id: str):  # type: ignore[no-untyped-def]
+def dashboard(app_id: str) -> ResponseReturnValue:
     app = load_app(app_id)
     access = current_access()
     state = _state(app)
@@ -143,7 +144,7 @@ def dashboard(app_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<app_id>/dashboard.csv")
 @login_required
-def dashboard_csv(app_id: str):  # type: ignore[no-untyped-def]
+def dashboard_csv(app_id: str) -> ResponseReturnValue:
     """One widget's table as CSV: ``?widget=<id>`` and the dashboard's own filters."""
     app = load_app(app_id)
     state = _state(app)

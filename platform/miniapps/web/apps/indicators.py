@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.indicators.planning import financial_year_end
@@ -65,14 +66,14 @@ def _links(app_id: str, period: str) -> panels.Links:
 
 def _request() -> tuple[App, Organisation, str, str | None]:
     """The app, organisation and period asked for, and an error for a bad period."""
-    app = _app(request.view_args["app_id"])  # type: ignore[index]
+    app = _app((request.view_args or {})["app_id"])
     org = _org(request.args.get("org", "").strip())
     period = request.args.get("period", "").strip() or last_month()
     error = None if MONTH.match(period) else "Enter the period as a month, such as 2025-04"
     return app, org, period, error
 
 
-def _page(template: str, **extra: Any):  # type: ignore[no-untyped-def]
+def _page(template: str, **extra: Any) -> ResponseReturnValue:
     app, org, period, error = _request()
     context: dict[str, Any] = {"app": app, "org": org, "period": period, "error": error}
     context.update(label=period_label, return_titles=STATUS_TITLES)
@@ -104,20 +105,20 @@ def _page(template: str, **extra: Any):  # type: ignore[no-untyped-def]
 
 @bp.route("/<app_id>/indicators")
 @login_required
-def indicators(app_id: str):  # type: ignore[no-untyped-def]
+def indicators(app_id: str) -> ResponseReturnValue:
     return _page("apps/indicators.html")
 
 
 @bp.route("/<app_id>/indicators/summary")
 @login_required
-def indicators_summary(app_id: str):  # type: ignore[no-untyped-def]
+def indicators_summary(app_id: str) -> ResponseReturnValue:
     """One printable page for the PCN board (any level works; a PCN is the usual)."""
     return _page("apps/indicators_summary.html")
 
 
 @bp.route("/<app_id>/indicators.csv")
 @login_required
-def indicators_csv(app_id: str):  # type: ignore[no-untyped-def]
+def indicators_csv(app_id: str) -> ResponseReturnValue:
     app, org, period, error = _request()
     if error is not None:
         return Response(error + "\n", status=400, mimetype="text/plain")
@@ -142,7 +143,7 @@ def indicators_csv(app_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/<app_id>/indicators/chase")
 @login_required
-def indicators_chase(app_id: str):  # type: ignore[no-untyped-def]
+def indicators_chase(app_id: str) -> ResponseReturnValue:
     """Chase one practice's missing return from the PCN page, then come back to it."""
     app = _app(app_id)
     org = _org(request.form.get("org", "").strip())

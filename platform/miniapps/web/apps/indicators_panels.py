@@ -171,7 +171,13 @@ def variation_table(ov: Overview, index: int, links: Links) -> Table:
     head = ["Organisation", "ODS code", "Achievement (%)", "Difference from average (points)"]
     table = Table([*head, "RAG", "Numerator", "Denominator", "Earned (£)"], numeric_from=2)
     for org, result, gap in variation.rows:
-        row = [org.name, org.ods, _pct(result.achievement), _pct(gap), RAG[result.rag][0]]
+        row: list[Any] = [
+            org.name,
+            org.ods,
+            _pct(result.achievement),
+            _pct(gap),
+            RAG[result.rag][0],
+        ]
         row += [result.counts.numerator, result.counts.denominator, result.earned]
         table.add(row, links.page(org.ods))
     return table

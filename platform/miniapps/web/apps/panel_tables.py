@@ -29,7 +29,7 @@ class Table:
 
 def table_chart(
     kind: str, table: Table, column: int, label: str, horizontal: bool
-) -> dict[str, Any] | None:
+) -> dict[str, Any]:
     """A chart of one column of ``table`` against its first, linked like the table's rows."""
     links = table.links if any(table.links) else None
     return {

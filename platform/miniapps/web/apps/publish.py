@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.definitions.loading import validate_definition
@@ -24,7 +25,7 @@ from miniapps.web.session_user import current_access
 
 @bp.route("/publish", methods=["GET", "POST"])
 @login_required
-def publish():  # type: ignore[no-untyped-def]
+def publish() -> ResponseReturnValue:
     access = current_access()
     if not access.may_anywhere(PUBLISH):
         abort(403, "You may not publish apps.")
@@ -94,7 +95,7 @@ def _uploaded_text() -> str | None:
     upload = request.files.get("definition_file")
     if upload is not None and upload.filename:
         try:
-            return upload.read().decode("utf-8-sig")
+            return upload.stream.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             return None
     return request.form.get("definition", "")
@@ -102,7 +103,7 @@ def _uploaded_text() -> str | None:
 
 @bp.route("/<app_id>/about")
 @login_required
-def definition(app_id: str):  # type: ignore[no-untyped-def]
+def definition(app_id: str) -> ResponseReturnValue:
     app = load_app(app_id)
     versions = published_versions(db.session, app.id)
     target_orgs = targeted_organisations(db.session, app)

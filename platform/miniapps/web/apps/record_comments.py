@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.errors import DataInvalid
@@ -16,7 +17,7 @@ from miniapps.web.session_user import current_access
 
 @bp.route("/<app_id>/records/<int:record_id>/comments", methods=["POST"])
 @login_required
-def comment(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
+def comment(app_id: str, record_id: int) -> ResponseReturnValue:
     app = load_app(app_id)
     item = load_record(app, record_id)
     body = request.form.get("body", "")

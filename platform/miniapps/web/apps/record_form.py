@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.definitions.model import AppDefinition
@@ -29,7 +30,7 @@ from miniapps.web.session_user import current_access, current_org
 
 @bp.route("/<app_id>/new", methods=["GET", "POST"])
 @login_required
-def new_record(app_id: str):  # type: ignore[no-untyped-def]
+def new_record(app_id: str) -> ResponseReturnValue:
     app = load_app(app_id)
     definition = app_definition(db.session, app)
     orgs = writable_orgs(db.session, current_access(), app)
@@ -80,7 +81,7 @@ def new_record(app_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<app_id>/records/<int:record_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
+def edit_record(app_id: str, record_id: int) -> ResponseReturnValue:
     app = load_app(app_id)
     item = load_record(app, record_id)
     definition = record_definition(db.session, item)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.errors import DataInvalid
@@ -41,7 +42,7 @@ def load_record(app: App, record_id: int) -> Record:
 
 @bp.route("/<app_id>/")
 @login_required
-def records(app_id: str):  # type: ignore[no-untyped-def]
+def records(app_id: str) -> ResponseReturnValue:
     app = load_app(app_id)
     access = current_access()
     filters = {k: request.args.get(k, "").strip() for k in ("org", "period", "status")}
@@ -81,7 +82,7 @@ def records(app_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<app_id>/records/<int:record_id>")
 @login_required
-def record(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
+def record(app_id: str, record_id: int) -> ResponseReturnValue:
     app = load_app(app_id)
     return render_record_page(app, load_record(app, record_id))
 
@@ -110,7 +111,7 @@ def render_record_page(app: App, item: Record, **extra: Any) -> str:
 
 @bp.route("/<app_id>/records/<int:record_id>/transition", methods=["POST"])
 @login_required
-def transition(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
+def transition(app_id: str, record_id: int) -> ResponseReturnValue:
     app = load_app(app_id)
     item = load_record(app, record_id)
     action = request.form.get("action", "")
@@ -145,7 +146,7 @@ def transition(app_id: str, record_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<app_id>/attachments/<attachment_id>")
 @login_required
-def attachment(app_id: str, attachment_id: str):  # type: ignore[no-untyped-def]
+def attachment(app_id: str, attachment_id: str) -> ResponseReturnValue:
     app = load_app(app_id)
     found = readable_attachment(db.session, current_access(), app, attachment_id)
     if found is None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.definitions.model import AppDefinition
@@ -62,14 +63,14 @@ EXPORT_TYPES = {
 
 @bp.route("/<app_id>/import", methods=["GET"])
 @login_required
-def import_form(app_id: str):  # type: ignore[no-untyped-def]
+def import_form(app_id: str) -> ResponseReturnValue:
     app, definition, orgs = _importable(app_id)
     return render_template("apps/import.html", **_form_context(app, definition, orgs))
 
 
 @bp.route("/<app_id>/import", methods=["POST"])
 @login_required
-def import_upload(app_id: str):  # type: ignore[no-untyped-def]
+def import_upload(app_id: str) -> ResponseReturnValue:
     app, definition, orgs = _importable(app_id)
     if request.form.get("token"):
         return _confirm(app, request.form["token"])
@@ -97,7 +98,7 @@ def import_upload(app_id: str):  # type: ignore[no-untyped-def]
     return _preview(app, definition, report, token, chosen), 200 if report.ok else 422
 
 
-def _confirm(app: App, token: str):  # type: ignore[no-untyped-def]
+def _confirm(app: App, token: str) -> ResponseReturnValue:
     """Start the import of a kept upload (once) and show its progress."""
     try:
         confirm_import(_new_session(), _folder(), token, user_id=current_user.id, app_id=app.id)
@@ -110,7 +111,7 @@ def _confirm(app: App, token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<app_id>/import/<token>")
 @login_required
-def import_progress(app_id: str, token: str):  # type: ignore[no-untyped-def]
+def import_progress(app_id: str, token: str) -> ResponseReturnValue:
     app = load_app(app_id)
     found = _job(app, token)
     if found is None:
@@ -129,7 +130,7 @@ def import_progress(app_id: str, token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<app_id>/import/<token>/progress")
 @login_required
-def import_progress_json(app_id: str, token: str):  # type: ignore[no-untyped-def]
+def import_progress_json(app_id: str, token: str) -> ResponseReturnValue:
     app = load_app(app_id)
     found = _job(app, token)
     response = jsonify(
@@ -202,7 +203,7 @@ def _new_session() -> SessionFactory:
 
 @bp.route("/<app_id>/export")
 @login_required
-def export(app_id: str):  # type: ignore[no-untyped-def]
+def export(app_id: str) -> ResponseReturnValue:
     app = load_app(app_id)
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx", "json"):

@@ -9,7 +9,10 @@ for nothing in that period's percentage.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.periods.keys import period_label
@@ -86,7 +89,7 @@ def _valid(period: str, rules: PeriodRules) -> bool:
 
 @bp.route("/<app_id>/returns")
 @login_required
-def returns(app_id: str):  # type: ignore[no-untyped-def]
+def returns(app_id: str) -> ResponseReturnValue:
     app, rules = _periodic_app(app_id)
     access = current_access()
     org = _org(request.args.get("org", "").strip())
@@ -119,14 +122,16 @@ def _posted_period(rules: PeriodRules) -> str:
     return period
 
 
-def _back(app: App, org: Organisation):  # type: ignore[no-untyped-def]
-    args = {k: request.form.get(k, "") for k in ("from", "to") if request.form.get(k)}
+def _back(app: App, org: Organisation) -> ResponseReturnValue:
+    args: dict[str, Any] = {
+        k: request.form.get(k, "") for k in ("from", "to") if request.form.get(k)
+    }
     return redirect(url_for("apps.returns", app_id=app.id, org=org.ods, **args))
 
 
 @bp.post("/<app_id>/returns/chase")
 @login_required
-def chase(app_id: str):  # type: ignore[no-untyped-def]
+def chase(app_id: str) -> ResponseReturnValue:
     app, rules = _periodic_app(app_id)
     target = by_ods(db.session, request.form.get("target", ""))
     period = _posted_period(rules)
@@ -154,7 +159,7 @@ def chase(app_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/<app_id>/returns/lock")
 @login_required
-def lock(app_id: str):  # type: ignore[no-untyped-def]
+def lock(app_id: str) -> ResponseReturnValue:
     app, rules = _periodic_app(app_id)
     org = _org(request.form.get("org", "").strip())
     period = _posted_period(rules)

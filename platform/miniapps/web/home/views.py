@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from miniapps.db import db
@@ -16,13 +17,13 @@ from miniapps.web.session_user import current_access, current_org
 
 
 @bp.route("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return my_apps()
 
 
-def my_apps():  # type: ignore[no-untyped-def]
+def my_apps() -> ResponseReturnValue:
     access = current_access()
     org = current_org()
     apps = app_service.visible_apps(db.session, access)
