@@ -8,13 +8,27 @@ VENDOR := platform/miniapps/static/vendor
 ASSETS := $(VENDOR)/.built
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# make run's local SMTP catcher: the scheduler delivers to it, each message kept as a .eml file.
+MAIL_PORT ?= 1025
+MAIL_DIR ?= instance/mail
 
 .PHONY: run test lint typecheck format install assets browser db demo clean bench
 
-run: install assets db demo ## set up everything, load the demo, serve on http://127.0.0.1:5000
-	@# The scheduler (outbox, reminders) runs beside the web server and stops with it.
-	$(BIN)/miniapps scheduler & SCHED=$$!; \
-	trap 'kill $$SCHED 2>/dev/null; wait $$SCHED' EXIT; \
+# Links in emails and the printed sign-in address follow HOST and PORT, for the demo, the
+# scheduler and the web server alike (an exported MINIAPPS_BASE_URL wins).
+run demo: export MINIAPPS_BASE_URL ?= http://$(HOST):$(PORT)
+
+run: install assets db demo ## set up everything, load the demo, serve on http://$(HOST):$(PORT)
+	@# The mail catcher and the scheduler (outbox, reminders) run beside the web server and stop with it.
+	$(BIN)/miniapps mail catch --port $(MAIL_PORT) --dir $(MAIL_DIR) & MAIL=$$!; \
+	MINIAPPS_SMTP_HOST=127.0.0.1 MINIAPPS_SMTP_PORT=$(MAIL_PORT) MINIAPPS_SMTP_STARTTLS=false \
+	  $(BIN)/miniapps scheduler & SCHED=$$!; \
+	trap 'kill $$SCHED $$MAIL 2>/dev/null; wait $$SCHED $$MAIL' EXIT; \
+	echo; \
+	echo "Sign in at $$MINIAPPS_BASE_URL (demo logins above, password demo-password-2025)"; \
+	echo "Emails: $$MINIAPPS_BASE_URL/admin/outbox (sign in as the admin, admin@demo.miniapps.nhs.uk)"; \
+	echo "        and each message as delivered in $(MAIL_DIR)/ (SMTP on 127.0.0.1:$(MAIL_PORT))"; \
+	echo; \
 	$(BIN)/miniapps serve --host $(HOST) --port $(PORT)
 
 test: install assets browser ## everything needed, then the full suite
@@ -38,7 +52,7 @@ install: $(INSTALLED)
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,test]'
 	touch $@
 
 node_modules/.package-lock.json: package.json

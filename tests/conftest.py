@@ -17,7 +17,6 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from miniapps import create_app, migrations_api
-from miniapps.core.definitions.loading import validate_definition
 from miniapps.db import db, make_engine
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
@@ -25,6 +24,8 @@ from miniapps.services import users as user_service
 from miniapps.services.organisations import OrgRow, upsert_organisations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from tests.publishing import publish_app
 
 # Real SMTP (aiosmtpd) and committed-database fixtures, shared by every test folder.
 pytest_plugins = ["fixtures_mail"]
@@ -142,11 +143,7 @@ def load_example(name: str) -> dict[str, Any]:
 @pytest.fixture
 def fridge_app(db_session: Session, orgs: dict[str, Organisation]):
     """The minimal fridge_log example, published to the whole ICB."""
-    published = app_service.publish(
-        db_session, validate_definition(load_example("fridge_log")), [orgs["QWE"]], actor=None
-    )
-    db_session.commit()
-    return published.app
+    return publish_app(db_session, load_example("fridge_log"), [orgs["QWE"]])
 
 
 @pytest.fixture
@@ -156,9 +153,7 @@ def seeded_app(db_session: Session, orgs: dict[str, Organisation]):
     (status defaults to ``submitted``)."""
 
     def seed(definition: dict[str, Any], rows: list[tuple[Any, ...]]) -> App:
-        published = app_service.publish(
-            db_session, validate_definition(definition), [orgs["QWE"]], actor=None
-        )
+        app = publish_app(db_session, definition, [orgs["QWE"]], commit=False)
         for ods, period, data, *status in rows:
             db_session.add(
                 Record(
@@ -171,7 +166,7 @@ def seeded_app(db_session: Session, orgs: dict[str, Organisation]):
                 )
             )
         db_session.commit()
-        return published.app
+        return app
 
     return seed
 

@@ -71,8 +71,17 @@ def test_definition_contract(app_dir, client, db_session, orgs, users, login):
     assert record.data == data  # the form round-trips the data exactly
     assert record.status != "draft"
 
+    blank = {"org": "A00001", "submit": "1"}
+    if definition.is_periodic:  # one record per period: starting another opens this one
+        again = client.get(f"/apps/{definition.id}/new?org=A00001&period={period}")
+        if definition.period.get("several"):  # unless the app keeps several (a log)
+            assert again.status_code == 200
+        else:
+            assert again.status_code == 302
+            assert again.headers["Location"].endswith(f"/records/{record.id}")
+        blank["period"] = _periods(form_page.get_data(as_text=True))[1]
     if definition.schema.get("required"):
-        empty = client.post(f"/apps/{definition.id}/new", data={"org": "A00001", "submit": "1"})
+        empty = client.post(f"/apps/{definition.id}/new", data=blank)
         assert empty.status_code == 400
         assert "There is a problem" in empty.get_data(as_text=True)
         count = db_session.scalar(select(func.count()).where(Record.app_id == definition.id))
@@ -86,6 +95,10 @@ def test_definition_contract(app_dir, client, db_session, orgs, users, login):
 
 
 def _first_period(html: str) -> str:
-    found = re.search(r'<option value="(\d{4}[^"]*)"', html)
+    return _periods(html)[0]
+
+
+def _periods(html: str) -> list[str]:
+    found = re.findall(r'<option value="(\d{4}[^"]*)"', html)
     assert found, "a periodic app's form offers periods"
-    return found.group(1)
+    return found

@@ -22,7 +22,6 @@ from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.forms import bind_form, compile_form
 from miniapps.core.records.check import check_record
 from miniapps.models import Record
-from miniapps.services import apps as app_service
 from miniapps.services.definitions import app_definition
 from miniapps.services.imports.records import import_records
 from miniapps.services.permissions import Access
@@ -30,6 +29,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from tests.conftest import iif_data
+from tests.publishing import publish_app
 
 CHECK_APP: dict[str, Any] = {
     "id": "check_cases",
@@ -104,11 +104,7 @@ def records(session: Any) -> int:
 
 @pytest.fixture
 def check_app(db_session, orgs):
-    published = app_service.publish(
-        db_session, validate_definition(CHECK_APP), [orgs["QWE"]], actor=None
-    )
-    db_session.commit()
-    return published.app
+    return publish_app(db_session, CHECK_APP, [orgs["QWE"]])
 
 
 @pytest.mark.parametrize("submit", [False, True], ids=["draft", "submit"])

@@ -171,3 +171,22 @@ def test_token_and_content_type_are_checked(client: FlaskClient, headers, rid: i
     assert as_form.status_code == 415 and as_form.get_json()["error"] == "unsupported_media_type"
     with_query = client.get(comments_url(rid) + "?page=2", headers=headers["practice_staff"])
     assert with_query.status_code == 400
+
+
+def test_a_workflow_comment_is_listed_in_the_thread(client: FlaskClient, headers, rid: int) -> None:
+    """ "Return for changes" with a reason: the reason joins the thread, by whoever acted."""
+    returned = client.post(
+        f"/api/v1/records/{rid}/transitions",
+        json={"action": "return", "comment": "Please recheck the thermometer."},
+        headers=headers["pcn_manager"],
+    )
+    assert returned.status_code == 200, returned.get_json()
+    listed = client.get(comments_url(rid), headers=headers["practice_manager"]).get_json()
+    assert listed["total"] == 1
+    [item] = listed["items"]
+    assert (item["body"], item["author"]["email"], item["parent_id"]) == (
+        "Please recheck the thermometer.",
+        "pcn@example.nhs.uk",
+        None,
+    )
+    check("CommentList", listed)

@@ -393,7 +393,7 @@ def test_return_with_comment_and_unknown_action(client: FlaskClient, headers) ->
     unknown = act(client, headers["practice_manager"], rid, "explode")
     assert unknown.status_code == 409
     assert set(unknown.get_json()["allowed"]) == {"approve", "return"}
-    returned = act(client, headers["practice_manager"], rid, "return", "Please recheck")
+    returned = act(client, headers["pcn_manager"], rid, "return", "Please recheck")
     assert returned.status_code == 200 and returned.get_json()["status"] == "draft"
 
 
@@ -433,11 +433,12 @@ def case_log(db_session: Session, orgs) -> App:
 
 
 def test_close_needs_its_fields_first(client: FlaskClient, headers, case_log) -> None:
-    pm = headers["practice_manager"]
+    pm, staff = headers["practice_manager"], headers["practice_staff"]
+    # Staff fill the case in; the manager, who did not, may close it.
     created = client.post(
         "/api/v1/apps/case_log/records",
         json={"org": "A00001", "data": {"summary": "Fridge alarm"}, "submit": True},
-        headers=pm,
+        headers=staff,
     ).get_json()
     assert created["status"] == "open"
     refused = act(client, pm, created["id"], "close")
@@ -454,7 +455,7 @@ def test_close_needs_its_fields_first(client: FlaskClient, headers, case_log) ->
     patched = client.patch(
         f"/api/v1/records/{created['id']}",
         json={"data": data},
-        headers={**pm, "If-Match": str(created["version"])},
+        headers={**staff, "If-Match": str(created["version"])},
     )
     assert patched.status_code == 200, patched.get_json()
     closed = act(client, pm, created["id"], "close")

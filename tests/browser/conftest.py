@@ -10,10 +10,12 @@ Set MINIAPPS_SCREENSHOTS to a directory to keep full-page PNGs of the main pages
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +25,10 @@ from flask import Flask
 from miniapps import create_app, migrations_api
 from miniapps.core.definitions.loading import load_definition
 from miniapps.db import db
-from miniapps.models import Organisation
+from miniapps.models import App, Organisation, Record
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
+from miniapps.services.indicators.year_set_loading import load_year_set
 from miniapps.services.organisations import OrgRow, upsert_organisations
 from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
 from sqlalchemy import select
@@ -227,3 +230,73 @@ def screenshot() -> Callable[[Page, str], None]:
             page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
     return take
+
+
+IIF = REPO / "apps" / "iif_tracker"
+
+
+def iif_return(list_size: int, **counts: tuple[int, int]) -> dict[str, object]:
+    """An IIF return: ``CAN_04=(numerator, denominator)`` per indicator."""
+    rows = {
+        code.replace("_", "-"): {"numerator": n, "denominator": d}
+        for code, (n, d) in counts.items()
+    }
+    return {"list_size": list_size, "indicators": rows}
+
+
+def _year_2026(month: int, ods: str) -> dict[str, object]:
+    """2026/27 (seven illustrative indicators): figures that move a little each month; in
+    September Hill Surgery's denominators treble (a likely coding error for each)."""
+    shift = month if ods == "A00001" else 2 * month
+    jump = 3 if (ods, month) == ("A00002", 9) else 1
+    return iif_return(
+        10200 if ods == "A00001" else 15300,
+        CAN_04=(30 + shift, 50 * jump),
+        HI_03=(3 + month % 4, 10 * jump),
+        ACC_08=(800 + 5 * shift, 1000 * jump),
+        FLU_01=(400 + 10 * shift, 900 * jump),
+        CVD_05=(60 + shift, 100 * jump),
+        SMR_02=(5 + month % 3, 12 * jump),
+        AMR_02=(9 + month % 2, 100 * jump),
+    )
+
+
+# North Surgery: April to June 2025; Hill Surgery: June 2025 (the figures the indicator
+# tests check). Both: April to September 2026, in the seven-indicator 2026/27 set.
+IIF_RECORDS = [
+    ("A00001", "2025-04", iif_return(10200, CAN_04=(36, 50), HI_03=(3, 10))),
+    ("A00001", "2025-05", iif_return(10200, CAN_04=(35, 50), HI_03=(6, 10))),
+    ("A00001", "2025-06", iif_return(10200, CAN_04=(36, 50), HI_03=(9, 10))),
+    ("A00002", "2025-06", iif_return(15300, CAN_04=(10, 20), HI_03=(0, 0))),
+    *(
+        (ods, f"2026-{month:02d}", _year_2026(month, ods))
+        for ods in ("A00001", "A00002")
+        for month in range(4, 10)
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def iif_live(live_app: Flask) -> str:
+    """The IIF tracker published with both year sets and :data:`IIF_RECORDS` committed;
+    the indicator page's path."""
+    with live_app.app_context(), db.transaction(live_app) as session:
+        if session.get(App, "iif_tracker") is None:
+            orgs = {o.ods: o for o in session.scalars(select(Organisation))}
+            published = app_service.publish(
+                session, load_definition(IIF), [orgs["QWE"]], None, targeted_from=date(2025, 1, 1)
+            )
+            for path in sorted((IIF / "data").glob("*.json")):
+                load_year_set(session, "iif_tracker", json.loads(path.read_text()))
+            for ods, period, data in IIF_RECORDS:
+                session.add(
+                    Record(
+                        app_id="iif_tracker",
+                        app_version=published.app.latest_version,
+                        organisation=orgs[ods],
+                        period=period,
+                        data=data,
+                        status="submitted",
+                    )
+                )
+    return "/apps/iif_tracker/indicators"

@@ -7,69 +7,17 @@ The IIF tracker is published with committed returns for North PCN's two practice
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from datetime import date
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from flask import Flask
-from miniapps.core.definitions.loading import load_definition
-from miniapps.db import db
-from miniapps.models import App, Organisation, Record
-from miniapps.services import apps as app_service
-from miniapps.services.indicators.year_set_loading import load_year_set
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
 pytestmark = pytest.mark.browser
 
 SignIn = Callable[[Page, str], None]
 Screenshot = Callable[[Page, str], None]
-
-IIF = Path(__file__).resolve().parents[2] / "apps" / "iif_tracker"
-
-
-def returns(list_size: int, can: tuple[int, int], hi: tuple[int, int]) -> dict[str, object]:
-    rows = {"CAN-04": can, "HI-03": hi}
-    return {
-        "list_size": list_size,
-        "indicators": {k: {"numerator": n, "denominator": d} for k, (n, d) in rows.items()},
-    }
-
-
-RECORDS = [
-    ("A00001", "2025-04", returns(10200, (36, 50), (3, 10))),
-    ("A00001", "2025-05", returns(10200, (35, 50), (6, 10))),
-    ("A00001", "2025-06", returns(10200, (36, 50), (9, 10))),
-    ("A00002", "2025-06", returns(15300, (10, 20), (0, 0))),
-]
-
-
-@pytest.fixture(scope="module")
-def iif_live(live_app: Flask) -> str:
-    with live_app.app_context(), db.transaction(live_app) as session:
-        if session.get(App, "iif_tracker") is None:
-            orgs = {o.ods: o for o in session.scalars(select(Organisation))}
-            published = app_service.publish(
-                session, load_definition(IIF), [orgs["QWE"]], None, targeted_from=date(2025, 1, 1)
-            )
-            for path in sorted((IIF / "data").glob("*.json")):
-                load_year_set(session, "iif_tracker", json.loads(path.read_text()))
-            for ods, period, data in RECORDS:
-                session.add(
-                    Record(
-                        app_id="iif_tracker",
-                        app_version=published.app.latest_version,
-                        organisation=orgs[ods],
-                        period=period,
-                        data=data,
-                        status="submitted",
-                    )
-                )
-    return "/apps/iif_tracker/indicators"
 
 
 def serious(page: Page) -> list[str]:
@@ -97,8 +45,12 @@ def test_practice_page_trend_chart_and_table(
     expect(page.get_by_role("heading", level=1)).to_have_text("Indicators for North Surgery")
     can = page.get_by_role("region", name=re.compile(r"^CAN-04: Lower GI"))
     expect(can.get_by_text("Amber", exact=True)).to_be_visible()  # RAG in words
+    expect(can.get_by_text("At risk", exact=True).first).to_be_visible()  # the year end
+    # The detail is one click away (a details element: no JavaScript needed).
+    more = can.get_by_text("Patients needed, £ and the monthly trend")
+    expect(can.get_by_text("£116.16 per extra patient")).to_be_hidden()
+    more.click()
     expect(can.get_by_text("£116.16 per extra patient")).to_be_visible()
-    expect(can.get_by_text("At risk", exact=True)).to_be_visible()
 
     trend = page.get_by_role("region", name="CAN-04 achievement by month")
     canvas = trend.locator("canvas")
@@ -135,6 +87,7 @@ def test_pcn_page_ranked_chart_and_drill_down(
     expect(page.get_by_text("100% of the returns owed for June 2025 are in")).to_be_visible()
     expect(page.get_by_role("cell", name=re.compile("Far below peers"))).to_be_visible()
 
+    page.get_by_text("CAN-04: practices compared").first.click()  # open its details
     compared = page.get_by_role("region", name="CAN-04: practices compared")
     canvas = compared.locator("canvas")
     expect(canvas).to_be_visible()
@@ -152,7 +105,9 @@ def test_pcn_page_ranked_chart_and_drill_down(
     expect(page.get_by_role("heading", level=1)).to_have_text("Indicators for Hill Surgery")
     crumbs = page.get_by_role("navigation", name="Organisations above Hill Surgery")
     expect(crumbs.get_by_role("link")).to_have_text(["North PCN"])  # not the ICB or Place
-    needed = page.get_by_text(re.compile(r"^\s*3 more patients .*the first 3 patients earn"))
+    can = page.get_by_role("region", name=re.compile(r"^CAN-04: Lower GI"))
+    can.get_by_text("Patients needed, £ and the monthly trend").click()
+    needed = can.get_by_text(re.compile(r"^\s*3 more patients .*the first 3 patients earn"))
     expect(needed).to_be_visible()
     assert serious(page) == []
 
@@ -163,6 +118,7 @@ def test_printable_summary_and_no_javascript(
     page = page_without_js
     sign_in(page, emails["pcn_manager"])
     page.goto(f"{iif_live}?org=U00001&period=2025-06")
+    page.get_by_text("CAN-04: practices compared").first.click()  # details work without JS
     compared = page.get_by_role("region", name="CAN-04: practices compared")
     expect(compared.get_by_role("table")).to_be_visible()
     expect(compared.locator("canvas")).to_have_count(0)

@@ -155,7 +155,7 @@ def test_xlsx_problems_name_the_spreadsheet_row(runner, db_session, training_app
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "row 2, column dbs_number: Enter DBS certificate number",
-        "row 2, column courses/1/completed: Enter date completed",
+        "row 2, column courses/1/completed: Course 1: enter date completed",
     ]
     assert records(db_session) == []
 

@@ -75,7 +75,7 @@ def test_extract_problems_exit_1_and_write_nothing(runner, db_session, iif_app, 
         "row 3, column indicator: ACC-08 is not an indicator of 2025/26 (CAN-04, HI-03)",
         "row 4, column numerator: CAN-04: the numerator (5) cannot be more than the "
         "denominator (4)",
-        "row 5, column numerator: Numerator must be a whole number",
+        "row 5, column numerator: HI-03: numerator must be a whole number",
         "row 6, column indicator: duplicate row: A00001 CAN-04 is also in row 2",
         "row 7, column ods: no organisation has the ODS code X11111",
     ]

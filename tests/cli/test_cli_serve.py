@@ -30,3 +30,18 @@ def test_each_worker_loads_a_fresh_app(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("MINIAPPS_SECRET_KEY", "test-secret")
     monkeypatch.setenv("MINIAPPS_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
     assert isinstance(GunicornServer({}).load(), Flask)
+
+
+def test_serve_names_the_base_url_and_warns_when_it_is_another_local_port(
+    runner, app, monkeypatch
+) -> None:
+    monkeypatch.setattr(serve_module.GunicornServer, "run", lambda self: None)
+    monkeypatch.setitem(app.config, "BASE_URL", "http://127.0.0.1:5000")
+    result = runner.invoke(args=["serve", "--port", "5077"])
+    assert result.exit_code == 0, result.output
+    assert "links in emails: http://127.0.0.1:5000" in result.stderr
+    assert "warning: BASE_URL http://127.0.0.1:5000 is not port 5077" in result.stderr
+    for base_url in ("http://127.0.0.1:5077", "https://miniapps.example.nhs.uk"):
+        monkeypatch.setitem(app.config, "BASE_URL", base_url)
+        result = runner.invoke(args=["serve", "--port", "5077"])
+        assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr

@@ -17,17 +17,23 @@ from miniapps.core.indicators.source import count_issues
 from miniapps.core.records.schema_issues import validate_record_data
 from miniapps.demo.indicator_figures import MonthFigures, gap_to_next_threshold
 from miniapps.demo.indicators import OWNERS, demo_months
-from miniapps.demo.loader import DEMO_ICB, HOME_PCN, load_demo
+from miniapps.demo.loader import load_demo
 from miniapps.demo.records import add_months
 from miniapps.demo.store import PendingReturn, store_returns
+from miniapps.demo.users import DEMO_ICB, HOME_PCN
 from miniapps.models import App, AuditEntry, IndicatorSet, Membership, Organisation, Record, User
 from miniapps.models.organisation import subtree
 from miniapps.services.definitions import record_definition
 from miniapps.services.indicators.overview import indicator_overview
 from miniapps.services.indicators.results import results_for
 from miniapps.services.indicators.year_sets import year_set_for
-from miniapps.services.permissions import Access
-from miniapps.services.records.lifecycle import create_record
+from miniapps.services.permissions import Access, Forbidden
+from miniapps.services.records.lifecycle import (
+    allowed_actions,
+    apply_transition,
+    create_record,
+)
+from miniapps.services.returns.tracking import due_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -91,16 +97,42 @@ def test_every_owing_practice_returns_every_month_with_plausible_figures(
     assert all(returned[m] == len(practices) for m in months[:-1])
     assert set(returned) == set(months)
 
-    # Last month: a few have not returned (one has a draft), one of them in the home PCN,
-    # never the demo practice manager's practice.
+    # Last month: open for every practice with demo users (theirs to fill in, shown as due
+    # to the practice manager); in each PCN one return awaits its manager's review, in two
+    # a draft is half done; the rest returned, and every return in a PCN is approved by
+    # its demo manager, but for those awaiting review.
     last = {r.organisation_id: r for r in records if r.period == LAST_MONTH}
-    missing = [practices[i] for i in practices if i not in last or last[i].status == "draft"]
-    assert 2 <= len(missing) <= 4
-    assert [r.status for r in last.values()].count("draft") == 1
-    assert any(o.parent is not None and o.parent.ods == HOME_PCN for o in missing)
-    home = db_session.scalar(select(Membership).where(Membership.role == "practice_manager"))
-    assert home is not None
-    assert home.organisation_id in last and last[home.organisation_id].status != "draft"
+    user_practices = {
+        m.organisation_id
+        for m in db_session.scalars(select(Membership))
+        if m.role in ("practice_manager", "practice_staff")
+    }
+    assert len(user_practices) >= 2 * 9 and user_practices.isdisjoint(last)
+    assert [r.status for r in last.values()].count("draft") == 2
+    assert len([r for r in last.values() if r.status != "draft"]) > len(practices) / 2
+    home = db_session.scalars(select(Membership).where(Membership.role == "practice_manager"))
+    manager = next(m for m in home if m.user.email.startswith("practice.manager@"))
+    app = db_session.get_one(App, "iif_tracker")
+    due = due_for(db_session, Access(manager.user), manager.organisation, TODAY, [app])
+    assert [(d.period, d.status) for d in due] == [(LAST_MONTH, "overdue")]
+    pcn_managers = {
+        m.organisation_id: m.user
+        for m in db_session.scalars(select(Membership).where(Membership.role == "pcn_manager"))
+    }
+    assert len(pcn_managers) == 10  # every pilot PCN
+    reviews: Counter[int] = Counter()
+    for record in records:
+        pcn = practices[record.organisation_id].parent_id
+        if record.status == "submitted" and pcn in pcn_managers:
+            assert record.period == LAST_MONTH
+            reviews[pcn] += 1
+            actions = allowed_actions(Access(pcn_managers[pcn]), db_session, record)
+            assert {"approve", "return"} <= {t.action for t in actions}
+        elif record.status == "approved":
+            assert pcn in pcn_managers and record.version == 3
+            assert record.updated_by_id == pcn_managers[pcn].id != record.created_by_id
+            assert record.updated_at >= record.submitted_at  # type: ignore[operator]
+    assert set(reviews.values()) == {1} and set(reviews) == set(pcn_managers)
 
     plans: list[dict[str, Any]] = []
     for record in records:
@@ -173,13 +205,14 @@ def _check_rag_at_every_level(
 
 
 def _check_pcn_page(db_session: Session, access: Access) -> None:
-    """The home PCN's page has a return to chase and a denominator jump to query."""
+    """The home PCN's page has returns to chase, one to review and a denominator jump."""
     app = db_session.get_one(App, "iif_tracker")
     pcn = db_session.scalars(select(Organisation).where(Organisation.ods == HOME_PCN)).one()
     overview = indicator_overview(db_session, access, app, pcn, LAST_MONTH, today=TODAY)
     assert overview.completeness is not None
     statuses = [row.cells[0].status for row in overview.completeness.rows]
-    assert "overdue" in statuses and statuses.count("submitted") >= 2
+    assert statuses.count("overdue") == 2 and statuses.count("submitted") == 1
+    assert statuses.count("approved") == len(statuses) - 3
     jumps = [i for i in overview.coding_issues if i.kind == "denominator_jump"]
     assert len(jumps) == 1 and jumps[0].ods != pcn.ods
     earned, remaining = overview.totals["earned"], overview.totals["remaining"]
@@ -261,6 +294,45 @@ def test_stored_returns_match_those_made_by_create_record(
     assert trail(twin) == trail(made)
     assert (draft.status, draft.version, draft.submitted_at) == ("draft", 1, None)
     assert [action for action, _, _ in trail(draft)] == ["create"]
+
+
+def test_stored_approved_returns_match_those_approved_by_their_pcn_manager(
+    db_session: Session, iif_app, orgs, users
+) -> None:
+    admin, approver = users["platform_admin"], users["pcn_manager"]
+    data = iif_data(9000, CAN_04=(30, 40, 2), HI_03=(10, 20))
+    made = create_record(
+        db_session, Access(admin), iif_app, orgs["A00001"], data,
+        period="2025-06", submit=True, actor=admin,
+    )  # fmt: skip
+    apply_transition(db_session, Access(approver), made, "approve", comment=None, actor=approver)
+    at = made.created_at
+    later = at + timedelta(days=2)
+    pending = [PendingReturn(orgs["A00002"], "2025-06", data, at, True, approver, later)]
+    assert store_returns(db_session, Access(admin), iif_app, pending, admin) == (1, 0)
+    db_session.commit()
+    twin = db_session.scalars(
+        select(Record).where(Record.organisation_id == orgs["A00002"].id)
+    ).one()
+    fields = ("status", "version", "updated_by_id", "created_by_id", "data")
+    assert [getattr(twin, f) for f in fields] == [getattr(made, f) for f in fields]
+    assert twin.status == "approved" and twin.updated_at.replace(tzinfo=None) == later.replace(
+        tzinfo=None
+    )
+
+    def trail(record: Record) -> list[tuple[str, Any, int | None]]:
+        entries = db_session.scalars(
+            select(AuditEntry).where(AuditEntry.record_id == record.id).order_by(AuditEntry.id)
+        )
+        return [(e.action, e.changes, e.actor_id) for e in entries]
+
+    assert trail(twin) == trail(made)
+
+    # Nobody approves what they submitted, nor outside the organisations they approve for.
+    for who, ods in ((admin, "A00003"), (approver, "A00003")):
+        bad = [PendingReturn(orgs[ods], "2025-06", data, at, True, who, later)]
+        with pytest.raises(Forbidden):
+            store_returns(db_session, Access(admin), iif_app, bad, admin)
 
 
 SPEC = {"code": "X", "title": "X", "numerator": "/n", "denominator": "/d", "max_points": 10}

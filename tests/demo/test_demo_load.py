@@ -121,7 +121,7 @@ def test_load_twice_changes_nothing(runner, db_session, demo_apps) -> None:
     db_session.expire_all()
     assert _snapshot(db_session) == before
     assert "organisations: 0 created, 0 updated" in second.stdout
-    assert "users: 0 created, 7 in all" in second.stdout
+    assert "users: 0 created, 52 in all" in second.stdout
     assert "app: unchanged monthly_checks v1" in second.stdout
     assert "records: monthly_checks already has" in second.stdout
 
@@ -162,14 +162,29 @@ def test_demo_content(runner, db_session, demo_apps, app) -> None:
         o.ods for o in orgs if o.type == "stakeholder"
     }
 
-    # The practice users work at a real named practice inside Northwest Merton PCN.
-    for role in ("practice_manager", "practice_staff"):
-        membership = db_session.scalar(select(Membership).where(Membership.role == role))
-        practice = membership.organisation
-        assert practice.ods in {p["ods"] for p in pilot["practices"]}
-        assert by_id[practice.parent_id].ods == "U52546"
-    pcn_manager = db_session.scalar(select(Membership).where(Membership.role == "pcn_manager"))
-    assert pcn_manager.organisation.ods == "U52546"
+    # Users at every pilot PCN: its manager, and a practice manager and nurse at two of its
+    # practices (the pilot file's named ones first), always leaving one practice without,
+    # so the manager has others' returns to review. The short addresses are the home PCN's.
+    memberships = list(db_session.scalars(select(Membership)))
+    named = {p["ods"] for p in pilot["practices"]}
+    for pcn in pilot["pcns"]:
+        org = next(o for o in orgs if o.ods == pcn["ods"])
+        mine = [m for m in memberships if m.organisation_id == org.id]
+        assert [m.role for m in mine] == ["pcn_manager"]
+        members = [o for o in orgs if o.parent_id == org.id]
+        staffed = {m.organisation.ods for m in memberships if m.organisation in members}
+        assert len(staffed) == min(2, len(members) - 1)
+        assert len(staffed & named) == min(len(staffed), len({o.ods for o in members} & named))
+        for ods in staffed:
+            roles = sorted(m.role for m in memberships if m.organisation.ods == ods)
+            assert roles == ["practice_manager", "practice_staff"]
+    home = {m.user.email: m.organisation for m in memberships}
+    for local in ("practice.manager", "practice.staff"):
+        practice = home[f"{local}@demo.miniapps.nhs.uk"]
+        assert practice.ods in named and by_id[practice.parent_id].ods == "U52546"
+    assert home["pcn.manager@demo.miniapps.nhs.uk"].ods == "U52546"
+    assert home["practice.manager.h84015@demo.miniapps.nhs.uk"].ods == "H84015"
+    assert len(re.findall(r"demo-password-2025", result.stdout)) == len(memberships) == 52
 
     # Apps: apps/ wins over a same-id copy in docs/examples; both roots are published.
     versions = db_session.scalars(select(AppVersion)).all()
@@ -178,14 +193,20 @@ def test_demo_content(runner, db_session, demo_apps, app) -> None:
         ("yearly_survey", "Yearly survey"),
     ]
 
-    # Records: one submitted return per practice per period, each valid against its schema.
+    # Records: one submitted return per practice per period (but the latest for practices
+    # with users), each valid against its schema.
     practices = [o for o in orgs if o.type == "practice"]
     schemas = {v.app_id: v.definition["schema"] for v in versions}
     records = db_session.scalars(select(Record)).all()
     monthly = [r for r in records if r.app_id == "monthly_checks"]
-    assert len(monthly) == 12 * len(practices)
+    staffed = {m.organisation_id for m in memberships if m.role.startswith("practice_")}
+    assert len(monthly) == 12 * len(practices) - len(staffed)
     assert len({(r.organisation_id, r.period) for r in monthly}) == len(monthly)
-    assert len([r for r in records if r.app_id == "yearly_survey"]) == len(practices)
+    # The latest month, the one due now, is left to the practices whose users sign in.
+    latest = max(r.period for r in monthly)
+    assert staffed.isdisjoint(r.organisation_id for r in monthly if r.period == latest)
+    yearly = [r for r in records if r.app_id == "yearly_survey"]
+    assert len(yearly) == len(practices) - len(staffed)
     for record in records:
         assert record.status != "draft" and record.submitted_at is not None
         assert validate_record_data(schemas[record.app_id], record.data) == []

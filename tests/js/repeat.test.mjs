@@ -64,3 +64,22 @@ test("renumber rewrites names, ids, labels, pointers and the remove button of on
   assert.equal(nested.children[0].attrs.value, "/courses/2/sessions");
   assert.equal(remove.attrs.value, "/courses/2");
 });
+
+test("renumber also rewrites the names inside a nested section's <template>", () => {
+  // A copied item holds the template of its own nested section; its content is not a
+  // child in the DOM, so it has to be renumbered explicitly.
+  const template = new El("template", { "data-repeat-template": "" });
+  template.content = new El("fragment", {}, [
+    new El("div", { class: "miniapps-repeat__item", "data-pointer": "/courses/3/sessions/0", "data-index": "0" }, [
+      new El("input", { id: "courses-3-sessions-0-date", name: "courses-3-sessions-0-date" }),
+    ]),
+  ]);
+  const item = new El("div", { class: "miniapps-repeat__item", "data-pointer": "/courses/3", "data-index": "3" }, [
+    new El("div", { "data-repeat": "/courses/3/sessions", "data-repeat-name": "courses-3-sessions" }, [template]),
+  ]);
+  renumber(item, "courses", "/courses", 3, 1);
+  const [inner] = template.content.children;
+  assert.equal(inner.attrs["data-pointer"], "/courses/1/sessions/0");
+  assert.equal(inner.children[0].attrs.name, "courses-1-sessions-0-date");
+  assert.equal(inner.children[0].attrs.id, "courses-1-sessions-0-date");
+});

@@ -75,3 +75,48 @@ def test_a_practice_cannot_return_for_another_practice(client, db_session, users
     )
     assert response.status_code == 403
     assert db_session.scalar(select(Record.id)) is None
+
+
+def _summary(html: str) -> list[tuple[str, str]]:
+    box = re.search(r'class="nhsuk-error-summary".*?</ul>', html, re.S)
+    assert box, "the page has an error summary"
+    return re.findall(r'<a href="([^"]+)"\s*>\s*([^<]+?)\s*</a>', box.group(0))
+
+
+def test_every_problem_is_reported_at_once_naming_its_indicator(
+    client, db_session, users, iif_app, login
+):
+    """A non-number in one indicator and a numerator above its denominator in another:
+    both in one submit, each naming its indicator, each linked to its field."""
+    login(users["practice_manager"])
+    page = client.get("/apps/iif_tracker/new?period=2025-06").get_data(as_text=True)
+    fields = re.findall(r'name="([^"]+)"', page)
+    can_num = next(n for n in fields if "CAN_04" in n and n.endswith("-numerator"))
+    hi_num = next(n for n in fields if "HI_03" in n and n.endswith("-numerator"))
+    form = {
+        "org": "A00001",
+        "period": "2025-06",
+        "submit": "1",
+        can_num: "twelve",
+        can_num.replace("numerator", "denominator"): "40",
+        hi_num: "30",
+        hi_num.replace("numerator", "denominator"): "10",
+    }
+    response = client.post("/apps/iif_tracker/new", data=form)
+    assert response.status_code == 400
+    summary = _summary(response.get_data(as_text=True))
+    assert summary == [
+        (f"#{can_num}", "CAN-04: numerator must be a whole number"),
+        (f"#{hi_num}", "HI-03: the numerator (30) cannot be more than the denominator (10)"),
+    ]
+    assert db_session.scalar(select(Record.id)) is None
+
+
+def test_an_empty_return_says_what_to_do(client, users, iif_app, login):
+    login(users["practice_manager"])
+    response = client.post(
+        "/apps/iif_tracker/new", data={"org": "A00001", "period": "2025-06", "submit": "1"}
+    )
+    assert response.status_code == 400
+    messages = [message for _, message in _summary(response.get_data(as_text=True))]
+    assert messages == ["Enter the figures for at least one indicator"]

@@ -35,7 +35,7 @@ APP = {
     "id": "monthly_log",
     "title": "Monthly fridge log",
     "version": 1,
-    "period": {"frequency": "monthly"},
+    "period": {"frequency": "monthly", "several": True},  # several readings a month
     "schema": {
         "type": "object",
         "required": ["reading"],

@@ -369,3 +369,41 @@ def test_an_app_with_declared_indicators_gets_the_same_pages(
     assert "Amber Achievement 60.0%" in ind and "3.33 of 10" in ind
     assert "£333.33" in ind and "£1,000.00" in ind
     assert "Indicators as declared in Declared indicators version 1" in text_of(html)
+
+
+def test_points_above_pcn_are_the_sum_of_the_pcns_points(client, login, users, iif) -> None:
+    """Points are a PCN's: a Place shows North PCN's 1.05 + South PCN's 7.33 CAN-04 points
+    (beside the £ summed over the same PCNs), not points of its pooled 68.2 %."""
+    login(users["icb_viewer"])
+    html = page(client, "PLC01").get_data(as_text=True)
+    can = section(html, "CAN-04")
+    assert "8.38 of 44: the sum over the 2 PCNs with eligible patients" in can
+    assert "4.75 of 22" not in can
+    assert "72.00 of 72" in section(html, "HI-03")
+    results = text_of(html[html.index('id="panel-results"') :].split("</section>")[0])
+    assert "Points (sum of PCNs)" in results
+    assert re.search(
+        r"CAN-04 .*Points \(sum of PCNs\) 8\.38 Maximum points \(sum of PCNs\) 44 ", results
+    )
+
+
+def test_month_picker_offers_the_months_with_data(client, login, users, iif) -> None:
+    login(users["pcn_manager"])
+    html = page(client, "U00001", period="2025-05").get_data(as_text=True)
+    picker = html[html.index('<select class="nhsuk-select" id="indicators-period"') :]
+    picker = picker[: picker.index("</select>")]
+    assert re.findall(r'value="([^"]+)"', picker) == ["2025-06", "2025-05", "2025-04"]
+    assert re.search(r'value="2025-05"\s+selected', picker)
+
+
+def test_summary_says_no_return_for_a_practice_that_has_not_returned(
+    client, login, users, iif
+) -> None:
+    login(users["pcn_manager"])
+    html = page(client, "U00001", period="2025-05", path=f"{URL}/summary").get_data(as_text=True)
+    whole = text_of(html)
+    assert "Hill Surgery No return for May 2025" in whole
+    assert "No eligible patients" not in whole.split("Hill Surgery")[-1].split("Likely")[0]
+    variation = text_of(page(client, "U00001", period="2025-05").get_data(as_text=True))
+    hill = variation[variation.index("CAN-04: practices compared") :].split("Hill Surgery")[2]
+    assert "No return" in hill[: hill.index("Numerator")]

@@ -23,6 +23,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("miniapps.cli.demo", "demo_group"),
     ("miniapps.cli.serve", "serve"),
     ("miniapps.cli.scheduler", "scheduler"),
+    ("miniapps.cli.mail", "mail_group"),
 )
 
 

@@ -18,10 +18,12 @@ demo_group = AppGroup("demo", help="Demonstration data: pilot organisations, use
 
 @demo_group.command("load")
 def load() -> None:
-    """Load the pilot organisations, a user per role, the bundled apps and a year of records.
+    """Load the pilot organisations, users at every level, the bundled apps and a year of
+    records (the latest return due left open for the practices with users).
 
     Apps come from APPS_DIR and docs/examples/ beside it; all are published to the
-    demo ICB. Idempotent: running it again adds only what is missing.
+    demo ICB. The sign-in address printed is BASE_URL (MINIAPPS_BASE_URL). Idempotent:
+    running it again adds only what is missing.
     """
     config = current_app.config
     apps_dir = Path(config["APPS_DIR"])

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
+
+from miniapps.cli.mail import is_loopback
 
 
 class GunicornServer(BaseApplication):
@@ -33,9 +37,30 @@ class GunicornServer(BaseApplication):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
 def serve(host: str, port: int, workers: int) -> None:
-    """Run the web application under gunicorn (production server)."""
+    """Run the web application under gunicorn (production server).
+
+    Links in emails use BASE_URL (MINIAPPS_BASE_URL), not the address served: behind a
+    proxy they differ. A local BASE_URL naming another port is warned about."""
     address = f"[{host}]" if ":" in host and not host.startswith("[") else host  # IPv6
     options = {"bind": f"{address}:{port}", "workers": workers, "accesslog": "-"}
-    click.echo(f"miniapps on http://{host}:{port} with {workers} worker(s)", err=True)
+    base_url = str(current_app.config["BASE_URL"])
+    click.echo(f"miniapps on http://{address}:{port} with {workers} worker(s)", err=True)
+    click.echo(f"links in emails: {base_url}", err=True)
+    if _local_elsewhere(base_url, port):
+        click.echo(
+            f"warning: BASE_URL {base_url} is not port {port}: emails will link elsewhere; "
+            f"set MINIAPPS_BASE_URL (make run sets it from HOST and PORT)",
+            err=True,
+        )
     GunicornServer(options).run()
+
+
+def _local_elsewhere(base_url: str, port: int) -> bool:
+    """Whether ``base_url`` is this machine (loopback) on a port other than ``port``."""
+    parts = urlsplit(base_url)
+    if not is_loopback(parts.hostname or ""):
+        return False
+    default = 443 if parts.scheme == "https" else 80
+    return (parts.port or default) != port

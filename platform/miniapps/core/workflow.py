@@ -3,6 +3,10 @@
 Apps without a ``workflow`` member get :data:`DEFAULT_WORKFLOW`: a draft is
 submitted by whoever may write; an approver approves it or returns it for changes.
 
+Separation of duties: a transition that needs the ``approve`` permission is not for the
+record's author (whoever submitted it or last changed its data) unless it says
+``"self_approval": true`` (:attr:`Transition.separates_duties`).
+
 A transition may need fields filled in first: its own ``requires_fields`` and those of
 the state it enters (``states.<name>.requires_fields``), so "an outcome before closing"
 holds however the record reaches ``closed``. :func:`missing_field_issues` lists what is
@@ -68,6 +72,7 @@ class Transition:
     comment_required: bool
     notify: tuple[str, ...] | None = None  # roles (or "submitter") to email; None: defaults
     requires_fields: tuple[str, ...] = ()  # field pointers that must hold a value first
+    self_approval: bool = False  # whoever submitted or changed the data may take it too
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Transition:
@@ -82,7 +87,14 @@ class Transition:
             comment_required=bool(raw.get("comment_required")),
             notify=tuple(raw["notify"]) if raw.get("notify") is not None else None,
             requires_fields=tuple(raw.get("requires_fields") or ()),
+            self_approval=bool(raw.get("self_approval")),
         )
+
+    @property
+    def separates_duties(self) -> bool:
+        """An approval (``permission`` "approve") that the record's own author may not take:
+        whoever submitted it or last changed its data, unless ``self_approval`` says so."""
+        return self.permission == "approve" and not self.self_approval
 
 
 class Workflow:

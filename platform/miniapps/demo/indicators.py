@@ -4,11 +4,13 @@
 ``app.json`` through
 :func:`~miniapps.services.indicators.year_set_loading.load_year_set` (loading the same
 content again changes nothing). :func:`generate_indicator_returns` then gives
-every organisation that owes returns one submitted return a month, from April of the
-previous financial year to last month, each with the indicators of its month's year set
-and figures from :mod:`demo_indicator_figures`. So that the pages have work to show, a
-few organisations have not yet returned last month (one of them has a draft), and two
-returns carry a denominator three times the month before's (a likely coding error).
+every organisation that owes returns one return a month, from April of the previous
+financial year to last month, each with the indicators of its month's year set and figures
+from :mod:`demo_indicator_figures`. So that every demo user has work to do, last month is
+left open (no return) for the practices whose demo users sign in; in each PCN one return
+of last month awaits its manager's review (the home PCN's with a denominator three times
+the month before's, a likely coding error) and in a few a draft is half done; every other
+return is approved by its PCN's demo manager (practices outside a PCN stay submitted).
 Records are checked as users' are and stored in bulk (:mod:`demo_store`), dated when
 they would have been made.
 """
@@ -16,7 +18,7 @@ they would have been made.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,13 +40,13 @@ from miniapps.demo.indicator_figures import (
 from miniapps.demo.records import add_months, moment, owing_orgs
 from miniapps.demo.store import PendingReturn, store_returns
 from miniapps.demo.values import Sampler
+from miniapps.demo.workload import last_month_work
 from miniapps.models import App, Organisation, User
 from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.year_set_loading import load_year_set
 from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import Access
 
-MISSING_ELSEWHERE = 2  # organisations outside the focus PCN without last month's return
 JUMP_FACTOR = 3
 PLAN_SHARE = 0.6  # share of not-yet-green indicators with a plan for next month
 NOTE_SHARE = 0.08
@@ -110,13 +112,15 @@ def generate_indicator_returns(
     today: date,
     *,
     focus_pcn: str | None = None,
-    keep: Iterable[str] = (),
+    open_orgs: Collection[str] = (),
+    approvers: Mapping[str, User] | None = None,
 ) -> tuple[int, int]:
     """Monthly returns for ``app`` under ``top``: (created, refused as invalid).
 
     Months whose financial year has no year set loaded are left out. The organisations
-    ``keep`` names always return; ``focus_pcn`` (the demo PCN manager's) gets one of the
-    missing returns and one of the coding errors."""
+    ``open_orgs`` names have no return for the last month; ``approvers`` (parent ODS code
+    to user) approve the others' returns but one per parent's last month; ``focus_pcn``
+    (the home PCN) gets the coding error of last month."""
     definition = app_definition(session, app)
     source = IndicatorSource.of(definition)
     assert source is not None, "only for apps with indicator_source"
@@ -131,55 +135,32 @@ def generate_indicator_returns(
     if not months or not orgs:
         return 0, 0
     rng = seeded(app.id, "returns")
-    missing, draft, jumps = _surprises(orgs, months, set(keep), focus_pcn, rng)
+    plan = last_month_work(orgs, months, set(open_orgs), focus_pcn, rng)
     row = row_schema(definition.raw, source)
     pending: list[PendingReturn] = []
     for org in orgs:
+        approver = (approvers or {}).get(org.parent.ods if org.parent else "")
         for month, year_set, counts, size in _org_months(app.id, org.ods, sets, all_months):
             day = _first_day(month)
             month_end = add_months(day, 1) - timedelta(days=1)
             at = moment(month_end + timedelta(days=rng.randint(1, 12)), rng, today)
-            if org.ods in missing and month == months[-1]:
-                if org is draft:  # started, not finished: the list size and one indicator
-                    first = dict(list(counts.items())[:1])
-                    data = _record_data(
-                        definition.raw, source, row, year_set, first, size, rng, day
-                    )
-                    pending.append(PendingReturn(org, month, data, at, submit=False))
+            last = month == months[-1]
+            if last and org.ods in plan.open:
                 continue
-            if (org.ods, month) in jumps:
+            if last and org.ods in plan.drafts:  # started, not finished: one indicator
+                first = dict(list(counts.items())[:1])
+                data = _record_data(definition.raw, source, row, year_set, first, size, rng, day)
+                pending.append(PendingReturn(org, month, data, at, submit=False))
+                continue
+            if (org.ods, month) in plan.jumps:
                 counts = _with_jump(year_set, counts)
             data = _record_data(definition.raw, source, row, year_set, counts, size, rng, day)
-            pending.append(PendingReturn(org, month, data, at))
+            if approver is None or (last and org.ods in plan.reviews):
+                pending.append(PendingReturn(org, month, data, at))
+                continue
+            approved = moment(at.date() + timedelta(days=rng.randint(1, 5)), rng, today)
+            pending.append(PendingReturn(org, month, data, at, True, approver, max(at, approved)))
     return store_returns(session, Access(actor), app, pending, actor)
-
-
-def _surprises(
-    orgs: list[Organisation],
-    months: list[str],
-    keep: set[str],
-    focus_pcn: str | None,
-    rng: random.Random,
-) -> tuple[set[str], Organisation | None, set[tuple[str, str]]]:
-    """Who has not returned last month, who has a draft of it, and the (ods, month) of
-    the two returns with a coding error."""
-    by_parent: dict[str, list[Organisation]] = {}
-    for org in orgs:
-        if org.ods not in keep:
-            by_parent.setdefault(org.parent.ods if org.parent else "", []).append(org)
-    focus = by_parent.pop(focus_pcn or "", [])
-    others = [by_parent[key] for key in sorted(by_parent)]
-    rng.shuffle(focus)
-    rng.shuffle(others)
-    missing = [group[0] for group in others[:MISSING_ELSEWHERE]] + focus[:1]
-    draft = missing[0] if missing else None
-    jumps: set[tuple[str, str]] = set()
-    if len(focus) > 1:
-        jumps.add((focus[1].ods, months[-1]))
-    spare = [group[1] for group in others[MISSING_ELSEWHERE:] if len(group) > 1]
-    if spare and len(months) > 4:
-        jumps.add((spare[0].ods, months[-4]))
-    return {org.ods for org in missing}, draft, jumps
 
 
 def _record_data(

@@ -1,7 +1,9 @@
-"""Demo data for ``miniapps demo load``: the pilot organisations, a user for every role,
-the bundled apps published to the ICB, and a year of records (:mod:`demo_records`); an
-app whose indicators are yearly data gets its year sets and monthly returns instead
-(:mod:`demo_indicators`).
+"""Demo data for ``miniapps demo load``: the pilot organisations, users for every role
+at every level (:mod:`miniapps.demo.users`), the bundled apps published to the ICB, and a
+year of records (:mod:`miniapps.demo.records`); an app whose indicators are yearly data
+gets its year sets and monthly returns instead (:mod:`miniapps.demo.indicators`). The
+latest period due is left open for the practices whose demo users sign in, so there is
+a return to fill in.
 
 Everything is idempotent: loading twice changes nothing and duplicates nothing.
 Codes the pilot file does not give are made up with a hyphen (``DEMO-ICB``,
@@ -31,39 +33,21 @@ from miniapps.demo.indicators import (
     load_year_sets,
 )
 from miniapps.demo.records import add_months, generate_records
-from miniapps.models import App, Organisation, User
+from miniapps.demo.users import (
+    DEMO_ICB,
+    DEMO_ICB_QUALITY,
+    DEMO_LA,
+    DemoFocus,
+    DemoLogin,
+    load_users,
+)
+from miniapps.models import App, Organisation
 from miniapps.services import apps as app_service
-from miniapps.services import users as user_service
 from miniapps.services.definitions import app_definition
 from miniapps.services.organisations import OrgRow, by_ods, upsert_organisations
 from miniapps.services.records.lifecycle import count_records
 
-DEMO_ICB = "DEMO-ICB"
-DEMO_LA = "DEMO-LA-MERTON"
-DEMO_ICB_QUALITY = "DEMO-ICB-QUALITY"
-# The pilot's own PCN (the case study's): the demo practice users work in one of its practices.
-HOME_PCN = "U52546"
-EMAIL_DOMAIN = "demo.miniapps.nhs.uk"
 DEFAULT_PASSWORD = "demo-password-2025"
-PRACTICE = "practice"  # stands for the home practice in DEMO_USERS
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    email: str
-    password: str
-    role: str
-    org_ods: str
-    org_name: str
-
-
-@dataclass(frozen=True)
-class DemoFocus:
-    """Where the demo PCN manager and practice users work (their data should show)."""
-
-    admin: User
-    pcn: str
-    practice: str
 
 
 @dataclass
@@ -78,18 +62,6 @@ class DemoReport:
     records_created: dict[str, int] = field(default_factory=dict)
     records_kept: dict[str, int] = field(default_factory=dict)  # apps that already had records
     records_invalid: int = 0  # generated records that failed the schema and were skipped
-
-
-# (local part, name, role, organisation); PRACTICE is the first real practice of HOME_PCN.
-DEMO_USERS = (
-    ("admin", "Demo Platform Admin", "platform_admin", DEMO_ICB),
-    ("icb.viewer", "Demo ICB Viewer", "icb_viewer", DEMO_ICB),
-    ("pcn.manager", "Demo PCN Manager", "pcn_manager", HOME_PCN),
-    ("practice.manager", "Demo Practice Manager", "practice_manager", PRACTICE),
-    ("practice.staff", "Demo Practice Nurse", "practice_staff", PRACTICE),
-    ("safeguarding", "Demo Safeguarding Officer", "stakeholder", DEMO_LA),
-    ("quality", "Demo Quality Lead", "stakeholder", DEMO_ICB_QUALITY),
-)
 
 
 def place_code(place: str) -> str:
@@ -164,7 +136,7 @@ def load_demo(
     pilot = json.loads(pilot_file.read_text(encoding="utf-8"))
     rows = pilot_org_rows(pilot)
     report.orgs_created, report.orgs_updated = upsert_organisations(session, rows)
-    focus = _load_users(session, pilot, rows, password, report)
+    focus, report.logins, report.users_created = load_users(session, pilot, rows, password)
     icb = by_ods(session, DEMO_ICB)
     for definition in _bundled_definitions(apps_dirs, report):
         since = _targeted_from(definition, today)
@@ -193,39 +165,6 @@ def _targeted_from(definition: AppDefinition, today: date) -> date:
     if definition.indicator_source is not None:
         return date.fromisoformat(demo_months(today)[0] + "-01")
     return add_months(date(today.year, today.month, 1), -12)
-
-
-def _load_users(
-    session: Session, pilot: dict[str, Any], rows: list[OrgRow], password: str, report: DemoReport
-) -> DemoFocus:
-    home_pcn = (
-        HOME_PCN if any(p["ods"] == HOME_PCN for p in pilot["pcns"]) else pilot["pcns"][0]["ods"]
-    )
-    assigned = assign_practices(pilot)
-    real = [ods for ods, pcn in assigned.items() if pcn == home_pcn]
-    home_practice = real[0] if real else next(r.ods for r in rows if r.parent_ods == home_pcn)
-    admin: User | None = None
-    known_hash: str | None = None  # a stored hash of ``password``: one slow KDF run, not seven
-    for local, name, role, ods in DEMO_USERS:
-        ods = {PRACTICE: home_practice, HOME_PCN: home_pcn}.get(ods, ods)
-        org = by_ods(session, ods)
-        email = f"{local}@{EMAIL_DOMAIN}"
-        existing = user_service.by_email(session, email)
-        if known_hash is None and existing and user_service.check_password(existing, password):
-            known_hash = existing.password_hash
-        first = known_hash is None
-        user = user_service.create_user(
-            session, email, name, password if first else None, role, org
-        )
-        known_hash = known_hash or user.password_hash
-        if user.password_hash != known_hash:  # unchanged when already right: a rerun writes nothing
-            user.password_hash = known_hash
-        report.users_created += existing is None
-        report.logins.append(DemoLogin(email, password, role, org.ods, org.name))
-        if role == "platform_admin":
-            admin = user
-    assert admin is not None
-    return DemoFocus(admin, home_pcn, home_practice)
 
 
 def bundled_app_dirs(apps_dirs: list[Path]) -> list[Path]:
@@ -266,10 +205,19 @@ def _load_records(
     if app_definition(session, app).indicator_source is not None:
         progress(f"generating monthly indicator returns for {app.id}")
         created, invalid = generate_indicator_returns(
-            session, app, icb, focus.admin, today, focus_pcn=focus.pcn, keep=[focus.practice]
+            session,
+            app,
+            icb,
+            focus.admin,
+            today,
+            focus_pcn=focus.pcn,
+            open_orgs=focus.user_practices,
+            approvers=focus.approvers,
         )
     else:
         progress(f"generating a year of records for {app.id}")
-        created, invalid = generate_records(session, app, icb, focus.admin, today)
+        created, invalid = generate_records(
+            session, app, icb, focus.admin, today, open_orgs=focus.user_practices
+        )
     report.records_created[app.id] = created
     report.records_invalid += invalid

@@ -9,6 +9,7 @@ the app id: the same app always gets the same data.
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -40,15 +41,28 @@ class Slot:
 
 
 def generate_records(
-    session: Session, app: App, top: Organisation, actor: User, today: date
+    session: Session,
+    app: App,
+    top: Organisation,
+    actor: User,
+    today: date,
+    *,
+    open_orgs: Collection[str] = (),
 ) -> tuple[int, int]:
-    """Make a year of submitted records for ``app`` under ``top``: (created, skipped invalid)."""
+    """Make a year of submitted records for ``app`` under ``top``: (created, skipped invalid).
+
+    The organisations ``open_orgs`` names get no return for the latest period (the one
+    now due), so their users have one to fill in."""
     definition = app_definition(session, app)
     rng = random.Random(f"miniapps-demo:{app.id}")
     access = Access(actor)
     created = invalid = 0
     stamps: list[dict[str, Any]] = []
-    for slot in record_slots(definition, owing_orgs(session, definition, top), rng, today):
+    slots = record_slots(definition, owing_orgs(session, definition, top), rng, today)
+    latest = max((s.period for s in slots if s.period), default=None)
+    for slot in slots:
+        if slot.period is not None and slot.period == latest and slot.org.ods in open_orgs:
+            continue
         data = sample_record(definition, rng, slot.day)
         if data is None:
             invalid += 1

@@ -8,6 +8,8 @@ per organisation (may write, app published to it, period not locked) and once pe
 record (:func:`~miniapps.core.records.check.check_record`, the submit transition's
 required fields), then inserts the records and their audit trail (``create``, then the
 submit action) as :func:`create_record` with ``submit`` would leave them, dated when they were made.
+A return given an ``approver`` is then approved by them, as :func:`transition_record` would
+(the approver must hold the approve permission; they are never its submitter).
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid
+from miniapps.core.periods.slots import period_slot
 from miniapps.core.records.check import check_record
 from miniapps.core.workflow import Transition, Workflow, missing_field_issues
 from miniapps.models import App, AuditEntry, Organisation, PeriodLock, Record, User
 from miniapps.services.definitions import app_definition
-from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
+from miniapps.services.permissions import APPROVE, WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records.audit import diff
 
 
@@ -38,6 +41,8 @@ class PendingReturn:
     data: dict[str, Any]
     at: datetime
     submit: bool = True
+    approver: User | None = None  # approves the submitted return at ``approved_at``
+    approved_at: datetime | None = None
 
 
 def store_returns(
@@ -51,10 +56,15 @@ def store_returns(
         access.require(WRITE, org, app)
         if not is_targeted(session, app.id, org):
             raise Forbidden(f"{app.title} is not published to {org.name} ({org.ods}).")
+    approvals = {(i.approver.id, i.org.id): (i.approver, i.org) for i in pending if i.approver}
+    for approver, org in approvals.values():
+        if approver.id == actor.id:
+            raise Forbidden("Whoever submits a return cannot approve it.")
+        Access(approver).require(APPROVE, org, app)
     locked = _locked(session, app.id)
     steps: dict[str, tuple[AppDefinition, Workflow, Transition | None]] = {}
     rows: list[dict[str, Any]] = []
-    kept: list[tuple[PendingReturn, Transition | None]] = []
+    kept: list[tuple[PendingReturn, list[Move]]] = []
     refused = 0
     for item in pending:
         if any(item.period == p and item.org.path.startswith(path) for p, path in locked):
@@ -63,36 +73,39 @@ def store_returns(
             definition = app_definition(session, app, item.period)
             workflow = Workflow(definition.workflow)
             steps[item.period] = (definition, workflow, workflow.submit_action())
-        definition, workflow, transition = steps[item.period]
-        moved = transition if item.submit else None
+        definition, workflow, submit = steps[item.period]
+        moves = _moves(workflow, submit, item, actor)
         try:
             data = check_record(definition, item.data, submit=item.submit).data_or_raise()
-            if moved is not None:
+            for move in moves:
                 issues = missing_field_issues(
-                    workflow, moved, definition.schema, definition.ui, data
+                    workflow, move.transition, definition.schema, definition.ui, data
                 )
                 if issues:
                     raise DataInvalid(issues)
         except DataInvalid:
             refused += 1
             continue
+        last = moves[-1] if moves else None
         rows.append(
             {
                 "app_id": app.id,
                 "app_version": definition.version,
                 "organisation_id": item.org.id,
                 "period": item.period,
+                # One return per organisation and period: the slot a record would take.
+                "period_slot": period_slot(definition.period, item.period),
                 "data": data,
-                "status": moved.target if moved else workflow.initial,
-                "version": 2 if moved else 1,  # created, then moved along once
+                "status": last.transition.target if last else workflow.initial,
+                "version": 1 + len(moves),  # created, then moved along once per step
                 "created_by_id": actor.id,
-                "updated_by_id": actor.id,
+                "updated_by_id": last.actor.id if last else actor.id,
                 "created_at": item.at,
-                "updated_at": item.at,
-                "submitted_at": item.at if moved else None,
+                "updated_at": last.at if last else item.at,
+                "submitted_at": item.at if moves else None,
             }
         )
-        kept.append((item, moved))
+        kept.append((item, moves))
     if not rows:
         return 0, refused
     records = cast(Table, Record.__table__)  # Core: the ORM would number ``version`` itself
@@ -100,20 +113,49 @@ def store_returns(
         insert(records).returning(records.c.id, sort_by_parameter_order=True), rows
     ).all()
     audit: list[dict[str, Any]] = []
-    for record_id, row, (item, moved) in zip(ids, rows, kept, strict=True):
-        entry = {"record_id": record_id, "app_id": app.id, "actor_id": actor.id, "at": item.at}
-        audit.append({**entry, "action": "create", "changes": diff({}, row["data"])})
-        if moved is not None:
-            change = {"pointer": "/status", "old": row_initial(steps, row), "new": moved.target}
-            audit.append({**entry, "action": moved.action, "changes": [change]})
+    for record_id, row, (item, moves) in zip(ids, rows, kept, strict=True):
+        entry = {"record_id": record_id, "app_id": app.id}
+        created = {"actor_id": actor.id, "at": item.at, "action": "create"}
+        audit.append({**entry, **created, "changes": diff({}, row["data"])})
+        for move in moves:
+            change = {"pointer": "/status", "old": move.source, "new": move.transition.target}
+            step = {"actor_id": move.actor.id, "at": move.at, "action": move.transition.action}
+            audit.append({**entry, **step, "changes": [change]})
     session.execute(insert(cast(Table, AuditEntry.__table__)), audit)
     return len(rows), refused
 
 
-def row_initial(
-    steps: dict[str, tuple[AppDefinition, Workflow, Transition | None]], row: dict[str, Any]
-) -> str:
-    return steps[row["period"]][1].initial
+@dataclass(frozen=True)
+class Move:
+    """One workflow step a stored return takes: from ``source`` by ``actor`` at ``at``."""
+
+    transition: Transition
+    source: str
+    actor: User
+    at: datetime
+
+
+def _moves(
+    workflow: Workflow, submit: Transition | None, item: PendingReturn, actor: User
+) -> list[Move]:
+    """Submit (when asked), then approve (given an approver): the transition out of the
+    submitted state that needs the approve permission and ends in a final state."""
+    if not item.submit or submit is None:
+        return []
+    moves = [Move(submit, workflow.initial, actor, item.at)]
+    if item.approver is not None:
+        final = {name for name, state in workflow.states.items() if state.get("final")}
+        approve = next(
+            (
+                t
+                for t in workflow.from_state(submit.target)
+                if t.permission == APPROVE and t.target in final
+            ),
+            None,
+        )
+        if approve is not None:
+            moves.append(Move(approve, submit.target, item.approver, item.approved_at or item.at))
+    return moves
 
 
 def _locked(session: Session, app_id: str) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ from miniapps.models.app import APP_STATUSES, App, AppTarget, AppVersion
 from miniapps.models.base import Base
 from miniapps.models.comment import Comment, CommentMention
 from miniapps.models.indicator_set import IndicatorSet
+from miniapps.models.invitation import INVITATION_PURPOSES, Invitation
 from miniapps.models.notification import (
     OUTBOX_STATUSES,
     DeliveryAttempt,
@@ -25,6 +26,7 @@ from miniapps.models.user import ROLES, ApiToken, LoginAttempt, Membership, User
 __all__ = [
     "APP_STATUSES",
     "DELIVERIES",
+    "INVITATION_PURPOSES",
     "ORG_TYPES",
     "OUTBOX_STATUSES",
     "ROLES",
@@ -41,6 +43,7 @@ __all__ = [
     "EndedTarget",
     "HeldNotification",
     "IndicatorSet",
+    "Invitation",
     "LoginAttempt",
     "Membership",
     "NotificationPreference",

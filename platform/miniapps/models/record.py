@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from miniapps.models.base import Base, JsonType, utcnow
@@ -15,13 +15,29 @@ from miniapps.models.user import User
 
 class Record(Base):
     __tablename__ = "records"
-    __table_args__ = (Index("ix_records_app_org_period", "app_id", "organisation_id", "period"),)
+    __table_args__ = (
+        Index("ix_records_app_org_period", "app_id", "organisation_id", "period"),
+        # One live record per organisation and period: two racing creates cannot both win.
+        Index(
+            "uq_records_app_org_period_slot",
+            "app_id",
+            "organisation_id",
+            "period_slot",
+            unique=True,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     app_id: Mapped[str] = mapped_column(ForeignKey("apps.id"), index=True)
     app_version: Mapped[int]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     period: Mapped[str | None] = mapped_column(String(10))
+    # The period, when the app holds one record per organisation and period (NULL for an
+    # app without periods or one declaring ``"several": true``); unique per app and org.
+    period_slot: Mapped[str | None] = mapped_column(String(10))
+    # A duplicate for a period another record holds (made before the slot existed):
+    # kept with its history, left out of dashboards and indicators.
+    superseded: Mapped[bool] = mapped_column(default=False, server_default=false())
     data: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(40), default="draft", index=True)
     # Optimistic lock counter: SQLAlchemy adds "AND version = :old" to every UPDATE.

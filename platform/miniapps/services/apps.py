@@ -154,13 +154,49 @@ def _check_owns_existing(access: Access, app: App) -> None:
     """A new version reaches every organisation the app is already published to: the
     publisher must be allowed to publish to all of them (a PCN manager cannot change an
     app that an administrator published to the whole ICB)."""
+    problem = _not_owned(access, app)
+    if problem:
+        raise Forbidden(problem)
+
+
+def _not_owned(access: Access, app: App) -> str | None:
     for target in app.targets:
         if not access.can(PUBLISH, target.organisation):
-            raise Forbidden(
-                f"{app.title} is also published to {target.organisation.name} "
-                f"({target.organisation.ods}); only someone who may publish there can "
-                "publish a new version. Publish under a new app id instead."
+            return (
+                f"{app.title} (id “{app.id}”) is also published to "
+                f"{target.organisation.name} ({target.organisation.ods}); only someone who "
+                "may publish there can publish a new version. Publish under a new app id "
+                f"instead: change “id” to one of your own, like “{app.id}_2”."
             )
+    return None
+
+
+def publish_problems(session: Session, access: Access, definition: AppDefinition) -> list[Issue]:
+    """What would stop ``access`` publishing ``definition`` now, with the way out, checked
+    before any preview (nothing is written): an app id someone else published more widely
+    (use a new id), a version not above the latest (use the next one), a change that
+    would leave stored records invalid. Publishing the same content again is no problem."""
+    app = session.get(App, definition.id)
+    if app is None:
+        return []
+    problem = _not_owned(access, app)
+    if problem:
+        return [Issue("/id", problem, "forbidden")]
+    latest = latest_version(session, definition.id)
+    if latest is None or latest.content_hash == definition.content_hash:
+        return []
+    if definition.version <= latest.version:
+        message = (
+            f"{app.title} (id “{app.id}”) is already published as version {latest.version}: "
+            f"to publish your changes as a new version, set “version” to {latest.version + 1}"
+            " (or change “id” to publish a separate app)"
+        )
+        return [Issue("/version", message, "version")]
+    try:
+        _check_stored_records(session, app_definition(session, app), definition)
+    except IncompatibleChange as exc:
+        return list(exc.issues)
+    return []
 
 
 def _set_targets(

@@ -139,6 +139,11 @@ def upsert_organisations(session: Session, rows: list[OrgRow]) -> tuple[int, int
     return len(created), len(changed - created)
 
 
+def import_issues(session: Session, rows: list[OrgRow]) -> list[Issue]:
+    """Every problem :func:`upsert_organisations` would refuse ``rows`` for (nothing written)."""
+    return _check_rows(session, rows)
+
+
 def _check_rows(session: Session, rows: list[OrgRow]) -> list[Issue]:
     issues: list[Issue] = []
     types = {o.ods: o.type for o in session.scalars(select(Organisation))}

@@ -58,6 +58,14 @@ def create_user(
     return user
 
 
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store a new password (hashed); the caller has checked its length."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = _hasher.hash(password)
+    session.flush()
+
+
 def check_password(user: User, password: str) -> bool:
     if not user.password_hash:
         return False

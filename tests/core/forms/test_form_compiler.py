@@ -247,9 +247,9 @@ def test_attach_errors_and_summary_links_point_at_first_inputs() -> None:
     assert summary["Enter temperature (°C)"] == "#reading"
     assert summary["Select role"] == "#role"
     assert summary["Enter a real date, like 31 3 2025"] == "#checked_on-day"
-    assert summary["Enter line 1"] == "#address-line1"
+    assert summary["Address: enter line 1"] == "#address-line1"
     # The empty first item is not in the data: the error maps back to the second item.
-    assert summary["Enter course name"] == "#courses-1-name"
+    assert summary["Course 1: enter course name"] == "#courses-1-name"
     assert bound.form["reading"].errors == ["Enter temperature (°C)"]
     order = [m for m, _ in bound.errors_for_summary()]
     assert order.index("Enter temperature (°C)") < order.index("Select role")

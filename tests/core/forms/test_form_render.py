@@ -207,9 +207,13 @@ def test_repeat_items_render_with_remove_buttons_and_max(render_form) -> None:
     assert Elements(html).by_id("courses-1-name")["value"] == "B"
     add = re.search(r'<div class="miniapps-repeat__add"( hidden)?>', html)
     assert add and add.group(1) == " hidden"  # maxItems reached
-    single = render_form(bind_form(compiled))
-    remove = re.search(r'<div class="miniapps-repeat__remove"( hidden)?>', single)
-    assert remove and remove.group(1) == " hidden"  # cannot go below one item
+    required = json.loads(json.dumps(SCHEMA))
+    required["required"] = ["courses"]
+    required["properties"]["courses"]["minItems"] = 1
+    single = render_form(bind_form(compile_form(required, UI)))
+    items = single.split("<template")[0]  # the items shown, not the template of a new one
+    remove = re.search(r'<div class="miniapps-repeat__remove"( hidden)?>', items)
+    assert remove and remove.group(1) == " hidden"  # required: cannot go below minItems
 
 
 def test_every_widget_renders_with_a_label(render_form) -> None:
@@ -249,3 +253,32 @@ def test_every_widget_renders_with_a_label(render_form) -> None:
     assert [t for t, a in doc.found if a.get("id") == "pick"] == ["select"]
     assert [t for t, a in doc.found if a.get("id") == "notes"] == ["textarea"]
     assert doc.by_id("agree")["type"] == "checkbox"
+
+
+def _repeat_items(html: str) -> list[str]:
+    """data-pointer of each repeat item shown (the <template> of a new one left out)."""
+    shown = re.sub(r"<template.*?</template>", "", html, flags=re.S)
+    return re.findall(r'data-pointer="([^"]+)" data-widget="item"', shown)
+
+
+def test_an_optional_repeat_starts_with_no_item_and_offers_to_add_one(render_form) -> None:
+    html = render_form(bind_form(compile_form(SCHEMA, UI)))
+    assert _repeat_items(html) == []
+    assert "Course name" not in re.sub(r"<template.*?</template>", "", html, flags=re.S)
+    assert ("_repeat_add", "/courses") in buttons(html)
+    assert re.search(r">\s*Add a course\s*<", html)
+    assert 'data-add-more="Add another course"' in html
+    # The blank item "Add" copies in the browser comes after the last item.
+    template = re.search(r"<template data-repeat-template>(.*?)</template>", html, re.S)
+    assert template and 'name="courses-0-name"' in template.group(1)
+    two = render_form(bind_form(compile_form(SCHEMA, UI), data={"courses": [{"name": "A"}]}))
+    assert _repeat_items(two) == ["/courses/0"]
+    assert re.search(r">\s*Add another course\s*<", two)
+    template = re.search(r"<template data-repeat-template>(.*?)</template>", two, re.S)
+    assert template and 'name="courses-1-name"' in template.group(1)
+
+
+def test_add_without_javascript_adds_the_first_item(render_form) -> None:
+    compiled = compile_form(SCHEMA, UI)
+    bound = bind_form(compiled, formdata=MultiDict([("_repeat_add", "/courses")]))
+    assert _repeat_items(render_form(bound)) == ["/courses/0"]

@@ -98,15 +98,15 @@ def test_every_problem_is_on_its_row_and_column() -> None:
         "denominator (40)",
         "row 5, column indicator: ACC-08 is not an indicator of 2025/26 (CAN-04, HI-03)",
         "row 6, column indicator: duplicate row: A00001 CAN-04 is also in row 2",
-        "row 7, column numerator: Numerator must be 0 or more",
-        "row 7, column denominator: Denominator must be a whole number",
-        "row 7, column exclusions: Exclusions (personalised care adjustments) must be a "
-        "whole number",
+        "row 7, column numerator: HI-03: numerator must be 0 or more",
+        "row 7, column denominator: HI-03: denominator must be a whole number",
+        "row 7, column exclusions: HI-03: exclusions (personalised care adjustments) must "
+        "be a whole number",
         "row 8, column list_size: A00002's list size is 7000 in row 4: give one list size "
         "for each practice",
         "row 9, column indicator: enter the indicator code",
         "row 10, column ods: enter the organisation's ODS code",
-        "row 11, column numerator: Enter numerator",
+        "row 11, column numerator: HI-03: enter numerator",
         "row 11, column G: this value is in a column with no name in row 1",
     ]
 
@@ -182,7 +182,7 @@ def test_xlsx_extract_with_typed_cells() -> None:
     book.save(buffer)
     result = read_import(IIF, buffer.getvalue(), "x.xlsx", period="2025-06", year_sets=year_sets)
     assert [str(p) for p in result.problems] == [
-        "row 3, column Numerator: Numerator must be a whole number"
+        "row 3, column Numerator: HI-03: numerator must be a whole number"
     ]
     assert result.rows[0].data["indicators"]["CAN-04"] == {"numerator": 30, "denominator": 41}
 

@@ -145,7 +145,7 @@ def test_bad_cells_are_reported_by_spreadsheet_row_and_column() -> None:
         "Clinical pharmacist, Administration or reception",
         "row 3, column start_date: Enter start date as a real date, like 31/03/2025 or 2025-03-31",
         "row 3, column has_dbs: Enter yes or no for has an enhanced DBS check",
-        "row 3, column courses/1/completed: Enter date completed",
+        "row 3, column courses/1/completed: Course 1: enter date completed",
         "row 3, column cpd_hours: Enter a number for CPD hours this year",
     ]
 
@@ -160,7 +160,7 @@ def test_gaps_in_item_numbers_close_up_but_problems_name_the_file_column() -> No
         period="2025-04",
     )
     assert result.rows[0].data["courses"] == [{"name": "IG", "passed": True}]
-    assert lines(result) == ["row 2, column courses/3/completed: Enter date completed"]
+    assert lines(result) == ["row 2, column courses/3/completed: Course 1: enter date completed"]
 
 
 def test_hidden_answers_are_dropped_like_a_form_submit() -> None:
@@ -196,8 +196,8 @@ def test_nested_object_columns_and_lists() -> None:
         "seen_at": "2025-03-31T14:30:00+01:00",
     }
     assert lines(result) == [
-        "row 3, column site/postcode: Enter postcode",
-        "row 3, column Site.Rooms: Rooms must be a whole number",
+        "row 3, column site/postcode: Site: enter postcode",
+        "row 3, column Site.Rooms: Site: rooms must be a whole number",
     ]
 
 

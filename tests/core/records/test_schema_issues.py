@@ -99,8 +99,8 @@ def test_required_points_at_the_missing_member_in_nested_and_repeats() -> None:
     assert issues(schema, {"role": "gp", "courses": []}) == {"/courses": "Add at least 1 course"}
     got = issues(schema, {"role": "gp", "courses": [{"name": "BLS", "completed": True}, {}]})
     assert got == {
-        "/courses/1/name": "Enter course name",
-        "/courses/1/completed": "Select completed",
+        "/courses/1/name": "Course 2: enter course name",
+        "/courses/1/completed": "Course 2: select completed",
     }
 
 
@@ -225,3 +225,85 @@ def test_no_raw_validator_text_leaks() -> None:
         assert "is not valid under" not in issue.message
         assert "False schema" not in issue.message
         assert issue.message[0].isupper()
+
+
+INDICATOR_ROW = {
+    "type": "object",
+    "required": ["numerator", "denominator"],
+    "properties": {
+        "numerator": {"type": "integer", "title": "Numerator", "minimum": 0},
+        "denominator": {"type": "integer", "title": "Denominator", "minimum": 0},
+        "plan": {
+            "type": "object",
+            "title": "Plan for next month",
+            "properties": {"owner": {"type": "string", "title": "Owner", "maxLength": 3}},
+        },
+    },
+}
+INDICATORS = {
+    "type": "object",
+    "required": ["indicators"],
+    "properties": {
+        "indicators": {
+            "type": "object",
+            "title": "Indicators",
+            "minProperties": 1,
+            "additionalProperties": False,
+            "properties": {
+                "CAN-04": {**INDICATOR_ROW, "title": "CAN-04: Lower GI urgent cancer referrals"},
+                "HI-03": {**INDICATOR_ROW, "title": "HI-03: Learning disability health checks"},
+            },
+        }
+    },
+}
+
+
+def test_messages_of_nested_fields_name_their_indicator_or_section() -> None:
+    got = issues(
+        INDICATORS,
+        {
+            "indicators": {
+                "CAN-04": {"numerator": "abc", "denominator": 4},
+                "HI-03": {"numerator": 2, "plan": {"owner": "Dr Long"}},
+            }
+        },
+    )
+    assert got == {
+        "/indicators/CAN-04/numerator": "CAN-04: numerator must be a whole number",
+        "/indicators/HI-03/denominator": "HI-03: enter denominator",
+        "/indicators/HI-03/plan/owner": (
+            "HI-03, plan for next month: owner must be 3 characters or fewer"
+        ),
+    }
+    address = {
+        "type": "object",
+        "properties": {
+            "address": {
+                "type": "object",
+                "title": "Address",
+                "required": ["postcode"],
+                "properties": {"postcode": {"type": "string", "title": "Postcode"}},
+            }
+        },
+    }
+    assert issues(address, {"address": {}}) == {"/address/postcode": "Address: enter postcode"}
+
+
+def test_min_properties_says_what_to_do() -> None:
+    assert issues(INDICATORS, {"indicators": {}}) == {
+        "/indicators": "Enter the figures for at least one indicator"
+    }
+    plain = {
+        "type": "object",
+        "properties": {
+            "contact": {
+                "type": "object",
+                "title": "Contact details",
+                "minProperties": 2,
+                "properties": {"phone": {"type": "string"}, "email": {"type": "string"}},
+            }
+        },
+    }
+    assert issues(plain, {"contact": {}}) == {
+        "/contact": "Answer at least 2 of the questions about contact details"
+    }

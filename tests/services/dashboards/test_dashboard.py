@@ -17,6 +17,8 @@ from miniapps.services.permissions import Access, Forbidden
 from sqlalchemy import and_, event, true
 from sqlalchemy.orm import Session
 
+from tests.publishing import publish_app
+
 DEFINITION: dict[str, Any] = {
     "id": "dash_test",
     "title": "Dashboard test",
@@ -56,11 +58,7 @@ DEFINITION: dict[str, Any] = {
 
 @pytest.fixture
 def dash_app(db_session: Session, orgs: dict[str, Organisation]) -> App:
-    published = app_service.publish(
-        db_session, validate_definition(DEFINITION), [orgs["QWE"]], actor=None
-    )
-    db_session.flush()
-    return published.app
+    return publish_app(db_session, DEFINITION, [orgs["QWE"]], commit=False)
 
 
 @pytest.fixture

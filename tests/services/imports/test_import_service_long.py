@@ -73,7 +73,7 @@ def test_any_problem_writes_nothing(db_session, iif_app) -> None:
         "row 6, column numerator: CAN-04: the numerator (9) cannot be more than the "
         "denominator (8)",
         "row 7, column indicator: ACC-08 is not an indicator of 2025/26 (CAN-04, HI-03)",
-        "row 8, column numerator: Numerator must be 0 or more",
+        "row 8, column numerator: HI-03: numerator must be 0 or more",
         "row 9, column indicator: duplicate row: A00002 HI-03 is also in row 5",
         "row 10, column ods: no organisation has the ODS code Z99999",
         "row 11, column ods: IIF tracker is not published to Test Council Safeguarding (LA001)",

@@ -132,11 +132,13 @@ def test_practice_is_scoped_and_drafts_and_other_periods_left_out(
     db_session, users, orgs, indicator_app, add
 ):
     add("A00001", can04_num=30, can04_den=40)
-    add("A00001", can04_num=500, can04_den=500, submit=False)  # a draft
+    add("A00002", can04_num=500, can04_den=500, submit=False)  # a draft, same PCN
     add("A00001", "2025-05", can04_num=1, can04_den=10)
-    add("A00002", can04_num=42, can04_den=60)
+    add("A00003", can04_num=42, can04_den=60)  # another PCN
     row = rows(db_session, users["practice_manager"], indicator_app, orgs["A00001"])["CAN-04"]
     assert (row["numerator"], row["denominator"], row["achievement"]) == (30, 40, 0.75)
+    pcn = rows(db_session, users["pcn_manager"], indicator_app, orgs["U00001"])["CAN-04"]
+    assert (pcn["numerator"], pcn["denominator"]) == (30, 40)
 
 
 def test_no_records_means_no_eligible_patients(db_session, users, orgs, indicator_app):

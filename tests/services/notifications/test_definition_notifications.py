@@ -18,6 +18,7 @@ from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns.reminders import queue_reminders
 from sqlalchemy import Table, select
 
+from tests.publishing import publish_app
 from tests.sample_definitions import MONTHLY_RETURN
 
 BASE = "https://miniapps.example.nhs.uk"
@@ -35,12 +36,9 @@ TARGETED_FROM = date(2025, 1, 1)
 
 
 def publish(db_session, orgs, **members):
-    definition = validate_definition({**LOG, **members})
-    published = app_service.publish(
-        db_session, definition, [orgs["QWE"]], actor=None, targeted_from=TARGETED_FROM
+    return publish_app(
+        db_session, {**LOG, **members}, [orgs["QWE"]], since=TARGETED_FROM, commit=False
     )
-    db_session.flush()
-    return published.app
 
 
 def submit(db_session, users, orgs, app, who="practice_staff"):

@@ -97,7 +97,7 @@ def test_staff_cannot_approve_but_manager_can(db_session, users, orgs, fridge_ap
 
 
 def test_transition_from_wrong_state_lists_allowed(db_session, users, orgs, fridge_app):
-    record = make(db_session, users, orgs, fridge_app, {"reading": 4})
+    record = make(db_session, users, orgs, fridge_app, {"reading": 4}, who="practice_staff")
     manager = users["practice_manager"]
     with pytest.raises(TransitionNotAllowed) as caught:
         record_service.apply_transition(
@@ -108,7 +108,7 @@ def test_transition_from_wrong_state_lists_allowed(db_session, users, orgs, frid
 
 def test_return_needs_a_comment(db_session, users, orgs, fridge_app):
     record = make(db_session, users, orgs, fridge_app, {"reading": 4}, submit=True)
-    manager = users["practice_manager"]
+    manager = users["pcn_manager"]  # not the submitter: returning is a reviewer's action
     with pytest.raises(DataInvalid) as caught:
         record_service.apply_transition(
             db_session, Access(manager), record, "return", comment="  ", actor=manager
@@ -132,7 +132,8 @@ def case_log(db_session, orgs):
     return published.app
 
 
-def take(db_session, users, record, action, who="practice_manager", comment=None):
+def take(db_session, users, record, action, who="pcn_manager", comment=None):
+    # The PCN manager reviews: ``close`` needs the approve permission, not the author's.
     user = users[who]
     return record_service.apply_transition(
         db_session, Access(user), record, action, comment=comment, actor=user

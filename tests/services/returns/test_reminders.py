@@ -14,7 +14,6 @@ from miniapps.db import db
 from miniapps.models import Organisation, OutboxMessage
 from miniapps.scheduler import JOBS, OnceResult, SchedulerProcess
 from miniapps.scheduler.reminders import return_reminders
-from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.notifications.outbox import deliver_due
 from miniapps.services.notifications.smtp import SmtpConfig
@@ -26,6 +25,7 @@ from miniapps.services.returns.reminders import ReminderReport, queue_reminders
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.publishing import publish_app
 from tests.sample_definitions import MONTHLY_RETURN as MONTHLY
 
 BASE = "https://miniapps.example.nhs.uk"
@@ -40,12 +40,7 @@ def may(day: int) -> datetime:
 
 
 def publish(session: Session, targets, **changes):
-    definition = validate_definition({**MONTHLY, **changes})
-    published = app_service.publish(
-        session, definition, targets, actor=None, targeted_from=TARGETED_FROM
-    )
-    session.commit()
-    return published.app
+    return publish_app(session, {**MONTHLY, **changes}, targets, since=TARGETED_FROM)
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.periods.schedule import NOT_OWED, PeriodRules, periods_between
 from miniapps.models import EndedTarget, OutboxMessage
-from miniapps.services import apps as app_service
 from miniapps.services import organisations as org_service
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
@@ -21,6 +19,7 @@ from miniapps.services.returns import tracking as returns_service
 from miniapps.services.returns.owing import owing_by_period
 from sqlalchemy import select
 
+from tests.publishing import publish_app
 from tests.sample_definitions import MONTHLY_RETURN as MONTHLY
 
 BASE = "https://miniapps.example.nhs.uk"
@@ -32,11 +31,7 @@ TODAY = date(2026, 4, 20)
 
 
 def publish(db_session, targets, since, **options):
-    published = app_service.publish(
-        db_session, validate_definition(MONTHLY), targets, None, targeted_from=since, **options
-    )
-    db_session.commit()
-    return published.app
+    return publish_app(db_session, MONTHLY, targets, since=since, **options)
 
 
 @pytest.fixture

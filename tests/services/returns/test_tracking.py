@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from miniapps.core.definitions.loading import validate_definition
 from miniapps.db import db
 from miniapps.models import AuditEntry, OutboxMessage, Record
-from miniapps.services import apps as app_service
 from miniapps.services import organisations as org_service
 from miniapps.services.notifications.outbox import deliver_due
 from miniapps.services.notifications.smtp import SmtpConfig
@@ -17,6 +15,7 @@ from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns import tracking as returns_service
 from sqlalchemy import select
 
+from tests.publishing import publish_app
 from tests.sample_definitions import MONTHLY_RETURN as MONTHLY
 
 BASE = "https://miniapps.example.nhs.uk"
@@ -27,10 +26,7 @@ SINCE = date(2025, 1, 1)
 
 
 def publish(db_session, targets, since=SINCE, **changes):
-    definition = validate_definition({**MONTHLY, **changes})
-    published = app_service.publish(db_session, definition, targets, None, targeted_from=since)
-    db_session.commit()
-    return published.app
+    return publish_app(db_session, {**MONTHLY, **changes}, targets, since=since)
 
 
 @pytest.fixture

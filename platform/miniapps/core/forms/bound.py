@@ -23,7 +23,7 @@ from miniapps.core.forms.conditions import RuleState, evaluate
 from miniapps.core.forms.conditions import drop_hidden as drop_hidden_values
 from miniapps.core.forms.fields import CONTAINERS, MISSING, FileStore
 from miniapps.core.forms.formdata import FormData
-from miniapps.core.forms.tree import BoundNode, bind_nodes, form_data, walk_nodes
+from miniapps.core.forms.tree import BoundNode, bind_nodes, form_data, pad_repeats, walk_nodes
 from miniapps.core.forms.uploads import upload_problem
 from miniapps.core.pointers import pointer_join, pointer_parts, value_at
 from miniapps.core.records.check import RecordRules, SchemaRules, check_record
@@ -63,7 +63,9 @@ class BoundForm:
             if self._action:
                 self._rebind(self._apply_action(self._action))
         else:
-            self._rebind(data if data is not None else compiled.defaults())
+            shown = data if data is not None else compiled.defaults()
+            state = evaluate(self.rules_json, shown)
+            self._rebind(pad_repeats(compiled.nodes, shown, state.required, state.hidden))
 
     def _rebind(self, data: dict[str, Any]) -> None:
         self.form = self.compiled.form_class(data=form_data(self.compiled.nodes, data))

@@ -229,8 +229,10 @@ class RepeatType(FieldType):
         assert subform is not None
         # maxItems is not passed as max_entries: WTForms would silently drop the extra
         # items; validation says "Add no more than N" instead, and the add button stops.
-        min_items = int(field.schema.get("minItems", 0) or 0)
-        return FieldList(FormField(subform), field.title, min_entries=max(1, min_items))
+        # No min_entries either: a section starts empty, and minItems is met only where it
+        # applies now (tree.pad_repeats), so an optional or hidden section never shows an
+        # empty item whose "(required)" labels read as demands.
+        return FieldList(FormField(subform), field.title, min_entries=0)
 
 
 WIDGETS: dict[str, type[FieldType]] = {

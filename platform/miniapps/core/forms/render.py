@@ -18,7 +18,7 @@ from markupsafe import Markup
 from miniapps.core.forms.bound import BoundForm
 from miniapps.core.forms.conditions import RuleState
 from miniapps.core.forms.fields import RadiosType, choice_map
-from miniapps.core.forms.tree import BoundNode
+from miniapps.core.forms.tree import BoundNode, blank_item
 from miniapps.core.forms.uploads import accept_list
 from miniapps.core.periods.keys import period_label
 from miniapps.core.pointers import pointer_join, pointer_parts
@@ -194,26 +194,26 @@ def _repeat(
     if not isinstance(items_schema, dict):
         items_schema = {}
     noun = str(items_schema.get("title") or b.node.field.title)
-    minimum = max(1, int(schema.get("minItems", 0) or 0))
+    min_items = int(schema.get("minItems", 0) or 0)
+    # minItems applies only while the section must be answered (a section left out is
+    # valid whatever its minItems): until then every item may be removed.
+    required_now = b.node.field.required or b.pointer in state.required
+    minimum = min_items if required_now else 0
     maximum = schema.get("maxItems")
     count = len(b.items)
-    items = []
-    for index, children in enumerate(b.items):
+
+    def item(index: int, children: list[BoundNode], removable: bool) -> dict[str, Any]:
         pointer = pointer_join(b.pointer, index)
-        items.append(
-            {
-                "pointer": pointer,
-                "index": index,
-                "legend": noun,
-                "number": index + 1,
-                "fields": [_field(c, bound, state, conditional) for c in children],
-                "remove": {
-                    "name": "_repeat_remove",
-                    "value": pointer,
-                    "available": count > minimum,
-                },
-            }
-        )
+        return {
+            "pointer": pointer,
+            "index": index,
+            "legend": noun,
+            "number": index + 1,
+            "fields": [_field(c, bound, state, conditional) for c in children],
+            "remove": {"name": "_repeat_remove", "value": pointer, "available": removable},
+        }
+
+    items = [item(index, children, count > minimum) for index, children in enumerate(b.items)]
     can_add = maximum is None or count < int(maximum)
     return {
         "described_by": _described_by(b.wtf.id, hint, error),
@@ -222,7 +222,8 @@ def _repeat(
         "error": error,
         "items": items,
         "repeat_name": b.wtf.name,
-        "min_items": minimum,
+        "template": item(count, blank_item(b), True),  # what "Add" clones in the browser
+        "min_items": min_items,
         "max_items": maximum,
         "noun": lower_first(noun),
         "add": {
@@ -230,8 +231,14 @@ def _repeat(
             "value": b.pointer,
             "id": f"{b.wtf.id}-add",
             "available": can_add,
+            "first": f"Add {_article(noun)} {lower_first(noun)}",
+            "more": f"Add another {lower_first(noun)}",
         },
     }
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeio" else "a"
 
 
 def _described_by(field_id: str, hint: Any, error: str | None) -> str | None:

@@ -57,12 +57,48 @@ def bind_nodes(nodes: tuple[FormNode, ...], form: Any, base: str) -> list[BoundN
     return bound
 
 
+def blank_item(b: BoundNode) -> list[BoundNode]:
+    """An empty item of the repeat ``b`` after its last one, for the page's
+    ``<template>`` that "Add" clones in the browser (not part of the form)."""
+    assert b.node.form_class is not None
+    index = len(b.items)
+    form = b.node.form_class(prefix=f"{b.wtf.name}-{index}-")
+    return bind_nodes(b.node.children, form, pointer_join(b.pointer, index))
+
+
 def walk_nodes(nodes: list[BoundNode]) -> Iterator[BoundNode]:
     for b in nodes:
         yield b
         yield from walk_nodes(b.children)
         for item in b.items:
             yield from walk_nodes(item)
+
+
+def pad_repeats(
+    nodes: tuple[FormNode, ...], data: Any, required: set[str], hidden: set[str], base: str = ""
+) -> Any:
+    """``data`` with each shown repeating section that must be answered now (required, or
+    required by a condition that applies) holding at least its ``minItems`` items."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for node in nodes:
+        pointer = pointer_join(base, node.field.key)
+        value = out.get(node.field.key)
+        if node.widget_name == "fieldset" and isinstance(value, dict):
+            out[node.field.key] = pad_repeats(node.children, value, required, hidden, pointer)
+        elif node.widget_name == "repeat" and pointer not in hidden:
+            items = list(value) if isinstance(value, list) else []
+            wanted = int(node.field.schema.get("minItems", 0) or 0)
+            if node.field.required or pointer in required:
+                items += [{} for _ in range(wanted - len(items))]
+            out[node.field.key] = [
+                pad_repeats(node.children, item, required, hidden, pointer_join(pointer, i))
+                for i, item in enumerate(items)
+            ]
+            if not out[node.field.key] and node.field.key not in data:
+                del out[node.field.key]
+    return out
 
 
 def form_data(nodes: tuple[FormNode, ...], data: Any) -> dict[str, Any]:

@@ -31,6 +31,8 @@ from jsonschema.exceptions import ValidationError
 from miniapps.core.definitions.schema_fields import Field, enum_choices, iter_fields
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.pointers import pointer_join
+from miniapps.core.records.issue_context import in_context, pattern_of
+from miniapps.core.records.issue_context import lower_first as lower_first
 
 FORMAT_MESSAGES = {
     "date": "Enter a real date, like 31 3 2025",
@@ -56,7 +58,8 @@ def validate_record_data(schema: dict[str, Any], data: Any) -> list[Issue]:
             for issue in _issues_for(leaf, fields):
                 if issue.pointer not in seen:
                     seen.add(issue.pointer)
-                    issues.append(issue)
+                    message = in_context(issue.message, issue.pointer, fields)
+                    issues.append(Issue(issue.pointer, message, issue.code))
     return issues
 
 
@@ -146,7 +149,7 @@ def _unexpected_members(error: ValidationError, instance: dict[str, Any]) -> lis
 
 
 def _title_of(pointer: str, fields: dict[str, Field]) -> tuple[str, Field | None]:
-    field = fields.get("/".join("-" if p.isdigit() else p for p in pointer.split("/")))
+    field = fields.get(pattern_of(pointer))
     if field is not None:
         return field.title, field
     if not pointer:
@@ -156,13 +159,6 @@ def _title_of(pointer: str, fields: dict[str, Field]) -> tuple[str, Field | None
         return _title_of(parent, fields)
     key = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
     return key.replace("_", " ").capitalize(), None
-
-
-def lower_first(text: str) -> str:
-    """``Temperature (°C)`` → ``temperature (°C)``, leaving acronyms (``BMI``) alone."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def _missing_message(pointer: str, fields: dict[str, Field]) -> str:
@@ -246,12 +242,30 @@ def _message(error: ValidationError, pointer: str, fields: dict[str, Field]) -> 
     if keyword == "contains":
         return f"{title} must include a required answer"
     if keyword in ("minProperties", "maxProperties"):
-        return f"Check your answers to {low}"
+        return _members_message(error, keyword, low)
     if keyword == "not":
         return f"{title} is not allowed with your other answers"
     if keyword is None or keyword == "false":
         return f"{title} is not needed with your other answers"
     return f"{title} is not valid"
+
+
+def _members_message(error: ValidationError, keyword: str, low: str) -> str:
+    """``minProperties``/``maxProperties``: what to do, e.g. "Enter the figures for at least
+    one indicator" (an object whose members are rows of figures, like the IIF return)."""
+    value: Any = error.validator_value
+    count = int(value)
+    limit = "at least" if keyword == "minProperties" else "no more than"
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    members = [*(schema.get("properties") or {}).values(), schema.get("additionalProperties")]
+    rows = any(
+        isinstance(m, dict) and (m.get("type") == "object" or "$ref" in m or "properties" in m)
+        for m in members
+    )
+    if not rows:
+        return f"Answer {limit} {count} of the questions about {low}"
+    noun = low[:-1] if count == 1 and low.endswith("s") and not low.endswith("ss") else low
+    return f"Enter the figures for {limit} {'one' if count == 1 else count} {noun}"
 
 
 def _choice_labels(error: ValidationError) -> list[str]:

@@ -127,6 +127,8 @@ class WidgetQuery:
         self.conditions: list[ColumnElement[bool]] = [
             Record.app_id == app_id,
             Record.status != "draft",
+            # A duplicate for a period another record holds never counts twice.
+            Record.superseded.is_(False),
             scope,
         ]
         if period_from:

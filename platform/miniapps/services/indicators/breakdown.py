@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -25,6 +26,7 @@ from miniapps.core.indicators.arithmetic import (
     IndicatorResult,
     IndicatorSpec,
     indicator_result,
+    pounds,
 )
 from miniapps.models import App, Organisation
 from miniapps.models.organisation import subtree
@@ -41,6 +43,7 @@ class OrgResults:
 
     org: Organisation
     results: dict[str, IndicatorResult]
+    returned: bool | None = None  # any submitted record counted (None: not asked)
 
     def total(self, name: str) -> Decimal | None:
         """Sum of ``earned``, ``potential`` or ``remaining`` (None without £ figures)."""
@@ -131,7 +134,27 @@ def results_of(
                 spec.code: indicator_result(spec, counts.get(spec.code, Counts(0, 0)), **options)
                 for spec in specs
             }
+            found.append(OrgResults(org, results, org.ods in grouped))
         else:
             results = {r.spec.code: r for r in results_for(session, access, app, org, period)}
-        found.append(OrgResults(org, results))
+            found.append(OrgResults(org, results))
     return found
+
+
+@dataclass(frozen=True)
+class PointsOverPcns:
+    """Points above PCN level: IIF points are a PCN's, so a Place or ICB shows the sum of
+    its PCNs' points out of the maximum of those with eligible patients (whose £ make up
+    its "possible"), never points read off its pooled achievement."""
+
+    points: Decimal  # to 2 dp, half up
+    max_points: Decimal
+    pcns: int  # PCNs with eligible patients
+
+
+def points_over_pcns(pcns: Sequence[OrgResults], spec: IndicatorSpec) -> PointsOverPcns:
+    """The sum of each PCN's points for ``spec`` and of their maximum points."""
+    parts = [item.results[spec.code] for item in pcns if spec.code in item.results]
+    eligible = [r for r in parts if r.achievement is not None]
+    exact = sum((r.exact_points for r in eligible), Fraction(0))
+    return PointsOverPcns(pounds(exact), spec.max_points * len(eligible), len(eligible))

@@ -35,7 +35,9 @@ from miniapps.models import App, Organisation
 from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.breakdown import (
     OrgResults,
+    PointsOverPcns,
     counts_by_org,
+    points_over_pcns,
     readable_children,
     readable_pcns,
     results_of,
@@ -119,11 +121,17 @@ class Overview:
     completeness: returns_service.Grid | None = None
     may_chase: dict[int, bool] = field(default_factory=dict)
     coding_issues: list[CodingIssue] = field(default_factory=list)
+    points_over_pcns: dict[str, PointsOverPcns] = field(default_factory=dict)  # Place, ICB
 
     @property
     def names(self) -> dict[str, str]:
         found = {o.org.ods: o.org.name for o in [*self.children, *self.pcns]}
         return found | {self.org.ods: self.org.name}
+
+    @property
+    def not_returned(self) -> set[str]:
+        """ODS codes of the practices and PCNs beneath with no submitted record this month."""
+        return {o.org.ods for o in [*self.children, *self.pcns] if o.returned is False}
 
 
 def has_indicators(session: Session, app: App) -> bool:
@@ -221,6 +229,9 @@ def indicator_overview(
         else:
             overview.pcns = results_of(*args, pcns, period, definition, specs, options)
         compared = overview.pcns
+        overview.points_over_pcns = {
+            r.spec.code: points_over_pcns(overview.pcns, r.spec) for r in results
+        }
     overview.variation = [_variation(result, compared) for result in results]
     if org.type == "pcn":
         _add_pcn_checks(session, access, overview, definition, specs, today)

@@ -18,6 +18,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.message_templates import render_messages
+from miniapps.core.records.history import done_title
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import (
     App,
@@ -155,11 +156,13 @@ def notify_record_event(
     base_url: str,
     *,
     skip: Iterable[int] = (),
+    extra: Mapping[str, Any] | None = None,
 ) -> set[int]:
     """Act on the definition's ``notifications`` matching ``events`` (one occurrence: a
     transition is ``action:<a>``, ``state:<s>`` and maybe ``submitted``). Each recipient
     gets one ``record_event`` email with every matching entry's message; returns their ids.
-    ``skip``: users already told of this occurrence another way."""
+    ``skip``: users already told of this occurrence another way; ``extra``: more for the
+    email's context (a workflow step's :func:`step_context`)."""
     definition = record_definition(session, record)
     entries = [n for n in definition.notifications or [] if n.get("on") in events]
     if not entries:
@@ -176,6 +179,7 @@ def notify_record_event(
     context = {
         **event_context(events[0]),
         **record_context(session, record, base_url=base_url, actor=actor),
+        **(extra or {}),
     }
     told: set[int] = set()
     for user, texts in per_user.values():
@@ -196,7 +200,25 @@ def event_context(event: str, **values: Any) -> dict[str, Any]:
     (``created``, ``status``, ``commented``, ``overdue``) and empty defaults."""
     kind = event.partition(":")[0]
     kind = "status" if kind in ("action", "state", "submitted") else kind
-    return {"kind": kind, "status_title": None, "actor_name": None, "due": None, **values}
+    return {
+        "kind": kind,
+        "status_title": None,
+        "actor_name": None,
+        "due": None,
+        "step_done": None,
+        "commented_by": None,
+        **values,
+    }
+
+
+def step_context(transition: Transition, actor: User | None, commented: bool) -> dict[str, Any]:
+    """What an email about a workflow step says of it: the step in the past tense
+    ("returned for changes") and, when the step came with a comment, who wrote it. Never
+    the comment itself: it stays behind sign-in."""
+    return {
+        "step_done": done_title(transition.title).lower(),
+        "commented_by": actor.name if commented and actor is not None else None,
+    }
 
 
 def notify_transition(
@@ -207,8 +229,11 @@ def notify_transition(
     old_status: str,
     actor: User | None,
     base_url: str,
+    *,
+    commented: bool = False,
 ) -> list[OutboxMessage | HeldNotification]:
-    """The emails one workflow step sends, queued in the step's transaction.
+    """The emails one workflow step sends, queued in the step's transaction; with
+    ``commented`` they say that the step came with a comment, and by whom.
 
     The definition's ``notifications`` for this step (``action:``, ``state:``,
     ``submitted``) come first; everyone else concerned gets the built-in email: a
@@ -220,8 +245,14 @@ def notify_transition(
         submit is not None and transition.action == submit.action and old_status == workflow.initial
     )
     events = [f"action:{transition.action}", f"state:{record.status}"]
+    step = step_context(transition, actor, commented)
     told = notify_record_event(
-        session, record, events + (["submitted"] if is_submission else []), actor, base_url
+        session,
+        record,
+        events + (["submitted"] if is_submission else []),
+        actor,
+        base_url,
+        extra=step,
     )
     if transition.notify is not None:
         roles = list(transition.notify)
@@ -238,7 +269,7 @@ def notify_transition(
     ]
     if not recipients:
         return []
-    context = record_context(session, record, base_url=base_url, actor=actor)
+    context = {**record_context(session, record, base_url=base_url, actor=actor), **step}
     template = "record_submitted" if is_submission else "record_status_changed"
     return queue_notification(
         session, template, record=record, context=context, recipients=recipients

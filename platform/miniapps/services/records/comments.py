@@ -11,11 +11,19 @@ comment never silently goes unread by someone its author thinks will see it. Eac
 person mentioned (other than the author) is emailed, when a ``base_url`` is given, with
 who mentioned them and a link to the record, never the comment itself: the details stay
 behind sign-in. Everything here flushes only; the caller's boundary commits.
+
+A comment given with a workflow action ("Return for changes" with the reason) joins the
+thread too (:func:`add_workflow_comment`), attributed to whoever acted. The action's
+audit entry names the comment (``comment_id`` beside its ``/comment`` change), which is
+how the thread knows which action a comment was made with
+(:func:`workflow_comment_actions`) and the record page shows the reason while the record
+stays in the state the action led to (:func:`waiting_comment`).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -71,7 +79,7 @@ def add_comment(
         )
     if parent is not None and parent.record_id != record.id:
         raise DataInvalid([Issue("/parent_id", "The comment you replied to is not on this record")])
-    mentioned = _resolve_mentions(session, record, app, parse_mentions(text))
+    mentioned = _resolve_mentions(session, record, app, parse_mentions(text), "/body")
     comment = Comment(
         record_id=record.id,
         parent_id=(parent.parent_id or parent.id) if parent is not None else None,
@@ -99,16 +107,95 @@ def add_comment(
         )
     )
     session.flush()
+    recipients = _tell_mentioned(session, record, mentioned, actor, base_url)
+    if base_url:  # the definition's notifications "on": "commented"; mentioned: told above
+        skip = {user.id for user in recipients}
+        notify_record_event(session, record, ["commented"], actor, base_url, skip=skip)
+    return comment
+
+
+def add_workflow_comment(
+    session: Session, record: Record, body: str, actor: User, base_url: str | None = None
+) -> Comment:
+    """Start a thread with the comment ``actor`` gave with a workflow action; the caller
+    (the transition, which checked who may act) names it in the action's audit entry.
+
+    Raises :class:`DataInvalid` at ``/comment`` for a comment that is too long or
+    mentions someone who cannot be mentioned; nothing is stored then."""
+    text = body.strip()
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise DataInvalid(
+            [Issue("/comment", f"Comment must be {MAX_COMMENT_LENGTH:,} characters or fewer")]
+        )
+    app = session.get(App, record.app_id)
+    mentioned = _resolve_mentions(session, record, app, parse_mentions(text), "/comment")
+    comment = Comment(
+        record_id=record.id,
+        author_id=actor.id,
+        body=text,
+        mentions=[CommentMention(user_id=user.id) for user in mentioned],
+    )
+    session.add(comment)
+    session.flush()
+    _tell_mentioned(session, record, mentioned, actor, base_url)
+    return comment
+
+
+def workflow_comment_actions(session: Session, record: Record) -> dict[int, str]:
+    """The comments of ``record`` made with a workflow action: comment id → action."""
+    return {
+        comment_id: entry.action
+        for entry in _transitions(session, record)
+        if (comment_id := _comment_id(entry.changes)) is not None
+    }
+
+
+def waiting_comment(session: Session, record: Record) -> tuple[Comment, str] | None:
+    """The comment made with the record's latest workflow action, and that action, while
+    the record is still in the state the action led to; None when it had no comment."""
+    entries = _transitions(session, record)
+    if not entries:
+        return None
+    latest = entries[-1]
+    comment_id = _comment_id(latest.changes)
+    moved_to = next(c.get("new") for c in latest.changes if c.get("pointer") == "/status")
+    if comment_id is None or moved_to != record.status:
+        return None
+    comment = session.get(Comment, comment_id)
+    return (comment, latest.action) if comment is not None else None
+
+
+def _transitions(session: Session, record: Record) -> list[AuditEntry]:
+    """The record's workflow steps, oldest first: audit entries that changed its status."""
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.record_id == record.id,
+            AuditEntry.action.not_in(("create", "update", "comment", "migrate")),
+        )
+        .order_by(AuditEntry.id)
+    )
+    return [e for e in entries if any(c.get("pointer") == "/status" for c in e.changes)]
+
+
+def _comment_id(changes: list[dict[str, Any]]) -> int | None:
+    for change in changes:
+        if change.get("pointer") == "/comment" and isinstance(change.get("comment_id"), int):
+            return int(change["comment_id"])
+    return None
+
+
+def _tell_mentioned(
+    session: Session, record: Record, mentioned: list[User], actor: User, base_url: str | None
+) -> list[User]:
+    """Email each person mentioned, but the author, a link (never the comment)."""
     recipients = [user for user in mentioned if user.id != actor.id]
     if base_url and recipients:
         context = record_context(session, record, base_url=base_url, actor=actor)
         queue_notification(
             session, "record_mention", recipients=recipients, context=context, record=record
         )
-    if base_url:  # the definition's notifications "on": "commented"; mentioned: told above
-        skip = {user.id for user in recipients}
-        notify_record_event(session, record, ["commented"], actor, base_url, skip=skip)
-    return comment
+    return recipients
 
 
 def thread(session: Session, record: Record) -> list[Comment]:
@@ -132,7 +219,7 @@ def get_comment(session: Session, record: Record, comment_id: int) -> Comment | 
 
 
 def _resolve_mentions(
-    session: Session, record: Record, app: App | None, emails: list[str]
+    session: Session, record: Record, app: App | None, emails: list[str], pointer: str
 ) -> list[User]:
     if not emails:
         return []
@@ -145,11 +232,11 @@ def _resolve_mentions(
     for email in emails:
         user = users.get(email)
         if user is None or not user.active:
-            issues.append(Issue("/body", f"There is no one with the email address {email}"))
+            issues.append(Issue(pointer, f"There is no one with the email address {email}"))
         elif not Access(user).can_see_record(record, app):
             issues.append(
                 Issue(
-                    "/body",
+                    pointer,
                     f"{user.name} ({user.email}) cannot see this record, "
                     "so you cannot mention them",
                 )

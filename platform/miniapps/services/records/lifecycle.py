@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue, MiniappsError
+from miniapps.core.periods.slots import period_slot
 from miniapps.core.records.check import check_record
 from miniapps.core.workflow import Transition, Workflow, missing_field_issues
 from miniapps.models import App, AuditEntry, Organisation, Record, User
@@ -20,9 +20,10 @@ from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.notifications.events import notify_record_event, notify_transition
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records.audit import audit_change
+from miniapps.services.records.comments import add_workflow_comment
+from miniapps.services.records.duties import is_own_approval, own_approval_message
+from miniapps.services.records.periods import check_period, claim_slot, ensure_slot_free
 from miniapps.services.returns.tracking import ensure_period_open
-
-PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1-4])?$")
 
 
 class StaleRecord(MiniappsError):
@@ -51,19 +52,6 @@ class NotEditable(MiniappsError):
     kind = "conflict"
 
 
-def check_period(definition: AppDefinition, period: str | None) -> str | None:
-    frequency = (definition.period or {}).get("frequency", "none")
-    if period in ("", None):
-        if frequency != "none":
-            raise DataInvalid([Issue("/period", "a period is required for this periodic app")])
-        return None
-    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
-        raise DataInvalid(
-            [Issue("/period", "must look like 2025-04 (month), 2025-Q1, 2025-W07 or 2025")]
-        )
-    return period
-
-
 def create_record(
     session: Session,
     access: Access,
@@ -79,6 +67,8 @@ def create_record(
 ) -> Record:
     """Store a new record (a draft, or submitted when ``submit``) for ``org``.
 
+    A period that already has ``org``'s record (in an app holding one per period) is
+    refused with :class:`PeriodTaken`, naming that record, before the data is checked.
     ``input_issues`` are problems the entry point found before the data existed (a
     refused upload): refused together with the data's own, in one round."""
     ensure_period_open(session, app.id, org, period)
@@ -88,6 +78,8 @@ def create_record(
     definition = app_definition(session, app, period)
     workflow = Workflow(definition.workflow)
     period = check_period(definition, period)
+    slot = period_slot(definition.period, period)
+    ensure_slot_free(session, app.id, org, slot)
     data = _checked(definition, data, submit, input_issues)
     now = datetime.now(UTC)
     record = Record(
@@ -95,6 +87,7 @@ def create_record(
         app_version=definition.version,
         organisation=org,
         period=period,
+        period_slot=slot,
         data=data,
         status=workflow.initial,
         created_by_id=actor.id if actor else None,
@@ -102,8 +95,7 @@ def create_record(
         created_at=now,
         updated_at=now,
     )
-    session.add(record)
-    session.flush()
+    claim_slot(session, record)
     audit_change(session, record, actor, "create", {}, data)
     if notify_base_url is not None:  # the definition's notifications "on": "created"
         notify_record_event(session, record, ["created"], actor, notify_base_url)
@@ -179,8 +171,11 @@ def apply_transition(
             f"{action!r} is not an action of this app",
             [t.action for t in workflow.from_state(record.status)],
         )
-    if not _may_take(access, record, app, known[action]):
-        raise Forbidden(f"You may not {known[action].title.lower()} this record.")
+    transition = workflow.find(record.status, action) or known[action]
+    if not _may_take(access, record, app, transition):
+        raise Forbidden(f"You may not {transition.title.lower()} this record.")
+    if is_own_approval(session, access, record, workflow, transition):
+        raise Forbidden(own_approval_message(transition))
     submit = workflow.submit_action()
     if submit is not None and action == submit.action and record.status == workflow.initial:
         data = check_record(definition, record.data, submit=True).data_or_raise()
@@ -226,10 +221,16 @@ def _may_take(access: Access, record: Record, app: App | None, transition: Trans
 
 
 def allowed_actions(access: Access, session: Session, record: Record) -> list[Transition]:
-    """Transitions the user may take on the record now (for buttons)."""
+    """Transitions the user may take on the record now (for buttons): the checks
+    :func:`apply_transition` makes, separation of duties included."""
     app = session.get(App, record.app_id)
     workflow = Workflow(record_definition(session, record).workflow)
-    return [t for t in workflow.from_state(record.status) if _may_take(access, record, app, t)]
+    return [
+        t
+        for t in workflow.from_state(record.status)
+        if _may_take(access, record, app, t)
+        and not is_own_approval(session, access, record, workflow, t)
+    ]
 
 
 def _move(
@@ -259,6 +260,10 @@ def _move(
         issues.insert(0, Issue("/comment", f"Enter a comment to {transition.title.lower()}"))
     if issues:
         raise DataInvalid(issues)
+    # The comment joins the record's thread (checked first: nothing moves if refused).
+    note = None
+    if actor is not None and (comment or "").strip():
+        note = add_workflow_comment(session, record, comment or "", actor, notify_base_url)
     old_status = record.status
     record.status = transition.target
     record.updated_at = datetime.now(UTC)
@@ -270,7 +275,8 @@ def _move(
         {"pointer": "/status", "old": old_status, "new": record.status}
     ]
     if comment:
-        changes.append({"pointer": "/comment", "old": None, "new": comment})
+        link = {"comment_id": note.id} if note is not None else {}
+        changes.append({"pointer": "/comment", "old": None, "new": comment, **link})
     session.add(
         AuditEntry(
             record_id=record.id,
@@ -282,7 +288,16 @@ def _move(
     )
     session.flush()
     if notify_base_url is not None:
-        notify_transition(session, record, workflow, transition, old_status, actor, notify_base_url)
+        notify_transition(
+            session,
+            record,
+            workflow,
+            transition,
+            old_status,
+            actor,
+            notify_base_url,
+            commented=note is not None,
+        )
 
 
 def _flush_or_conflict(session: Session, record: Record) -> None:

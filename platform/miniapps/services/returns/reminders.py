@@ -1,43 +1,11 @@
 """Return reminders: what the hourly ``return_reminders`` job queues.
 
-The job itself (its transaction and retries) is :mod:`miniapps.scheduler.reminders`.
-
-For every published periodic app, every organisation that owes it a return and every
-recent period (see :data:`CATCH_UP`) whose return is not submitted, approved or locked:
-
-- **before the due date**: each ``reminders`` entry ``{"before_due_days": N, "to": [...]}``
-  (when the definition declares no ``reminders`` at all: N = 5 and N = 1, to the
-  practice managers and staff) emails ``return_reminder`` once ``today >= due - N``;
-- **after the due date**: each ``{"after_due_days": N, "to": [...]}`` entry emails
-  ``return_overdue`` once ``today >= due + N``;
-- **overdue escalation** (always): once the return is overdue (the day after
-  ``due + grace_days``) the PCN managers above the organisation get ``return_overdue``,
-  and the definition's ``notifications`` ``{"on": "overdue"}`` are sent (``record_event``,
-  dedupe key ``notify:<app>:<ods>:<period>:overdue:<index>``).
-
-A reminder's ``template`` text is added to its email
-(see :mod:`miniapps.core.definitions.message_templates`).
-Anything about an overdue return is urgent: it never waits for a daily digest.
-
-**Once, never lost, never late twice.** Every email has an outbox ``dedupe_key``
-(``reminder:<app>:<ods>:<period>:before:<N>``, ``...:after:<N>``,
-``overdue:<app>:<ods>:<period>``, made per recipient), so a second run, a restart or a
-second scheduler queues nothing more; a run missed while the scheduler was down is made
-up by the next run. **The latest-reminder rule:** of the before-due reminders to the same
-roles whose moment has passed, only the latest one (the smallest N) is sent; an earlier
-one that was missed is superseded and never sent late (after a week's downtime the
-practice gets "1 day before", not "5 days before" as well). The latest one is still sent
-when the run comes after the due date, once. Returns submitted (or locked) in the
-meantime get nothing.
-
-**Who.** Holders of the named roles at the organisation or above it who may read that
-organisation's records of the app (the same :class:`Access` filter as pages); ``submitter``
-names nobody here (nothing was submitted). Emails carry only the app, organisation,
-period, due date and a link: never record data.
-
-**Which periods.** The last few periods (current included) whose latest reminder moment
-is at most :data:`CATCH_UP` ago: a scheduler down for longer than that, or a newly
-published app, does not email about long-gone periods.
+The job itself (its transaction and retries) is :mod:`miniapps.scheduler.reminders`; the
+rules (before and after the due date, overdue escalation, once only, the latest-reminder
+rule, which periods) are written down in ``docs/app-definitions.md``, "Reminder rules".
+Every email has an outbox ``dedupe_key`` (``reminder:<app>:<ods>:<period>:before:<N>``,
+``...:after:<N>``, ``overdue:<app>:<ods>:<period>``, per recipient), so a second run or a
+second scheduler queues nothing more.
 """
 
 from __future__ import annotations

@@ -134,6 +134,7 @@ def return_statuses(
                 Record.app_id == app.id,
                 Record.organisation_id.in_([o.id for o in orgs]),
                 Record.period.in_(periods),
+                Record.superseded.is_(False),
             )
             .order_by(Record.id)
         )

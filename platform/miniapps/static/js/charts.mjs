@@ -70,7 +70,7 @@ export function chartConfig(chart) {
       indexAxis: chart.horizontal ? "y" : "x",
       responsive: true,
       maintainAspectRatio: true,
-      aspectRatio: chart.horizontal ? Math.max(1.2, 3 - chart.labels.length * 0.15) : 2,
+      aspectRatio: chart.horizontal ? Math.max(1.2, 3 - chart.labels.length * 0.15) : 2.5,
       animation: reducedMotion() ? false : { duration: 250 },
       scales: {
         [valueAxis]: { beginAtZero: true, stacked: Boolean(chart.stacked), ticks: wholeNumbers(chart) ? { precision: 0 } : {} },
@@ -113,8 +113,11 @@ function addToggle(slot, panel) {
   button.type = "button";
   button.className = "nhsuk-button nhsuk-button--secondary nhsuk-button--small miniapps-chart-toggle";
   button.setAttribute("aria-controls", slot.id);
+  // A long table folds away under its chart; hiding the chart unfolds it again.
+  const folded = slot.parentElement?.querySelector("details[data-fold-when-charted]");
   const show = (visible) => {
     slot.hidden = !visible;
+    if (folded) folded.open = !visible;
     button.setAttribute("aria-expanded", String(visible));
     button.textContent = visible ? "Hide chart" : "Show chart";
     const hidden = document.createElement("span");

@@ -1,7 +1,10 @@
-// Repeating sections without a round trip: "Add another" clones an item, "Remove" deletes
-// one, and the names, ids, labels and data-pointers are renumbered so the server reads
-// them exactly as if it had rendered them. Without JavaScript the same buttons are plain
-// submit buttons (_repeat_add / _repeat_remove) and the server re-renders the form.
+// Repeating sections without a round trip: "Add a ..." / "Add another ..." copies the
+// section's <template> item (the server renders one blank item after the last), "Remove"
+// deletes one, and the names, ids, labels and data-pointers are renumbered so the server
+// reads them exactly as if it had rendered them. A section starts with no item unless its
+// minItems applies now: when a condition makes a shown section required, it gets its
+// minItems items. Without JavaScript the same buttons are plain submit buttons
+// (_repeat_add / _repeat_remove) and the server re-renders the form.
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -10,7 +13,10 @@ export function renumber(root, name, pointer, from, to) {
   const nameRe = new RegExp(`^${escapeRe(name)}-${from}(?=-|$)`);
   const ptrRe = new RegExp(`^${escapeRe(pointer)}/${from}(?=/|$)`);
   const idList = (value) => value.split(/\s+/).map((v) => v.replace(nameRe, `${name}-${to}`)).join(" ");
-  const els = [root, ...root.querySelectorAll("*")];
+  // A nested section's <template> holds this item's names too (its content is not a child).
+  const inside = (node) => [...node.querySelectorAll("*")]
+    .flatMap((el) => (el.tagName === "TEMPLATE" && el.content ? [el, ...inside(el.content)] : [el]));
+  const els = [root, ...inside(root)];
   for (const el of els) {
     for (const attr of ["name", "id", "for", "aria-describedby", "aria-controls", "data-aria-controls", "data-repeat-name"]) {
       const value = el.getAttribute(attr);
@@ -31,36 +37,26 @@ export function renumber(root, name, pointer, from, to) {
   }
 }
 
-function clearValues(item) {
-  for (const el of item.querySelectorAll("input, textarea, select")) {
-    if (el.type === "checkbox" || el.type === "radio") el.checked = false;
-    else if (el.tagName === "SELECT") el.selectedIndex = 0;
-    else if (el.type !== "submit" && el.type !== "button") el.value = "";
-  }
-  for (const el of item.querySelectorAll(".nhsuk-error-message")) el.remove();
-  for (const cls of ["nhsuk-form-group--error", "nhsuk-input--error", "nhsuk-textarea--error", "nhsuk-select--error"]) {
-    for (const el of item.querySelectorAll(`.${cls}`)) el.classList.remove(cls);
-  }
-  for (const el of item.querySelectorAll("[aria-describedby]")) {
-    const ids = el.getAttribute("aria-describedby").split(/\s+/).filter((id) => !id.endsWith("-error"));
-    if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
-    else el.removeAttribute("aria-describedby");
-  }
-  // Nested repeats start with one item.
-  for (const list of item.querySelectorAll(".miniapps-repeat__items")) {
-    [...list.children].slice(1).forEach((extra) => extra.remove());
-  }
-}
-
+const own = (section, selector, owner = "[data-repeat]") => [...section.querySelectorAll(selector)]
+  .find((el) => el.closest(owner) === section);
 const itemsOf = (section) => [...section.querySelector(".miniapps-repeat__items").children];
+
+/** Whether the section must be answered now: its "(required)" marker is showing. */
+export function requiredNow(section) {
+  const marker = own(section, "legend [data-required-marker]");
+  return Boolean(marker && !marker.hidden && !section.closest("[hidden]"));
+}
 
 function refresh(section) {
   const count = itemsOf(section).length;
-  const min = Number(section.dataset.minItems || 1);
+  const min = requiredNow(section) ? Number(section.dataset.minItems || 0) : 0;
   const max = section.dataset.maxItems ? Number(section.dataset.maxItems) : Infinity;
-  const add = [...section.querySelectorAll(".miniapps-repeat__add")]
-    .find((el) => el.closest(".miniapps-repeat") === section);
+  const add = own(section, ".miniapps-repeat__add");
   if (add) add.hidden = count >= max;
+  const button = own(section, "[data-repeat-add]");
+  // Only when it changes: rewriting a button's text under a pressed mouse loses the click.
+  const label = count ? button?.dataset.addMore : button?.dataset.addFirst;
+  if (label && button.textContent.trim() !== label) button.textContent = label;
   for (const item of itemsOf(section)) {
     const remove = [...item.querySelectorAll(".miniapps-repeat__remove")]
       .find((b) => b.closest(".miniapps-repeat__item") === item);
@@ -68,16 +64,30 @@ function refresh(section) {
   }
 }
 
-/** Append a cleared copy of the last item; returns the new item. */
+/** Append a blank item (a copy of the section's <template>); returns the new item. */
 export function addItem(section) {
   const items = itemsOf(section);
-  const last = items.at(-1);
-  const copy = last.cloneNode(true);
-  clearValues(copy);
-  renumber(copy, section.dataset.repeatName, section.dataset.repeat, items.length - 1, items.length);
-  last.after(copy);
+  const template = own(section, "template[data-repeat-template]");
+  const copy = template.content.firstElementChild.cloneNode(true);
+  renumber(copy, section.dataset.repeatName, section.dataset.repeat, Number(copy.dataset.index), items.length);
+  section.querySelector(".miniapps-repeat__items").append(copy);
   refresh(section);
   return copy;
+}
+
+/** Give every shown section that must be answered now its minItems items; returns the
+ * sections that got new items. */
+export function fillRequired(root) {
+  const filled = [];
+  for (const section of root.querySelectorAll("[data-repeat]")) {
+    const min = Number(section.dataset.minItems || 0);
+    if (requiredNow(section) && itemsOf(section).length < min) {
+      while (itemsOf(section).length < min) addItem(section);
+      filled.push(section);
+    }
+    refresh(section);
+  }
+  return filled;
 }
 
 /** Remove `item` and renumber the items after it. */
@@ -95,6 +105,12 @@ export function removeItem(section, item) {
 export function init(root = globalThis.document) {
   if (!root) return;
   for (const section of root.querySelectorAll("[data-repeat]")) refresh(section);
+  // conditions.mjs listens on the <form> and so runs first: markers are up to date here.
+  root.addEventListener("change", () => {
+    for (const section of fillRequired(root)) {
+      section.dispatchEvent(new CustomEvent("miniapps:repeat", { bubbles: true }));
+    }
+  });
   root.addEventListener("click", (event) => {
     const button = event.target.closest?.("[data-repeat-add], [data-repeat-remove]");
     if (!button) return;

@@ -213,13 +213,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "required": ["error", "message"],
         "description": "A stale If-Match (error conflict, with current_version), a record that "
-        "can no longer be edited (not_editable), or an action not allowed from the record's "
-        "state (transition_not_allowed, with allowed).",
+        "can no longer be edited (not_editable), an action not allowed from the record's "
+        "state (transition_not_allowed, with allowed), or a period the organisation's record "
+        "already holds (record_exists, with record_id and record, its address).",
         "properties": {
             "error": {"type": "string"},
             "message": {"type": "string"},
             "current_version": {"type": "integer"},
             "allowed": {"type": "array", "items": {"type": "string"}},
+            "record_id": {"type": "integer"},
+            "record": {"type": "string"},
         },
     },
     "AppSummary": {

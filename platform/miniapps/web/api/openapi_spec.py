@@ -183,6 +183,11 @@ PATHS: dict[str, dict[str, Any]] = {
                     headers={**ETAG_HEADER, "Location": {"schema": {"type": "string"}}},
                 ),
                 **_errors(400, 401, 403, 404, 415, 422),
+                "409": json_response(
+                    "Conflict",
+                    "The organisation already has its record for this period (record_exists, "
+                    "with record_id and record): a periodic app holds one per period.",
+                ),
             },
         },
     },

@@ -18,13 +18,9 @@ from miniapps.models import Organisation, Record
 from miniapps.services.apps import get_app
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import WRITE
-from miniapps.services.records.lifecycle import (
-    PERIOD_PATTERN,
-    apply_transition,
-    create_record,
-    update_record,
-)
+from miniapps.services.records.lifecycle import apply_transition, create_record, update_record
 from miniapps.services.records.listing import records_page
+from miniapps.services.records.periods import PERIOD_PATTERN, PeriodTaken
 from miniapps.web.api.answers import etag, page_answer, record_answer
 from miniapps.web.api.auth import api_access, api_user
 from miniapps.web.api.blueprint import bp
@@ -39,6 +35,22 @@ from miniapps.web.api.parsing import (
     text_param,
     validated_body,
 )
+from miniapps.web.errors import status_of
+
+
+@bp.errorhandler(PeriodTaken)
+def period_taken(exc: PeriodTaken) -> ResponseReturnValue:
+    """409 naming the record that already holds the period, with its id and address."""
+    response = jsonify(
+        {
+            "error": exc.code,
+            "message": str(exc),
+            "record_id": exc.record_id,
+            "record": url_for("api.get_record", record_id=exc.record_id),
+        }
+    )
+    response.status_code = status_of(exc)
+    return response
 
 
 def _record_response(record: Record, status: int = 200) -> Response:

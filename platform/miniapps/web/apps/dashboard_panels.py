@@ -16,7 +16,15 @@ from miniapps.core.periods.keys import period_label
 from miniapps.services.dashboards.declared import DECLARED_WIDGETS
 from miniapps.services.dashboards.filters import choices_of
 from miniapps.web.apps import dashboard_declared
-from miniapps.web.apps.panel_tables import Link, Table, plain_text, table_cells, table_chart
+from miniapps.web.apps.panel_tables import (
+    LONG_TABLE,
+    Link,
+    Table,
+    plain_text,
+    readable_bars,
+    table_cells,
+    table_chart,
+)
 
 NUMBER_STATS = (
     ("count", "Count"),
@@ -45,6 +53,7 @@ def build_panel(
         ],
         "rows": table_cells(table),
         "chart": chart if table.rows else None,
+        "long": len(table.rows) > LONG_TABLE,
         "declared": widget["type"] in DECLARED_WIDGETS,
         **(
             dashboard_declared.declared_extras(widget) if widget["type"] in DECLARED_WIDGETS else {}
@@ -72,8 +81,8 @@ def _describe(
         table = Table(["Organisation", "ODS code", "Records"], numeric_from=2)
         for ods, count in data["by_org"].items():
             table.add([names.get(ods, ods), ods, count], link(ods))
-        chart = _bars(table, 2, "Records", horizontal=True)
-        return table, chart, "Records by organisation", None
+        chart, shown = readable_bars(_bars(table, 2, "Records", horizontal=True), "organisations")
+        return table, chart, "Records by organisation", shown or None
     if kind == "number_summary":
         table = Table(["Measure", "Value"])
         for key, label in NUMBER_STATS:
@@ -131,7 +140,8 @@ def _compared(
     if chart is not None and average is not None:
         line = [average] * len(table.rows)
         chart["datasets"].append({"label": label, "values": line, "style": "line"})
-    return table, chart, heading, note
+    chart, shown = readable_bars(chart, f"{kind}s")
+    return table, chart, heading, f"{note} {shown}".strip()
 
 
 def _bars(table: Table, column: int, label: str, horizontal: bool = False) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from miniapps.core.periods.keys import period_label
 from miniapps.core.periods.schedule import STATUS_TITLES
 from miniapps.db import db
 from miniapps.models import App, Organisation
+from miniapps.services.indicators.months import months_with_data
 from miniapps.services.indicators.overview import NoIndicators, has_indicators, indicator_overview
 from miniapps.services.indicators.results import NoYearSet
 from miniapps.services.organisations import by_ods
@@ -77,6 +78,7 @@ def _page(template: str, **extra: Any) -> ResponseReturnValue:
     app, org, period, error = _request()
     context: dict[str, Any] = {"app": app, "org": org, "period": period, "error": error}
     context.update(label=period_label, return_titles=STATUS_TITLES)
+    context["months"] = _month_choices(app, org, period)
     if error is not None:
         return render_template(template, **context, ov=None), 400
     try:
@@ -101,6 +103,17 @@ def _page(template: str, **extra: Any) -> ResponseReturnValue:
         **extra,
     )
     return render_template(template, **context), 200
+
+
+def _month_choices(app: App, org: Organisation, period: str) -> list[dict[str, Any]]:
+    """The month picker: every month with data here, newest first, and the one shown."""
+    months = months_with_data(db.session, current_access(), app, org)
+    if MONTH.match(period) and period not in months:
+        months = sorted([*months, period], reverse=True)
+    items = [{"value": m, "text": period_label(m), "selected": m == period} for m in months]
+    if not MONTH.match(period):  # keep what was typed in the URL, so the error makes sense
+        items.insert(0, {"value": "", "text": "Choose a month", "selected": True})
+    return items
 
 
 @bp.route("/<app_id>/indicators")

@@ -20,7 +20,13 @@ from miniapps.services.indicators.overview import (
     IndicatorLine,
     Overview,
 )
-from miniapps.web.apps.panel_tables import Table, table_cells, table_chart
+from miniapps.web.apps.panel_tables import (
+    LONG_TABLE,
+    Table,
+    readable_bars,
+    table_cells,
+    table_chart,
+)
 
 RAG = {
     "red": ("Red", "nhsuk-tag--red"),
@@ -86,6 +92,21 @@ def patients_needed(result: IndicatorResult) -> list[str]:
         f"{result.to_upper} {verb} to reach the upper threshold ({percent(spec.upper_threshold)})."
     )
     return lines
+
+
+def points(ov: Overview, line: IndicatorLine) -> str:
+    """Points as a PCN earns them: above PCN level the sum of the PCNs' points, so they
+    agree with the £ (the sums over the same PCNs), never points of a pooled achievement."""
+    result, above = line.result, ov.points_over_pcns.get(line.spec.code)
+    if above is None:
+        return f"{result.points} of {result.spec.max_points}"
+    if not above.pcns:
+        return "None: no PCN here has eligible patients (points are earned by PCNs)"
+    pcns = "1 PCN" if above.pcns == 1 else f"{above.pcns} PCNs"
+    return (
+        f"{above.points} of {above.max_points}: the sum over the {pcns} with eligible "
+        "patients (points are earned by PCNs, like the £)"
+    )
 
 
 def per_patient(result: IndicatorResult) -> str:
@@ -171,21 +192,18 @@ def variation_table(ov: Overview, index: int, links: Links) -> Table:
     head = ["Organisation", "ODS code", "Achievement (%)", "Difference from average (points)"]
     table = Table([*head, "RAG", "Numerator", "Denominator", "Earned (£)"], numeric_from=2)
     for org, result, gap in variation.rows:
-        row: list[Any] = [
-            org.name,
-            org.ods,
-            _pct(result.achievement),
-            _pct(gap),
-            RAG[result.rag][0],
-        ]
+        status = "No return" if org.ods in ov.not_returned else RAG[result.rag][0]
+        row: list[Any] = [org.name, org.ods, _pct(result.achievement), _pct(gap), status]
         row += [result.counts.numerator, result.counts.denominator, result.earned]
         table.add(row, links.page(org.ods))
     return table
 
 
-def variation_chart(ov: Overview, index: int, table: Table) -> dict[str, Any] | None:
+def variation_chart(ov: Overview, index: int, table: Table) -> tuple[dict[str, Any] | None, str]:
+    """Ranked bars of achievement against the pooled average (the top and bottom ten when
+    there are many: :func:`readable_bars`), and what the chart leaves out."""
     if not table.rows:
-        return None
+        return None, ""
     chart = table_chart("bar", table, 2, "Achievement (%)", True)
     average = _pct(ov.variation[index].average)
     if average is not None:
@@ -193,18 +211,30 @@ def variation_chart(ov: Overview, index: int, table: Table) -> dict[str, Any] | 
         chart["datasets"].append(
             {"label": label, "values": [average] * len(table.rows), "style": "line"}
         )
-    return chart
+    return readable_bars(chart, compared_kind(ov))
 
 
 def results_table(ov: Overview, links: Links) -> Table:
-    """Every indicator at the page's organisation; each row links to the records counted."""
-    head = ["Indicator", "RAG", "Numerator", "Denominator", "Achievement (%)", "Points"]
-    money_head = ["Maximum points", "Earned (£)", "Potential (£)", "Remaining (£)"]
+    """Every indicator at the page's organisation; each row links to the records counted.
+    Above PCN level the points are the sums over the PCNs (see :func:`points`)."""
+    above = bool(ov.points_over_pcns)
+    points_head = (
+        ["Points (sum of PCNs)", "Maximum points (sum of PCNs)"]
+        if above
+        else [
+            "Points",
+            "Maximum points",
+        ]
+    )
+    head = ["Indicator", "RAG", "Numerator", "Denominator", "Achievement (%)", points_head[0]]
+    money_head = [points_head[1], "Earned (£)", "Potential (£)", "Remaining (£)"]
     table = Table([*head, *money_head], numeric_from=2)
     for line in ov.lines:
         r, counts = line.result, line.result.counts
+        summed = ov.points_over_pcns.get(r.spec.code)
+        most = (summed.points, summed.max_points) if summed else (r.points, r.spec.max_points)
         row = [r.spec.code, RAG[r.rag][0], counts.numerator, counts.denominator]
-        row += [_pct(r.achievement), r.points, r.spec.max_points, r.earned, r.potential]
+        row += [_pct(r.achievement), most[0], most[1], r.earned, r.potential]
         table.add([*row, r.remaining], links.records(ov.org.ods, ov.period))
     return table
 
@@ -225,34 +255,39 @@ def compared_kind(ov: Overview) -> str:
     return "practices" if ov.level == "pcn" else "PCNs"
 
 
-def tables(ov: Overview, links: Links) -> dict[str, tuple[str, Table, dict[str, Any] | None]]:
-    """Every table of the page by id: (heading, table, chart or None)."""
-    found: dict[str, tuple[str, Table, dict[str, Any] | None]] = {
-        "results": (f"Indicators for {ov.org.name}", results_table(ov, links), None)
+Found = dict[str, tuple[str, Table, dict[str, Any] | None, str]]
+
+
+def tables(ov: Overview, links: Links) -> Found:
+    """Every table of the page by id: (heading, table, chart or None, note on the chart)."""
+    found: Found = {
+        "results": (f"Indicators for {ov.org.name}", results_table(ov, links), None, "")
     }
     for line in ov.lines:
         table = trend_table(line, links, ov.org.ods)
         heading = f"{line.spec.code} achievement by month"
-        found[f"trend-{line.spec.code}"] = (heading, table, trend_chart(line, table))
+        found[f"trend-{line.spec.code}"] = (heading, table, trend_chart(line, table), "")
     for i, variation in enumerate(ov.variation):
         table = variation_table(ov, i, links)
         heading = f"{variation.spec.code}: {compared_kind(ov)} compared"
-        found[f"variation-{variation.spec.code}"] = (heading, table, variation_chart(ov, i, table))
+        found[f"variation-{variation.spec.code}"] = (heading, table, *variation_chart(ov, i, table))
     if ov.children:
         heading = f"{BELOW[ov.level]} in {ov.org.name}"
-        found["children"] = (heading, orgs_table(ov.children, links), None)
+        found["children"] = (heading, orgs_table(ov.children, links), None, "")
     if ov.pcns and ov.pcns is not ov.children:
-        found["pcns"] = (f"PCNs in {ov.org.name}", orgs_table(ov.pcns, links), None)
+        found["pcns"] = (f"PCNs in {ov.org.name}", orgs_table(ov.pcns, links), None, "")
     return found
 
 
 def panel(
-    table_id: str, heading: str, table: Table, chart: dict[str, Any] | None
+    table_id: str, heading: str, table: Table, chart: dict[str, Any] | None, note: str = ""
 ) -> dict[str, Any]:
     """A table (and chart) as the page renders it: NHS.UK table cells and a chart slot."""
     return {
         "id": table_id,
         "heading": heading,
+        "note": note,
+        "long": len(table.rows) > LONG_TABLE,
         "head": [
             {"text": text, "format": "numeric" if i >= table.numeric_from else None}
             for i, text in enumerate(table.head)

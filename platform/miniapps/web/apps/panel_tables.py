@@ -66,3 +66,38 @@ def plain_text(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+CHART_ENDS = 10  # a ranked bar chart of more than twice this shows the top and bottom ten
+LONG_TABLE = 10  # a charted table longer than this folds away once its chart is drawn
+
+
+def readable_bars(chart: dict[str, Any] | None, noun: str) -> tuple[dict[str, Any] | None, str]:
+    """A bar chart that stays readable however many organisations there are: ranked by
+    its first dataset (highest first, unknown last), cut to the top and bottom
+    :data:`CHART_ENDS` (the table keeps every row), and no chart at all when every bar
+    would be the same. Returns the chart and a sentence saying what it shows ("" if
+    nothing needs saying)."""
+    if chart is None or len(chart["labels"]) < 2:
+        return chart, ""
+    values = chart["datasets"][0]["values"]
+    known = {v for v in values if v is not None}
+    total = len(values)
+    if len(known) <= 1 and None not in values:
+        same = plain_text(next(iter(known))) if known else "no value"
+        return None, f"No chart: all {total} {noun} have the same value ({same})."
+    order = sorted(range(total), key=lambda i: (values[i] is None, -(values[i] or 0)))
+    if total > 2 * CHART_ENDS:
+        order = order[:CHART_ENDS] + order[-CHART_ENDS:]
+    ranked = dict(chart, labels=[chart["labels"][i] for i in order])
+    ranked["datasets"] = [
+        dict(d, values=[d["values"][i] for i in order]) for d in chart["datasets"]
+    ]
+    if chart.get("links"):
+        ranked["links"] = [chart["links"][i] for i in order]
+    if total <= 2 * CHART_ENDS:
+        return ranked, ""
+    return ranked, (
+        f"The chart shows the {CHART_ENDS} highest and {CHART_ENDS} lowest of {total} {noun}, "
+        f"ranked; the table lists all {total}."
+    )

@@ -14,11 +14,13 @@ from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange, Issue
 from miniapps.core.forms import bind_form, compile_form
 from miniapps.db import db
+from miniapps.models import Organisation
 from miniapps.services import apps as app_service
 from miniapps.services.definitions import published_versions
 from miniapps.services.organisations import targeted_organisations
-from miniapps.services.permissions import PUBLISH
+from miniapps.services.permissions import PUBLISH, Forbidden
 from miniapps.web.apps.blueprint import bp
+from miniapps.web.apps.publish_targets import target_tree
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access
 
@@ -31,29 +33,15 @@ def publish() -> ResponseReturnValue:
         abort(403, "You may not publish apps.")
     targets = access.orgs(db.session, PUBLISH)
     if request.method == "GET":
-        return render_template("apps/publish.html", targets=targets, chosen=set(), source="")
+        return _page(targets, set(), "", [], None, None), 200
     source = _uploaded_text()
     chosen = set(request.form.getlist("to"))
-    issues: list[Issue] = []
-    definition: AppDefinition | None = None
-    try:
-        raw = json.loads(source) if source and source.strip() else None
-        if source is None:
-            issues = [Issue("", "The file must be UTF-8 encoded JSON text")]
-        elif raw is None:
-            issues = [Issue("", "Choose a JSON file or paste a definition")]
-        elif not isinstance(raw, dict):
-            issues = [Issue("", "The definition must be a JSON object")]
-        else:
-            definition = validate_definition(raw, source="definition")
-    except json.JSONDecodeError as exc:
-        issues = [
-            Issue("", f"This is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
-        ]
-    except DefinitionInvalid as exc:
-        issues = exc.issues
+    definition, issues = _read_definition(source)
+    if definition is not None:
+        # Whether it may be published at all is said at the check, before any preview.
+        issues = app_service.publish_problems(db.session, access, definition)
     chosen_orgs = [o for o in targets if o.ods in chosen]
-    if definition is not None and request.form.get("action") == "publish":
+    if definition is not None and not issues and request.form.get("action") == "publish":
         if not chosen_orgs:
             issues = [Issue("/to", "Choose at least one organisation to publish to")]
         else:
@@ -64,6 +52,9 @@ def publish() -> ResponseReturnValue:
             except IncompatibleChange as exc:
                 db.session.rollback()
                 issues = exc.issues
+            except Forbidden as exc:
+                db.session.rollback()
+                issues = [Issue("/to", str(exc), "forbidden")]
             else:
                 db.session.commit()
                 verb = "Published" if result.created else "Already published:"
@@ -78,16 +69,47 @@ def publish() -> ResponseReturnValue:
         if definition and not issues
         else None
     )
-    status = 422 if issues else 200
+    # Every answer re-renders the page with what was pasted (or uploaded) still there.
+    page = _page(targets, chosen, source or "", issues, definition, preview)
+    return page, 422 if issues else 200
+
+
+def _read_definition(source: str | None) -> tuple[AppDefinition | None, list[Issue]]:
+    """The checked definition in ``source``, or the problems that stop it being read."""
+    try:
+        raw = json.loads(source) if source and source.strip() else None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        return None, [Issue("", f"This is not valid JSON: {exc.msg} at {where}")]
+    if source is None:
+        return None, [Issue("", "The file must be UTF-8 encoded JSON text")]
+    if raw is None:
+        return None, [Issue("", "Choose a JSON file or paste a definition")]
+    if not isinstance(raw, dict):
+        return None, [Issue("", "The definition must be a JSON object")]
+    try:
+        return validate_definition(raw, source="definition"), []
+    except DefinitionInvalid as exc:
+        return None, exc.issues
+
+
+def _page(
+    targets: list[Organisation],
+    chosen: set[str],
+    source: str,
+    issues: list[Issue],
+    definition: AppDefinition | None,
+    preview: Any,
+) -> str:
     return render_template(
         "apps/publish.html",
-        targets=targets,
+        target_tree=target_tree(targets),
         chosen=chosen,
-        source=source or "",
+        source=source,
         issues=issues,
         definition=definition,
         preview=preview,
-    ), status
+    )
 
 
 def _uploaded_text() -> str | None:

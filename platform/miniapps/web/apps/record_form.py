@@ -23,6 +23,8 @@ from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.attachments import AttachmentStore
 from miniapps.services.records.lifecycle import NotEditable, StaleRecord
 from miniapps.services.records.listing import previous_period_data
+from miniapps.services.records.periods import PeriodTaken, period_holder
+from miniapps.services.returns.due_period import due_period
 from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.records import load_app, load_record
 from miniapps.web.session_user import current_access, current_org
@@ -39,7 +41,11 @@ def new_record(app_id: str) -> ResponseReturnValue:
     frequency = (definition.period or {}).get("frequency", "none")
     periods = recent_periods(date.today(), frequency, 12) if frequency != "none" else []
     chosen_org = _chosen_org(orgs)
-    chosen_period = request.values.get("period") or (periods[0] if periods else None)
+    chosen_period = request.values.get("period") or _default_period(app, chosen_org, periods)
+    # One record per organisation and period: open the one there is instead.
+    held = period_holder(db.session, app, chosen_org, chosen_period)
+    if held is not None:
+        return _open_existing(app, held.id)
     if chosen_period:  # yearly indicator apps: the form lists that period's indicators
         definition = app_definition(db.session, app, chosen_period)
     compiled = compile_form(definition.schema, definition.ui)
@@ -69,6 +75,9 @@ def new_record(app_id: str) -> ResponseReturnValue:
         )
     except DataInvalid as exc:
         issues = exc.issues
+    except PeriodTaken as exc:  # another request took the period since the check above
+        db.session.rollback()
+        return _open_existing(app, exc.record_id)
     else:
         db.session.commit()
         flash(_saved_message(item, submit), "success")
@@ -77,6 +86,25 @@ def new_record(app_id: str) -> ResponseReturnValue:
     bound.attach_errors(issues)
     page = _render(app, definition, bound, orgs, chosen_org, periods, chosen_period)
     return page, 400
+
+
+def _open_existing(app: App, record_id: int) -> ResponseReturnValue:
+    """Go to the record that already holds the period, saying so: its edit page while the
+    user may still change it, else the record page."""
+    item = load_record(app, record_id)
+    workflow = Workflow(record_definition(db.session, item).workflow)
+    editable = workflow.is_editable(item.status) and current_access().can(
+        WRITE, item.organisation, app
+    )
+    held = (
+        f"{item.organisation.name} already has a record for {period_label(item.period)} "
+        f"(record {item.id}), so it is opened here instead of starting another."
+    )
+    if not editable:
+        held += f" It is {workflow.title(item.status).lower()} and can no longer be changed."
+    flash(held, "info")
+    target = "apps.edit_record" if editable else "apps.record"
+    return redirect(url_for(target, app_id=app.id, record_id=item.id))
 
 
 @bp.route("/<app_id>/records/<int:record_id>/edit", methods=["GET", "POST"])
@@ -156,6 +184,20 @@ def _chosen_org(orgs: list[Organisation]) -> Organisation:
         return by_ods[wanted]
     here = current_org()
     return by_ods.get(here.ods, orgs[0]) if here else orgs[0]
+
+
+def _default_period(app: App, org: Organisation, periods: list[str]) -> str | None:
+    """The period that is due (the newest finished one ``org`` has not returned), else the
+    current one."""
+    due = due_period(db.session, app, org, periods, date.today())
+    return due or (periods[0] if periods else None)
+
+
+@bp.app_template_global("may_add_records")
+def may_add_records(app: App) -> bool:
+    """Whether the signed-in user may fill ``app`` in somewhere: the same check
+    :func:`new_record` makes, so "New record" is offered only to those it would admit."""
+    return bool(writable_orgs(db.session, current_access(), app))
 
 
 def _saved_message(item: Record, submit: bool) -> str:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from miniapps.core.errors import DataInvalid
 from miniapps.core.periods.keys import period_label
 from miniapps.core.records.display import display_rows
+from miniapps.core.records.history import describe_entry, step_title
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Record
@@ -21,6 +22,7 @@ from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.attachments import attachment_path, readable_attachment
 from miniapps.services.records.audit import history
 from miniapps.services.records.comments import thread as comment_thread
+from miniapps.services.records.comments import waiting_comment, workflow_comment_actions
 from miniapps.services.records.listing import records_page, visible_app, visible_record
 from miniapps.web.apps.blueprint import bp
 from miniapps.web.session_user import current_access
@@ -92,6 +94,8 @@ def render_record_page(app: App, item: Record, **extra: Any) -> str:
     comment form's error and input when it is shown again."""
     definition = record_definition(db.session, item)
     workflow = Workflow(definition.workflow)
+    waiting = waiting_comment(db.session, item)
+    made_with = workflow_comment_actions(db.session, item)
     return render_template(
         "apps/record.html",
         app=app,
@@ -99,7 +103,13 @@ def render_record_page(app: App, item: Record, **extra: Any) -> str:
         definition=definition,
         workflow=workflow,
         rows=display_rows(definition.schema, item.data, definition.ui),
-        history=history(db.session, item),
+        history=[
+            (entry, describe_entry(entry.action, entry.changes, definition.schema, workflow))
+            for entry in history(db.session, item)
+        ],
+        waiting=waiting[0] if waiting else None,
+        waiting_title=step_title(workflow, waiting[1]) if waiting else None,
+        comment_actions={cid: step_title(workflow, action) for cid, action in made_with.items()},
         comments=comment_thread(db.session, item),
         actions=record_service.allowed_actions(current_access(), db.session, item),
         can_edit=workflow.is_editable(item.status)

@@ -1,0 +1,126 @@
+"""``miniapps mail catch``: a local SMTP server for development that keeps every message.
+
+``make run`` starts it beside the scheduler and points ``SMTP_HOST``/``SMTP_PORT`` at it,
+so emails really go through SMTP and can be read: each message is written as it was
+received to ``DIR/<UTC time>-<n>.eml`` (open it in any mail client, or read it as text),
+and the outbox row it was sent from keeps the same subject and body (``/admin/outbox``).
+It listens on loopback only and never relays anything onwards.
+
+aiosmtpd (the ``dev`` extra) is imported only when the command runs, so an installation
+without it still starts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import signal
+import threading
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
+
+mail_group = AppGroup("mail", help="Email in development: a local SMTP catcher.")
+
+
+class MailCatcher:
+    """aiosmtpd handler: every message received becomes one ``.eml`` file in ``directory``."""
+
+    def __init__(self, directory: Path, echo: bool = True) -> None:
+        self.directory = directory
+        self.echo = echo
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        path = self.store(content)
+        if self.echo:
+            message = message_from_bytes(content, policy=policy.default)
+            recipients = ", ".join(envelope.rcpt_tos)
+            subject = str(message["Subject"] or "").strip()
+            click.echo(f"mail: {subject} to {recipients} -> {path}", err=True)
+        return "250 Message accepted for delivery"
+
+    def store(self, content: bytes) -> Path:
+        """Write one message: to a hidden file first, then renamed, so a reader never sees
+        half a message."""
+        with self._lock:
+            number = next(self._numbers)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        path = self.directory / f"{stamp}-{number:04d}.eml"
+        partial = self.directory / f".{path.name}.part"
+        partial.write_bytes(content)
+        partial.replace(path)
+        return path
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def start_catcher(host: str, port: int, directory: Path, echo: bool = True) -> Controller:
+    """Start an SMTP server on ``host:port`` keeping messages in ``directory``; the caller
+    stops it (``controller.stop()``)."""
+    from aiosmtpd.controller import Controller
+
+    directory.mkdir(parents=True, exist_ok=True)
+    controller = Controller(MailCatcher(directory, echo), hostname=host, port=port)
+    controller.start()
+    return controller
+
+
+@mail_group.command("catch")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address.")
+@click.option("--port", default=1025, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where messages are kept (default: instance/mail).",
+)
+def catch(host: str, port: int, directory: Path | None) -> None:
+    """Receive email on HOST:PORT and keep each message as an .eml file, until SIGTERM
+    or Ctrl-C. For development: point MINIAPPS_SMTP_HOST/MINIAPPS_SMTP_PORT at it."""
+    if not is_loopback(host):
+        raise click.BadParameter("the catcher listens on loopback only", param_hint="--host")
+    try:
+        import aiosmtpd  # noqa: F401
+    except ImportError:
+        raise click.ClickException(
+            "aiosmtpd is not installed: pip install -e '.[dev]' (make run does)"
+        ) from None
+    directory = directory or Path(current_app.instance_path) / "mail"
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        controller = start_catcher(host, port, directory)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    try:
+        click.echo(f"catching email on {host}:{port} into {directory}", err=True)
+        stop.wait()
+    finally:
+        controller.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,58 @@
+"""Separation of duties: the author of a record does not approve it.
+
+The author is whoever submitted the record (took the action that last moved it out of
+the workflow's initial state) or last changed its data (created it, or saved new
+answers), read from the audit trail. A transition needing the ``approve`` permission is
+not theirs to take unless it declares ``"self_approval": true``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from miniapps.core.workflow import Transition, Workflow
+from miniapps.models import AuditEntry, Record
+from miniapps.services.permissions import Access
+
+DATA_ACTIONS = frozenset({"create", "update"})
+
+
+def record_authors(session: Session, record: Record, workflow: Workflow) -> set[int]:
+    """Ids of who last submitted ``record`` and who last changed its data (one or two
+    people; none for records made by the platform itself)."""
+    submit_actions = {t.action for t in workflow.from_state(workflow.initial)}
+    entries = session.execute(
+        select(AuditEntry.action, AuditEntry.actor_id)
+        .where(AuditEntry.record_id == record.id)
+        .order_by(AuditEntry.id.desc())
+    )
+    submitter: int | None = None
+    changer: int | None = None
+    found_submit = found_change = False
+    for action, actor_id in entries:
+        if not found_submit and action in submit_actions:
+            submitter, found_submit = actor_id, True
+        if not found_change and action in DATA_ACTIONS:
+            changer, found_change = actor_id, True
+        if found_submit and found_change:
+            break
+    return {a for a in (submitter, changer) if a is not None}
+
+
+def is_own_approval(
+    session: Session, access: Access, record: Record, workflow: Workflow, transition: Transition
+) -> bool:
+    """Whether ``transition`` is an approval that ``access``'s user may not take because
+    they submitted ``record`` or last changed its data."""
+    if not transition.separates_duties or access.user is None:
+        return False
+    return access.user.id in record_authors(session, record, workflow)
+
+
+def own_approval_message(transition: Transition) -> str:
+    """Why the author may not take ``transition``, in plain words."""
+    return (
+        f"Someone else must {transition.title[:1].lower()}{transition.title[1:]}: you "
+        "submitted this record or last changed its answers, and a second person checks it."
+    )
