@@ -22,6 +22,8 @@ from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.organisations import OrgRow, upsert_organisations
+from miniapps.services.permissions import Access
+from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -144,6 +146,25 @@ def load_example(name: str) -> dict[str, Any]:
 def fridge_app(db_session: Session, orgs: dict[str, Organisation]):
     """The minimal fridge_log example, published to the whole ICB."""
     return publish_app(db_session, load_example("fridge_log"), [orgs["QWE"]])
+
+
+@pytest.fixture
+def submitted(
+    db_session: Session, users: dict[str, User], orgs: dict[str, Organisation], fridge_app: App
+) -> Record:
+    """A fridge reading (9.5) submitted by A00001's practice staff, committed."""
+    staff = users["practice_staff"]
+    record = record_service.create_record(
+        db_session,
+        Access(staff),
+        fridge_app,
+        orgs["A00001"],
+        {"reading": 9.5},
+        submit=True,
+        actor=staff,
+    )
+    db_session.commit()
+    return record
 
 
 @pytest.fixture

@@ -6,30 +6,12 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-import pytest
-from miniapps.models import Record
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 
 from tests.conftest import iif_data
 
 REASON = "The reading looks too high: please check the thermometer."
-
-
-@pytest.fixture
-def submitted(db_session, users, orgs, fridge_app) -> Record:
-    staff = users["practice_staff"]
-    record = record_service.create_record(
-        db_session,
-        Access(staff),
-        fridge_app,
-        orgs["A00001"],
-        {"reading": 9.5},
-        submit=True,
-        actor=staff,
-    )
-    db_session.commit()
-    return record
 
 
 def page_text(page: str) -> str:

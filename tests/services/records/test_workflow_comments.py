@@ -26,22 +26,6 @@ BASE = "https://miniapps.example.nhs.uk"
 REASON = "The reading looks too high: please check the thermometer."
 
 
-@pytest.fixture
-def submitted(db_session, users, orgs, fridge_app) -> Record:
-    staff = users["practice_staff"]
-    record = record_service.create_record(
-        db_session,
-        Access(staff),
-        fridge_app,
-        orgs["A00001"],
-        {"reading": 9.5},
-        submit=True,
-        actor=staff,
-    )
-    db_session.commit()
-    return record
-
-
 def act(db_session, user, record, action, comment=None, base=None) -> Record:
     return record_service.apply_transition(
         db_session,
