@@ -181,3 +181,19 @@ def test_an_import_refuses_a_row_for_a_period_already_returned(db_session, users
     assert [(p.row, f"record {first.id}" in p.message) for p in report.problems] == [(3, True)]
     db_session.rollback()
     assert count(db_session, "monthly_return") == 1
+
+
+def test_a_dry_run_already_says_a_period_is_returned_and_a_file_may_not_hold_two(
+    db_session, users, orgs, monthly
+):
+    first = make(db_session, users, orgs, monthly, patients=100)
+    db_session.commit()
+    csv = "ods,period,patients\nA00001,2025-11,120\nA00002,2025-11,5\nA00002,2025-11,6\n"
+    report = import_records(
+        db_session, Access(users["pcn_manager"]), monthly, csv.encode(), "r.csv", dry_run=True
+    )
+    assert [(p.row, p.message) for p in report.problems] == [
+        (2, f"A00001 already has a record for 2025-11: record {first.id}"),
+        (4, "A00002 has another record for 2025-11 in row 3"),
+    ]
+    assert count(db_session, "monthly_return") == 1

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from miniapps.core.errors import DataInvalid, MiniappsError
 from miniapps.core.imports.long import compare_with_return
 from miniapps.core.imports.wide import ImportResult, ImportRow, RowProblem, read_import
+from miniapps.core.periods.slots import holds_one_per_period
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.year_sets import year_set_for
@@ -149,13 +150,18 @@ def _split_duplicates(
     stored: dict[tuple[int, str | None, str], int] = {}
     returned: dict[tuple[int, str | None], tuple[int, Any]] = {}
     if org_ids:
-        query = select(Record.id, Record.organisation_id, Record.period, Record.data).where(
-            Record.app_id == app.id, Record.organisation_id.in_(org_ids)
-        )
-        for record_id, org_id, record_period, data in session.execute(query.order_by(Record.id)):
+        query = select(
+            Record.id, Record.organisation_id, Record.period, Record.data, Record.superseded
+        ).where(Record.app_id == app.id, Record.organisation_id.in_(org_ids))
+        for record_id, org_id, record_period, data, superseded in session.execute(
+            query.order_by(Record.id)
+        ):
             stored.setdefault((org_id, record_period, content_key(data)), record_id)
-            returned.setdefault((org_id, record_period), (record_id, data))
+            if not superseded:
+                returned.setdefault((org_id, record_period), (record_id, data))
     in_file: dict[tuple[int, str | None, str], int] = {}
+    one_per_period = holds_one_per_period(app_definition(session, app).period)
+    period_rows: dict[tuple[int, str | None], int] = {}  # a new row per (org, period)
     for row, org in rows:
         key = (org.id, row.period, content_key(row.data))
         if report.result.layout == "long" and (org.id, row.period) in returned:
@@ -167,8 +173,17 @@ def _split_duplicates(
             )
         elif key in in_file:
             report.duplicates.append(RowProblem(row.row, None, f"duplicate of row {in_file[key]}"))
+        elif one_per_period and (org.id, row.period) in returned:
+            holder = returned[(org.id, row.period)][0]
+            message = f"{org.ods} already has a record for {row.period}: record {holder}"
+            report.problems.append(RowProblem(row.row, None, message))
+        elif one_per_period and (org.id, row.period) in period_rows:
+            earlier = period_rows[(org.id, row.period)]
+            message = f"{org.ods} has another record for {row.period} in row {earlier}"
+            report.problems.append(RowProblem(row.row, None, message))
         else:
             in_file[key] = row.row
+            period_rows[(org.id, row.period)] = row.row
             report.new_rows.append(row)
 
 
