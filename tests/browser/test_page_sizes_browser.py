@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -65,6 +66,8 @@ def test_printable_summary_is_one_a4_page(
     sign_in(page, emails["pcn_manager"])
     page.goto(f"{iif_live}/summary?org=U00001&period={MONTH}")
     expect(page.get_by_role("heading", level=1)).to_have_text("North PCN (U00001)")
+    violations = Axe().run(page).response["violations"]
+    assert not [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
     page.emulate_media(media="print")
     assert pdf_pages(page.pdf(format="A4")) == 1
 
