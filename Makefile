@@ -20,7 +20,7 @@ run demo: export MINIAPPS_BASE_URL ?= http://$(HOST):$(PORT)
 
 run: install assets db demo ## set up everything, load the demo, serve on http://$(HOST):$(PORT)
 	@# The mail catcher and the scheduler (outbox, reminders) run beside the web server and stop with it.
-	$(BIN)/miniapps mail catch --port $(MAIL_PORT) --dir $(MAIL_DIR) & MAIL=$$!; \
+	@$(BIN)/miniapps mail catch --port $(MAIL_PORT) --dir $(MAIL_DIR) & MAIL=$$!; \
 	MINIAPPS_SMTP_HOST=127.0.0.1 MINIAPPS_SMTP_PORT=$(MAIL_PORT) MINIAPPS_SMTP_STARTTLS=false \
 	  $(BIN)/miniapps scheduler & SCHED=$$!; \
 	trap 'kill $$SCHED $$MAIL 2>/dev/null; wait $$SCHED $$MAIL' EXIT; \
