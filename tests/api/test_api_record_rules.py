@@ -59,13 +59,22 @@ def test_who_may_not_write_there_gets_403_not_409(client, headers) -> None:
 
 
 def test_the_author_may_not_approve_through_the_api(client, headers) -> None:
-    rid = create(client, headers["practice_manager"], submit=True).get_json()["id"]
-    own = act(client, headers["practice_manager"], rid, "approve")
+    # The PCN manager fills in a practice's return: someone else must approve it.
+    rid = create(client, headers["pcn_manager"], submit=True).get_json()["id"]
+    own = act(client, headers["pcn_manager"], rid, "approve")
     assert own.status_code == 403
     assert own.get_json()["error"] == "forbidden"
     assert "you submitted this record or last changed its answers" in own.get_json()["message"]
-    approved = act(client, headers["pcn_manager"], rid, "approve")
+    approved = act(client, headers["platform_admin"], rid, "approve")
     assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
     # 403 before 409: approved already, but it is still not the author's to approve.
-    assert act(client, headers["practice_manager"], rid, "approve").status_code == 403
-    assert act(client, headers["pcn_manager"], rid, "approve").status_code == 409
+    assert act(client, headers["pcn_manager"], rid, "approve").status_code == 403
+    assert act(client, headers["platform_admin"], rid, "approve").status_code == 409
+
+
+def test_a_practice_return_is_approved_by_the_level_above(client, headers) -> None:
+    rid = create(client, headers["practice_staff"], submit=True).get_json()["id"]
+    manager = act(client, headers["practice_manager"], rid, "approve")
+    assert manager.status_code == 403
+    assert "The level above reviews North Surgery's returns" in manager.get_json()["message"]
+    assert act(client, headers["pcn_manager"], rid, "approve").get_json()["status"] == "approved"

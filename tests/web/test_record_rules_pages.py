@@ -89,14 +89,16 @@ def test_a_submitted_return_opens_read_only_and_a_post_stores_nothing(
 def test_the_author_is_offered_no_approve_button_and_told_why(
     client, db_session, users, orgs, login, monthly
 ):
-    record = store(db_session, users, orgs, monthly)
+    record = store(db_session, users, orgs, monthly, who="pcn_manager")
     url = f"/apps/monthly_return/records/{record.id}"
-    login(users["practice_manager"])
+    login(users["pcn_manager"])
     assert 'value="approve"' not in client.get(url).get_data(as_text=True)
     refused = client.post(f"{url}/transition", data={"action": "approve"})
     assert refused.status_code == 403
     assert "Someone else must approve" in refused.get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(Record, record.id).status == "submitted"
-    login(users["pcn_manager"])
+    login(users["practice_manager"])  # the practice's own manager: the PCN reviews it
+    assert 'value="approve"' not in client.get(url).get_data(as_text=True)
+    login(users["platform_admin"])
     assert 'value="approve"' in client.get(url).get_data(as_text=True)

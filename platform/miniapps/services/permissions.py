@@ -79,6 +79,12 @@ class Access:
         prefixes = self._prefixes(action, app_roles(app, action))
         return prefixes is None or any(org.path.startswith(p) for p in prefixes)
 
+    def can_from_above(self, action: str, org: Organisation, app: App | None = None) -> bool:
+        """:meth:`can`, granted by a role held above ``org`` (not at ``org`` itself): the
+        level above reviews what an organisation returns."""
+        prefixes = self._prefixes(action, app_roles(app, action))
+        return prefixes is None or any(org.path.startswith(p) and org.path != p for p in prefixes)
+
     def require(self, action: str, org: Organisation, app: App | None = None) -> None:
         if not self.can(action, org, app):
             raise Forbidden(f"You may not {action} records for {org.name} ({org.ods}).")

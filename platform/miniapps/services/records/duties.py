@@ -1,4 +1,5 @@
-"""Separation of duties: the author of a record does not approve it.
+"""Who may take a workflow step: the roles or permission it needs (a practice's return is
+reviewed by the level above) and separation of duties (its author does not approve it).
 
 The author is whoever submitted the record (took the action that last moved it out of
 the workflow's initial state) or last changed its data (created it, or saved new
@@ -12,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from miniapps.core.workflow import Transition, Workflow
-from miniapps.models import AuditEntry, Record
-from miniapps.services.permissions import Access
+from miniapps.models import App, AuditEntry, Record
+from miniapps.services.permissions import APPROVE, Access
 
 DATA_ACTIONS = frozenset({"create", "update"})
 
@@ -56,3 +57,27 @@ def own_approval_message(transition: Transition) -> str:
         f"Someone else must {transition.title[:1].lower()}{transition.title[1:]}: you "
         "submitted this record or last changed its answers, and a second person checks it."
     )
+
+
+def may_take(access: Access, record: Record, app: App | None, transition: Transition) -> bool:
+    """Default workflow: the transition's permission (a practice's periodic return is
+    approved or returned by the level above it); declared ones: the roles it names."""
+    if transition.roles is None:
+        org = record.organisation
+        if transition.permission == APPROVE and org.type == "practice" and record.period:
+            return access.can_from_above(APPROVE, org, app)
+        return access.can(transition.permission, org, app)
+    held = access.roles_at(record.organisation)
+    return access.can_see_record(record, app) and bool(
+        held & (set(transition.roles) | {"platform_admin"})
+    )
+
+
+def refusal(access: Access, record: Record, app: App | None, transition: Transition) -> str:
+    org = record.organisation
+    if transition.permission == APPROVE and access.can(APPROVE, org, app):
+        return (
+            f"The level above reviews {org.name}'s returns: someone there (the PCN manager) "
+            f"must {transition.title.lower()} it."
+        )
+    return f"You may not {transition.title.lower()} this record."

@@ -21,7 +21,12 @@ from miniapps.services.notifications.events import notify_record_event, notify_t
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records.audit import audit_change
 from miniapps.services.records.comments import add_workflow_comment
-from miniapps.services.records.duties import is_own_approval, own_approval_message
+from miniapps.services.records.duties import (
+    is_own_approval,
+    may_take,
+    own_approval_message,
+    refusal,
+)
 from miniapps.services.records.periods import check_period, claim_slot, ensure_slot_free
 from miniapps.services.returns.tracking import ensure_period_open
 
@@ -172,8 +177,8 @@ def apply_transition(
             [t.action for t in workflow.from_state(record.status)],
         )
     transition = workflow.find(record.status, action) or known[action]
-    if not _may_take(access, record, app, transition):
-        raise Forbidden(f"You may not {transition.title.lower()} this record.")
+    if not may_take(access, record, app, transition):
+        raise Forbidden(refusal(access, record, app, transition))
     if is_own_approval(session, access, record, workflow, transition):
         raise Forbidden(own_approval_message(transition))
     submit = workflow.submit_action()
@@ -210,16 +215,6 @@ def _submit(
         _move(session, record, definition, workflow, action.action, actor, None, notify_base_url)
 
 
-def _may_take(access: Access, record: Record, app: App | None, transition: Transition) -> bool:
-    """Default workflow: the transition's permission; declared ones: the roles it names."""
-    if transition.roles is None:
-        return access.can(transition.permission, record.organisation, app)
-    held = access.roles_at(record.organisation)
-    return access.can_see_record(record, app) and bool(
-        held & (set(transition.roles) | {"platform_admin"})
-    )
-
-
 def allowed_actions(access: Access, session: Session, record: Record) -> list[Transition]:
     """Transitions the user may take on the record now (for buttons): the checks
     :func:`apply_transition` makes, separation of duties included."""
@@ -228,7 +223,7 @@ def allowed_actions(access: Access, session: Session, record: Record) -> list[Tr
     return [
         t
         for t in workflow.from_state(record.status)
-        if _may_take(access, record, app, t)
+        if may_take(access, record, app, t)
         and not is_own_approval(session, access, record, workflow, t)
     ]
 
