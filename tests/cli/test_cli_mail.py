@@ -14,7 +14,7 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from miniapps.cli.mail import start_catcher
+from miniapps.services.notifications.mail_catcher import start_catcher
 
 from tests.fixtures_mail import free_port
 
@@ -47,7 +47,7 @@ def _read(path: Path) -> EmailMessage:
 def test_each_message_sent_by_smtp_is_kept_as_it_was_received(tmp_path: Path) -> None:
     port = free_port()
     directory = tmp_path / "mail"
-    controller = start_catcher("127.0.0.1", port, directory, echo=False)
+    controller = start_catcher("127.0.0.1", port, directory)
     try:
         with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
             smtp.send_message(_message("Return due", "Open http://127.0.0.1:5077/apps/x/new"))

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from miniapps import create_app
-from miniapps.cli.mail import start_catcher
 from miniapps.db import db
 from miniapps.models import OutboxMessage, Record
+from miniapps.services.notifications.mail_catcher import start_catcher
 from sqlalchemy import select
 
 from tests.fixtures_mail import free_port
@@ -40,7 +40,7 @@ MONTHLY = {
 @pytest.fixture
 def mail_dir(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     port = free_port()
-    controller = start_catcher("127.0.0.1", port, tmp_path / "mail", echo=False)
+    controller = start_catcher("127.0.0.1", port, tmp_path / "mail")
     yield tmp_path / "mail", port
     controller.stop()
 

@@ -12,78 +12,18 @@ without it still starts.
 
 from __future__ import annotations
 
-import ipaddress
-import itertools
 import signal
 import threading
-from datetime import UTC, datetime
-from email import message_from_bytes, policy
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-if TYPE_CHECKING:
-    from aiosmtpd.controller import Controller
+from miniapps.services.notifications.mail_catcher import is_loopback, start_catcher
 
 mail_group = AppGroup("mail", help="Email in development: a local SMTP catcher.")
-
-
-class MailCatcher:
-    """aiosmtpd handler: every message received becomes one ``.eml`` file in ``directory``."""
-
-    def __init__(self, directory: Path, echo: bool = True) -> None:
-        self.directory = directory
-        self.echo = echo
-        self._numbers = itertools.count(1)
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        content = envelope.original_content or envelope.content
-        if isinstance(content, str):
-            content = content.encode("utf-8")
-        path = self.store(content)
-        if self.echo:
-            message = message_from_bytes(content, policy=policy.default)
-            recipients = ", ".join(envelope.rcpt_tos)
-            subject = str(message["Subject"] or "").strip()
-            click.echo(f"mail: {subject} to {recipients} -> {path}", err=True)
-        return "250 Message accepted for delivery"
-
-    def store(self, content: bytes) -> Path:
-        """Write one message: to a hidden file first, then renamed, so a reader never sees
-        half a message."""
-        with self._lock:
-            number = next(self._numbers)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-        path = self.directory / f"{stamp}-{number:04d}.eml"
-        partial = self.directory / f".{path.name}.part"
-        partial.write_bytes(content)
-        partial.replace(path)
-        return path
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def start_catcher(host: str, port: int, directory: Path, echo: bool = True) -> Controller:
-    """Start an SMTP server on ``host:port`` keeping messages in ``directory``; the caller
-    stops it (``controller.stop()``)."""
-    from aiosmtpd.controller import Controller
-
-    directory.mkdir(parents=True, exist_ok=True)
-    controller = Controller(MailCatcher(directory, echo), hostname=host, port=port)
-    controller.start()
-    return controller
 
 
 @mail_group.command("catch")
@@ -114,7 +54,7 @@ def catch(host: str, port: int, directory: Path | None) -> None:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        controller = start_catcher(host, port, directory)
+        controller = start_catcher(host, port, directory, lambda line: click.echo(line, err=True))
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
     try:

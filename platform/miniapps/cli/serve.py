@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
-from miniapps.cli.mail import is_loopback
+from miniapps.services.notifications.mail_catcher import is_loopback
 
 
 class GunicornServer(BaseApplication):

@@ -7,7 +7,6 @@ outbox in the caller's transaction, with a link built from the configured base U
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from miniapps.core.errors import Issue, IssuesError, MiniappsError
 from miniapps.models import INVITATION_PURPOSES, Invitation, User
 from miniapps.services.notifications.outbox import queue_email, render_email
-from miniapps.services.users import MIN_PASSWORD_LENGTH, set_password
+from miniapps.services.users import MIN_PASSWORD_LENGTH, set_password, token_digest
 
 LIFETIMES = {"invite": timedelta(days=7), "reset": timedelta(hours=24)}
 LINK_PATH = "/invitations/"
@@ -46,11 +45,6 @@ class PasswordInvalid(IssuesError):
 class IssuedLink:
     invitation: Invitation
     url: str
-
-
-def _digest(token: str) -> str:
-    # A long random token: a fast hash is enough (nothing to brute-force).
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _now(now: datetime | None) -> datetime:
@@ -85,7 +79,7 @@ def issue_link(
     invitation = Invitation(
         user=user,
         purpose=purpose,
-        token_hash=_digest(token),
+        token_hash=token_digest(token),
         created_by_id=actor.id if actor is not None else None,
         created_at=moment,
         expires_at=moment + LIFETIMES[purpose],
@@ -109,7 +103,9 @@ def issue_link(
 
 def usable_link(session: Session, token: str, now: datetime | None = None) -> Invitation:
     """The unused, unexpired link for an active account; else :class:`LinkUnusable`."""
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _digest(token)))
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_digest(token))
+    )
     if (
         invitation is None
         or invitation.used_at is not None

@@ -106,22 +106,25 @@ class LockedOut(Exception):
         super().__init__(f"Too many failed sign-in attempts. Try again in {minutes} minutes.")
 
 
-def _digest(token: str) -> str:
-    # Tokens are long random strings: a fast hash is enough (nothing to brute-force).
+def token_digest(token: str) -> str:
+    """What is stored of a secret token (API tokens, invitation links): its sha256. The
+    tokens are long random strings, so a fast hash is enough (nothing to brute-force)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_token(session: Session, user: User) -> str:
     """Make an API token; only its hash is stored, so the plain token is shown once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_digest(token), prefix=token[:10]))
+    session.add(ApiToken(user=user, token_hash=token_digest(token), prefix=token[:10]))
     session.flush()
     return token
 
 
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)
+        )
     )
     if row is None or not row.user.active:
         return None

@@ -8,7 +8,6 @@ records and :class:`RowProblem` messages printed as ``row N, column C: message``
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,16 +15,10 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from miniapps.core.imports.cells import cell_text
-from miniapps.core.periods.keys import period_of
+from miniapps.core.periods.keys import PERIOD_SHAPES, period_of
 
 ODS_HEADERS = frozenset({"ods", "ods code", "org", "organisation ods"})
 PERIOD_HEADERS = frozenset({"period"})
-PERIOD_SHAPES = {
-    "monthly": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "2025-04"),
-    "quarterly": (re.compile(r"^\d{4}-Q[1-4]$"), "2025-Q1"),
-    "yearly": (re.compile(r"^\d{4}$"), "2025"),
-    "weekly": (re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"), "2025-W07"),
-}
 SAMPLE_ROWS = 10
 
 

@@ -15,7 +15,6 @@ an :class:`Issue` with a JSON pointer into the file.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,12 +27,12 @@ from jsonschema import Draft202012Validator
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.errors import DefinitionInvalid, Issue
 from miniapps.core.indicators.arithmetic import IndicatorSpec, json_decimal
+from miniapps.core.periods.keys import MONTH
 from miniapps.core.pointers import pointer_join
 
 YEAR_SET_SCHEMA_PATH = (
     Path(__file__).resolve().parents[4] / "schemas" / "indicator-year-set.schema.json"
 )
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)

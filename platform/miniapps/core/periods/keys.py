@@ -5,9 +5,24 @@ monthly ``2025-04``, quarterly ``2025-Q1``, yearly ``2025``, weekly ``2025-W07``
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 FREQUENCIES = ("none", "weekly", "monthly", "quarterly", "yearly")
+
+# The written form of a period of each frequency, with an example for messages.
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD_SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
+    "monthly": (MONTH, "2025-04"),
+    "quarterly": (re.compile(r"^\d{4}-Q[1-4]$"), "2025-Q1"),
+    "yearly": (re.compile(r"^\d{4}$"), "2025"),
+    "weekly": (re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"), "2025-W07"),
+}
+
+
+def is_period(value: object) -> bool:
+    """Whether ``value`` is a period of any frequency (``2025-04``, ``2025-Q1``, ...)."""
+    return isinstance(value, str) and any(p.match(value) for p, _ in PERIOD_SHAPES.values())
 
 
 def period_of(day: date, frequency: str) -> str | None:

@@ -18,7 +18,6 @@ gives one, and without it the ``list_size`` adjustment is not applied
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +35,7 @@ from miniapps.core.indicators.arithmetic import (
 from miniapps.core.indicators.planning import project_cumulative, project_year_end, with_money_of
 from miniapps.core.indicators.source import IndicatorSource, row_schema, specs_for
 from miniapps.core.indicators.year_sets import YearSet, financial_year
+from miniapps.core.periods.keys import MONTH
 from miniapps.core.pointers import pointer_join
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
@@ -44,7 +44,6 @@ from miniapps.services.indicators.sums import counts_of, indicator_sums
 from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import READ, Access, Forbidden
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ABOVE_PCN = ("place", "icb")
 
 

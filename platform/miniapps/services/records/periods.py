@@ -9,20 +9,16 @@ race between two requests that both looked before either wrote.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue, MiniappsError
-from miniapps.core.periods.keys import period_label
+from miniapps.core.periods.keys import is_period, period_label
 from miniapps.core.periods.slots import period_slot
 from miniapps.models import App, Organisation, Record
 from miniapps.services.definitions import app_definition
-
-PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1-4])?$")
 
 
 class PeriodTaken(MiniappsError):
@@ -45,7 +41,7 @@ def check_period(definition: AppDefinition, period: str | None) -> str | None:
         if frequency != "none":
             raise DataInvalid([Issue("/period", "a period is required for this periodic app")])
         return None
-    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
+    if not is_period(period):
         raise DataInvalid(
             [Issue("/period", "must look like 2025-04 (month), 2025-Q1, 2025-W07 or 2025")]
         )

@@ -13,6 +13,7 @@ from flask import Response, current_app, jsonify, url_for
 from flask.typing import ResponseReturnValue
 
 from miniapps.core.errors import Issue
+from miniapps.core.periods.keys import is_period
 from miniapps.db import db
 from miniapps.models import Organisation, Record
 from miniapps.services.apps import get_app
@@ -20,7 +21,7 @@ from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import WRITE
 from miniapps.services.records.lifecycle import apply_transition, create_record, update_record
 from miniapps.services.records.listing import records_page
-from miniapps.services.records.periods import PERIOD_PATTERN, PeriodTaken
+from miniapps.services.records.periods import PeriodTaken
 from miniapps.web.api.answers import etag, page_answer, record_answer
 from miniapps.web.api.auth import api_access, api_user
 from miniapps.web.api.blueprint import bp
@@ -92,7 +93,7 @@ def list_app_records(app_id: str) -> ResponseReturnValue:
     app = app_or_404(app_id)
     ods, period = text_param("org"), text_param("period")
     within: Organisation | None = by_ods(db.session, ods) if ods else None
-    if period is not None and not PERIOD_PATTERN.match(period):
+    if period is not None and not is_period(period):
         raise BadParameter(
             f"period must look like 2025-04, 2025-Q1, 2025-W07 or 2025 (got {period!r})."
         )

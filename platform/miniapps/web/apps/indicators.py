@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from miniapps.core.indicators.planning import financial_year_end
 from miniapps.core.indicators.year_sets import financial_year
-from miniapps.core.periods.keys import period_label
+from miniapps.core.periods.keys import MONTH, period_label
 from miniapps.core.periods.schedule import STATUS_TITLES
 from miniapps.db import db
 from miniapps.models import App, Organisation
@@ -34,8 +34,6 @@ from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.dashboard_panels import table_csv
 from miniapps.web.apps.records import load_app
 from miniapps.web.session_user import current_access, current_org
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def last_month(today: date | None = None) -> str:
