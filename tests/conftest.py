@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from tests.publishing import publish_app
 
 # Real SMTP (aiosmtpd) and committed-database fixtures, shared by every test folder.
-pytest_plugins = ["fixtures_mail"]
+pytest_plugins = ["fixtures_mail", "fixtures_channels"]
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -73,6 +73,7 @@ class Transition:
     notify: tuple[str, ...] | None = None  # roles (or "submitter") to email; None: defaults
     requires_fields: tuple[str, ...] = ()  # field pointers that must hold a value first
     self_approval: bool = False  # whoever submitted or changed the data may take it too
+    side: str = "provider"  # channel apps: "stakeholder" steps belong to the receiving side
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Transition:
@@ -88,6 +89,7 @@ class Transition:
             notify=tuple(raw["notify"]) if raw.get("notify") is not None else None,
             requires_fields=tuple(raw.get("requires_fields") or ()),
             self_approval=bool(raw.get("self_approval")),
+            side=raw.get("side", "provider"),
         )
 
     @property
@@ -119,6 +121,23 @@ class Workflow:
         if declared is not None:
             return bool(declared)
         return state == self.initial or state in EDITABLE_BY_DEFAULT
+
+    def is_final(self, state: str) -> bool:
+        return bool(self.states.get(state, {}).get("final"))
+
+    def step_events(self, transition: Transition, old_status: str) -> list[str]:
+        """What one step raises, for notifications and channels: ``action:<a>``,
+        ``state:<s>``, and ``submitted`` when it is the submission."""
+        events = [f"action:{transition.action}", f"state:{transition.target}"]
+        if self.is_submission(transition, old_status):
+            events.append("submitted")
+        return events
+
+    def is_submission(self, transition: Transition, old_status: str) -> bool:
+        submit = self.submit_action()
+        return (
+            submit is not None and transition.action == submit.action and old_status == self.initial
+        )
 
     def required_fields(self, transition: Transition) -> tuple[str, ...]:
         """Field pointers that must hold a value to take ``transition``: its own

@@ -2,6 +2,13 @@
 
 from miniapps.models.app import APP_STATUSES, App, AppTarget, AppVersion
 from miniapps.models.base import Base
+from miniapps.models.channel import (
+    BankHoliday,
+    ChannelBreach,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from miniapps.models.comment import Comment, CommentMention
 from miniapps.models.indicator_set import IndicatorSet
 from miniapps.models.invitation import INVITATION_PURPOSES, Invitation
@@ -19,7 +26,7 @@ from miniapps.models.notification_preference import (
 )
 from miniapps.models.organisation import ORG_TYPES, Organisation
 from miniapps.models.period_lock import PeriodLock
-from miniapps.models.record import Attachment, AuditEntry, Record
+from miniapps.models.record import Attachment, AuditEntry, ChannelItem, Record
 from miniapps.models.target_history import EndedTarget
 from miniapps.models.user import ROLES, ApiToken, LoginAttempt, Membership, User
 
@@ -36,7 +43,10 @@ __all__ = [
     "AppVersion",
     "Attachment",
     "AuditEntry",
+    "BankHoliday",
     "Base",
+    "ChannelBreach",
+    "ChannelItem",
     "Comment",
     "CommentMention",
     "DeliveryAttempt",
@@ -53,5 +63,8 @@ __all__ = [
     "Record",
     "SchedulerLease",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "scheduler_jobs",
 ]

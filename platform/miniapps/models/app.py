@@ -23,11 +23,19 @@ class App(Base):
     latest_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A stakeholder organisation's ad hoc collection: it owns the app and reads its
+    # records in its area. None: an app of the provider tree (the usual case). Not a
+    # database foreign key (organisations are never deleted), so that SQLite can drop the
+    # column again in a downgrade without rebuilding ``apps``, which others reference.
+    owner_id: Mapped[int | None] = mapped_column(index=True)
 
     versions: Mapped[list[AppVersion]] = relationship(
         back_populates="app", order_by="AppVersion.version"
     )
     targets: Mapped[list[AppTarget]] = relationship(cascade="all, delete-orphan")
+    owner: Mapped[Organisation | None] = relationship(
+        primaryjoin="App.owner_id == Organisation.id", foreign_keys=[owner_id]
+    )
 
 
 class AppVersion(Base):

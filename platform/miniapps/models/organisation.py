@@ -42,6 +42,9 @@ class Organisation(Base):
     # Materialised path of ids ("/1/4/9/"): descendants are a prefix match. Byte order
     # ("C" collation) on PostgreSQL, so a subtree is one range scan of the index.
     path: Mapped[str] = mapped_column(PATH_TYPE, index=True, default="/")
+    # Stakeholders only: what they are (la_adult_safeguarding, icb_quality, ...); with
+    # their parent (a Place or ICB), which channel items reach them.
+    category: Mapped[str | None] = mapped_column(String(64), index=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     active_from: Mapped[date | None]

@@ -1,11 +1,16 @@
-"""Records, their append-only audit trail and file attachments."""
+"""Records, the channel items that send them to stakeholders, their append-only audit
+trail and file attachments.
+
+A channel item is one (record, channel, stakeholder) and exists once: a record sent
+again (after an information request) is the same item, counted in ``sends``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, false
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from miniapps.models.base import Base, JsonType, utcnow
@@ -51,6 +56,10 @@ class Record(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    # Stakeholders holding the record through a channel (see services/channels).
+    channel_items: Mapped[list[ChannelItem]] = relationship(
+        back_populates="record", order_by="ChannelItem.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -85,3 +94,38 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChannelItem(Base):
+    __tablename__ = "channel_items"
+    __table_args__ = (
+        UniqueConstraint("record_id", "channel", "stakeholder_id"),
+        # The inbox and its live stream: a stakeholder's items changed since a moment.
+        Index("ix_channel_items_stakeholder_changed", "stakeholder_id", "changed_at"),
+        Index("ix_channel_items_provider_changed", "provider_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    app_id: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    stakeholder_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    # The record's organisation when sent (records do not move between organisations).
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sends: Mapped[int] = mapped_column(default=1)
+    acknowledge_by: Mapped[datetime | None]
+    decide_by: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    breached: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Bumped by every change to the item or its record (step, comment, resend, breach).
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    record: Mapped[Record] = relationship(back_populates="channel_items")
+    stakeholder: Mapped[Organisation] = relationship(foreign_keys=[stakeholder_id], lazy="joined")
+    provider: Mapped[Organisation] = relationship(foreign_keys=[provider_id])
+
+    def __repr__(self) -> str:
+        return f"<ChannelItem {self.id} record={self.record_id} {self.channel}>"

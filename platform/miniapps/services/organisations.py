@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,16 @@ from miniapps.models import ORG_TYPES, App, Organisation
 from miniapps.models.organisation import PARENT_TYPES
 from miniapps.services.permissions import WRITE, Access, targeted_clause
 
-IMPORT_COLUMNS = ("ods", "name", "type", "parent_ods")
+IMPORT_COLUMNS = ("ods", "name", "type", "parent_ods")  # and an optional "category"
+# A stakeholder's category: la_adult_safeguarding, la_children_safeguarding, icb_quality,
+# icb_safeguarding, or any other name of this shape.
+CATEGORY = re.compile(r"[a-z][a-z0-9_]*")
+STANDARD_CATEGORIES = (
+    "la_adult_safeguarding",
+    "la_children_safeguarding",
+    "icb_quality",
+    "icb_safeguarding",
+)
 
 
 class UnknownOrganisation(LookupError):
@@ -40,6 +50,8 @@ class OrgRow:
     type: str
     parent_ods: str | None
     is_demo: bool = False
+    # Stakeholders only: la_adult_safeguarding, icb_quality, ... (see CATEGORY).
+    category: str | None = None
 
 
 def by_ods(session: Session, ods: str) -> Organisation:
@@ -120,12 +132,24 @@ def upsert_organisations(session: Session, rows: list[OrgRow]) -> tuple[int, int
     for row in rows:
         org = existing.get(row.ods)
         if org is None:
-            org = Organisation(ods=row.ods, name=row.name, type=row.type, is_demo=row.is_demo)
+            org = Organisation(
+                ods=row.ods,
+                name=row.name,
+                type=row.type,
+                is_demo=row.is_demo,
+                category=row.category,
+            )
             session.add(org)
             existing[row.ods] = org
             created.add(row.ods)
-        elif (org.name, org.type, org.is_demo) != (row.name, row.type, row.is_demo):
+        elif (org.name, org.type, org.is_demo, org.category) != (
+            row.name,
+            row.type,
+            row.is_demo,
+            row.category,
+        ):
             org.name, org.type, org.is_demo = row.name, row.type, row.is_demo
+            org.category = row.category
             changed.add(row.ods)
     session.flush()
     for row in rows:
@@ -161,6 +185,15 @@ def _check_rows(session: Session, rows: list[OrgRow]) -> list[Issue]:
         if row.type not in ORG_TYPES:
             issues.append(Issue(f"{where}, column type", f"must be one of: {', '.join(ORG_TYPES)}"))
             continue
+        if row.category is not None and row.type != "stakeholder":
+            message = "only stakeholder organisations have a category; leave it empty"
+            issues.append(Issue(f"{where}, column category", message))
+        elif row.category is not None and not CATEGORY.fullmatch(row.category):
+            message = (
+                "must be lower-case letters, digits and underscores, starting with a letter "
+                "(for example la_adult_safeguarding or icb_quality)"
+            )
+            issues.append(Issue(f"{where}, column category", message))
         parent_type = types.get(row.parent_ods) if row.parent_ods else None
         if row.parent_ods and row.parent_ods not in types:
             issues.append(
@@ -206,6 +239,7 @@ def parse_org_csv(text: str) -> list[OrgRow]:
             name=(raw.get("name") or "").strip(),
             type=(raw.get("type") or "").strip().lower(),
             parent_ods=(raw.get("parent_ods") or "").strip().upper() or None,
+            category=(raw.get("category") or "").strip() or None,
         )
         for raw in reader
     ]

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from miniapps.models import App, AppTarget, Organisation, Record, User
+from miniapps.models import App, AppTarget, ChannelItem, Organisation, Record, User
 from miniapps.models.organisation import subtree
 
 READ, WRITE, APPROVE, PUBLISH = "read", "write", "approve", "publish"
@@ -25,7 +25,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "pcn_manager": frozenset({READ, WRITE, APPROVE, PUBLISH}),
     "practice_manager": frozenset({READ, WRITE, APPROVE}),
     "practice_staff": frozenset({READ, WRITE}),
-    "stakeholder": frozenset(),  # stakeholders see channel items only, never app records
+    # Stakeholders see the records their organisation holds as channel items (and the
+    # records of apps their organisation owns), nothing else.
+    "stakeholder": frozenset(),
 }
 
 
@@ -39,6 +41,10 @@ class Access:
     def __init__(self, user: User | None) -> None:
         self.user = user
         self.memberships = list(user.memberships) if user is not None else []
+        # Stakeholder organisations the user acts for: their channel items.
+        self.stakeholder_org_ids = frozenset(
+            m.organisation_id for m in self.memberships if m.role == "stakeholder"
+        )
 
     @property
     def is_admin(self) -> bool:
@@ -95,16 +101,34 @@ class Access:
 
     def record_clause(self, app: App | None = None) -> ColumnElement[bool]:
         """Records visible to the user: submitted ones where they may read, drafts where they
-        may write. Use with a join to :class:`Organisation`."""
-        return or_(
+        may write, and those their stakeholder organisation holds as channel items. Use with
+        a join to :class:`Organisation`."""
+        clauses = [
             and_(Record.status != "draft", self.org_clause(READ, app)),
             self.org_clause(WRITE, app),
-        )
+        ]
+        if self.stakeholder_org_ids:
+            held = select(ChannelItem.record_id).where(
+                ChannelItem.stakeholder_id.in_(sorted(self.stakeholder_org_ids))
+            )
+            clauses.append(Record.id.in_(held))
+        return or_(*clauses)
 
     def can_see_record(self, record: Record, app: App | None = None) -> bool:
+        return self.sees_as_provider(record, app) or self.holds_item(record)
+
+    def sees_as_provider(self, record: Record, app: App | None = None) -> bool:
+        """Whether the user sees ``record`` from the provider tree (their usual access)."""
         if record.status == "draft":
             return self.can(WRITE, record.organisation, app)
         return self.can(READ, record.organisation, app)
+
+    def holds_item(self, record: Record) -> bool:
+        """Whether one of the user's stakeholder organisations holds ``record`` as a
+        channel item (and so sees it, and takes its stakeholder-side steps)."""
+        return bool(self.stakeholder_org_ids) and any(
+            item.stakeholder_id in self.stakeholder_org_ids for item in record.channel_items
+        )
 
 
 class SystemAccess(Access):

@@ -13,9 +13,19 @@ def register_blueprints(app: Flask) -> None:
     from miniapps.web.apps import bp as apps_bp
     from miniapps.web.auth import bp as auth_bp
     from miniapps.web.home import bp as home_bp
+    from miniapps.web.inbox import bp as inbox_bp
     from miniapps.web.invitations import bp as invitations_bp
 
     session_user.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth_bp, home_bp, apps_bp, api_bp, account_bp, admin_bp, invitations_bp):
+    for blueprint in (
+        auth_bp,
+        home_bp,
+        apps_bp,
+        api_bp,
+        account_bp,
+        admin_bp,
+        invitations_bp,
+        inbox_bp,
+    ):
         app.register_blueprint(blueprint)

@@ -18,6 +18,12 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
+from miniapps.core.definitions.channel_checks import check_channels
+from miniapps.core.definitions.condition_checks import (
+    check_condition,
+    check_dependent,
+    check_names,
+)
 from miniapps.core.definitions.context import SemanticContext, normalise
 from miniapps.core.definitions.member_checks import (
     KIND_WORDS,
@@ -102,6 +108,7 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     check_indicator_source(ctx)
     check_dashboard(ctx)
     check_events(ctx)
+    check_channels(ctx)
     check_period(ctx)
     check_migration(ctx)
     check_hooks(ctx)
@@ -148,62 +155,6 @@ def schema_pointer(data_pointer: str) -> str:
     return "/".join(["/schema", *parts])
 
 
-def _where(data_parent: str) -> str:
-    return f" in {data_parent}" if data_parent else ""
-
-
-def check_names(ctx: SemanticContext, names: Any, at: str, data_parent: str) -> None:
-    """Each name in a ``required``-like list is a field of the object at ``data_parent``."""
-    known = ctx.children.get(data_parent, set())
-    for i, name in enumerate(names if isinstance(names, list) else []):
-        if name not in known:
-            ctx.add(
-                pointer_join(at, i),
-                f"there is no field '{name}'{_where(data_parent)}",
-                "unknown_field",
-            )
-
-
-def check_condition(
-    ctx: SemanticContext, cond: Any, at: str, data_parent: str, depth: int = 0
-) -> None:
-    """A condition (``if``, ``show_if``) only names fields of the object it is tested against."""
-    if not isinstance(cond, dict) or depth > 20:
-        return
-    known = ctx.children.get(data_parent, set())
-    for key, sub in (cond.get("properties") or {}).items():
-        here = pointer_join(at, "properties", key)
-        if key not in known:
-            ctx.add(here, f"there is no field '{key}'{_where(data_parent)}", "unknown_field")
-            continue
-        child = pointer_join(data_parent, key)
-        kind = ctx.fields[child].kind if child in ctx.fields else None
-        if kind == "object":
-            check_condition(ctx, sub, here, child, depth + 1)
-        elif kind == "repeat" and isinstance(sub, dict):
-            for keyword in ("items", "contains"):
-                item_at = pointer_join(here, keyword)
-                check_condition(ctx, sub.get(keyword), item_at, child + "/-", depth + 1)
-    check_names(ctx, cond.get("required"), pointer_join(at, "required"), data_parent)
-    _check_dependent(ctx, cond, at, data_parent)
-    for keyword in ("allOf", "anyOf", "oneOf"):
-        for i, branch in enumerate(cond.get(keyword) or []):
-            check_condition(ctx, branch, pointer_join(at, keyword, i), data_parent, depth + 1)
-    for keyword in ("not", "if", "then", "else"):
-        check_condition(ctx, cond.get(keyword), pointer_join(at, keyword), data_parent, depth + 1)
-
-
-def _check_dependent(ctx: SemanticContext, node: dict[str, Any], at: str, data_parent: str) -> None:
-    known = ctx.children.get(data_parent, set())
-    for keyword in ("dependentRequired", "dependentSchemas"):
-        for key, value in (node.get(keyword) or {}).items():
-            here = pointer_join(at, keyword, key)
-            if key not in known:
-                ctx.add(here, f"there is no field '{key}'{_where(data_parent)}", "unknown_field")
-            if keyword == "dependentRequired":
-                check_names(ctx, value, here, data_parent)
-
-
 def check_schema_rules(
     ctx: SemanticContext, node: Any, at: str, data_parent: str, depth: int
 ) -> None:
@@ -216,7 +167,7 @@ def check_schema_rules(
         if not isinstance(node, dict):
             return
     check_names(ctx, node.get("required"), pointer_join(at, "required"), data_parent)
-    _check_dependent(ctx, node, at, data_parent)
+    check_dependent(ctx, node, at, data_parent)
     check_condition(ctx, node.get("if"), pointer_join(at, "if"), data_parent)
     if "if" in node:
         ctx.issues.extend(unsupported_keywords(node["if"], pointer_join(at, "if")))

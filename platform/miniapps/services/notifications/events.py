@@ -240,16 +240,12 @@ def notify_transition(
     transition's declared ``notify`` list wins; otherwise a submission tells whoever may
     take the next step, and any later step tells the submitter.
     """
-    submit = workflow.submit_action()
-    is_submission = (
-        submit is not None and transition.action == submit.action and old_status == workflow.initial
-    )
-    events = [f"action:{transition.action}", f"state:{record.status}"]
+    is_submission = workflow.is_submission(transition, old_status)
     step = step_context(transition, actor, commented)
     told = notify_record_event(
         session,
         record,
-        events + (["submitted"] if is_submission else []),
+        workflow.step_events(transition, old_status),
         actor,
         base_url,
         extra=step,

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.models import App, AuditEntry, Comment, CommentMention, Record, User
 from miniapps.models.comment import MAX_COMMENT_LENGTH
+from miniapps.services.channels.thread import on_comment
 from miniapps.services.notifications.events import (
     notify_record_event,
     queue_notification,
@@ -108,8 +109,9 @@ def add_comment(
     )
     session.flush()
     recipients = _tell_mentioned(session, record, mentioned, actor, base_url)
+    skip = {user.id for user in recipients}
+    skip |= {u.id for u in on_comment(session, access, record, comment, actor, base_url, skip)}
     if base_url:  # the definition's notifications "on": "commented"; mentioned: told above
-        skip = {user.id for user in recipients}
         notify_record_event(session, record, ["commented"], actor, base_url, skip=skip)
     return comment
 

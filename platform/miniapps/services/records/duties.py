@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from miniapps.core.channels.definition import STAKEHOLDER
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, AuditEntry, Record
 from miniapps.services.permissions import APPROVE, Access
@@ -60,21 +61,35 @@ def own_approval_message(transition: Transition) -> str:
 
 
 def may_take(access: Access, record: Record, app: App | None, transition: Transition) -> bool:
-    """Default workflow: the transition's permission (a practice's periodic return is
-    approved or returned by the level above it); declared ones: the roles it names."""
+    """Stakeholder-side steps: users of a stakeholder organisation holding the record as
+    a channel item, only. Provider-side ones (the default): the transition's permission
+    (a practice's periodic return is approved or returned by the level above it), or the
+    roles it names."""
+    if transition.side == STAKEHOLDER:
+        return access.holds_item(record)
     if transition.roles is None:
         org = record.organisation
         if transition.permission == APPROVE and org.type == "practice" and record.period:
             return access.can_from_above(APPROVE, org, app)
         return access.can(transition.permission, org, app)
     held = access.roles_at(record.organisation)
-    return access.can_see_record(record, app) and bool(
+    return access.sees_as_provider(record, app) and bool(
         held & (set(transition.roles) | {"platform_admin"})
     )
 
 
 def refusal(access: Access, record: Record, app: App | None, transition: Transition) -> str:
     org = record.organisation
+    action = transition.title.lower()
+    if transition.side == STAKEHOLDER:
+        return (
+            f"Only the stakeholder side can {action}: a stakeholder organisation that "
+            "received this record through a channel."
+        )
+    if access.holds_item(record) and not access.sees_as_provider(record, app):
+        return (
+            f"Only the provider side can {action}: {org.name} ({org.ods}), which sent this record."
+        )
     if transition.permission == APPROVE and access.can(APPROVE, org, app):
         return (
             f"The level above reviews {org.name}'s returns: someone there (the PCN manager) "

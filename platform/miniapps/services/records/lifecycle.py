@@ -16,6 +16,7 @@ from miniapps.core.periods.slots import period_slot
 from miniapps.core.records.check import check_record
 from miniapps.core.workflow import Transition, Workflow, missing_field_issues
 from miniapps.models import App, AuditEntry, Organisation, Record, User
+from miniapps.services.channels.sending import on_step, send_on_events, touch_items
 from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.notifications.events import notify_record_event, notify_transition
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
@@ -104,6 +105,7 @@ def create_record(
     audit_change(session, record, actor, "create", {}, data)
     if notify_base_url is not None:  # the definition's notifications "on": "created"
         notify_record_event(session, record, ["created"], actor, notify_base_url)
+    send_on_events(session, record, definition, ["created"], actor, notify_base_url)
     if submit:
         _submit(session, record, definition, workflow, actor, notify_base_url)
     return record
@@ -145,6 +147,7 @@ def update_record(
         record.updated_at = datetime.now(UTC)
         _flush_or_conflict(session, record)
         audit_change(session, record, actor, "update", old, data)
+        touch_items(session, record)
     if submit and not submitted:
         _submit(session, record, definition, workflow, actor, notify_base_url)
     return record
@@ -187,7 +190,17 @@ def apply_transition(
         if data != record.data:  # values hidden by a condition go on submit
             old, record.data = record.data, data
             audit_change(session, record, actor, "update", old, data)
-    _move(session, record, definition, workflow, action, actor, comment, notify_base_url)
+    _move(
+        session,
+        record,
+        definition,
+        workflow,
+        action,
+        actor,
+        comment,
+        notify_base_url,
+        acting_for=access.stakeholder_org_ids,
+    )
     return record
 
 
@@ -237,9 +250,12 @@ def _move(
     actor: User | None,
     comment: str | None,
     notify_base_url: str | None = None,
+    *,
+    acting_for: frozenset[int] = frozenset(),
 ) -> None:
-    """Move the record along one transition; email the people concerned when a base URL
-    for links is given (bulk loads such as imports and the demo pass none)."""
+    """Move the record along one transition, send it through the channels the step
+    fires and move their clocks; email the people concerned when a base URL for links
+    is given (bulk loads such as imports and the demo pass none)."""
     transition = workflow.find(record.status, action)
     if transition is None:
         allowed = [t.action for t in workflow.from_state(record.status)]
@@ -282,6 +298,17 @@ def _move(
         )
     )
     session.flush()
+    on_step(
+        session,
+        record,
+        definition,
+        workflow,
+        transition,
+        old_status,
+        actor,
+        notify_base_url,
+        acting_for,
+    )
     if notify_base_url is not None:
         notify_transition(
             session,

@@ -16,7 +16,7 @@ from miniapps.core.errors import Issue
 from miniapps.db import db
 from miniapps.models import Comment
 from miniapps.services.records.comments import add_comment, get_comment, thread
-from miniapps.web.api.answers import timestamp
+from miniapps.services.records.representation import timestamp
 from miniapps.web.api.auth import api_access, api_user
 from miniapps.web.api.blueprint import bp
 from miniapps.web.api.lookups import record_or_404

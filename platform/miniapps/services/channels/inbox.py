@@ -1,0 +1,124 @@
+"""The inbox: channel items a user may see, filtered and paged, and the marker the live
+stream polls.
+
+A stakeholder user sees their organisations' items; a provider user ("Sent") the items
+of records they may read as a provider. Someone who is both sees both. The ``period``
+filter is the month an item was sent (``2026-12``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
+
+from miniapps.core.periods.keys import MONTH
+from miniapps.models import ChannelItem, Organisation, Record
+from miniapps.models.organisation import subtree
+from miniapps.services.permissions import READ, WRITE, Access
+from miniapps.services.records.listing import Page
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    channel: str | None = None  # a channel id
+    app: str | None = None
+    status: str | None = None  # the record's workflow state
+    provider: Organisation | None = None  # the provider organisation or one above it
+    breached: bool | None = None
+    period: str | None = None  # month sent, YYYY-MM
+
+
+def sees_items(access: Access) -> bool:
+    """Whether the user has an inbox (stakeholder) or a "Sent" list (provider) at all."""
+    return bool(access.stakeholder_org_ids) or access.may_anywhere(READ)
+
+
+def inbox_clause(access: Access) -> ColumnElement[bool]:
+    """SQL on :class:`ChannelItem` joined to its record and the record's organisation:
+    items the user may see."""
+    clauses: list[ColumnElement[bool]] = []
+    if access.stakeholder_org_ids:
+        clauses.append(ChannelItem.stakeholder_id.in_(sorted(access.stakeholder_org_ids)))
+    provider = or_(access.org_clause(READ), access.org_clause(WRITE))
+    clauses.append(provider)
+    return or_(*clauses) if clauses else false()
+
+
+def _base(access: Access, filters: InboxFilters) -> Select[ChannelItem]:
+    conditions: list[ColumnElement[bool]] = [inbox_clause(access)]
+    if filters.channel:
+        conditions.append(ChannelItem.channel == filters.channel)
+    if filters.app:
+        conditions.append(ChannelItem.app_id == filters.app)
+    if filters.status:
+        conditions.append(Record.status == filters.status)
+    if filters.provider is not None:
+        conditions.append(subtree(filters.provider.path))
+    if filters.breached is not None:
+        conditions.append(ChannelItem.breached.is_(filters.breached))
+    if filters.period and MONTH.fullmatch(filters.period):
+        start = datetime.strptime(filters.period, "%Y-%m").replace(tzinfo=UTC)
+        end = (
+            start.replace(year=start.year + 1, month=1)
+            if start.month == 12
+            else (start.replace(month=start.month + 1))
+        )
+        conditions.append(and_(ChannelItem.sent_at >= start, ChannelItem.sent_at < end))
+    return (
+        select(ChannelItem)
+        .join(Record, Record.id == ChannelItem.record_id)
+        .join(Organisation, Organisation.id == Record.organisation_id)
+        .where(*conditions)
+    )
+
+
+def inbox_page(
+    session: Session, access: Access, filters: InboxFilters, *, page: int, page_size: int
+) -> Page[ChannelItem]:
+    """One page of items, the most recently sent first."""
+    base = _base(access, filters)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.scalars(
+        base.options(contains_eager(ChannelItem.record).contains_eager(Record.organisation))
+        .order_by(ChannelItem.sent_at.desc(), ChannelItem.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return Page(list(rows.unique()), total, page, page_size)
+
+
+def latest_change(session: Session, access: Access) -> tuple[datetime | None, int]:
+    """``(last change, number of items)`` over everything the user may see: cheap enough
+    to poll every second, and different whenever an item arrives or changes."""
+    base = _base(access, InboxFilters()).subquery()
+    row = session.execute(select(func.max(base.c.changed_at), func.count()).select_from(base))
+    changed, count = row.one()
+    return changed, int(count or 0)
+
+
+def filter_choices(session: Session, access: Access) -> dict[str, list[tuple[str, str]]]:
+    """What the filters can offer: channels (``app/channel`` ids), statuses and providers
+    present in the user's items."""
+    base = _base(access, InboxFilters()).subquery()
+    channels = session.execute(
+        select(base.c.app_id, base.c.channel).distinct().order_by(base.c.app_id, base.c.channel)
+    ).all()
+    providers = session.execute(
+        select(Organisation.ods, Organisation.name)
+        .where(Organisation.id.in_(select(base.c.provider_id)))
+        .order_by(Organisation.name)
+    ).all()
+    statuses = session.execute(
+        select(Record.status)
+        .where(Record.id.in_(select(base.c.record_id)))
+        .distinct()
+        .order_by(Record.status)
+    ).all()
+    return {
+        "channels": [(channel, f"{app_id}: {channel}") for app_id, channel in channels],
+        "providers": [(ods, f"{name} ({ods})") for ods, name in providers],
+        "statuses": [(status, status.replace("_", " ").capitalize()) for (status,) in statuses],
+    }

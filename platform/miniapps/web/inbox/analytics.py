@@ -1,0 +1,1 @@
+"""The channel dashboard (being written)."""
