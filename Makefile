@@ -84,10 +84,12 @@ db: install
 demo: install
 	$(BIN)/miniapps demo load
 
-# National-scale dashboard figures on SQLite and PostgreSQL (about 5 minutes on 2 cores); see benchmarks/.
+# National-scale dashboard figures on SQLite and PostgreSQL (about 5 minutes on 2 cores), then
+# the inbox's send-to-stream latency over 50 sends (about 30 s); see benchmarks/.
 bench: install
 	$(BIN)/python benchmarks/dashboard_bench.py --db sqlite --generic 1000000
 	$(BIN)/python benchmarks/dashboard_bench.py --db postgresql --generic 1000000
+	$(BIN)/python benchmarks/inbox_latency.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache .mypy_cache

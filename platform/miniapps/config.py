@@ -51,6 +51,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Scheduler: the lease lasts this long unless renewed; {"outbox": 5} overrides intervals.
         "SCHEDULER_LEASE_SECONDS": 60,
         "SCHEDULER_JOB_SECONDS": {},
+        # Webhook hosts allowed over plain http and at private or loopback addresses
+        # (comma-separated, e.g. "127.0.0.1,localhost"): local receivers and tests only.
+        "WEBHOOK_INSECURE_HOSTS": "",
     }
 
 

@@ -104,7 +104,11 @@ def test_create_draft(client: FlaskClient, headers, users) -> None:
         "updated_at",
         "submitted_at",
         "created_by",
+        "actions",
+        "channels",
     }
+    assert body["channels"] == []
+    assert [a["action"] for a in body["actions"]] == ["submit"]
     assert body["status"] == "draft" and body["version"] == 1 and body["app_version"] == 1
     assert (body["app"], body["org"], body["data"]) == ("fridge_check", "A00001", {"reading": 3})
     assert body["submitted_at"] is None and body["created_at"].endswith("Z")
@@ -448,7 +452,8 @@ def test_close_needs_its_fields_first(client: FlaskClient, headers, case_log) ->
         {"pointer": "/severity", "message": "Fill in 'Severity' to close"},
         {"pointer": "/outcome", "message": "Fill in 'Outcome' to close"},
     ]
-    unchanged = client.get(f"/api/v1/records/{created['id']}", headers=pm).get_json()
+    # (read by whoever created it: "actions" are the caller's own)
+    unchanged = client.get(f"/api/v1/records/{created['id']}", headers=staff).get_json()
     assert unchanged == created
     # The open state is editable: fill the answers in, then close.
     data = {"summary": "Fridge alarm", "severity": "high", "outcome": "Stock quarantined"}

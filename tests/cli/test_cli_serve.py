@@ -17,13 +17,37 @@ def test_serve_runs_gunicorn_with_host_port_and_workers(runner, monkeypatch) -> 
     seen: dict[str, object] = {}
 
     def fake_run(self: GunicornServer) -> None:
-        seen.update(bind=self.cfg.bind, workers=self.cfg.workers)
+        seen.update(
+            bind=self.cfg.bind,
+            workers=self.cfg.workers,
+            worker_class=self.cfg.worker_class_str,
+            threads=self.cfg.threads,
+        )
 
     monkeypatch.setattr(serve_module.GunicornServer, "run", fake_run)
     result = runner.invoke(args=["serve", "--host", "::1", "--port", "8080", "--workers", "4"])
     assert result.exit_code == 0, result.output
-    assert seen == {"bind": ["[::1]:8080"], "workers": 4}
+    # Threaded workers: an inbox's event stream holds a thread, not a whole worker.
+    assert seen == {"bind": ["[::1]:8080"], "workers": 4, "worker_class": "gthread", "threads": 8}
+    assert "4 worker(s) x 8 thread(s)" in result.stderr
+    result = runner.invoke(args=["serve", "--threads", "32"])
+    assert result.exit_code == 0 and seen["threads"] == 32, result.output
     assert runner.invoke(args=["serve", "--port", "0"]).exit_code == 2
+    assert runner.invoke(args=["serve", "--threads", "0"]).exit_code == 2
+
+
+def test_serve_help_explains_threads(runner) -> None:
+    result = runner.invoke(args=["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--threads" in result.output and "gthread" in result.output
+
+
+def test_threaded_worker_settings_reach_gunicorn() -> None:
+    server = GunicornServer(
+        {"worker_class": "gthread", "threads": 8, "timeout": 60, "keepalive": 5}
+    )
+    assert server.cfg.worker_class_str == "gthread" and server.cfg.threads == 8
+    assert (server.cfg.timeout, server.cfg.keepalive) == (60, 5)
 
 
 def test_each_worker_loads_a_fresh_app(monkeypatch, tmp_path) -> None:

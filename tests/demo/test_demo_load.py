@@ -21,6 +21,8 @@ from miniapps.models import (
     AppTarget,
     AppVersion,
     AuditEntry,
+    ChannelItem,
+    Comment,
     Membership,
     Organisation,
     Record,
@@ -102,10 +104,18 @@ def _snapshot(db_session) -> dict[str, Any]:
             AppTarget,
             Record,
             AuditEntry,
+            ChannelItem,
+            Comment,
         )
     }
     orgs = db_session.execute(
-        select(Organisation.ods, Organisation.name, Organisation.parent_id, Organisation.is_demo)
+        select(
+            Organisation.ods,
+            Organisation.name,
+            Organisation.parent_id,
+            Organisation.is_demo,
+            func.coalesce(Organisation.category, ""),
+        )
     ).all()
     hashes = db_session.scalars(select(User.password_hash).order_by(User.email)).all()
     return {"counts": counts, "orgs": sorted(orgs), "hashes": hashes}
@@ -121,7 +131,7 @@ def test_load_twice_changes_nothing(runner, db_session, demo_apps) -> None:
     db_session.expire_all()
     assert _snapshot(db_session) == before
     assert "organisations: 0 created, 0 updated" in second.stdout
-    assert "users: 0 created, 52 in all" in second.stdout
+    assert "users: 0 created, 53 in all" in second.stdout
     assert "app: unchanged monthly_checks v1" in second.stdout
     assert "records: monthly_checks already has" in second.stdout
 
@@ -158,7 +168,7 @@ def test_demo_content(runner, db_session, demo_apps, app) -> None:
         assert all(o.type == "practice" for o in members)
     fictional = [o for o in orgs if o.type == "practice" and o.is_demo]
     assert all(re.fullmatch(r"Demo Practice \d+ \(.+\)", o.name) for o in fictional)
-    assert {"DEMO-LA-MERTON", "DEMO-ICB-QUALITY"} <= {
+    assert {"DEMO-LA-MERTON", "DEMO-MASH-MERTON", "DEMO-ICB-QUALITY"} == {
         o.ods for o in orgs if o.type == "stakeholder"
     }
 
@@ -184,12 +194,15 @@ def test_demo_content(runner, db_session, demo_apps, app) -> None:
         assert practice.ods in named and by_id[practice.parent_id].ods == "U52546"
     assert home["pcn.manager@demo.miniapps.nhs.uk"].ods == "U52546"
     assert home["practice.manager.h84015@demo.miniapps.nhs.uk"].ods == "H84015"
-    assert len(re.findall(r"demo-password-2025", result.stdout)) == len(memberships) == 52
+    assert len(re.findall(r"demo-password-2025", result.stdout)) == len(memberships) == 53
 
-    # Apps: apps/ wins over a same-id copy in docs/examples; both roots are published.
+    # Apps: apps/ wins over a same-id copy in docs/examples; both roots are published,
+    # and the stakeholders' channel app and ad hoc return (tests/demo/test_demo_inboxes.py).
     versions = db_session.scalars(select(AppVersion)).all()
     assert sorted((v.app_id, v.title) for v in versions) == [
+        ("care_home_readiness", "Care home visiting and infection control readiness"),
         ("monthly_checks", "Monthly checks"),
+        ("safeguarding_concern", "Safeguarding or quality concern"),
         ("yearly_survey", "Yearly survey"),
     ]
 

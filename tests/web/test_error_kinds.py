@@ -16,7 +16,8 @@ from miniapps.core.errors import (
 from miniapps.services.indicators.overview import NoIndicators, NotAnIndicatorLevel
 from miniapps.services.indicators.results import NoYearSet
 from miniapps.services.organisations import ActivityInvalid, OrganisationImportInvalid
-from miniapps.services.records.lifecycle import NotEditable, StaleRecord, TransitionNotAllowed
+from miniapps.services.records.lifecycle import NotEditable
+from miniapps.services.records.steps import StaleRecord, TransitionNotAllowed
 from miniapps.services.returns.locks import PeriodLocked
 from miniapps.services.returns.tracking import NotOwed, NotPeriodic
 from miniapps.web.api.errors import NotFound

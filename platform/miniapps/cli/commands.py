@@ -24,6 +24,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("miniapps.cli.serve", "serve"),
     ("miniapps.cli.scheduler", "scheduler"),
     ("miniapps.cli.mail", "mail_group"),
+    ("miniapps.cli.calendar", "calendar_group"),
 )
 
 

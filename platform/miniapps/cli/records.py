@@ -16,7 +16,7 @@ from miniapps.core.exports import records as record_export
 from miniapps.db import db
 from miniapps.models import App, Organisation
 from miniapps.services.definitions import app_definition
-from miniapps.services.exports.records import export_items
+from miniapps.services.exports.records import audit_exported, export_items
 from miniapps.services.imports.records import import_records
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import SystemAccess
@@ -99,7 +99,9 @@ def export_command(app_id: str, fmt: str, ods: str | None, out: Path | None) -> 
             "an xlsx workbook" if fmt == "xlsx" else f"repeating sections ({', '.join(sections)})"
         )
         raise click.UsageError(f"{app.id} export has {reason}: give --out FILE")
-    items = export_items(session, SystemAccess(), app, within=within)
+    access = SystemAccess()
+    items = export_items(session, access, app, within=within)
+    audited = audit_exported(session, access, items)
     if fmt == "json":
         _write_text(record_export.to_json(definition, items), out)
     elif fmt == "xlsx":
@@ -113,6 +115,8 @@ def export_command(app_id: str, fmt: str, ods: str | None, out: Path | None) -> 
             names = record_export.csv_file_names(str(out), files)
             for name, text in files.items():
                 Path(names[name]).write_text(text, encoding="utf-8", newline="")
+    if audited:  # once written: each channel record exported counts as read
+        session.commit()
     if out is not None:
         click.echo(f"exported {len(items)} records to {out}", err=True)
 

@@ -12,6 +12,9 @@ from gunicorn.app.base import BaseApplication
 
 from miniapps.services.notifications.mail_catcher import is_loopback
 
+WORKER_TIMEOUT_SECONDS = 60
+KEEPALIVE_SECONDS = 5
+
 
 class GunicornServer(BaseApplication):
     """Gunicorn with its settings given in code; each worker builds its own app."""
@@ -36,17 +39,49 @@ class GunicornServer(BaseApplication):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes (each with its own threads).",
+)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Threads per worker: requests served at once by each worker.",
+)
 @with_appcontext
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Run the web application under gunicorn (production server).
+
+    Gunicorn's threaded workers (gthread): each request holds one thread, so an open
+    inbox's live stream (at most about a minute before the browser reconnects) or a slow
+    client ties up one thread, not a whole worker. Workers x threads requests run at once:
+    count one for every open inbox page on top of the usual traffic.
 
     Links in emails use BASE_URL (MINIAPPS_BASE_URL), not the address served: behind a
     proxy they differ. A local BASE_URL naming another port is warned about."""
     address = f"[{host}]" if ":" in host and not host.startswith("[") else host  # IPv6
-    options = {"bind": f"{address}:{port}", "workers": workers, "accesslog": "-"}
+    options = {
+        "bind": f"{address}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        # gthread's main loop, not a request, keeps a worker alive: a long event stream
+        # is never mistaken for a hung worker. A worker silent for this long is restarted.
+        "timeout": WORKER_TIMEOUT_SECONDS,
+        # Idle keep-alive connections wait in the worker's poller, holding no thread.
+        "keepalive": KEEPALIVE_SECONDS,
+        "accesslog": "-",
+    }
     base_url = str(current_app.config["BASE_URL"])
-    click.echo(f"miniapps on http://{address}:{port} with {workers} worker(s)", err=True)
+    click.echo(
+        f"miniapps on http://{address}:{port} with {workers} worker(s) x {threads} thread(s)",
+        err=True,
+    )
     click.echo(f"links in emails: {base_url}", err=True)
     if _local_elsewhere(base_url, port):
         click.echo(

@@ -3,7 +3,9 @@ at every level (:mod:`miniapps.demo.users`), the bundled apps published to the I
 year of records (:mod:`miniapps.demo.records`); an app whose indicators are yearly data
 gets its year sets and monthly returns instead (:mod:`miniapps.demo.indicators`). The
 latest period due is left open for the practices whose demo users sign in, so there is
-a return to fill in.
+a return to fill in. Stakeholder teams with a category and an area get concerns in every
+state in their inboxes, and the adult safeguarding team its own ad hoc return
+(:mod:`miniapps.demo.inboxes`); a channel app gets no generated records.
 
 Everything is idempotent: loading twice changes nothing and duplicates nothing.
 Codes the pilot file does not give are made up with a hyphen (``DEMO-ICB``,
@@ -27,20 +29,15 @@ from sqlalchemy.orm import Session
 from miniapps.core.definitions.loading import load_definition
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
+from miniapps.demo.channels import stakeholder_rows
+from miniapps.demo.inboxes import load_inboxes
 from miniapps.demo.indicators import (
     demo_months,
     generate_indicator_returns,
     load_year_sets,
 )
 from miniapps.demo.records import add_months, generate_records
-from miniapps.demo.users import (
-    DEMO_ICB,
-    DEMO_ICB_QUALITY,
-    DEMO_LA,
-    DemoFocus,
-    DemoLogin,
-    load_users,
-)
+from miniapps.demo.users import DEMO_ICB, DemoFocus, DemoLogin, load_users
 from miniapps.models import App, Organisation
 from miniapps.services import apps as app_service
 from miniapps.services.definitions import app_definition
@@ -110,10 +107,7 @@ def pilot_org_rows(pilot: dict[str, Any]) -> list[OrgRow]:
             per_place[place] += 1
             name = f"Demo Practice {per_place[place]} ({place})"
             rows.append(OrgRow(f"DEMO-P{number:02d}", name, "practice", pcn["ods"], True))
-    rows.append(
-        OrgRow(DEMO_LA, "Demo Local Authority Safeguarding Team", "stakeholder", None, True)
-    )
-    rows.append(OrgRow(DEMO_ICB_QUALITY, "Demo ICB Quality Team", "stakeholder", None, True))
+    rows += stakeholder_rows(pilot, {p: place_code(p) for p in pilot["places"]})
     return rows
 
 
@@ -155,7 +149,15 @@ def load_demo(
             )
             report.apps += lines
             report.problems += problems
-        _load_records(session, published.app, icb, focus, report, today, progress)
+        if not definition.channels:  # a channel app's records are the inboxes' (below)
+            _load_records(session, published.app, icb, focus, report, today, progress)
+    progress("stakeholder inboxes and the ad hoc return")
+    inboxes = load_inboxes(
+        session, pilot, rows, focus, today, add_months(date(today.year, today.month, 1), -12)
+    )
+    report.apps += inboxes.apps
+    report.records_created.update(inboxes.records_created)
+    report.records_kept.update(inboxes.records_kept)
     return report
 
 

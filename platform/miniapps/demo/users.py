@@ -1,4 +1,4 @@
-"""The demo's people: a platform admin, an ICB viewer, two stakeholders, and for every
+"""The demo's people: a platform admin, an ICB viewer, three stakeholders, and for every
 pilot PCN its manager and a practice manager and a practice nurse at up to
 :data:`PRACTICES_PER_PCN` of its practices (the pilot file's real ones first).
 
@@ -22,6 +22,7 @@ from miniapps.services.organisations import OrgRow, by_ods
 
 DEMO_ICB = "DEMO-ICB"
 DEMO_LA = "DEMO-LA-MERTON"
+DEMO_LA_CHILDREN = "DEMO-MASH-MERTON"
 DEMO_ICB_QUALITY = "DEMO-ICB-QUALITY"
 # The pilot's own PCN (the case study's): its users come first and keep the short addresses.
 HOME_PCN = "U52546"
@@ -105,6 +106,12 @@ def user_specs(pilot: dict[str, Any], rows: Sequence[OrgRow]) -> list[UserSpec]:
             ]  # fmt: skip
     specs += [
         UserSpec("safeguarding", "Demo Safeguarding Officer", "stakeholder", DEMO_LA),
+        UserSpec(
+            "safeguarding.children",
+            "Demo Children's Safeguarding Officer",
+            "stakeholder",
+            DEMO_LA_CHILDREN,
+        ),
         UserSpec("quality", "Demo Quality Lead", "stakeholder", DEMO_ICB_QUALITY),
     ]
     return specs

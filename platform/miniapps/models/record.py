@@ -103,6 +103,9 @@ class ChannelItem(Base):
         # The inbox and its live stream: a stakeholder's items changed since a moment.
         Index("ix_channel_items_stakeholder_changed", "stakeholder_id", "changed_at"),
         Index("ix_channel_items_provider_changed", "provider_id", "changed_at"),
+        # The scheduler's breach scan: clocks that may have run out.
+        Index("ix_channel_items_acknowledge_by", "acknowledge_by"),
+        Index("ix_channel_items_decide_by", "decide_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 from miniapps.db import db
+from miniapps.scheduler.channel_sla import channel_sla
 from miniapps.scheduler.digests import daily_digest
 from miniapps.scheduler.reminders import return_reminders
+from miniapps.services.channels import webhook_delivery
 from miniapps.services.notifications.outbox import DeliveryReport, deliver_due
 from miniapps.services.notifications.smtp import SmtpConfig
 
@@ -40,6 +42,12 @@ def deliver_outbox(app: Flask, now: datetime) -> DeliveryReport:
     )
 
 
+def deliver_webhooks(app: Flask, now: datetime) -> webhook_delivery.WebhookReport:
+    return webhook_delivery.deliver_due(
+        lambda: db.new_session(app), webhook_delivery.WebhookConfig.from_config(app.config), now
+    )
+
+
 JOBS: dict[str, ScheduledJob] = {
     # Before "outbox", so one ``--once`` run also delivers what they queued.
     "return_reminders": ScheduledJob(
@@ -48,7 +56,13 @@ JOBS: dict[str, ScheduledJob] = {
     "daily_digest": ScheduledJob(
         daily_digest, timedelta(hours=1), "one email a day listing a digest user's notifications"
     ),
+    "channel_sla": ScheduledJob(
+        channel_sla, timedelta(seconds=30), "mark and escalate channel items past their SLA"
+    ),
     "outbox": ScheduledJob(deliver_outbox, timedelta(seconds=30), "send queued emails"),
+    "webhooks": ScheduledJob(
+        deliver_webhooks, timedelta(seconds=30), "post queued webhook deliveries, with retries"
+    ),
 }
 
 

@@ -27,7 +27,8 @@ from miniapps.models import (
     User,
 )
 from miniapps.services.definitions import app_definition, latest_version
-from miniapps.services.permissions import PUBLISH, Access, Forbidden, targeted_clause
+from miniapps.services.permissions import Access, targeted_clause
+from miniapps.services.publish_rights import check_owns_existing, check_targets, not_owned
 
 # How many failing records to name before summarising.
 MAX_RECORD_ISSUES = 10
@@ -64,13 +65,20 @@ def publish(
     New targets count from ``targeted_from`` (default: today; an existing target keeps
     its date). With ``replace_targets`` the app's other targets end on that day: they
     are kept as :class:`EndedTarget`, so returns owed before then stay owed.
+
+    A new app published by a stakeholder user to its area (:meth:`Access.publishing_owner`)
+    belongs to that stakeholder organisation (``App.owner_id``): an ad hoc collection.
+    ``targets`` None then means its whole area.
     """
     since = targeted_from or date.today()
     app = session.get(App, definition.id)
+    owner: Organisation | None = None
     if access is not None:
-        targets = _check_targets(session, access, targets)
-        if app is not None:
-            _check_owns_existing(access, app)
+        if app is not None:  # whose app it is first: that refusal says the way out
+            check_owns_existing(access, app)
+        targets = check_targets(session, access, targets, app)
+        if app is None:
+            owner = access.publishing_owner(targets)
     latest = latest_version(session, definition.id) if app else None
     if app is not None and latest is not None and latest.content_hash == definition.content_hash:
         if targets is not None:
@@ -90,6 +98,7 @@ def publish(
         _carry_records_forward(session, definition, actor)
     if app is None:
         app = App(id=definition.id, title=definition.title)
+        app.owner_id = owner.id if owner is not None else None
         session.add(app)
     version = AppVersion(
         app_id=definition.id,
@@ -130,47 +139,6 @@ def publish_raw(session: Session, raw: dict[str, Any], **kwargs: Any) -> Publish
     return publish(session, validate_definition(raw), **kwargs)
 
 
-def _check_targets(
-    session: Session, access: Access, targets: list[Organisation] | None
-) -> list[Organisation]:
-    allowed = access.orgs(session, PUBLISH)
-    if not allowed:
-        raise Forbidden("You may not publish apps.")
-    if targets is None:
-        allowed_paths = [o.path for o in allowed]
-        # The highest organisations the user may publish to (e.g. a PCN manager's PCN).
-        return [
-            o
-            for o in allowed
-            if not any(o.path != p and o.path.startswith(p) for p in allowed_paths)
-        ]
-    for org in targets:
-        if not access.can(PUBLISH, org):
-            raise Forbidden(f"You may not publish to {org.name} ({org.ods}).")
-    return targets
-
-
-def _check_owns_existing(access: Access, app: App) -> None:
-    """A new version reaches every organisation the app is already published to: the
-    publisher must be allowed to publish to all of them (a PCN manager cannot change an
-    app that an administrator published to the whole ICB)."""
-    problem = _not_owned(access, app)
-    if problem:
-        raise Forbidden(problem)
-
-
-def _not_owned(access: Access, app: App) -> str | None:
-    for target in app.targets:
-        if not access.can(PUBLISH, target.organisation):
-            return (
-                f"{app.title} (id “{app.id}”) is also published to "
-                f"{target.organisation.name} ({target.organisation.ods}); only someone who "
-                "may publish there can publish a new version. Publish under a new app id "
-                f"instead: change “id” to one of your own, like “{app.id}_2”."
-            )
-    return None
-
-
 def publish_problems(session: Session, access: Access, definition: AppDefinition) -> list[Issue]:
     """What would stop ``access`` publishing ``definition`` now, with the way out, checked
     before any preview (nothing is written): an app id someone else published more widely
@@ -179,7 +147,7 @@ def publish_problems(session: Session, access: Access, definition: AppDefinition
     app = session.get(App, definition.id)
     if app is None:
         return []
-    problem = _not_owned(access, app)
+    problem = not_owned(access, app)
     if problem:
         return [Issue("/id", problem, "forbidden")]
     latest = latest_version(session, definition.id)
@@ -299,13 +267,17 @@ def _carry_records_forward(session: Session, new: AppDefinition, actor: User | N
 
 
 def visible_apps(session: Session, access: Access) -> list[App]:
-    """Published apps targeted at an organisation where the user may read or write records."""
+    """Published apps targeted at an organisation where the user may read or write
+    records, and the ad hoc apps of the user's stakeholder organisations."""
     apps = list(session.scalars(select(App).where(App.status == "published").order_by(App.title)))
     if access.is_admin:
         return apps
     readable = access.orgs(session, "read")
     result = []
     for app in apps:
+        if access.owns(app):
+            result.append(app)
+            continue
         targeted = session.scalars(
             select(Organisation.id).where(
                 targeted_clause(app.id), Organisation.id.in_([o.id for o in readable])

@@ -52,6 +52,8 @@ class OrgRow:
     is_demo: bool = False
     # Stakeholders only: la_adult_safeguarding, icb_quality, ... (see CATEGORY).
     category: str | None = None
+    # False when the file had no category column: existing categories are kept.
+    category_given: bool = True
 
 
 def by_ods(session: Session, ods: str) -> Organisation:
@@ -142,14 +144,17 @@ def upsert_organisations(session: Session, rows: list[OrgRow]) -> tuple[int, int
             session.add(org)
             existing[row.ods] = org
             created.add(row.ods)
-        elif (org.name, org.type, org.is_demo, org.category) != (
-            row.name,
-            row.type,
-            row.is_demo,
-            row.category,
-        ):
+        else:
+            category = row.category if row.category_given else org.category
+            if (org.name, org.type, org.is_demo, org.category) == (
+                row.name,
+                row.type,
+                row.is_demo,
+                category,
+            ):
+                continue
             org.name, org.type, org.is_demo = row.name, row.type, row.is_demo
-            org.category = row.category
+            org.category = category
             changed.add(row.ods)
     session.flush()
     for row in rows:
@@ -233,6 +238,7 @@ def parse_org_csv(text: str) -> list[OrgRow]:
         raise OrganisationImportInvalid(
             [Issue("row 1", f"missing column(s): {', '.join(missing)}")]
         )
+    has_category = "category" in (reader.fieldnames or [])
     return [
         OrgRow(
             ods=(raw.get("ods") or "").strip().upper(),
@@ -240,6 +246,7 @@ def parse_org_csv(text: str) -> list[OrgRow]:
             type=(raw.get("type") or "").strip().lower(),
             parent_ods=(raw.get("parent_ods") or "").strip().upper() or None,
             category=(raw.get("category") or "").strip() or None,
+            category_given=has_category,
         )
         for raw in reader
     ]

@@ -2,6 +2,13 @@
 
 Every page, list, dashboard, export and API call asks :class:`Access`. Roles are
 held per organisation and reach every organisation beneath it (materialised path).
+
+A stakeholder organisation takes part through channels (the records it holds as items)
+and through its own **ad hoc apps** (``App.owner_id``): its people may publish an app to
+the organisations of its area (everything beneath its parent, a Place or an ICB), and
+then read the submitted records of that app in the area, and publish its new versions.
+Nobody else gains anything from an owned app, and only its owner (or a platform admin)
+may publish it again.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from miniapps.models import App, AppTarget, ChannelItem, Organisation, Record, User
 from miniapps.models.organisation import subtree
+from miniapps.services.channels.stakeholders import area_path
 
 READ, WRITE, APPROVE, PUBLISH = "read", "write", "approve", "publish"
 ACTIONS = (READ, WRITE, APPROVE, PUBLISH)
@@ -26,9 +34,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "practice_manager": frozenset({READ, WRITE, APPROVE}),
     "practice_staff": frozenset({READ, WRITE}),
     # Stakeholders see the records their organisation holds as channel items (and the
-    # records of apps their organisation owns), nothing else.
+    # records of apps their organisation owns: OWNER_ACTIONS), nothing else.
     "stakeholder": frozenset(),
 }
+# What a stakeholder membership grants on an app its organisation owns, in its area.
+# PUBLISH also holds for a new app (no app yet): a stakeholder starts an ad hoc collection.
+OWNER_ACTIONS = frozenset({READ, PUBLISH})
 
 
 class Forbidden(Exception):
@@ -45,6 +56,12 @@ class Access:
         self.stakeholder_org_ids = frozenset(
             m.organisation_id for m in self.memberships if m.role == "stakeholder"
         )
+        # Those with an area (a parent), by id: the path prefix of the area each covers.
+        self._areas: dict[int, str] = {}
+        for m in self.memberships:
+            area = area_path(m.organisation) if m.role == "stakeholder" else None
+            if area is not None:
+                self._areas[m.organisation_id] = area
 
     @property
     def is_admin(self) -> bool:
@@ -68,32 +85,123 @@ class Access:
             prefixes.append(m.organisation.path)
         return prefixes
 
+    def _role_prefixes(self, action: str, app: App | None) -> list[str] | None:
+        """:meth:`_prefixes` for ``action`` on ``app``. An owned app is published again
+        only by its owner (:meth:`_owner_areas`) or a platform admin."""
+        if action == PUBLISH and app is not None and app.owner_id is not None:
+            return None if self.is_admin else []
+        return self._prefixes(action, app_roles(app, action))
+
+    def _owner_areas(self, action: str, app: App | None) -> list[str]:
+        """Areas (path prefixes) where a stakeholder membership grants ``action`` on
+        ``app``: its own organisation's app (or, to publish, a new one). Providers only:
+        the stakeholder organisations of an area are never in it."""
+        if action not in OWNER_ACTIONS:
+            return []
+        if app is None:
+            return sorted(set(self._areas.values())) if action == PUBLISH else []
+        area = self._areas.get(app.owner_id) if app.owner_id is not None else None
+        return [area] if area is not None else []
+
+    def stakeholders_with_area(self) -> list[Organisation]:
+        """The user's stakeholder organisations that cover an area (and so may publish ad
+        hoc apps to it)."""
+        return [
+            m.organisation
+            for m in self.memberships
+            if m.role == "stakeholder" and m.organisation_id in self._areas
+        ]
+
+    def owns(self, app: App) -> bool:
+        """Whether ``app`` is an ad hoc app of one of the user's stakeholder organisations."""
+        return app.owner_id is not None and app.owner_id in self.stakeholder_org_ids
+
+    def scope_org(self, org: Organisation, app: App) -> Organisation:
+        """Where to look at ``app``'s records from when acting for ``org``: ``org`` itself,
+        but its area (its parent) for a stakeholder organisation that owns ``app``."""
+        if app.owner_id == org.id and org.id in self._areas and org.parent is not None:
+            return org.parent
+        return org
+
     def may_anywhere(self, action: str) -> bool:
         """Whether any membership grants ``action`` (e.g. to show a "Publish" link)."""
+        return self.may_anywhere_by_role(action) or bool(self._owner_areas(action, None))
+
+    def may_anywhere_by_role(self, action: str) -> bool:
+        """:meth:`may_anywhere`, by a role of the provider tree (not as a stakeholder)."""
         return self._prefixes(action) != []
 
     def org_clause(self, action: str, app: App | None = None) -> ColumnElement[bool]:
         """SQL condition on :class:`Organisation` for organisations where ``action`` is allowed."""
-        prefixes = self._prefixes(action, app_roles(app, action))
+        prefixes = self._role_prefixes(action, app)
         if prefixes is None:
             return true()
-        if not prefixes:
-            return false()
-        return or_(*(subtree(p) for p in prefixes))
+        clauses = [subtree(p) for p in prefixes]
+        clauses += [
+            and_(subtree(area), Organisation.type != "stakeholder")
+            for area in self._owner_areas(action, app)
+        ]
+        return or_(*clauses) if clauses else false()
 
     def can(self, action: str, org: Organisation, app: App | None = None) -> bool:
-        prefixes = self._prefixes(action, app_roles(app, action))
-        return prefixes is None or any(org.path.startswith(p) for p in prefixes)
+        prefixes = self._role_prefixes(action, app)
+        if prefixes is None or any(org.path.startswith(p) for p in prefixes):
+            return True
+        return org.type != "stakeholder" and any(
+            org.path.startswith(area) for area in self._owner_areas(action, app)
+        )
 
     def can_from_above(self, action: str, org: Organisation, app: App | None = None) -> bool:
         """:meth:`can`, granted by a role held above ``org`` (not at ``org`` itself): the
-        level above reviews what an organisation returns."""
-        prefixes = self._prefixes(action, app_roles(app, action))
+        level above reviews what an organisation returns. (An owner's area grants no
+        review: it reads and publishes only.)"""
+        prefixes = self._role_prefixes(action, app)
         return prefixes is None or any(org.path.startswith(p) and org.path != p for p in prefixes)
 
     def require(self, action: str, org: Organisation, app: App | None = None) -> None:
         if not self.can(action, org, app):
             raise Forbidden(f"You may not {action} records for {org.name} ({org.ods}).")
+
+    def publish_refusal(self, org: Organisation | None = None) -> str:
+        """Why the user may not publish at all (or to ``org``): a 403 message that says
+        what a stakeholder lacks (an area) or where its area ends."""
+        stakeholders = [m.organisation for m in self.memberships if m.role == "stakeholder"]
+        with_area = self.stakeholders_with_area()
+        if org is None:
+            if not self.may_anywhere_by_role(PUBLISH) and stakeholders and not with_area:
+                lacking = stakeholders[0]
+                return (
+                    f"{lacking.name} ({lacking.ods}) covers no area, so it cannot publish "
+                    "apps: a stakeholder organisation publishes only to the organisations "
+                    "beneath its parent (a Place or an ICB), and it has no parent. Ask a "
+                    "platform administrator to set its area."
+                )
+            return "You may not publish apps."
+        refused = f"You may not publish to {org.name} ({org.ods})"
+        if with_area and not self.may_anywhere_by_role(PUBLISH):
+            names = ", ".join(f"{s.name} ({s.ods})" for s in with_area)
+            return f"{refused}: it is outside the area that {names} covers."
+        return refused + "."
+
+    def publishing_owner(self, targets: Iterable[Organisation]) -> Organisation | None:
+        """The stakeholder organisation a new app published to ``targets`` belongs to: None
+        when the user's roles allow publishing to them all (an app of the provider tree),
+        else the first of their stakeholder organisations whose area holds every target.
+        :class:`Forbidden` when neither does (targets of two areas)."""
+        wanted = list(targets)
+        roles = self._prefixes(PUBLISH)
+        if roles is None or all(any(o.path.startswith(p) for p in roles) for o in wanted):
+            return None
+        for m in self.memberships:
+            area = self._areas.get(m.organisation_id) if m.role == "stakeholder" else None
+            if area is not None and all(
+                o.path.startswith(area) and o.type != "stakeholder" for o in wanted
+            ):
+                return m.organisation
+        raise Forbidden(
+            "Publish to the organisations of one area at a time: an ad hoc app belongs to "
+            "one stakeholder organisation and reaches only its area."
+        )
 
     def orgs(self, session: Session, action: str, app: App | None = None) -> list[Organisation]:
         query = select(Organisation).where(self.org_clause(action, app), Organisation.active)

@@ -198,3 +198,11 @@ def test_emails_link_to_the_record_and_never_carry_what_was_reported(
     assert to_practice
     for message in to_practice:
         assert "Secret detail" not in message.body_text + (message.body_html or "")
+
+
+def test_sending_does_not_ask_the_provider_side_to_take_the_stakeholder_steps(
+    db_session, send_concern, users, stakeholder_users
+):
+    send_concern("adult")
+    addresses = set(db_session.scalars(select(OutboxMessage.to_address)))
+    assert addresses == {stakeholder_users["LAADULT"].email}

@@ -12,7 +12,8 @@ from miniapps.services import apps as app_service
 from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.audit import diff, history
-from miniapps.services.records.lifecycle import NotEditable, StaleRecord, TransitionNotAllowed
+from miniapps.services.records.lifecycle import NotEditable
+from miniapps.services.records.steps import StaleRecord, TransitionNotAllowed
 from sqlalchemy import func, select
 
 from tests.sample_workflows import CASE_LOG

@@ -90,6 +90,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("channel_items", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_channel_items_app_id"), ["app_id"], unique=False)
+        batch_op.create_index("ix_channel_items_acknowledge_by", ["acknowledge_by"], unique=False)
+        batch_op.create_index("ix_channel_items_decide_by", ["decide_by"], unique=False)
         batch_op.create_index(
             "ix_channel_items_provider_changed", ["provider_id", "changed_at"], unique=False
         )
@@ -209,6 +211,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_channel_items_record_id"))
         batch_op.drop_index("ix_channel_items_provider_changed")
         batch_op.drop_index(batch_op.f("ix_channel_items_app_id"))
+        batch_op.drop_index("ix_channel_items_decide_by")
+        batch_op.drop_index("ix_channel_items_acknowledge_by")
 
     op.drop_table("channel_items")
     with op.batch_alter_table("webhooks", schema=None) as batch_op:

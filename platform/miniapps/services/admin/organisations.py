@@ -108,6 +108,7 @@ def preview_import(session: Session, scope: AdminScope, text: str) -> ImportPrev
                     ("name", org.name, row.name),
                     ("type", org.type, row.type),
                     ("parent", old_parent, row.parent_ods),
+                    ("category", org.category, row.category),
                 )
                 if old != new
             )

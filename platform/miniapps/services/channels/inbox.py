@@ -14,9 +14,12 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
+from miniapps.core.channels.definition import channel_titles
 from miniapps.core.periods.keys import MONTH
-from miniapps.models import ChannelItem, Organisation, Record
+from miniapps.core.workflow import Workflow
+from miniapps.models import App, ChannelItem, Organisation, Record
 from miniapps.models.organisation import subtree
+from miniapps.services.definitions import app_definition
 from miniapps.services.permissions import READ, WRITE, Access
 from miniapps.services.records.listing import Page
 
@@ -99,26 +102,51 @@ def latest_change(session: Session, access: Access) -> tuple[datetime | None, in
     return changed, int(count or 0)
 
 
+def open_counts(session: Session, access: Access) -> tuple[int, int]:
+    """``(open items, of which breached)`` over everything the user may see (the home
+    page's summary); an item is open until its record reaches a final state."""
+    base = _base(access, InboxFilters()).where(ChannelItem.closed_at.is_(None)).subquery()
+    row = session.execute(
+        select(func.count(), func.count().filter(base.c.breached.is_(True))).select_from(base)
+    )
+    open_items, breached = row.one()
+    return int(open_items or 0), int(breached or 0)
+
+
 def filter_choices(session: Session, access: Access) -> dict[str, list[tuple[str, str]]]:
-    """What the filters can offer: channels (``app/channel`` ids), statuses and providers
-    present in the user's items."""
+    """What the filters can offer, as ``(value, label)``: channels (``app/channel``,
+    labelled with the titles of the app's latest definition), statuses (workflow titles)
+    and providers present in the user's items."""
     base = _base(access, InboxFilters()).subquery()
-    channels = session.execute(
+    pairs = session.execute(
         select(base.c.app_id, base.c.channel).distinct().order_by(base.c.app_id, base.c.channel)
     ).all()
+    apps = session.scalars(select(App).where(App.id.in_({app_id for app_id, _ in pairs})))
+    definitions = {app.id: app_definition(session, app) for app in apps}
+    channels = []
+    for app_id, channel in pairs:
+        definition = definitions.get(app_id)
+        title = channel_titles(definition.channels).get(channel) if definition else None
+        app_title = definition.title if definition else app_id
+        channels.append((f"{app_id}/{channel}", f"{title or channel} ({app_title})"))
     providers = session.execute(
         select(Organisation.ods, Organisation.name)
         .where(Organisation.id.in_(select(base.c.provider_id)))
         .order_by(Organisation.name)
     ).all()
-    statuses = session.execute(
-        select(Record.status)
+    states = session.execute(
+        select(Record.app_id, Record.status)
         .where(Record.id.in_(select(base.c.record_id)))
         .distinct()
         .order_by(Record.status)
     ).all()
+    statuses: dict[str, str] = {}
+    for app_id, status in states:
+        definition = definitions.get(app_id)
+        workflow = Workflow(definition.workflow if definition else None)
+        statuses.setdefault(status, workflow.title(status))
     return {
-        "channels": [(channel, f"{app_id}: {channel}") for app_id, channel in channels],
+        "channels": channels,
         "providers": [(ods, f"{name} ({ods})") for ods, name in providers],
-        "statuses": [(status, status.replace("_", " ").capitalize()) for (status,) in statuses],
+        "statuses": list(statuses.items()),
     }

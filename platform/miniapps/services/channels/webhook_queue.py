@@ -1,6 +1,6 @@
 """Webhook events queued in the transaction of what caused them: one delivery per
 matching webhook of the item's stakeholder, with the body fixed (and later signed) now.
-The scheduler posts them (:mod:`miniapps.services.channels.webhooks`)."""
+The scheduler posts them (:mod:`miniapps.services.channels.webhook_delivery`)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from miniapps.core.exports.records import ExportItem
 from miniapps.models import App, Organisation, Record, User
 from miniapps.models.organisation import subtree
+from miniapps.services.channels.reads import audit_reads
 from miniapps.services.permissions import Access
 
 
@@ -36,3 +37,9 @@ def export_items(
         query = query.where(Record.status == status)
     rows = session.execute(query.order_by(Record.id))
     return [(record, ods, name, submitter) for record, ods, name, submitter in rows]
+
+
+def audit_exported(session: Session, access: Access, items: list[ExportItem]) -> int:
+    """Write one read (via "export") per channel record among ``items``; the caller commits."""
+    records = [record for record, *_ in items if isinstance(record, Record)]
+    return audit_reads(session, access, records, "export")

@@ -273,7 +273,10 @@ def notify_transition(
 
 
 def _roles_of(transition: Transition) -> set[str]:
-    """Roles that may take a transition: those it names, else those with its permission."""
+    """Provider roles that may take a transition: those it names, else those with its
+    permission. None for a stakeholder-side step: the channel tells the stakeholder."""
+    if transition.side == "stakeholder":
+        return set()
     if transition.roles is not None:
         return set(transition.roles) - {"platform_admin"}
     return {

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from miniapps.models import App, Attachment, Organisation, User
+from miniapps.models import App, Attachment, ChannelItem, Organisation, Record, User
 from miniapps.services.permissions import READ, Access
 
 
@@ -54,12 +56,30 @@ class AttachmentStore:
 def readable_attachment(
     session: Session, access: Access, app: App, attachment_id: str
 ) -> Attachment | None:
-    """The attachment of ``app`` when the caller may read its organisation's records."""
+    """The attachment of ``app`` when the caller may read its organisation's records, or
+    holds (as a stakeholder) a record of that organisation whose answers cite it."""
     found = session.get(Attachment, attachment_id)
     org = session.get(Organisation, found.organisation_id) if found else None
-    if found is None or found.app_id != app.id or org is None or not access.can(READ, org, app):
+    if found is None or found.app_id != app.id or org is None:
         return None
-    return found
+    if access.can(READ, org, app) or _cited_by_held_record(session, access, found):
+        return found
+    return None
+
+
+def _cited_by_held_record(session: Session, access: Access, attachment: Attachment) -> bool:
+    if not access.stakeholder_org_ids:
+        return False
+    held = session.scalars(
+        select(Record)
+        .join(ChannelItem, ChannelItem.record_id == Record.id)
+        .where(
+            ChannelItem.stakeholder_id.in_(sorted(access.stakeholder_org_ids)),
+            Record.app_id == attachment.app_id,
+            Record.organisation_id == attachment.organisation_id,
+        )
+    )
+    return any(attachment.id in json.dumps(record.data) for record in held)
 
 
 def attachment_path(root: str | Path, attachment: Attachment) -> Path:

@@ -8,20 +8,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue, MiniappsError
 from miniapps.core.periods.slots import period_slot
 from miniapps.core.records.check import check_record
-from miniapps.core.workflow import Transition, Workflow, missing_field_issues
-from miniapps.models import App, AuditEntry, Organisation, Record, User
-from miniapps.services.channels.sending import on_step, send_on_events, touch_items
+from miniapps.core.workflow import Transition, Workflow
+from miniapps.models import App, Organisation, Record, User
+from miniapps.services.channels.sending import send_on_events, touch_items
 from miniapps.services.definitions import app_definition, record_definition
-from miniapps.services.notifications.events import notify_record_event, notify_transition
+from miniapps.services.notifications.events import notify_record_event
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records.audit import audit_change
-from miniapps.services.records.comments import add_workflow_comment
 from miniapps.services.records.duties import (
     is_own_approval,
     may_take,
@@ -29,28 +27,14 @@ from miniapps.services.records.duties import (
     refusal,
 )
 from miniapps.services.records.periods import check_period, claim_slot, ensure_slot_free
+from miniapps.services.records.steps import (
+    StaleRecord,
+    TransitionNotAllowed,
+    flush_or_conflict,
+    submit_step,
+    take_step,
+)
 from miniapps.services.returns.tracking import ensure_period_open
-
-
-class StaleRecord(MiniappsError):
-    code = "conflict"
-    kind = "conflict"
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__(
-            "This record was changed by someone else since you opened it "
-            f"(it is now at version {current_version}). Reload it, then make your change again."
-        )
-        self.current_version = current_version
-
-
-class TransitionNotAllowed(MiniappsError):
-    code = "transition_not_allowed"
-    kind = "conflict"
-
-    def __init__(self, message: str, allowed: list[str]) -> None:
-        super().__init__(message)
-        self.allowed = allowed
 
 
 class NotEditable(MiniappsError):
@@ -107,7 +91,7 @@ def create_record(
         notify_record_event(session, record, ["created"], actor, notify_base_url)
     send_on_events(session, record, definition, ["created"], actor, notify_base_url)
     if submit:
-        _submit(session, record, definition, workflow, actor, notify_base_url)
+        submit_step(session, record, definition, workflow, actor, notify_base_url)
     return record
 
 
@@ -145,11 +129,11 @@ def update_record(
         record.data = data
         record.updated_by_id = actor.id if actor else None
         record.updated_at = datetime.now(UTC)
-        _flush_or_conflict(session, record)
+        flush_or_conflict(session, record)
         audit_change(session, record, actor, "update", old, data)
         touch_items(session, record)
     if submit and not submitted:
-        _submit(session, record, definition, workflow, actor, notify_base_url)
+        submit_step(session, record, definition, workflow, actor, notify_base_url)
     return record
 
 
@@ -190,7 +174,7 @@ def apply_transition(
         if data != record.data:  # values hidden by a condition go on submit
             old, record.data = record.data, data
             audit_change(session, record, actor, "update", old, data)
-    _move(
+    take_step(
         session,
         record,
         definition,
@@ -214,20 +198,6 @@ def _checked(
     return check.data
 
 
-def _submit(
-    session: Session,
-    record: Record,
-    definition: AppDefinition,
-    workflow: Workflow,
-    actor: User | None,
-    notify_base_url: str | None,
-) -> None:
-    """Take the app's submit transition (the first one out of the initial state)."""
-    action = workflow.submit_action()
-    if action is not None:
-        _move(session, record, definition, workflow, action.action, actor, None, notify_base_url)
-
-
 def allowed_actions(access: Access, session: Session, record: Record) -> list[Transition]:
     """Transitions the user may take on the record now (for buttons): the checks
     :func:`apply_transition` makes, separation of duties included."""
@@ -239,100 +209,6 @@ def allowed_actions(access: Access, session: Session, record: Record) -> list[Tr
         if may_take(access, record, app, t)
         and not is_own_approval(session, access, record, workflow, t)
     ]
-
-
-def _move(
-    session: Session,
-    record: Record,
-    definition: AppDefinition,
-    workflow: Workflow,
-    action: str,
-    actor: User | None,
-    comment: str | None,
-    notify_base_url: str | None = None,
-    *,
-    acting_for: frozenset[int] = frozenset(),
-) -> None:
-    """Move the record along one transition, send it through the channels the step
-    fires and move their clocks; email the people concerned when a base URL for links
-    is given (bulk loads such as imports and the demo pass none)."""
-    transition = workflow.find(record.status, action)
-    if transition is None:
-        allowed = [t.action for t in workflow.from_state(record.status)]
-        raise TransitionNotAllowed(
-            f"{action!r} is not possible while the record is "
-            f"{workflow.title(record.status).lower()}; allowed now: {', '.join(allowed) or 'none'}",
-            allowed,
-        )
-    issues = missing_field_issues(
-        workflow, transition, definition.schema, definition.ui, record.data
-    )
-    if transition.comment_required and not (comment or "").strip():
-        issues.insert(0, Issue("/comment", f"Enter a comment to {transition.title.lower()}"))
-    if issues:
-        raise DataInvalid(issues)
-    # The comment joins the record's thread (checked first: nothing moves if refused).
-    note = None
-    if actor is not None and (comment or "").strip():
-        note = add_workflow_comment(session, record, comment or "", actor, notify_base_url)
-    old_status = record.status
-    record.status = transition.target
-    record.updated_at = datetime.now(UTC)
-    record.updated_by_id = actor.id if actor else None
-    if record.submitted_at is None and old_status == workflow.initial:
-        record.submitted_at = record.updated_at
-    _flush_or_conflict(session, record)
-    changes: list[dict[str, Any]] = [
-        {"pointer": "/status", "old": old_status, "new": record.status}
-    ]
-    if comment:
-        link = {"comment_id": note.id} if note is not None else {}
-        changes.append({"pointer": "/comment", "old": None, "new": comment, **link})
-    session.add(
-        AuditEntry(
-            record_id=record.id,
-            app_id=record.app_id,
-            actor_id=_id(actor),
-            action=action,
-            changes=changes,
-        )
-    )
-    session.flush()
-    on_step(
-        session,
-        record,
-        definition,
-        workflow,
-        transition,
-        old_status,
-        actor,
-        notify_base_url,
-        acting_for,
-    )
-    if notify_base_url is not None:
-        notify_transition(
-            session,
-            record,
-            workflow,
-            transition,
-            old_status,
-            actor,
-            notify_base_url,
-            commented=note is not None,
-        )
-
-
-def _flush_or_conflict(session: Session, record: Record) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        session.rollback()
-        current = session.scalar(select(Record.version).where(Record.id == record.id)) or 0
-        raise StaleRecord(current) from exc
-
-
-def _id(user: User | None) -> int | None:
-    return user.id if user else None
 
 
 def count_records(session: Session, app_id: str) -> int:

@@ -1,16 +1,19 @@
-"""Organisations: the list, CSV import (upload, preview, confirm) and activity dates."""
+"""Organisations: the list, CSV import (upload, preview, confirm), activity dates, and a
+stakeholder's category and area."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from miniapps.db import db
 from miniapps.services.admin import organisations as admin_orgs
+from miniapps.services.admin import stakeholders as admin_stakeholders
 from miniapps.services.organisations import (
     IMPORT_COLUMNS,
+    STANDARD_CATEGORIES,
     ActivityInvalid,
     OrganisationImportInvalid,
 )
@@ -117,6 +120,59 @@ def activity(ods: str) -> ResponseReturnValue:
                 return redirect(url_for("admin.organisations", q=org.ods))
     return render_template(
         "admin/org_activity.html", org=org, values=values, errors=errors
+    ), 400 if errors else 200
+
+
+@bp.route("/organisations/<ods>/stakeholder", methods=["GET", "POST"])
+def stakeholder(ods: str) -> ResponseReturnValue:
+    """A stakeholder's category (a standard one or another name) and area (its parent)."""
+    here = scope()
+    org = admin_orgs.visible_org(db.session, here, ods)
+    if org.type != "stakeholder":
+        abort(404, f"{org.name} ({org.ods}) is not a stakeholder organisation.")
+    if not here.is_admin:
+        abort(403, admin_stakeholders.ADMINS_ONLY)
+    category = org.category or ""
+    values = {
+        "category": category if category in STANDARD_CATEGORIES or not category else "other",
+        "category_other": "" if category in STANDARD_CATEGORIES else category,
+        "parent": org.parent.ods if org.parent else "",
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {name: request.form.get(name, "").strip() for name in values}
+        chosen = values["category"]
+        if chosen == "other" and not values["category_other"]:
+            errors["category_other"] = "Enter the other category, or choose one from the list"
+        elif chosen and chosen != "other" and chosen not in STANDARD_CATEGORIES:
+            errors["category"] = "Choose a category from the list"
+        if not errors:
+            try:
+                changed = admin_stakeholders.change_stakeholder(
+                    db.session,
+                    here,
+                    org,
+                    category=values["category_other"] if chosen == "other" else chosen,
+                    parent_ods=values["parent"],
+                )
+            except admin_stakeholders.StakeholderInvalid as exc:
+                db.session.rollback()
+                for issue in exc.issues:
+                    field = issue.pointer.lstrip("/")
+                    errors["category_other" if field == "category" else field] = issue.message
+            else:
+                db.session.commit()
+                verb = "are saved" if changed else "were already so"
+                flash(f"The category and area of {org.name} {verb}.", "success")
+                return redirect(url_for("admin.organisations", q=org.ods))
+    return render_template(
+        "admin/org_stakeholder.html",
+        org=org,
+        values=values,
+        errors=errors,
+        categories=STANDARD_CATEGORIES,
+        titles=admin_stakeholders.CATEGORY_TITLES,
+        areas=admin_stakeholders.area_choices(db.session),
     ), 400 if errors else 200
 
 

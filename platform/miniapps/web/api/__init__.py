@@ -7,9 +7,11 @@ from miniapps.web.api import (  # noqa: F401
     comments,
     dashboard,
     errors,
+    inbox,
     indicators,
     openapi,
     records,
+    webhooks,
 )
 from miniapps.web.api.blueprint import bp
 

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from miniapps.models import App, Record
+from miniapps.services.permissions import Access
+from miniapps.services.records.caller_view import record_for_caller, records_for_caller
 from miniapps.services.records.listing import Page
-from miniapps.services.records.representation import record_json
 
 
-def record_answer(record: Record) -> dict[str, Any]:
-    return record_json(record)
+def record_answer(session: Session, access: Access, record: Record) -> dict[str, Any]:
+    """The record with the channel items ``access`` may see and the actions it may take."""
+    return record_for_caller(session, access, record)
+
+
+def record_answers(
+    session: Session, access: Access, records: Sequence[Record]
+) -> list[dict[str, Any]]:
+    """:func:`record_answer` for a page of records, their channel items loaded at once."""
+    return records_for_caller(session, access, records)
 
 
 def app_summary(app: App) -> dict[str, Any]:

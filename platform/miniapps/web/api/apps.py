@@ -47,11 +47,11 @@ def publish_app() -> ResponseReturnValue:
     access = api_access()
     # Authorisation first: someone who may not publish learns nothing about their definition.
     if not access.orgs(db.session, PUBLISH):
-        raise Forbidden("You may not publish apps.")
+        raise Forbidden(access.publish_refusal())
     targets = _targets(list_param("to"))
     for org in targets or []:
         if not access.can(PUBLISH, org):
-            raise Forbidden(f"You may not publish to {org.name} ({org.ods}).")
+            raise Forbidden(access.publish_refusal(org))
     raw = json_object()
     published = publish_raw(db.session, raw, targets=targets, actor=api_user(), access=access)
     db.session.commit()

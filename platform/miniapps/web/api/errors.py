@@ -6,7 +6,7 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 from miniapps.core.errors import MiniappsError
-from miniapps.services.records.lifecycle import StaleRecord
+from miniapps.services.records.steps import StaleRecord
 from miniapps.web.api.blueprint import bp
 from miniapps.web.errors import status_of
 

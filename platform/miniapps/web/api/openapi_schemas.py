@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from miniapps.web.api.openapi_comments import COMMENT_REQUEST_SCHEMAS, COMMENT_SCHEMAS
+from miniapps.web.api.openapi_inbox import INBOX_SCHEMAS, RECORD_CHANNEL_MEMBERS
+from miniapps.web.api.openapi_webhooks import WEBHOOK_REQUEST_SCHEMAS, WEBHOOK_SCHEMAS
 
 JSON = "application/json"
 ODS = {"type": "string", "description": "An ODS code such as A00001.", "examples": ["A00001"]}
@@ -98,6 +100,7 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     **COMMENT_REQUEST_SCHEMAS,
+    **WEBHOOK_REQUEST_SCHEMAS,
 }
 
 MONEY = {"type": ["number", "null"], "description": "Pounds, to the penny; null: no £ per point."}
@@ -276,6 +279,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "updated_at",
             "submitted_at",
             "created_by",
+            "actions",
+            "channels",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -290,10 +295,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "updated_at": TIMESTAMP,
             "submitted_at": TIMESTAMP,
             "created_by": {"type": ["string", "null"], "description": "Creator's email."},
+            **RECORD_CHANNEL_MEMBERS,
         },
     },
     "RecordList": _list_of("Record"),
+    **INBOX_SCHEMAS,
     **COMMENT_SCHEMAS,
+    **WEBHOOK_SCHEMAS,
     "IndicatorResults": {
         "type": "object",
         "required": ["org", "period", "indicators"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from miniapps.web.api.openapi_inbox import INBOX_PATHS
 from miniapps.web.api.openapi_schemas import (
     JSON,
     MONTH,
@@ -18,6 +19,7 @@ from miniapps.web.api.openapi_schemas import (
     json_response,
     ref,
 )
+from miniapps.web.api.openapi_webhooks import WEBHOOK_PARAMETERS, WEBHOOK_PATHS
 
 __all__ = ["REQUEST_SCHEMAS", "openapi_document"]
 
@@ -321,7 +323,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": PATHS,
+        "paths": {**PATHS, **INBOX_PATHS, **WEBHOOK_PATHS},
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -331,7 +333,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "schemas": SCHEMAS,
-            "parameters": PARAMETERS,
+            "parameters": {**PARAMETERS, **WEBHOOK_PARAMETERS},
             "responses": RESPONSES,
         },
     }

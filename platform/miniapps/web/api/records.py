@@ -17,12 +17,13 @@ from miniapps.core.periods.keys import is_period
 from miniapps.db import db
 from miniapps.models import Organisation, Record
 from miniapps.services.apps import get_app
+from miniapps.services.channels.reads import audit_read, audit_reads
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import WRITE
 from miniapps.services.records.lifecycle import apply_transition, create_record, update_record
 from miniapps.services.records.listing import records_page
 from miniapps.services.records.periods import PeriodTaken
-from miniapps.web.api.answers import etag, page_answer, record_answer
+from miniapps.web.api.answers import etag, page_answer, record_answer, record_answers
 from miniapps.web.api.auth import api_access, api_user
 from miniapps.web.api.blueprint import bp
 from miniapps.web.api.lookups import app_or_404, record_or_404
@@ -55,7 +56,7 @@ def period_taken(exc: PeriodTaken) -> ResponseReturnValue:
 
 
 def _record_response(record: Record, status: int = 200) -> Response:
-    response = jsonify(record_answer(record))
+    response = jsonify(record_answer(db.session, api_access(), record))
     response.status_code = status
     response.headers["ETag"] = etag(record)
     return response
@@ -97,9 +98,10 @@ def list_app_records(app_id: str) -> ResponseReturnValue:
         raise BadParameter(
             f"period must look like 2025-04, 2025-Q1, 2025-W07 or 2025 (got {period!r})."
         )
+    access = api_access()
     page = records_page(
         db.session,
-        api_access(),
+        access,
         app,
         page=page_param(),
         page_size=page_size(),
@@ -107,13 +109,20 @@ def list_app_records(app_id: str) -> ResponseReturnValue:
         period=period,
         status=text_param("status"),
     )
-    return jsonify(page_answer(page, [record_answer(r) for r in page.items]))
+    answer = page_answer(page, record_answers(db.session, access, page.items))
+    if audit_reads(db.session, access, page.items, "api"):
+        db.session.commit()
+    return jsonify(answer)
 
 
 @bp.get("/records/<int:record_id>")
 def get_record(record_id: int) -> ResponseReturnValue:
     allow_params([])
-    return _record_response(record_or_404(record_id))
+    record = record_or_404(record_id)
+    response = _record_response(record)
+    if audit_read(db.session, api_access(), record, "api"):
+        db.session.commit()
+    return response
 
 
 @bp.patch("/records/<int:record_id>")

@@ -69,7 +69,8 @@ def _state(app: App) -> DashboardState:
         ods = request.args.get("org", "").strip()
         org = by_ods(db.session, ods) if ods else None
     else:
-        org = current_org()
+        acting_for = current_org()
+        org = current_access().scope_org(acting_for, app) if acting_for else None
     fields = {}
     for key, value in request.args.items():
         match = FIELD_FILTER.match(key)

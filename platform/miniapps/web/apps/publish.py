@@ -30,7 +30,7 @@ from miniapps.web.session_user import current_access
 def publish() -> ResponseReturnValue:
     access = current_access()
     if not access.may_anywhere(PUBLISH):
-        abort(403, "You may not publish apps.")
+        abort(403, access.publish_refusal())
     targets = access.orgs(db.session, PUBLISH)
     if request.method == "GET":
         return _page(targets, set(), "", [], None, None), 200
@@ -101,9 +101,12 @@ def _page(
     definition: AppDefinition | None,
     preview: Any,
 ) -> str:
+    access = current_access()
     return render_template(
         "apps/publish.html",
         target_tree=target_tree(targets),
+        # A stakeholder user publishes an ad hoc app that their organisation will own.
+        owners=[] if access.may_anywhere_by_role(PUBLISH) else access.stakeholders_with_area(),
         chosen=chosen,
         source=source,
         issues=issues,

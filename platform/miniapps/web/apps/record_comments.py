@@ -11,15 +11,14 @@ from miniapps.db import db
 from miniapps.services.permissions import Forbidden
 from miniapps.services.records.comments import add_comment, get_comment
 from miniapps.web.apps.blueprint import bp
-from miniapps.web.apps.records import load_app, load_record, render_record_page
+from miniapps.web.apps.records import load_app_record, render_record_page
 from miniapps.web.session_user import current_access
 
 
 @bp.route("/<app_id>/records/<int:record_id>/comments", methods=["POST"])
 @login_required
 def comment(app_id: str, record_id: int) -> ResponseReturnValue:
-    app = load_app(app_id)
-    item = load_record(app, record_id)
+    app, item = load_app_record(app_id, record_id)
     body = request.form.get("body", "")
     parent_id = request.form.get("parent_id", type=int)
     parent = get_comment(db.session, item, parent_id) if parent_id else None

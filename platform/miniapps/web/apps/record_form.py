@@ -21,9 +21,10 @@ from miniapps.services.organisations import writable_orgs
 from miniapps.services.permissions import WRITE
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.attachments import AttachmentStore
-from miniapps.services.records.lifecycle import NotEditable, StaleRecord
+from miniapps.services.records.lifecycle import NotEditable
 from miniapps.services.records.listing import previous_period_data
 from miniapps.services.records.periods import PeriodTaken, period_holder
+from miniapps.services.records.steps import StaleRecord
 from miniapps.services.returns.due_period import due_period
 from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.records import load_app, load_record

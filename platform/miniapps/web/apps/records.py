@@ -15,6 +15,7 @@ from miniapps.core.records.history import describe_entry, step_title
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Record
+from miniapps.services.channels.reads import READ_ACTION, audit_read
 from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import READ, WRITE
@@ -25,6 +26,7 @@ from miniapps.services.records.comments import thread as comment_thread
 from miniapps.services.records.comments import waiting_comment, workflow_comment_actions
 from miniapps.services.records.listing import records_page, visible_app, visible_record
 from miniapps.web.apps.blueprint import bp
+from miniapps.web.apps.record_channels import inbox_url, reader_rows, sent_rows
 from miniapps.web.session_user import current_access
 
 
@@ -40,6 +42,19 @@ def load_record(app: App, record_id: int) -> Record:
     if record is None or record.app_id != app.id:
         abort(404, "There is no such record, or you cannot see it.")
     return record
+
+
+def load_app_record(app_id: str, record_id: int) -> tuple[App, Record]:
+    """The app and the record of a record page (or its comments and steps), or 404.
+
+    Found through the record (:func:`visible_record`): a stakeholder sees a record its
+    organisation holds as a channel item without seeing the app's other records; anyone
+    else, and any other record, is a 404 (never a 403, which would confirm it exists)."""
+    record = visible_record(db.session, current_access(), record_id)
+    app = db.session.get(App, app_id)
+    if record is None or app is None or record.app_id != app.id or app.status != "published":
+        abort(404, "There is no such record, or you cannot see it.")
+    return app, record
 
 
 @bp.route("/<app_id>/")
@@ -85,13 +100,18 @@ def records(app_id: str) -> ResponseReturnValue:
 @bp.route("/<app_id>/records/<int:record_id>")
 @login_required
 def record(app_id: str, record_id: int) -> ResponseReturnValue:
-    app = load_app(app_id)
-    return render_record_page(app, load_record(app, record_id))
+    app, item = load_app_record(app_id, record_id)
+    audited = audit_read(db.session, current_access(), item, "page")
+    page = render_record_page(app, item)
+    if audited:
+        db.session.commit()
+    return page
 
 
 def render_record_page(app: App, item: Record, **extra: Any) -> str:
     """The record page: answers, next steps, comments and history. ``extra`` carries a
     comment form's error and input when it is shown again."""
+    access = current_access()
     definition = record_definition(db.session, item)
     workflow = Workflow(definition.workflow)
     waiting = waiting_comment(db.session, item)
@@ -106,14 +126,18 @@ def render_record_page(app: App, item: Record, **extra: Any) -> str:
         history=[
             (entry, describe_entry(entry.action, entry.changes, definition.schema, workflow))
             for entry in history(db.session, item)
+            if entry.action != READ_ACTION  # reads are listed apart, to managers only
         ],
         waiting=waiting[0] if waiting else None,
         waiting_title=step_title(workflow, waiting[1]) if waiting else None,
         comment_actions={cid: step_title(workflow, action) for cid, action in made_with.items()},
         comments=comment_thread(db.session, item),
-        actions=record_service.allowed_actions(current_access(), db.session, item),
-        can_edit=workflow.is_editable(item.status)
-        and current_access().can(WRITE, item.organisation, app),
+        actions=record_service.allowed_actions(access, db.session, item),
+        can_edit=workflow.is_editable(item.status) and access.can(WRITE, item.organisation, app),
+        app_visible=visible_app(db.session, access, app.id) is not None,
+        inbox_url=inbox_url(),
+        sent_to=sent_rows(access, item, definition),
+        record_readers=reader_rows(access, item),
         period_label=period_label,
         **extra,
     )
@@ -122,8 +146,7 @@ def render_record_page(app: App, item: Record, **extra: Any) -> str:
 @bp.route("/<app_id>/records/<int:record_id>/transition", methods=["POST"])
 @login_required
 def transition(app_id: str, record_id: int) -> ResponseReturnValue:
-    app = load_app(app_id)
-    item = load_record(app, record_id)
+    app, item = load_app_record(app_id, record_id)
     action = request.form.get("action", "")
     comment = request.form.get("comment", "").strip() or None
     try:
@@ -157,8 +180,10 @@ def transition(app_id: str, record_id: int) -> ResponseReturnValue:
 @bp.route("/<app_id>/attachments/<attachment_id>")
 @login_required
 def attachment(app_id: str, attachment_id: str) -> ResponseReturnValue:
-    app = load_app(app_id)
-    found = readable_attachment(db.session, current_access(), app, attachment_id)
+    # Not load_app: a stakeholder reads the files of records it holds without seeing
+    # the app's other records; readable_attachment decides.
+    app = db.session.get(App, app_id)
+    found = readable_attachment(db.session, current_access(), app, attachment_id) if app else None
     if found is None:
         abort(404, "There is no such file, or you cannot see it.")
     return send_file(

@@ -31,7 +31,7 @@ from miniapps.core.periods.keys import period_label, recent_periods
 from miniapps.db import db
 from miniapps.models import App
 from miniapps.services.definitions import app_definition
-from miniapps.services.exports.records import export_items
+from miniapps.services.exports.records import audit_exported, export_items
 from miniapps.services.imports.jobs import (
     ImportExpired,
     NotYourImport,
@@ -223,6 +223,7 @@ def export(app_id: str) -> ResponseReturnValue:
         period=request.args.get("period", "").strip() or None,
         status=request.args.get("status", "").strip() or None,
     )
+    audited = audit_exported(db.session, current_access(), items)
     base = f"{app.id}-{date.today().isoformat()}"
     if fmt == "json":
         body: bytes = record_export.to_json(definition, items).encode("utf-8")
@@ -234,6 +235,8 @@ def export(app_id: str) -> ResponseReturnValue:
             fmt, body = "zip", record_export.csv_zip(files, f"{base}.csv")
         else:
             body = files[record_export.MAIN].encode("utf-8-sig")
+    if audited:  # once the file is made: each channel record exported counts as read
+        db.session.commit()
     return Response(
         body,
         content_type=EXPORT_TYPES[fmt],

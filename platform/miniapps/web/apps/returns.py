@@ -92,7 +92,7 @@ def _valid(period: str, rules: PeriodRules) -> bool:
 def returns(app_id: str) -> ResponseReturnValue:
     app, rules = _periodic_app(app_id)
     access = current_access()
-    org = _org(request.args.get("org", "").strip())
+    org = access.scope_org(_org(request.args.get("org", "").strip()), app)
     periods, errors = _periods(rules)
     grid = returns_service.completeness(db.session, access, app, org, periods)
     may_lock = org.type in returns_service.LOCKABLE_TYPES and bool(

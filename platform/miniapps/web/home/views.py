@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from miniapps.db import db
 from miniapps.services import apps as app_service
+from miniapps.services.channels.inbox import open_counts
 from miniapps.services.definitions import app_definition
 from miniapps.services.returns import tracking as returns_service
 from miniapps.web.home.blueprint import bp
@@ -34,10 +35,13 @@ def my_apps() -> ResponseReturnValue:
     for app in apps:
         items = [item for item in due if item.app.id == app.id]
         rows.append({"app": app, "definition": app_definition(db.session, app), "due": items})
+    # A stakeholder's work is their inbox: what is open and what is overdue.
+    inbox = open_counts(db.session, access) if access.stakeholder_org_ids else None
     return render_template(
         "home/index.html",
         rows=rows,
         org=org,
         overdue=[item for item in due if item.status == "overdue"],
         due_now=[item for item in due if item.status != "overdue"],
+        inbox=inbox,
     )

@@ -1,0 +1,148 @@
+"""One workflow step on a record, in the caller's transaction: the checks it needs
+(requires_fields, a comment), the move, its audit entry, the channels it sends through
+and the emails it sends. :mod:`lifecycle` decides who may take it first.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from miniapps.core.definitions.model import AppDefinition
+from miniapps.core.errors import DataInvalid, Issue, MiniappsError
+from miniapps.core.workflow import Workflow, missing_field_issues
+from miniapps.models import AuditEntry, Record, User
+from miniapps.services.channels.sending import on_step
+from miniapps.services.notifications.events import notify_transition
+from miniapps.services.records.comments import add_workflow_comment
+
+
+class StaleRecord(MiniappsError):
+    code = "conflict"
+    kind = "conflict"
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            "This record was changed by someone else since you opened it "
+            f"(it is now at version {current_version}). Reload it, then make your change again."
+        )
+        self.current_version = current_version
+
+
+class TransitionNotAllowed(MiniappsError):
+    code = "transition_not_allowed"
+    kind = "conflict"
+
+    def __init__(self, message: str, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
+
+
+def submit_step(
+    session: Session,
+    record: Record,
+    definition: AppDefinition,
+    workflow: Workflow,
+    actor: User | None,
+    notify_base_url: str | None,
+) -> None:
+    """Take the app's submit transition (the first one out of the initial state)."""
+    action = workflow.submit_action()
+    if action is not None:
+        take_step(
+            session, record, definition, workflow, action.action, actor, None, notify_base_url
+        )
+
+
+def take_step(
+    session: Session,
+    record: Record,
+    definition: AppDefinition,
+    workflow: Workflow,
+    action: str,
+    actor: User | None,
+    comment: str | None,
+    notify_base_url: str | None = None,
+    *,
+    acting_for: frozenset[int] = frozenset(),
+) -> None:
+    """Move the record along one transition, send it through the channels the step
+    fires and move their clocks; email the people concerned when a base URL for links
+    is given (bulk loads such as imports and the demo pass none)."""
+    transition = workflow.find(record.status, action)
+    if transition is None:
+        allowed = [t.action for t in workflow.from_state(record.status)]
+        raise TransitionNotAllowed(
+            f"{action!r} is not possible while the record is "
+            f"{workflow.title(record.status).lower()}; allowed now: {', '.join(allowed) or 'none'}",
+            allowed,
+        )
+    issues = missing_field_issues(
+        workflow, transition, definition.schema, definition.ui, record.data
+    )
+    if transition.comment_required and not (comment or "").strip():
+        issues.insert(0, Issue("/comment", f"Enter a comment to {transition.title.lower()}"))
+    if issues:
+        raise DataInvalid(issues)
+    # The comment joins the record's thread (checked first: nothing moves if refused).
+    note = None
+    if actor is not None and (comment or "").strip():
+        note = add_workflow_comment(session, record, comment or "", actor, notify_base_url)
+    old_status = record.status
+    record.status = transition.target
+    record.updated_at = datetime.now(UTC)
+    record.updated_by_id = actor.id if actor else None
+    if record.submitted_at is None and old_status == workflow.initial:
+        record.submitted_at = record.updated_at
+    flush_or_conflict(session, record)
+    changes: list[dict[str, Any]] = [
+        {"pointer": "/status", "old": old_status, "new": record.status}
+    ]
+    if comment:
+        link = {"comment_id": note.id} if note is not None else {}
+        changes.append({"pointer": "/comment", "old": None, "new": comment, **link})
+    session.add(
+        AuditEntry(
+            record_id=record.id,
+            app_id=record.app_id,
+            actor_id=actor.id if actor else None,
+            action=action,
+            changes=changes,
+        )
+    )
+    session.flush()
+    on_step(
+        session,
+        record,
+        definition,
+        workflow,
+        transition,
+        old_status,
+        actor,
+        notify_base_url,
+        acting_for,
+    )
+    if notify_base_url is not None:
+        notify_transition(
+            session,
+            record,
+            workflow,
+            transition,
+            old_status,
+            actor,
+            notify_base_url,
+            commented=note is not None,
+        )
+
+
+def flush_or_conflict(session: Session, record: Record) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        current = session.scalar(select(Record.version).where(Record.id == record.id)) or 0
+        raise StaleRecord(current) from exc
