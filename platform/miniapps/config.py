@@ -54,6 +54,11 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Webhook hosts allowed over plain http and at private or loopback addresses
         # (comma-separated, e.g. "127.0.0.1,localhost"): local receivers and tests only.
         "WEBHOOK_INSECURE_HOSTS": "",
+        # The inbox's live stream (/inbox/stream): how long one stream lasts before the
+        # browser reconnects, how often it polls the database, and the heartbeat.
+        "INBOX_STREAM_SECONDS": 55,
+        "INBOX_POLL_SECONDS": 0.5,
+        "INBOX_HEARTBEAT_SECONDS": 15,
     }
 
 

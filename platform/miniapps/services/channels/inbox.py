@@ -3,19 +3,19 @@ stream polls.
 
 A stakeholder user sees their organisations' items; a provider user ("Sent") the items
 of records they may read as a provider. Someone who is both sees both. The ``period``
-filter is the month an item was sent (``2026-12``).
+filter is the London calendar month an item was sent (``2026-12``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from miniapps.core.channels.definition import channel_titles
-from miniapps.core.periods.keys import MONTH
+from miniapps.core.channels.figures import is_month, month_start, next_month
 from miniapps.core.workflow import Workflow
 from miniapps.models import App, ChannelItem, Organisation, Record
 from miniapps.models.organisation import subtree
@@ -62,13 +62,8 @@ def _base(access: Access, filters: InboxFilters) -> Select[ChannelItem]:
         conditions.append(subtree(filters.provider.path))
     if filters.breached is not None:
         conditions.append(ChannelItem.breached.is_(filters.breached))
-    if filters.period and MONTH.fullmatch(filters.period):
-        start = datetime.strptime(filters.period, "%Y-%m").replace(tzinfo=UTC)
-        end = (
-            start.replace(year=start.year + 1, month=1)
-            if start.month == 12
-            else (start.replace(month=start.month + 1))
-        )
+    if filters.period and is_month(filters.period):  # a London calendar month
+        start, end = month_start(filters.period), month_start(next_month(filters.period))
         conditions.append(and_(ChannelItem.sent_at >= start, ChannelItem.sent_at < end))
     return (
         select(ChannelItem)
