@@ -75,6 +75,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "timeout": WORKER_TIMEOUT_SECONDS,
         # Idle keep-alive connections wait in the worker's poller, holding no thread.
         "keepalive": KEEPALIVE_SECONDS,
+        # On stop, open event streams are cut after this long (browsers reconnect).
+        "graceful_timeout": 10,
         "accesslog": "-",
     }
     base_url = str(current_app.config["BASE_URL"])
