@@ -21,6 +21,7 @@ from typing import Any
 
 from miniapps.core.definitions.schema_fields import find_field
 from miniapps.core.errors import Issue
+from miniapps.core.forms.condition_language import matches
 from miniapps.core.forms.conditions import compile_rules, evaluate
 from miniapps.core.pointers import pointer_join, pointer_parts
 
@@ -57,6 +58,9 @@ DEFAULT_WORKFLOW: dict[str, Any] = {
     ],
 }
 
+# "No record data given": every transition counts, whatever its ``when``.
+NO_DATA: Any = object()
+
 # Workflow states from which the record's data may still be edited.
 EDITABLE_BY_DEFAULT = frozenset({"draft"})
 
@@ -74,6 +78,8 @@ class Transition:
     requires_fields: tuple[str, ...] = ()  # field pointers that must hold a value first
     self_approval: bool = False  # whoever submitted or changed the data may take it too
     side: str = "provider"  # channel apps: "stakeholder" steps belong to the receiving side
+    when: Any = None  # a condition on the record's data; None: every record
+    fields: tuple[str, ...] = ()  # fields the person taking the step fills in with it
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Transition:
@@ -90,7 +96,13 @@ class Transition:
             requires_fields=tuple(raw.get("requires_fields") or ()),
             self_approval=bool(raw.get("self_approval")),
             side=raw.get("side", "provider"),
+            when=raw.get("when"),
+            fields=tuple(raw.get("fields") or ()),
         )
+
+    def applies_to(self, data: Any) -> bool:
+        """Whether this step is possible for a record holding ``data`` (its ``when``)."""
+        return self.when is None or matches(self.when, data)
 
     @property
     def separates_duties(self) -> bool:
@@ -109,11 +121,17 @@ class Workflow:
     def title(self, state: str) -> str:
         return str(self.states.get(state, {}).get("title") or state.replace("_", " ").capitalize())
 
-    def from_state(self, state: str) -> list[Transition]:
-        return [t for t in self.transitions if state in t.sources]
+    def from_state(self, state: str, data: Any = NO_DATA) -> list[Transition]:
+        """Steps out of ``state``; given the record's ``data``, only those whose ``when``
+        holds for it."""
+        return [
+            t
+            for t in self.transitions
+            if state in t.sources and (data is NO_DATA or t.applies_to(data))
+        ]
 
-    def find(self, state: str, action: str) -> Transition | None:
-        return next((t for t in self.from_state(state) if t.action == action), None)
+    def find(self, state: str, action: str, data: Any = NO_DATA) -> Transition | None:
+        return next((t for t in self.from_state(state, data) if t.action == action), None)
 
     def is_editable(self, state: str) -> bool:
         """A state's ``editable`` flag; by default only the initial state (and "draft")."""
@@ -145,9 +163,10 @@ class Workflow:
         on_entry = self.states.get(transition.target, {}).get("requires_fields") or ()
         return tuple(dict.fromkeys((*transition.requires_fields, *on_entry)))
 
-    def submit_action(self) -> Transition | None:
-        """The first transition out of the initial state: what "Submit" means for this app."""
-        options = self.from_state(self.initial)
+    def submit_action(self, data: Any = NO_DATA) -> Transition | None:
+        """The first transition out of the initial state (for a record holding ``data``):
+        what "Submit" means for this app."""
+        options = self.from_state(self.initial, data)
         return options[0] if options else None
 
 

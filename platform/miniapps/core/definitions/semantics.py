@@ -38,6 +38,7 @@ from miniapps.core.definitions.member_checks import (
 from miniapps.core.definitions.message_templates import template_issues
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.definitions.schema_fields import Field, iter_fields, resolve
+from miniapps.core.definitions.step_checks import check_steps
 from miniapps.core.errors import Issue
 from miniapps.core.forms.conditions import check_condition as unsupported_keywords
 from miniapps.core.indicators.source import check_indicator_source
@@ -109,6 +110,7 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     check_dashboard(ctx)
     check_events(ctx)
     check_channels(ctx)
+    check_steps(ctx)
     check_period(ctx)
     check_migration(ctx)
     check_hooks(ctx)

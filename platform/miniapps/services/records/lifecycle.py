@@ -161,14 +161,14 @@ def apply_transition(
     if action not in known:
         raise TransitionNotAllowed(
             f"{action!r} is not an action of this app",
-            [t.action for t in workflow.from_state(record.status)],
+            [t.action for t in workflow.from_state(record.status, record.data)],
         )
-    transition = workflow.find(record.status, action) or known[action]
+    transition = workflow.find(record.status, action, record.data) or known[action]
     if not may_take(access, record, app, transition):
         raise Forbidden(refusal(access, record, app, transition))
     if is_own_approval(session, access, record, workflow, transition):
         raise Forbidden(own_approval_message(transition))
-    submit = workflow.submit_action()
+    submit = workflow.submit_action(record.data)
     if submit is not None and action == submit.action and record.status == workflow.initial:
         data = check_record(definition, record.data, submit=True).data_or_raise()
         if data != record.data:  # values hidden by a condition go on submit
@@ -205,7 +205,7 @@ def allowed_actions(access: Access, session: Session, record: Record) -> list[Tr
     workflow = Workflow(record_definition(session, record).workflow)
     return [
         t
-        for t in workflow.from_state(record.status)
+        for t in workflow.from_state(record.status, record.data)
         if may_take(access, record, app, t)
         and not is_own_approval(session, access, record, workflow, t)
     ]

@@ -51,7 +51,7 @@ def submit_step(
     notify_base_url: str | None,
 ) -> None:
     """Take the app's submit transition (the first one out of the initial state)."""
-    action = workflow.submit_action()
+    action = workflow.submit_action(record.data)
     if action is not None:
         take_step(
             session, record, definition, workflow, action.action, actor, None, notify_base_url
@@ -73,12 +73,17 @@ def take_step(
     """Move the record along one transition, send it through the channels the step
     fires and move their clocks; email the people concerned when a base URL for links
     is given (bulk loads such as imports and the demo pass none)."""
-    transition = workflow.find(record.status, action)
+    transition = workflow.find(record.status, action, record.data)
     if transition is None:
-        allowed = [t.action for t in workflow.from_state(record.status)]
+        allowed = [t.action for t in workflow.from_state(record.status, record.data)]
+        now = f"allowed now: {', '.join(allowed) or 'none'}"
+        if workflow.find(record.status, action) is not None:  # its "when" does not hold
+            raise TransitionNotAllowed(
+                f"{action!r} is not possible for this record as it is answered; {now}", allowed
+            )
         raise TransitionNotAllowed(
             f"{action!r} is not possible while the record is "
-            f"{workflow.title(record.status).lower()}; allowed now: {', '.join(allowed) or 'none'}",
+            f"{workflow.title(record.status).lower()}; {now}",
             allowed,
         )
     issues = missing_field_issues(
