@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 from tests.fixtures_channels import concern_definition
 from tests.publishing import publish_app
 
-ACTION_KEYS = {"action", "title", "comment_required", "requires_fields"}
+ACTION_KEYS = {"action", "title", "comment_required", "requires_fields", "fields"}
 
 
 def url(record: Record, tail: str = "") -> str:
@@ -62,18 +62,21 @@ def test_the_receiving_stakeholder_gets_its_side_of_the_workflow(client, heads, 
             "title": "Acknowledge",
             "comment_required": False,
             "requires_fields": [],
+            "fields": [],
         },
         {
             "action": "request_info",
             "title": "Ask for more information",
             "comment_required": True,
             "requires_fields": [],
+            "fields": [],
         },
         {
             "action": "decide",
             "title": "Record the decision",
             "comment_required": True,
             "requires_fields": [],
+            "fields": [],
         },
     ]
     assert [c["stakeholder"] for c in answer["channels"]] == ["LAADULT"]
@@ -98,6 +101,7 @@ def test_actions_follow_each_step(client, heads, send_concern):
                 "title": "Send the information",
                 "comment_required": True,
                 "requires_fields": [],
+                "fields": [],
             }
         ]
     answered = act(client, staff, record, "respond", "Rose Court")

@@ -20,7 +20,7 @@ demo_group = AppGroup("demo", help="Demonstration data: pilot organisations, use
 def load() -> None:
     """Load the pilot organisations, users at every level, the bundled apps and a year of
     records (the latest return due left open for the practices with users), and the
-    stakeholder teams' inboxes (concerns in every state) and ad hoc return.
+    stakeholder teams' inboxes (incidents and referrals in every state) and ad hoc return.
 
     Apps come from APPS_DIR and docs/examples/ beside it; all are published to the
     demo ICB. The sign-in address printed is BASE_URL (MINIAPPS_BASE_URL). Idempotent:

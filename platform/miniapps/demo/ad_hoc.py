@@ -14,12 +14,12 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.errors import IncompatibleChange
-from miniapps.demo.channels import DEMO_DATA
 from miniapps.demo.records import add_months
 from miniapps.demo.timeline import Timeline
 from miniapps.models import App, Organisation, User
@@ -27,7 +27,7 @@ from miniapps.services import apps as app_service
 from miniapps.services.permissions import Access
 from miniapps.services.records.lifecycle import count_records, create_record
 
-READINESS_FILE = DEMO_DATA / "care_home_readiness.json"
+READINESS_FILE = Path(__file__).resolve().parent.parent / "demo_data" / "care_home_readiness.json"
 MONTHS = 3
 
 

@@ -1,38 +1,43 @@
-"""The demo's channels: stakeholder teams with a category and an area, the safeguarding
-and quality concern app (``demo_data/safeguarding_concern.json``, the example of
-``docs/examples``) published to the ICB, and concerns in every state of its workflow.
+"""The demo's channels: stakeholder teams with a category and an area, and the incident
+and safeguarding app (``apps/incident_reporting``, published with the bundled apps) with
+patient safety events and safeguarding referrals in every state
+(:mod:`miniapps.demo.incident_stories`).
 
 The Merton teams cover the Place of the home practice (Stonecot Surgery, H85076, when
-the pilot file names it), the ICB quality team the whole ICB. Every concern is made the
-way practices and teams make them (:func:`create_record`, :func:`apply_transition`, with
-the :class:`Access` of demo users), then dated over the last fortnight
-(:class:`~miniapps.demo.timeline.Timeline`): a concern sent eight days ago and never
-acknowledged is past its deadline, so the scheduler marks the breach on its first run.
-Loading again adds nothing once the app has records.
+the pilot file names it), the ICB quality team the whole ICB. Every record is made the
+way practices and teams make them (:func:`create_record`, :func:`update_record`,
+:func:`apply_transition`, with the :class:`Access` of demo users), then dated over the
+last months (:class:`~miniapps.demo.timeline.Timeline`) on working days, so every clock
+is met but one: a referral sent eight working days ago and never acknowledged is past
+its deadline, and the scheduler marks the breach on its first run. Loading again adds
+nothing once the app has records.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import validate_definition
-from miniapps.core.errors import IncompatibleChange
+from miniapps.core.channels.working_days import LONDON, is_working_day
+from miniapps.demo.incident_stories import STORIES, Step, Story, When
 from miniapps.demo.timeline import Timeline
 from miniapps.demo.users import DEMO_ICB, DEMO_ICB_QUALITY, DEMO_LA, DEMO_LA_CHILDREN
-from miniapps.models import App, Organisation, User
-from miniapps.services import apps as app_service
+from miniapps.models import App, Organisation, Record, User
+from miniapps.services.channels.calendar import holidays
 from miniapps.services.organisations import OrgRow
 from miniapps.services.permissions import Access
-from miniapps.services.records.lifecycle import apply_transition, count_records, create_record
+from miniapps.services.records.lifecycle import (
+    apply_transition,
+    count_records,
+    create_record,
+    update_record,
+)
 
-DEMO_DATA = Path(__file__).resolve().parent.parent / "demo_data"
-CONCERN_FILE = DEMO_DATA / "safeguarding_concern.json"
+INCIDENT_APP = "incident_reporting"
 HOME_PRACTICE = "H85076"  # Stonecot Surgery: the demo practice manager's
 
 
@@ -53,105 +58,141 @@ def stakeholder_rows(pilot: dict[str, Any], place_of: dict[str, str]) -> list[Or
 
 
 @dataclass(frozen=True)
-class Step:
-    action: str
-    hours_ago: float
-    comment: str | None = None
-    by_stakeholder: bool = True  # else the practice manager
-
-
-@dataclass(frozen=True)
-class Concern:
-    kind: str  # adult, child or quality: the channel
-    summary: str
-    sent_hours_ago: float
-    steps: tuple[Step, ...] = ()
-    urgent: bool = False
-    local: bool = True  # from a practice of the Merton area (else elsewhere in the ICB)
-
-
-QUESTION = "Is the person aware you have raised this, and do they have capacity to consent?"
-ANSWER = "Yes: discussed at the visit on Monday; they have capacity and agreed to the referral."
-CONCERNS = (
-    Concern("adult", "Carer reports unexplained bruising on an older patient at a home visit", 3),
-    Concern("adult", "Patient with dementia left without a carer for two days", 30,
-            (Step("acknowledge", 27),)),
-    Concern("adult", "Concerns about a patient's finances raised by a neighbour", 28,
-            (Step("request_info", 24, QUESTION),)),
-    Concern("adult", "Self-neglect: a patient refusing care and food deliveries", 100,
-            (Step("request_info", 96, QUESTION),
-             Step("respond", 75, ANSWER, by_stakeholder=False),
-             Step("decide", 20, "Section 42 enquiry opened; social worker allocated."))),
-    Concern("adult", "Domestic abuse disclosed at a chronic disease review", 300,
-            (Step("acknowledge", 298),
-             Step("decide", 250, "Referred to MARAC; safety plan agreed with the patient."),
-             Step("close", 245))),
-    Concern("adult", "Care home resident with pressure ulcers not reported by the home", 8 * 24),
-    Concern("adult", "Patient at immediate risk from a family member", 5, urgent=True,
-            steps=(Step("acknowledge", 4.5),)),
-    Concern("child", "Missed immunisations and a parent not engaging with the health visitor",
-            6),
-    Concern("quality", "Repeated delays discharging patients from the local hospital", 7,
-            local=False),
-    Concern("quality", "Care home not following medicines guidance after hospital discharge",
-            50, (Step("acknowledge", 46),), local=False),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
 class Practice:
     org: Organisation
-    staff: User  # sends
-    manager: User  # answers
+    staff: User  # reports, answers the team's questions
+    manager: User  # the practice lead: reviews, sends, works the learning response
 
 
-def publish_concern_app(
-    session: Session, icb: Organisation, admin: User, since: date, report_apps: list[str]
-) -> App | None:
-    """The concern app, published to the ICB (kept as it is when a newer version is)."""
-    definition = validate_definition(json.loads(CONCERN_FILE.read_text(encoding="utf-8")))
-    try:
-        published = app_service.publish(session, definition, [icb], admin, targeted_from=since)
-    except IncompatibleChange:
-        app = session.get(App, definition.id)
-        report_apps.append(f"kept {definition.id} v{app.latest_version if app else '?'}")
-        return app
-    verb = "published" if published.created else "unchanged"
-    report_apps.append(f"{verb} {definition.label} (channel app)")
-    return published.app
+@dataclass(frozen=True)
+class Reporters:
+    """Who reports: practices of the home PCN (patient safety events), of the teams' area
+    (referrals) and elsewhere in the ICB (an event for the ICB quality team)."""
+
+    home: list[Practice]
+    local: list[Practice]
+    elsewhere: list[Practice]
+
+    def pick(self, where: str, number: int) -> Practice:
+        """The ``number``-th reporter of ``where`` (in turn); "practice" is the home
+        practice, the first of the home PCN's."""
+        choices = {"practice": self.home[:1], "home": self.home, "local": self.local,
+                   "elsewhere": self.elsewhere}[where] or self.home or self.local  # fmt: skip
+        return choices[number % len(choices)]
 
 
-def load_concerns(
+class Clock:
+    """Moments on working days (London) before ``now``."""
+
+    def __init__(self, now: datetime, calendar: Collection[date]) -> None:
+        self.now = now
+        self.calendar = calendar
+
+    def __call__(self, when: When) -> datetime:
+        today = self.now.astimezone(LONDON).date()
+        midnight = datetime.combine(today, time(0), tzinfo=LONDON).astimezone(UTC)
+        if when.days == 0:
+            return midnight + (self.now - midnight) * when.at
+        day, left = today, when.days
+        while left:
+            day -= timedelta(days=1)
+            left -= is_working_day(day, self.calendar)
+        hours = timedelta(hours=when.at)
+        return (datetime.combine(day, time(0), tzinfo=LONDON) + hours).astimezone(UTC)
+
+
+def load_incidents(
     session: Session,
     app: App,
-    local: list[Practice],
-    elsewhere: list[Practice],
+    reporters: Reporters,
     teams: dict[str, User],
     now: datetime | None = None,
 ) -> int:
-    """Make :data:`CONCERNS` (none once the app has records); returns how many were made.
-    ``teams`` maps each channel kind (adult, child, quality) to the team's demo user."""
-    if count_records(session, app.id) or not local:
+    """Make :data:`STORIES` (none once the app has records); returns how many were made.
+    ``teams`` maps each referral kind (adult_safeguarding, child_safeguarding) to the
+    receiving team's demo user."""
+    if count_records(session, app.id) or not (reporters.home or reporters.local):
         return 0
-    now = now or datetime.now(UTC)
+    clock = Clock(now or datetime.now(UTC), holidays(session))
     made = 0
-    for number, concern in enumerate(CONCERNS):
-        choices = local if concern.local or not elsewhere else elsewhere
-        practice = choices[number % len(choices)]
+    for number, story in enumerate(STORIES):
+        practice = reporters.pick(story.where, number)
         timeline = Timeline()
-        timeline.at(now - timedelta(hours=concern.sent_hours_ago))
-        data = {"kind": concern.kind, "summary": concern.summary, "urgent": concern.urgent}
-        data["reference"] = f"DEMO-{number + 1:03d}"
-        staff = practice.staff
-        record = create_record(
-            session, Access(staff), app, practice.org, data, submit=True, actor=staff
-        )
-        for step in concern.steps:
-            timeline.at(now - timedelta(hours=step.hours_ago))
-            actor = teams[concern.kind] if step.by_stakeholder else practice.manager
-            apply_transition(
-                session, Access(actor), record, step.action, comment=step.comment, actor=actor
-            )
+        record = _report(session, app, practice, story, clock(story.reported), timeline)
+        for step in story.steps:
+            moment = clock(step.when)
+            timeline.at(moment)
+            _take(session, record, practice, teams, step, moment)
         timeline.apply(session, record)
         made += 1
     return made
+
+
+def _report(
+    session: Session,
+    app: App,
+    practice: Practice,
+    story: Story,
+    reported: datetime,
+    timeline: Timeline,
+) -> Record:
+    """The story's record, made by the practice's nurse at ``reported``."""
+    timeline.at(reported)
+    data = dict(story.data)
+    if data["kind"] == "patient_safety":
+        data.setdefault("occurred_at", _stamp(reported - timedelta(hours=3)))
+    if data.get("immediate_risk"):
+        data.setdefault("emergency_called_at", _stamp(reported - timedelta(minutes=40)))
+    staff = practice.staff
+    return create_record(
+        session, Access(staff), app, practice.org, data, submit=story.submit, actor=staff
+    )
+
+
+def _take(
+    session: Session,
+    record: Record,
+    practice: Practice,
+    teams: dict[str, User],
+    step: Step,
+    moment: datetime,
+) -> None:
+    """One step of a story, meant to happen at ``moment`` (the timeline dates it)."""
+    actor = {"staff": practice.staff, "lead": practice.manager}.get(step.by)
+    actor = actor or teams[record.data["kind"]]
+    if step.action == "save":
+        data = {**record.data, **_dated(step.edit, moment)}
+        update_record(
+            session, Access(actor), record, data, expected_version=record.version, actor=actor
+        )
+    else:
+        apply_transition(
+            session,
+            Access(actor),
+            record,
+            step.action,
+            comment=step.comment,
+            actor=actor,
+            data=step.data,
+        )
+
+
+def _dated(edit: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    """``edit`` with each action's due date (days after ``moment``) as a date."""
+    actions = edit.get("actions")
+    if not isinstance(actions, list):
+        return edit
+    day = moment.astimezone(LONDON).date()
+    return {
+        **edit,
+        "actions": [
+            {**a, "due_date": (day + timedelta(days=a["due_date"])).isoformat()}
+            if isinstance(a.get("due_date"), int)
+            else a
+            for a in actions
+        ],
+    }
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,11 +1,15 @@
-"""The stakeholders' side of the demo: a channel app with concerns in every state in the
-teams' inboxes (:mod:`miniapps.demo.channels`) and the adult safeguarding team's ad hoc
-return (:mod:`miniapps.demo.ad_hoc`), made by the demo's own people.
+"""The stakeholders' side of the demo: the incident and safeguarding app's events and
+referrals in every state in the teams' inboxes (:mod:`miniapps.demo.channels`) and the
+adult safeguarding team's ad hoc return (:mod:`miniapps.demo.ad_hoc`), made by the
+demo's own people.
 
-Who does what: the practices with demo users of the teams' area send the local concerns
-(their nurse) and answer questions (their manager); the ICB quality concerns come from
-practices elsewhere in the ICB. The ad hoc return is published by the safeguarding
-officer and returned by every practice of the area.
+Who does what: at the practices with demo users, the nurse reports and the manager (the
+practice lead) reviews, sends and works the learning response. Patient safety events
+come from the home PCN's practices (their manager sees the shared learning), referrals
+from practices of the teams' area, one event for the ICB quality team from a practice
+elsewhere in the ICB. The incident app is the bundled one (``apps/incident_reporting``,
+published with the others); without it there are no channel records. The ad hoc return
+is published by the safeguarding officer and returned by every practice of the area.
 """
 
 from __future__ import annotations
@@ -19,17 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from miniapps.demo.ad_hoc import Returner, load_returns, publish_readiness
-from miniapps.demo.channels import Practice, load_concerns, publish_concern_app
+from miniapps.demo.channels import INCIDENT_APP, Practice, Reporters, load_incidents
 from miniapps.demo.users import (
-    DEMO_ICB,
-    DEMO_ICB_QUALITY,
     DEMO_LA,
     DEMO_LA_CHILDREN,
     EMAIL_DOMAIN,
     DemoFocus,
     user_specs,
 )
-from miniapps.models import Organisation, User
+from miniapps.models import App, Organisation, User
 from miniapps.models.organisation import subtree
 from miniapps.services.channels.stakeholders import area_path
 from miniapps.services.organisations import OrgRow, by_ods
@@ -56,10 +58,9 @@ def load_inboxes(
     rows: Sequence[OrgRow],
     focus: DemoFocus,
     today: date,
-    since: date,
 ) -> InboxReport:
-    """Publish the concern app (to the ICB, from ``since``) and the ad hoc return, and
-    give both their records once; flushes."""
+    """Give the incident app (when bundled) its records once, publish the ad hoc return
+    and give it its records once; flushes."""
     report = InboxReport()
     people = _people(session, pilot, rows)
     team = by_ods(session, DEMO_LA)
@@ -85,16 +86,15 @@ def load_inboxes(
         and ("practice_manager", ods) in people
         and ods not in {o.ods for o in practices}
     ]
-    icb = by_ods(session, DEMO_ICB)
-    concern_app = publish_concern_app(session, icb, focus.admin, since, report.apps)
-    if concern_app is not None:
+    incident_app = session.get(App, INCIDENT_APP)
+    if incident_app is not None:
+        home = [p for p in staffed if p.org.parent is not None and p.org.parent.ods == focus.pcn]
         teams = {
-            "adult": people[("stakeholder", DEMO_LA)],
-            "child": people[("stakeholder", DEMO_LA_CHILDREN)],
-            "quality": people[("stakeholder", DEMO_ICB_QUALITY)],
+            "adult_safeguarding": people[("stakeholder", DEMO_LA)],
+            "child_safeguarding": people[("stakeholder", DEMO_LA_CHILDREN)],
         }
-        made = load_concerns(session, concern_app, staffed, elsewhere[:2], teams)
-        report.count(session, concern_app.id, made)
+        made = load_incidents(session, incident_app, Reporters(home, staffed, elsewhere[:2]), teams)
+        report.count(session, incident_app.id, made)
     officer = people[("stakeholder", DEMO_LA)]
     readiness = publish_readiness(session, officer, today, report.apps)
     if readiness is not None:

@@ -3,9 +3,11 @@ at every level (:mod:`miniapps.demo.users`), the bundled apps published to the I
 year of records (:mod:`miniapps.demo.records`); an app whose indicators are yearly data
 gets its year sets and monthly returns instead (:mod:`miniapps.demo.indicators`). The
 latest period due is left open for the practices whose demo users sign in, so there is
-a return to fill in. Stakeholder teams with a category and an area get concerns in every
-state in their inboxes, and the adult safeguarding team its own ad hoc return
-(:mod:`miniapps.demo.inboxes`); a channel app gets no generated records.
+a return to fill in. Stakeholder teams with a category and an area get the incident and
+safeguarding app's events and referrals in every state in their inboxes, and the adult
+safeguarding team its own ad hoc return (:mod:`miniapps.demo.inboxes`); a channel app
+gets no generated records. The documentation's channel example
+(``docs/examples/safeguarding_concern``) is left out: the incident app is the demo's.
 
 Everything is idempotent: loading twice changes nothing and duplicates nothing.
 Codes the pilot file does not give are made up with a hyphen (``DEMO-ICB``,
@@ -45,6 +47,9 @@ from miniapps.services.organisations import OrgRow, by_ods, upsert_organisations
 from miniapps.services.records.lifecycle import count_records
 
 DEFAULT_PASSWORD = "demo-password-2025"
+# Example apps the demo does not publish: the channel example is documentation (the
+# demo's channel app is apps/incident_reporting).
+LEFT_OUT = frozenset({"safeguarding_concern"})
 
 
 @dataclass
@@ -152,9 +157,7 @@ def load_demo(
         if not definition.channels:  # a channel app's records are the inboxes' (below)
             _load_records(session, published.app, icb, focus, report, today, progress)
     progress("stakeholder inboxes and the ad hoc return")
-    inboxes = load_inboxes(
-        session, pilot, rows, focus, today, add_months(date(today.year, today.month, 1), -12)
-    )
+    inboxes = load_inboxes(session, pilot, rows, focus, today)
     report.apps += inboxes.apps
     report.records_created.update(inboxes.records_created)
     report.records_kept.update(inboxes.records_kept)
@@ -179,9 +182,12 @@ def bundled_app_dirs(apps_dirs: list[Path]) -> list[Path]:
 
 
 def _bundled_definitions(apps_dirs: list[Path], report: DemoReport) -> list[AppDefinition]:
-    """Valid definitions, the first of each id winning (apps/ before docs/examples/)."""
+    """Valid definitions, the first of each id winning (apps/ before docs/examples/), but
+    those of :data:`LEFT_OUT`."""
     definitions: dict[str, AppDefinition] = {}
     for directory in bundled_app_dirs(apps_dirs):
+        if directory.name in LEFT_OUT:
+            continue
         try:
             definition = load_definition(directory)
         except DefinitionInvalid as exc:

@@ -51,7 +51,7 @@ def test_meta_schema_regexes_compile() -> None:
             "text textarea number date datetime email url radios select checkboxes checkbox "
             "file fieldset repeat",
         ),
-        (DASHBOARD_TYPE_ENUM, "metric chart table indicator map"),
+        (DASHBOARD_TYPE_ENUM, "metric chart table indicator map duration"),
         (CHART_ENUM, "bar line stacked_bar pie ranked_bar"),
         (
             "/$defs/role/enum",
@@ -94,6 +94,7 @@ def test_top_level_members() -> None:
         "notifications",
         "reminders",
         "channels",
+        "views",
         "permissions",
         "hooks",
         "migration",

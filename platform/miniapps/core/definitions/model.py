@@ -103,6 +103,11 @@ class AppDefinition:
         return cast(list[dict[str, Any]], self.raw.get("channels", []))
 
     @property
+    def views(self) -> list[dict[str, Any]]:
+        """Anonymised views of the records (shared learning); ``[]`` when absent."""
+        return cast(list[dict[str, Any]], self.raw.get("views", []))
+
+    @property
     def permissions(self) -> dict[str, list[str]]:
         return cast(dict[str, list[str]], self.raw.get("permissions", {}))
 

@@ -23,7 +23,10 @@ PATTERN_MESSAGES = {
     "digits and underscores",
     "\\S": "must not be blank",
     "^(/[^/]+)+$": "must be a field pointer such as /reading or /courses/-/name",
-    "^(org|period|(/[^/]+)+)$": "must be org, period or a field pointer such as /reading",
+    "^(org|period|month|(/[^/]+)+)$": (
+        "must be org, period, month or a field pointer such as /reading"
+    ),
+    "^state:[a-z][a-z0-9_]*$": "must be state:<state>, such as state:closed",
     "^(?!/)(?!.*\\.\\.)[A-Za-z0-9_./-]+\\.py$": "must be the path of a .py file inside the app "
     "directory, such as hooks.py (letters, digits, _ . / - only; no ..)",
     "^[A-Za-z0-9][A-Za-z0-9_-]*$": "must be an ODS code such as H85065",

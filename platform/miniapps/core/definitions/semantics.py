@@ -36,9 +36,12 @@ from miniapps.core.definitions.member_checks import (
     check_workflow,
 )
 from miniapps.core.definitions.message_templates import template_issues
+from miniapps.core.definitions.not_future_checks import check_not_future
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.definitions.schema_fields import Field, iter_fields, resolve
 from miniapps.core.definitions.step_checks import check_steps
+from miniapps.core.definitions.view_checks import check_views
+from miniapps.core.definitions.widget_checks import check_widgets
 from miniapps.core.errors import Issue
 from miniapps.core.forms.conditions import check_condition as unsupported_keywords
 from miniapps.core.indicators.source import check_indicator_source
@@ -104,13 +107,16 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     if ctx.schema_ok:
         check_schema_rules(ctx, raw["schema"], "/schema", "", 0)
         check_ui(ctx)
+        check_not_future(ctx)
     check_workflow(ctx)
     check_indicators(ctx)
     check_indicator_source(ctx)
     check_dashboard(ctx)
+    check_widgets(ctx)
     check_events(ctx)
     check_channels(ctx)
     check_steps(ctx)
+    check_views(ctx)
     check_period(ctx)
     check_migration(ctx)
     check_hooks(ctx)

@@ -11,10 +11,12 @@ can carry the required marker safely.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup
 
+from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.forms.bound import BoundForm
 from miniapps.core.forms.conditions import RuleState
 from miniapps.core.forms.fields import RadiosType, choice_map
@@ -23,6 +25,7 @@ from miniapps.core.forms.uploads import accept_list
 from miniapps.core.periods.keys import period_label
 from miniapps.core.pointers import pointer_join, pointer_parts
 from miniapps.core.records.display import format_value
+from miniapps.core.records.not_future import LONDON, is_not_future_field, london_today
 from miniapps.core.records.schema_issues import lower_first
 
 _MARKER = Markup(' <span class="miniapps-required" data-required-marker="{}"{}>(required)</span>')
@@ -131,6 +134,8 @@ def _field(
                 "spellcheck": False,
             }
         out["params"] = {**common, **extra, "label": {"html": label}, "value": wtf.data or ""}
+        if (latest := input_max(field, widget, datetime.now(UTC))) is not None:
+            out["params"]["attributes"] = {"max": latest}
     elif widget == "textarea":
         rows = b.node.options.get("rows") or 5
         value = wtf.data or ""
@@ -143,6 +148,8 @@ def _field(
             for k in ("day", "month", "year")
         ]  # fmt: skip
         out["params"] = {**common, "name": None, "fieldset": {"legend": legend}, "items": items}
+        if (latest := input_max(field, widget, datetime.now(UTC))) is not None:
+            out["params"]["attributes"] = {"data-max": latest}  # three boxes: no native max
     elif widget in ("radios", "select"):
         items = [{"value": key, "text": text} for key, text in RadiosType.choices(field)]
         params = {**common, "value": wtf.data or "", "items": items}
@@ -178,6 +185,16 @@ def _field(
     elif widget == "repeat":
         out |= _repeat(b, bound, state, conditional, label, hint, error)
     return out
+
+
+def input_max(field: Field, widget: str, now: datetime) -> str | None:
+    """The latest value an ``x-not-future`` field takes in its input at ``now``: today in
+    London for a date, the London minute for a date-time box; None for other fields."""
+    if widget not in ("date", "datetime") or not is_not_future_field(field):
+        return None
+    if widget == "date":
+        return london_today(now).isoformat()
+    return now.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
 
 
 def _repeat(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from miniapps.core.definitions.schema_fields import enum_choices, field_kind, resolve
 from miniapps.core.pointers import pointer_join
@@ -17,6 +18,9 @@ class DisplayRow:
     value: str  # plain text; the template escapes it
     depth: int  # nesting level, for indentation
     is_file: bool = False
+
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def display_rows(
@@ -116,13 +120,14 @@ def format_value(schema: dict[str, Any], root: dict[str, Any], value: Any) -> st
 
 
 def _format_date(value: str, kind: str) -> str:
-    """``2025-03-31`` → ``31 March 2025`` (GOV.UK style); unparseable text is shown as it is."""
+    """``2025-03-31`` → ``31 March 2025`` (GOV.UK style); a date-time with an offset in UK
+    time (``2026-06-01T12:00:00Z`` → ``1 June 2026, 13:00``); unparseable text as it is."""
     try:
         if kind == "date":
             return date.fromisoformat(value).strftime("%-d %B %Y")
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return moment.strftime("%-d %B %Y, %H:%M") + (
-            " UTC" if moment.utcoffset() == timedelta(0) else ""
-        )
+        if moment.tzinfo is not None:  # shown as UK time, what the reader lives by
+            moment = moment.astimezone(LONDON)
+        return moment.strftime("%-d %B %Y, %H:%M")
     except ValueError:
         return value

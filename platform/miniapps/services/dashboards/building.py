@@ -79,6 +79,7 @@ def app_dashboard(
         query = _query(session, definition, scope, low, high, field_filters, org is not None)
         indicator = _indicator_source(session, access, app, breakdown, query)
         ctx = Context(query, definition.schema, definition.is_periodic, breakdown, indicator)
+        ctx.workflow = definition.workflow
         widgets.extend(declared_widgets(ctx, specs))
     return {"app": app.id, "org": org.ods if org is not None else None, "widgets": widgets}
 

@@ -30,6 +30,7 @@ def action_json(workflow: Workflow, transition: Transition) -> dict[str, Any]:
         "title": transition.title,
         "comment_required": transition.comment_required,
         "requires_fields": list(workflow.required_fields(transition)),
+        "fields": list(transition.fields),
     }
 
 

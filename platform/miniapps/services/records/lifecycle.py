@@ -13,6 +13,7 @@ from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue, MiniappsError
 from miniapps.core.periods.slots import period_slot
 from miniapps.core.records.check import check_record
+from miniapps.core.records.step_values import keep_step_values
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services.channels.sending import send_on_events, touch_items
@@ -30,6 +31,7 @@ from miniapps.services.records.periods import check_period, claim_slot, ensure_s
 from miniapps.services.records.steps import (
     StaleRecord,
     TransitionNotAllowed,
+    fill_step_fields,
     flush_or_conflict,
     submit_step,
     take_step,
@@ -70,7 +72,8 @@ def create_record(
     period = check_period(definition, period)
     slot = period_slot(definition.period, period)
     ensure_slot_free(session, app.id, org, slot)
-    data = _checked(definition, data, submit, input_issues)
+    data, step_problems = keep_step_values(workflow, definition.schema, {}, data)
+    data = _checked(definition, data, submit, [*input_issues, *step_problems])
     now = datetime.now(UTC)
     record = Record(
         app_id=app.id,
@@ -123,7 +126,9 @@ def update_record(
             f"This record is {workflow.title(record.status).lower()} and can no longer be edited."
         )
     submitted = record.status != workflow.initial
-    data = _checked(definition, data, submit or submitted, input_issues)
+    # Step fields are filled in by taking their step: their stored values stay.
+    data, step_problems = keep_step_values(workflow, definition.schema, record.data, data)
+    data = _checked(definition, data, submit or submitted, [*input_issues, *step_problems])
     old = record.data
     if data != old:
         record.data = data
@@ -146,10 +151,16 @@ def apply_transition(
     comment: str | None,
     actor: User | None,
     notify_base_url: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Record:
-    """Take a workflow action; 403 before 409: the caller must be allowed to act at all.
+    """Take a workflow action; 403 before 409 before 422: the caller must be allowed to
+    act at all, then the step must be possible now.
 
-    Refused with :class:`DataInvalid` (nothing changed) when the transition needs a
+    ``data``: values of the fields the step fills in (its ``fields``), merged into the
+    record's data, checked as submitted and audited as an "update" by ``actor`` before
+    the move (:func:`fill_step_fields`); no write permission on the record is needed.
+    Refused with :class:`DataInvalid` (nothing changed) when a key is not one of the
+    step's fields (at ``/data/<key>``), a value is wrong, or the transition needs a
     comment or fields (``requires_fields``) that are missing, each at its pointer."""
     ensure_period_open(session, record.app_id, record.organisation, record.period)
     app = session.get(App, record.app_id)
@@ -168,12 +179,17 @@ def apply_transition(
         raise Forbidden(refusal(access, record, app, transition))
     if is_own_approval(session, access, record, workflow, transition):
         raise Forbidden(own_approval_message(transition))
+    possible = workflow.find(record.status, action, record.data)
+    if possible is not None and (data or possible.fields):
+        fill_step_fields(
+            session, record, definition, workflow, possible, data or {}, actor, comment
+        )
     submit = workflow.submit_action(record.data)
     if submit is not None and action == submit.action and record.status == workflow.initial:
-        data = check_record(definition, record.data, submit=True).data_or_raise()
-        if data != record.data:  # values hidden by a condition go on submit
-            old, record.data = record.data, data
-            audit_change(session, record, actor, "update", old, data)
+        checked = check_record(definition, record.data, submit=True).data_or_raise()
+        if checked != record.data:  # values hidden by a condition go on submit
+            old, record.data = record.data, checked
+            audit_change(session, record, actor, "update", old, checked)
     take_step(
         session,
         record,

@@ -1,6 +1,7 @@
-"""One workflow step on a record, in the caller's transaction: the checks it needs
-(requires_fields, a comment), the move, its audit entry, the channels it sends through
-and the emails it sends. :mod:`lifecycle` decides who may take it first.
+"""One workflow step on a record, in the caller's transaction: the values of the fields
+it fills in (:func:`fill_step_fields`), the checks it needs (requires_fields, a
+comment), the move, its audit entry, the channels it sends through and the emails it
+sends. :mod:`lifecycle` decides who may take it first.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue, MiniappsError
-from miniapps.core.workflow import Workflow, missing_field_issues
+from miniapps.core.records.check import check_record
+from miniapps.core.records.step_values import merge_step_values
+from miniapps.core.workflow import Transition, Workflow, missing_field_issues
 from miniapps.models import AuditEntry, Record, User
 from miniapps.services.channels.sending import on_step
 from miniapps.services.notifications.events import notify_transition
+from miniapps.services.records.audit import audit_change
 from miniapps.services.records.comments import add_workflow_comment
 
 
@@ -86,11 +90,7 @@ def take_step(
             f"{workflow.title(record.status).lower()}; {now}",
             allowed,
         )
-    issues = missing_field_issues(
-        workflow, transition, definition.schema, definition.ui, record.data
-    )
-    if transition.comment_required and not (comment or "").strip():
-        issues.insert(0, Issue("/comment", f"Enter a comment to {transition.title.lower()}"))
+    issues = step_issues(workflow, transition, definition, record.data, comment)
     if issues:
         raise DataInvalid(issues)
     # The comment joins the record's thread (checked first: nothing moves if refused).
@@ -142,6 +142,53 @@ def take_step(
             notify_base_url,
             commented=note is not None,
         )
+
+
+def step_issues(
+    workflow: Workflow,
+    transition: Transition,
+    definition: AppDefinition,
+    data: Any,
+    comment: str | None,
+) -> list[Issue]:
+    """What stops ``transition`` for a record holding ``data``: a missing comment, then
+    the fields it needs (``requires_fields``) still empty, each at its pointer."""
+    issues = missing_field_issues(workflow, transition, definition.schema, definition.ui, data)
+    if transition.comment_required and not (comment or "").strip():
+        issues.insert(0, Issue("/comment", f"Enter a comment to {transition.title.lower()}"))
+    return issues
+
+
+def fill_step_fields(
+    session: Session,
+    record: Record,
+    definition: AppDefinition,
+    workflow: Workflow,
+    transition: Transition,
+    values: Any,
+    actor: User | None,
+    comment: str | None,
+) -> None:
+    """Lay the step's ``values`` over the record's data before the move: a key outside the
+    step's fields is refused at ``/data/<key>``; the merged data must pass the one record
+    check (as submitted) and the step's own needs (comment, ``requires_fields``), every
+    problem at once at its pointer, nothing changed. Then the data is stored and
+    audited as an "update" by ``actor``, in the step's transaction."""
+    merged, issues = merge_step_values(record.data, transition, values)
+    if issues:
+        raise DataInvalid(issues)
+    check = check_record(definition, merged, submit=True)
+    reported = {issue.pointer for issue in check.issues}
+    needs = step_issues(workflow, transition, definition, check.data, comment)
+    issues = [*check.issues, *(i for i in needs if i.pointer not in reported)]
+    if issues:
+        raise DataInvalid(issues)
+    if check.data != record.data:
+        old, record.data = record.data, check.data
+        record.updated_at = datetime.now(UTC)
+        record.updated_by_id = actor.id if actor else None
+        flush_or_conflict(session, record)
+        audit_change(session, record, actor, "update", old, check.data)
 
 
 def flush_or_conflict(session: Session, record: Record) -> None:

@@ -11,6 +11,7 @@ from miniapps.web.api import (  # noqa: F401
     indicators,
     openapi,
     records,
+    views,
     webhooks,
 )
 from miniapps.web.api.blueprint import bp

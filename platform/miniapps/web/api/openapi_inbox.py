@@ -39,7 +39,7 @@ INBOX_SCHEMAS: dict[str, dict[str, Any]] = {
     "RecordAction": {
         "type": "object",
         "description": "A workflow action the caller may take on the record now.",
-        "required": ["action", "title", "comment_required", "requires_fields"],
+        "required": ["action", "title", "comment_required", "requires_fields", "fields"],
         "properties": {
             "action": {"type": "string", "description": "What to send as TransitionRequest."},
             "title": {"type": "string"},
@@ -48,6 +48,12 @@ INBOX_SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": "array",
                 "items": {"type": "string"},
                 "description": "Pointers of the fields that must hold a value first.",
+            },
+            "fields": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Pointers of the fields this step fills in: send their values "
+                "as TransitionRequest.data.",
             },
         },
     },

@@ -97,6 +97,14 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": ["string", "null"],
                 "description": "Required by transitions that ask for one (e.g. return).",
             },
+            "data": {
+                "type": "object",
+                "description": "Values of the fields the step fills in (its `fields`, e.g. "
+                '{"la_outcome": "section_42_enquiry"}), merged into the record\'s data '
+                "and checked with it; a key outside the step's fields is refused at "
+                "/data/<key>, a null clears the field.",
+                "examples": [{"la_outcome": "section_42_enquiry"}],
+            },
         },
     },
     **COMMENT_REQUEST_SCHEMAS,
@@ -172,6 +180,23 @@ INDICATOR_ROW = {
     },
 }
 
+DASHBOARD_TYPES = (
+    "Automatic widgets: records, number_summary, value_counts, records_by_period, trend, "
+    "records_by_org, number_by_org. Then the widgets the definition declares, with its id "
+    "and title: metric, chart, table, indicator, map, duration."
+)
+DASHBOARD_DATA = (
+    "Depends on type. Declared widgets: metric {aggregate, field, value, period, comparison: "
+    "{period, value, difference} | null}; chart {chart, group_by, aggregate, field, labels, "
+    "keys, datasets: [{label, values}], average}; table {columns: [{pointer, title}], rows: "
+    "[{ods, period, month (group_by month only), values}]}; map {aggregate, field, "
+    "organisations: [{ods, name, type, value}], note}; indicator (one indicator result row "
+    "plus org and period, or {code, unavailable}); duration {from, to, state_title, "
+    "group_by, count, median_days, p90_days, open: {count, median_days, max_days}, groups: "
+    "[{key, label, count, median_days, p90_days, open}]} in days to one decimal. aggregate "
+    "is items when a widget counts the items of a repeating section; with group_by month "
+    "the keys are London months (2026-04), every one from the first record's to the last."
+)
 ISSUE = {
     "type": "object",
     "required": ["pointer", "message"],
@@ -337,9 +362,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                             "type": "string",
                             "description": "records, or a field's JSON pointer (/reading).",
                         },
-                        "type": {"type": "string"},
+                        "type": {"type": "string", "description": DASHBOARD_TYPES},
                         "title": {"type": "string"},
-                        "data": {"type": "object"},
+                        "data": {"type": "object", "description": DASHBOARD_DATA},
                     },
                 },
             },

@@ -19,6 +19,7 @@ from miniapps.web.api.openapi_schemas import (
     json_response,
     ref,
 )
+from miniapps.web.api.openapi_views import VIEW_PARAMETERS, VIEW_PATHS, VIEW_SCHEMAS
 from miniapps.web.api.openapi_webhooks import WEBHOOK_PARAMETERS, WEBHOOK_PATHS
 
 __all__ = ["REQUEST_SCHEMAS", "openapi_document"]
@@ -323,7 +324,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": {**PATHS, **INBOX_PATHS, **WEBHOOK_PATHS},
+        "paths": {**PATHS, **INBOX_PATHS, **WEBHOOK_PATHS, **VIEW_PATHS},
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -332,8 +333,8 @@ def openapi_document() -> dict[str, Any]:
                     "description": "A token made with `miniapps tokens create EMAIL`.",
                 }
             },
-            "schemas": SCHEMAS,
-            "parameters": {**PARAMETERS, **WEBHOOK_PARAMETERS},
+            "schemas": {**SCHEMAS, **VIEW_SCHEMAS},
+            "parameters": {**PARAMETERS, **WEBHOOK_PARAMETERS, **VIEW_PARAMETERS},
             "responses": RESPONSES,
         },
     }

@@ -162,6 +162,7 @@ def take_transition(record_id: int) -> ResponseReturnValue:
         comment=body.get("comment"),
         actor=api_user(),
         notify_base_url=current_app.config["BASE_URL"],
+        data=body.get("data"),
     )
     db.session.commit()
     return _record_response(record)

@@ -10,6 +10,7 @@ from miniapps.web.apps import (  # noqa: F401
     records,
     records_import,
     returns,
+    views_page,
 )
 from miniapps.web.apps.blueprint import bp
 

@@ -1,13 +1,15 @@
-"""Panels for the widgets a definition declares (metric, chart, table, indicator, map):
-their tables and charts like every other panel, plus what the page draws for a metric
-(an NHS.UK card) and an indicator (a progress bar against the lower and upper thresholds,
-the RAG status in words, points and £ tiles)."""
+"""Panels for the widgets a definition declares (metric, chart, table, indicator, map,
+duration): their tables and charts like every other panel, plus what the page draws for a
+metric or a duration (an NHS.UK card) and an indicator (a progress bar against the lower
+and upper thresholds, the RAG status in words, points and £ tiles). Durations are
+:mod:`miniapps.web.apps.dashboard_durations`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from miniapps.core.periods.keys import period_label
+from miniapps.web.apps.dashboard_durations import duration_card, duration_panel
 from miniapps.web.apps.panel_tables import Link, Table, plain_text, table_chart
 
 
@@ -15,7 +17,13 @@ def declared_extras(widget: dict[str, Any]) -> dict[str, Any]:
     """The page's extra parts of a declared widget's panel."""
     return {
         "declared": True,
-        "metric": _metric(widget) if widget["type"] == "metric" else None,
+        "metric": (
+            _metric(widget)
+            if widget["type"] == "metric"
+            else duration_card(widget)
+            if widget["type"] == "duration"
+            else None
+        ),
         "indicator": _indicator(widget) if widget["type"] == "indicator" else None,
     }
 
@@ -26,6 +34,7 @@ AGGREGATE_LABELS = {
     "mean": "Mean",
     "min": "Minimum",
     "max": "Maximum",
+    "items": "Items",
 }
 RAG = {"red": ("Red", "red"), "amber": ("Amber", "orange"), "green": ("Green", "green")}
 INDICATOR_ROWS = (
@@ -46,7 +55,7 @@ INDICATOR_ROWS = (
 def declared_panel(
     widget: dict[str, Any], names: dict[str, str], link: Link
 ) -> tuple[Table, dict[str, Any] | None, str, str | None]:
-    """The widgets a definition declares: metric, chart, table, indicator, map."""
+    """The widgets a definition declares: metric, chart, table, indicator, map, duration."""
     data, kind, title = widget["data"], widget["type"], widget["title"]
     if kind == "metric":
         table = Table(["Measure", "Value"])
@@ -60,11 +69,15 @@ def declared_panel(
         return table, None, title, None
     if kind == "chart":
         return _declared_chart(widget, link)
+    if kind == "duration":
+        return duration_panel(widget, link)
     if kind == "table":
         head = [c["title"] for c in data["columns"]]
-        table = Table(["Organisation", "Period", *head], numeric_from=len(head) + 2)
+        when = "Month" if any("month" in row for row in data["rows"]) else "Period"
+        table = Table(["Organisation", when, *head], numeric_from=len(head) + 2)
         for row in data["rows"]:
-            period = period_label(row["period"]) if row["period"] else None
+            shown = row.get("month", row["period"])
+            period = period_label(shown) if shown else None
             table.add([names.get(row["ods"], row["ods"]), period, *row["values"]], link(row["ods"]))
         return table, None, title, None
     if kind == "indicator":
@@ -86,10 +99,12 @@ def _declared_chart(
 ) -> tuple[Table, dict[str, Any] | None, str, str | None]:
     data = widget["data"]
     group = data["group_by"]
-    first = {"org": "Organisation", "period": "Period"}.get(group, "Answer")
+    first = {"org": "Organisation", "period": "Period", "month": "Month"}.get(group, "Answer")
+    if not data["datasets"] or not data["keys"]:  # no records match (yet): a table, no chart
+        return Table([first, "Records"]), None, widget["title"], "No records to show yet."
     table = Table([first, *(d["label"] for d in data["datasets"])])
     for i, key in enumerate(data["keys"]):
-        label = period_label(key) if group == "period" else data["labels"][i]
+        label = period_label(key) if group in ("period", "month") else data["labels"][i]
         values = [d["values"][i] for d in data["datasets"]]
         table.add([label, *values], link(key) if group == "org" else None)
     kind = data["chart"]

@@ -11,8 +11,10 @@ from flask_login import current_user, login_required
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue
-from miniapps.core.forms import bind_form, compile_form
+from miniapps.core.forms import CompiledForm, bind_form, compile_form
+from miniapps.core.forms.form_parts import compile_form_without
 from miniapps.core.periods.keys import period_label, recent_periods
+from miniapps.core.records.step_values import step_fields
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record
@@ -49,7 +51,7 @@ def new_record(app_id: str) -> ResponseReturnValue:
         return _open_existing(app, held.id)
     if chosen_period:  # yearly indicator apps: the form lists that period's indicators
         definition = app_definition(db.session, app, chosen_period)
-    compiled = compile_form(definition.schema, definition.ui)
+    compiled = provider_form(definition)
     if request.method == "GET":
         return _render(
             app, definition, bind_form(compiled), orgs, chosen_org, periods, chosen_period
@@ -114,7 +116,7 @@ def edit_record(app_id: str, record_id: int) -> ResponseReturnValue:
     app = load_app(app_id)
     item = load_record(app, record_id)
     definition = record_definition(db.session, item)
-    compiled = compile_form(definition.schema, definition.ui)
+    compiled = provider_form(definition)
     # Past the initial state (an editable state such as "investigating") there is no
     # draft any more: every save is validated fully and "Submit" is "Save changes".
     submitted = item.status != Workflow(definition.workflow).initial
@@ -174,6 +176,15 @@ def edit_record(app_id: str, record_id: int) -> ResponseReturnValue:
         submitted=submitted,
     )
     return page, status
+
+
+def provider_form(definition: AppDefinition) -> CompiledForm:
+    """The record's form, without the fields workflow steps fill in (nobody edits them
+    here; the service keeps their stored values when the form is saved)."""
+    keys = step_fields(Workflow(definition.workflow))
+    if not keys:
+        return compile_form(definition.schema, definition.ui)
+    return compile_form_without(definition.schema, definition.ui, keys)
 
 
 def _chosen_org(orgs: list[Organisation]) -> Organisation:

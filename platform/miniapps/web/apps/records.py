@@ -20,13 +20,23 @@ from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import READ, WRITE
 from miniapps.services.records import lifecycle as record_service
-from miniapps.services.records.attachments import attachment_path, readable_attachment
+from miniapps.services.records.attachments import (
+    AttachmentStore,
+    attachment_path,
+    readable_attachment,
+)
 from miniapps.services.records.audit import history
 from miniapps.services.records.comments import thread as comment_thread
 from miniapps.services.records.comments import waiting_comment, workflow_comment_actions
 from miniapps.services.records.listing import records_page, visible_app, visible_record
 from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.record_channels import inbox_url, reader_rows, sent_rows
+from miniapps.web.apps.record_steps import (
+    posted_step_form,
+    show_step_errors,
+    step_forms,
+    step_values,
+)
 from miniapps.web.session_user import current_access
 
 
@@ -115,6 +125,8 @@ def render_record_page(app: App, item: Record, **extra: Any) -> str:
     definition = record_definition(db.session, item)
     workflow = Workflow(definition.workflow)
     waiting = waiting_comment(db.session, item)
+    actions = record_service.allowed_actions(access, db.session, item)
+    forms = step_forms(definition, actions, item.data, extra.pop("step_forms", None))
     made_with = workflow_comment_actions(db.session, item)
     return render_template(
         "apps/record.html",
@@ -132,7 +144,8 @@ def render_record_page(app: App, item: Record, **extra: Any) -> str:
         waiting_title=step_title(workflow, waiting[1]) if waiting else None,
         comment_actions={cid: step_title(workflow, action) for cid, action in made_with.items()},
         comments=comment_thread(db.session, item),
-        actions=record_service.allowed_actions(access, db.session, item),
+        actions=actions,
+        step_forms=forms,
         can_edit=workflow.is_editable(item.status) and access.can(WRITE, item.organisation, app),
         app_visible=visible_app(db.session, access, app.id) is not None,
         inbox_url=inbox_url(),
@@ -149,6 +162,21 @@ def transition(app_id: str, record_id: int) -> ResponseReturnValue:
     app, item = load_app_record(app_id, record_id)
     action = request.form.get("action", "")
     comment = request.form.get("comment", "").strip() or None
+    # A step that fills in fields posts them with it (its own form on the page); read
+    # only when the user may take it (else the service refuses it, 403 or 409).
+    definition = record_definition(db.session, item)
+    allowed = record_service.allowed_actions(current_access(), db.session, item)
+    step = next((t for t in allowed if t.action == action), None)
+    posted, values = None, None
+    if step is not None and step.fields:
+        store = AttachmentStore(
+            db.session, current_app.config["UPLOADS_DIR"], app.id, item.organisation, current_user
+        )
+        posted = posted_step_form(definition, step, request.form, request.files, item.data, store)
+        if posted.repeat_action():  # "Add another" / "Remove" without JavaScript
+            return render_record_page(app, item, step_forms={action: posted})
+        values = step_values(posted, step)
+    issues = posted.input_issues() if posted else []  # a refused upload refuses the step
     try:
         record_service.apply_transition(
             db.session,
@@ -158,17 +186,23 @@ def transition(app_id: str, record_id: int) -> ResponseReturnValue:
             comment=comment,
             actor=current_user,
             notify_base_url=current_app.config["BASE_URL"],
+            data=values,
         )
     except DataInvalid as exc:
+        issues = [*issues, *exc.issues]
+    if issues:
         # Nothing changed: show the page again with an error summary naming each
-        # missing comment or field, and the comment the user typed.
+        # missing comment or field, the comment the user typed and the step's answers.
         db.session.rollback()
+        links = show_step_errors(posted, step, issues) if posted and step else {}
         page = render_record_page(
             app,
             item,
-            transition_errors=exc.issues,
+            transition_errors=issues,
             transition_action=action,
             transition_comment=comment or "",
+            step_forms={action: posted} if posted else None,
+            step_error_links=links,
         )
         return page, 400
     db.session.commit()

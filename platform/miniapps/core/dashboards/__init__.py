@@ -1,0 +1,1 @@
+"""Pure parts of dashboard widgets: which conditions SQL can answer, items, durations."""
