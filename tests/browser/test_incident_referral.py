@@ -166,3 +166,57 @@ def test_an_adult_referral_filled_by_keyboard_only(
     expect(body).to_contain_text("Rose Example")
     expect(body).to_contain_text("Physical abuse, Neglect or acts of omission")
     expect(body).to_contain_text("To protect the person or others from serious harm")
+
+
+CHILD_CATEGORIES = [
+    "Physical abuse",
+    "Sexual abuse",
+    "Neglect or acts of omission",
+    "Emotional abuse",
+    "Exploitation (criminal or sexual)",
+]
+
+
+def offered_categories(page: Page, count: int) -> list[str]:
+    """The abuse categories the form offers now (once it offers ``count``)."""
+    boxes = group(page, "Type of abuse or neglect").get_by_role("checkbox")
+    expect(boxes).to_have_count(count)
+    return list(boxes.evaluate_all("(els) => els.map((el) => el.labels[0].innerText.trim())"))
+
+
+def test_the_categories_follow_the_kind_and_empty_sections_stay_hidden(
+    page: Page, sign_in: SignIn, emails: dict[str, str], incident_live: str
+) -> None:
+    sign_in(page, emails["practice_manager_2"])
+    page.goto(incident_live)
+    what, who = (
+        page.get_by_role("heading", name=n) for n in ("What happened", "Who needs to know")
+    )
+    # Before a kind is chosen the sections of the questions that follow are not shown.
+    expect(what).to_be_hidden()
+    expect(who).to_be_hidden()
+
+    page.get_by_label("A safeguarding concern about an adult (18 or over)").check()
+    expect(what).to_be_visible()
+    expect(who).to_be_visible()
+    adult = offered_categories(page, 10)
+    assert "Financial or material abuse" in adult and "Emotional abuse" not in adult
+    page.get_by_label("Physical abuse").check()
+    page.get_by_label("Financial or material abuse").check()
+
+    page.get_by_label("A safeguarding concern about a child (under 18)").check()
+    assert offered_categories(page, 5) == CHILD_CATEGORIES
+    financial = page.locator("input[name=abuse_categories][value=financial]")
+    expect(financial).to_be_hidden()
+    expect(financial).not_to_be_checked()  # unticked: it would be refused for a child
+    expect(page.locator(".nhsuk-checkboxes__item", has=financial)).to_be_hidden()  # its row
+    expect(page.get_by_label("Physical abuse")).to_be_checked()  # allowed: kept
+    assert serious_violations(page, Axe()) == []
+
+    page.get_by_label("A safeguarding concern about an adult (18 or over)").check()
+    assert offered_categories(page, 10) == adult
+    expect(page.get_by_label("Financial or material abuse")).not_to_be_checked()
+
+    page.get_by_role("radio", name=re.compile("^A patient safety event")).check()
+    expect(group(page, "Type of abuse or neglect")).to_be_hidden()
+    expect(what).to_be_visible()  # the event's own questions

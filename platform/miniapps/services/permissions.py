@@ -1,4 +1,4 @@
-"""The one permission filter: what a user may read, write, approve or publish, and where.
+"""The one permission filter: what a user may read, write, approve, publish or count, and where.
 
 Every page, list, dashboard, export and API call asks :class:`Access`. Roles are
 held per organisation and reach every organisation beneath it (materialised path).
@@ -24,22 +24,25 @@ from miniapps.models.organisation import subtree
 from miniapps.services.channels.stakeholders import area_path
 
 READ, WRITE, APPROVE, PUBLISH = "read", "write", "approve", "publish"
-ACTIONS = (READ, WRITE, APPROVE, PUBLISH)
+# See an app's aggregate figures (its dashboards) without reading its records: every role
+# that may read may see them; an app's ``permissions.dashboard`` adds roles (app_roles).
+DASHBOARD = "dashboard"
+ACTIONS = (READ, WRITE, APPROVE, PUBLISH, DASHBOARD)
 
 # Which roles grant which action on records of the member organisation and below.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "platform_admin": frozenset(ACTIONS),
-    "icb_viewer": frozenset({READ}),
-    "pcn_manager": frozenset({READ, WRITE, APPROVE, PUBLISH}),
-    "practice_manager": frozenset({READ, WRITE, APPROVE}),
-    "practice_staff": frozenset({READ, WRITE}),
+    "icb_viewer": frozenset({READ, DASHBOARD}),
+    "pcn_manager": frozenset({READ, WRITE, APPROVE, PUBLISH, DASHBOARD}),
+    "practice_manager": frozenset({READ, WRITE, APPROVE, DASHBOARD}),
+    "practice_staff": frozenset({READ, WRITE, DASHBOARD}),
     # Stakeholders see the records their organisation holds as channel items (and the
     # records of apps their organisation owns: OWNER_ACTIONS), nothing else.
     "stakeholder": frozenset(),
 }
 # What a stakeholder membership grants on an app its organisation owns, in its area.
 # PUBLISH also holds for a new app (no app yet): a stakeholder starts an ad hoc collection.
-OWNER_ACTIONS = frozenset({READ, PUBLISH})
+OWNER_ACTIONS = frozenset({READ, PUBLISH, DASHBOARD})
 
 
 class Forbidden(Exception):
@@ -222,6 +225,23 @@ class Access:
             clauses.append(Record.id.in_(held))
         return or_(*clauses)
 
+    def may_list_records(self, app: App) -> bool:
+        """Whether any of ``app``'s records may be listed to the user at all: they read or
+        write them somewhere, or hold channel items. Not those who only see its figures
+        (:data:`DASHBOARD`): its record lists and exports are a 404 to them."""
+        return bool(self.stakeholder_org_ids) or any(
+            self._role_prefixes(action, app) != [] or self._owner_areas(action, app)
+            for action in (READ, WRITE)
+        )
+
+    def counts_beyond_reading(self, app: App) -> bool:
+        """Whether the user sees ``app``'s figures (:data:`DASHBOARD`) somewhere they may
+        not read its records (never for an app without ``permissions.dashboard``)."""
+        read, counted = self._role_prefixes(READ, app), self._role_prefixes(DASHBOARD, app)
+        if read is None:
+            return False
+        return counted is None or any(not any(p.startswith(r) for r in read) for p in counted)
+
     def can_see_record(self, record: Record, app: App | None = None) -> bool:
         return self.sees_as_provider(record, app) or self.holds_item(record)
 
@@ -257,11 +277,15 @@ class SystemAccess(Access):
 
 
 def app_roles(app: App | None, action: str) -> list[str] | None:
-    """Roles an app's ``permissions`` member allows for ``action`` (None: no restriction)."""
+    """Roles an app's ``permissions`` member allows for ``action`` (None: no restriction).
+    :data:`DASHBOARD`: the readers and the roles ``permissions.dashboard`` adds."""
     if app is None or not app.versions:
         return None
     permissions: dict[str, Any] = app.versions[-1].definition.get("permissions") or {}
     roles = permissions.get(action)
+    if action == DASHBOARD:
+        readers = permissions.get(READ)
+        return None if readers is None else [*readers, *(roles or [])]
     return list(roles) if roles is not None else None
 
 

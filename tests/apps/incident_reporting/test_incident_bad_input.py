@@ -44,9 +44,9 @@ BAD_INPUT = [
     pytest.param(
         child_referral(abuse_categories=["financial"]),
         {
-            "/abuse_categories/0": "Type of abuse or neglect must be one of: Physical abuse, "
-            "Emotional abuse (children), Sexual abuse, Neglect or acts of omission, "
-            "Exploitation, criminal or sexual (children)"
+            "/abuse_categories": "Given your answer to type of report, select type of abuse or "
+            "neglect only from: Physical abuse, Sexual abuse, Neglect or acts of omission, "
+            "Emotional abuse, Exploitation (criminal or sexual)"
         },
         id="child referral with an adult category",
     ),

@@ -134,13 +134,15 @@ def test_adults_have_the_care_act_categories_and_children_theirs(incident) -> No
     for category in CHILDREN:
         assert problems(incident, child_referral(abuse_categories=[category])) == {}, category
     refused = problems(incident, child_referral(abuse_categories=["neglect", "financial"]))
-    assert list(refused) == ["/abuse_categories/1"]
-    assert refused["/abuse_categories/1"] == (
-        "Type of abuse or neglect must be one of: Physical abuse, Emotional abuse (children), "
-        "Sexual abuse, Neglect or acts of omission, Exploitation, criminal or sexual (children)"
-    )
+    # One problem, at the question, naming the options a child referral allows.
+    assert refused == {
+        "/abuse_categories": "Given your answer to type of report, select type of abuse or "
+        "neglect only from: Physical abuse, Sexual abuse, Neglect or acts of omission, "
+        "Emotional abuse, Exploitation (criminal or sexual)"
+    }
     refused = problems(incident, adult_referral(abuse_categories=["exploitation"]))
-    assert list(refused) == ["/abuse_categories/0"]
+    assert list(refused) == ["/abuse_categories"]
+    assert "Financial or material abuse, Modern slavery" in refused["/abuse_categories"]
 
 
 BAD_INPUT = [

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from miniapps.core.errors import DefinitionInvalid
+from miniapps.core.forms.choice_rules import without_refused
 from miniapps.core.forms.conditions import (
     RuleState,
     check_condition,
@@ -35,6 +36,7 @@ def test_shared_evaluate_cases(case: dict) -> None:
     state = evaluate(case["rules"], case["data"])
     assert sorted(state.hidden) == case["hidden"]
     assert sorted(state.required) == case["required"]
+    assert state.choices == case.get("choices", {})
 
 
 def test_if_without_required_matches_an_absent_field() -> None:
@@ -196,3 +198,48 @@ def test_js_evaluator_agrees_on_the_shared_cases() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_branch_narrowing_a_choice_carries_its_options_and_only_then() -> None:
+    options = [{"const": v, "title": v.title()} for v in ("a", "b", "c")]
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "kind": {"enum": ["x", "y"]},
+            "pick": {"type": "array", "uniqueItems": True, "items": {"oneOf": options}},
+            "one": {"enum": ["a", "b", "c"]},
+        },
+        "allOf": [
+            {
+                "if": {"properties": {"kind": {"const": "x"}}, "required": ["kind"]},
+                # the same options as the field's own (in another order): nothing narrowed
+                "then": {"properties": {"pick": {"items": {"enum": ["c", "b", "a"]}}}},
+                "else": {
+                    "properties": {"pick": {"items": {"enum": ["a"]}}},
+                    "allOf": [{"properties": {"one": {"enum": ["b", "c"]}}}],
+                },
+            },
+            {"properties": {"one": {"enum": ["a", "b", "c"]}}},
+        ],
+    }
+    (rule,) = compile_rules(schema)
+    assert "choices" not in rule["then"]
+    assert rule["else"]["choices"] == {"pick": ["a"], "one": ["b", "c"]}
+    assert evaluate([rule], {"kind": "x"}).choices == {}
+    state = evaluate([rule], {"kind": "y", "pick": ["a", "b"], "one": "a"})
+    assert state.choices == {"/pick": ["a"], "/one": ["b", "c"]}
+    assert state.hidden == set()  # narrowing a field declared outside the branch shows nothing
+
+
+def test_without_refused_drops_answers_not_allowed_and_copies() -> None:
+    data = {"pick": ["a", "b"], "one": "a", "keep": ["z"], "items": [{"r": "p"}, {"r": "q"}]}
+    choices: dict[str, list[Any]] = {"/pick": ["b"], "/one": ["b"], "/keep": ["z"]}
+    choices |= {"/items/1/r": ["p"], "/gone": [1]}
+    assert without_refused(data, choices) == {
+        "pick": ["b"],
+        "keep": ["z"],
+        "items": [{"r": "p"}, {}],
+    }
+    assert without_refused(data, {"/pick": ["c"]}) == {k: v for k, v in data.items() if k != "pick"}
+    assert data["pick"] == ["a", "b"] and data["one"] == "a"  # the input is left alone
+    assert without_refused(data, {"/pick": ["a", "b"]}) is data  # nothing to drop: no copy

@@ -138,7 +138,8 @@ def test_messages_for_other_keywords() -> None:
         "/tags": "Select at least 2 options for tags",
     }
     assert issues(schema, {"count": 1.5}) == {"/count": "Count must be a whole number"}
-    assert issues(schema, {"tags": ["a", "z"]})["/tags/1"] == "Tags must be one of: a, b, c"
+    # A wrong tick is about the question, not the item.
+    assert issues(schema, {"tags": ["a", "z"]})["/tags"] == "Tags must be one of: a, b, c"
 
 
 def test_unexpected_members_point_at_themselves() -> None:

@@ -1,4 +1,5 @@
-"""The condition language shared by the server and ``static/js/conditions.mjs``.
+"""The condition language shared by the server and the browser (its twin is
+``static/js/condition_language.mjs``, used by ``static/js/conditions.mjs``).
 
 A subset of JSON Schema with its real semantics: ``type const enum minimum maximum
 exclusiveMinimum exclusiveMaximum pattern minLength maxLength contains not allOf

@@ -14,6 +14,10 @@ A rule::
      "then": {"show": ["reason"], "require": ["reason"]},   # when it matches
      "else": {"show": [], "require": []}}                   # when it does not
 
+A branch that narrows a choice field's options adds ``"choices": {"kind": ["a", "b"]}``
+(see :mod:`miniapps.core.forms.choice_rules`); :attr:`RuleState.choices` then says which
+options each field allows now.
+
 Sources: every ``if``/``then``/``else`` (at any object level, also inside
 ``allOf`` and nested in a ``then``/``else``); ``dependentRequired`` (``when``
 is ``{"required": [X]}``, nothing is hidden); ``ui.fields[ptr].show_if``
@@ -31,8 +35,9 @@ without ``required`` also matches when the field is absent** (so
 ``{"properties": {"smoker": {"const": true}}}`` matches an empty form). Write
 ``"required": ["smoker"]`` beside it to mean "answered yes".
 
-Hiding cascades: values hidden by one rule are dropped before rules are
-evaluated again, until nothing changes (at most ``len(rules) + 1`` rounds).
+Hiding cascades: values hidden by one rule (and answers a narrowed choice no longer
+allows) are dropped before rules are evaluated again, until nothing changes (at most
+``len(rules) + 1`` rounds).
 """
 
 from __future__ import annotations
@@ -44,16 +49,19 @@ from typing import Any
 
 from miniapps.core.definitions.schema_fields import field_kind, resolve
 from miniapps.core.errors import DefinitionInvalid
+from miniapps.core.forms.choice_rules import allow, choice_fields, narrowed_choices, without_refused
 from miniapps.core.forms.condition_language import check_condition, json_equal, matches
 from miniapps.core.pointers import pointer_join, pointer_parts, value_at
 
 
 @dataclass
 class RuleState:
-    """Pointers (with item indices) of the fields hidden, and conditionally required, now."""
+    """Pointers (with item indices) of the fields hidden, and conditionally required, now;
+    ``choices``: the options allowed now of each shown field whose options a rule narrows."""
 
     hidden: set[str] = field(default_factory=set)
     required: set[str] = field(default_factory=set)
+    choices: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def compile_rules(schema: dict[str, Any], ui: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -121,8 +129,9 @@ def _collect(
     for part, _ in _parts(schema, root, origin):
         for sub in (part.get("dependentSchemas") or {}).values():
             always |= set(_declared(resolve(sub, root), root))
+    fields = choice_fields(schema, root)
     for part, where in _parts(schema, root, origin):
-        _conditionals(part, root, scope, where, None, always, rules)
+        _conditionals(part, root, scope, where, None, (always, fields), rules)
         for trigger, needed in (part.get("dependentRequired") or {}).items():
             rules.append(
                 _rule(
@@ -148,11 +157,14 @@ def _conditionals(
     scope: str,
     where: str,
     outer: Any,
-    always: set[str],
+    known: tuple[set[str], dict[str, tuple[str, set[str]]]],
     rules: list[dict[str, Any]],
 ) -> None:
+    """Rules of ``part``'s ``if``; ``known``: the members declared unconditionally, and
+    the choice fields of the object (whose options a branch may narrow)."""
     if "if" not in part:
         return
+    always, fields = known
     cond = _inline(part["if"], root)
     when = cond if outer is None else {"allOf": [outer, cond]}
     branches = {}
@@ -160,20 +172,23 @@ def _conditionals(
         branch = resolve(part.get(name, {}), root)
         branches[name] = branch if isinstance(branch, dict) else {}
     then_keys, else_keys = (_declared(branches[n], root) for n in ("then", "else"))
-    then = {
+    then: dict[str, Any] = {
         "show": [k for k in then_keys if k not in always and k not in else_keys],
         "require": list(branches["then"].get("required") or []),
     }
-    otherwise = {
+    otherwise: dict[str, Any] = {
         "show": [k for k in else_keys if k not in always and k not in then_keys],
         "require": list(branches["else"].get("required") or []),
     }
+    for name, out in (("then", then), ("else", otherwise)):
+        if narrowed := narrowed_choices(branches[name], root, fields):
+            out["choices"] = narrowed
     if any(then.values()) or any(otherwise.values()):
         rules.append(_rule(scope, f"schema:{where}/if", when, then, otherwise))
     # An if/then/else nested in a branch applies only when that branch does.
-    _conditionals(branches["then"], root, scope, f"{where}/then", when, always, rules)
+    _conditionals(branches["then"], root, scope, f"{where}/then", when, known, rules)
     negated = {"not": cond} if outer is None else {"allOf": [outer, {"not": cond}]}
-    _conditionals(branches["else"], root, scope, f"{where}/else", negated, always, rules)
+    _conditionals(branches["else"], root, scope, f"{where}/else", negated, known, rules)
 
 
 def _all_properties(
@@ -228,6 +243,7 @@ def _expand(tokens: list[str], value: Any, base: str) -> Iterator[tuple[str, dic
 def _evaluate_once(rules: list[dict[str, Any]], data: Any) -> RuleState:
     shown: dict[str, bool] = {}
     required: set[str] = set()
+    allowed: dict[str, list[Any]] = {}
     for rule in rules:
         for scope, obj in _expand(pointer_parts(rule["scope"]), data, ""):
             hit = matches(rule["when"], obj)
@@ -237,9 +253,12 @@ def _evaluate_once(rules: list[dict[str, Any]], data: Any) -> RuleState:
             for key in inactive["show"]:
                 shown.setdefault(pointer_join(scope, key), False)
             required.update(pointer_join(scope, key) for key in active["require"])
+            for key, values in (active.get("choices") or {}).items():
+                allow(allowed, pointer_join(scope, key), values)
     hidden = {p for p, visible in shown.items() if not visible}
     required = {p for p in required if not any(_within(p, h) for h in hidden)}
-    return RuleState(hidden, required)
+    choices = {p: v for p, v in allowed.items() if not any(_within(p, h) for h in hidden)}
+    return RuleState(hidden, required, choices)
 
 
 def _within(pointer: str, ancestor: str) -> bool:
@@ -247,11 +266,13 @@ def _within(pointer: str, ancestor: str) -> bool:
 
 
 def evaluate(rules: list[dict[str, Any]], data: Any) -> RuleState:
-    """Which fields are hidden and conditionally required for ``data``."""
+    """Which fields are hidden and conditionally required for ``data``, and the options
+    allowed now where a rule narrows them."""
     state = _evaluate_once(rules, data)
     for _ in range(len(rules)):
-        again = _evaluate_once(rules, drop_hidden(data, state))
-        if again.hidden == state.hidden:
+        settled = without_refused(drop_hidden(data, state), state.choices)
+        again = _evaluate_once(rules, settled)
+        if again.hidden == state.hidden and again.choices == state.choices:
             return again
         state = again
     return state

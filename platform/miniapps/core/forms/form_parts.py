@@ -63,11 +63,18 @@ def _among(rule: dict[str, Any], shown: set[str], strict: bool) -> dict[str, Any
     if strict and not condition_names(rule["when"]) <= shown:
         return None
     then, otherwise = (
-        {k: [n for n in b[k] if n in shown] for k in b} for b in (rule["then"], rule["else"])
+        {k: _among_names(v, shown) for k, v in b.items()} for b in (rule["then"], rule["else"])
     )
     if not any(then.values()) and not any(otherwise.values()):
         return None
     return {**rule, "then": then, "else": otherwise}
+
+
+def _among_names(names: Any, shown: set[str]) -> Any:
+    """A branch's ``show``/``require`` list, or its ``choices`` map, for ``shown`` only."""
+    if isinstance(names, dict):
+        return {n: v for n, v in names.items() if n in shown}
+    return [n for n in names if n in shown]
 
 
 def condition_names(cond: Any, depth: int = 0) -> set[str]:

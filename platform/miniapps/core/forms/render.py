@@ -18,8 +18,9 @@ from markupsafe import Markup
 
 from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.forms.bound import BoundForm
+from miniapps.core.forms.choice_items import choice_items, offered
 from miniapps.core.forms.conditions import RuleState
-from miniapps.core.forms.fields import RadiosType, choice_map
+from miniapps.core.forms.fields import choice_map
 from miniapps.core.forms.tree import BoundNode, blank_item
 from miniapps.core.forms.uploads import accept_list
 from miniapps.core.periods.keys import period_label
@@ -38,7 +39,8 @@ _INPUTS: dict[str, dict[str, Any]] = {
 
 
 def render_sections(bound: BoundForm) -> list[dict[str, Any]]:
-    """``[{"title", "description", "fields": [field dict, ...]}]`` in form order."""
+    """``[{"title", "description", "fields": [field dict, ...], "hidden"}]`` in form order;
+    a section is hidden when every one of its fields is."""
     state = bound.rule_state()
     conditional = {
         pointer_join(rule["scope"], key)
@@ -47,14 +49,15 @@ def render_sections(bound: BoundForm) -> list[dict[str, Any]]:
         for key in branch["require"]
     }
     by_name = {b.node.name: b for b in bound.nodes}
-    return [
-        {
-            "title": section.title,
-            "description": section.description,
-            "fields": [_field(by_name[name], bound, state, conditional) for name in section.names],
-        }
-        for section in bound.compiled.sections
-    ]
+    sections = []
+    for section in bound.compiled.sections:
+        fields = [_field(by_name[name], bound, state, conditional) for name in section.names]
+        hidden = bool(fields) and all(f["hidden"] for f in fields)
+        title, description = section.title, section.description
+        sections.append(
+            {"title": title, "description": description, "fields": fields, "hidden": hidden}
+        )
+    return sections
 
 
 def _pattern(pointer: str) -> str:
@@ -151,8 +154,10 @@ def _field(
         if (latest := input_max(field, widget, datetime.now(UTC))) is not None:
             out["params"]["attributes"] = {"data-max": latest}  # three boxes: no native max
     elif widget in ("radios", "select"):
-        items = [{"value": key, "text": text} for key, text in RadiosType.choices(field)]
-        params = {**common, "value": wtf.data or "", "items": items}
+        allowed = state.choices.get(b.pointer)
+        items = choice_items(field, widget, allowed)
+        value = wtf.data if wtf.data and offered(field, wtf.data, allowed) else ""
+        params = {**common, "value": value, "items": items}
         if widget == "radios":
             del params["id"]  # the macro would repeat it on the wrapper; items use idPrefix
             params |= {"idPrefix": wtf.id, "fieldset": {"legend": legend}}
@@ -162,10 +167,11 @@ def _field(
             params["items"] = [{"value": "", "text": "Select an option"}, *items]
         out["params"] = params
     elif widget == "checkboxes":
-        items = [{"value": key, "text": text} for key, text in RadiosType.choices(field)]
+        allowed = state.choices.get(b.pointer)
+        ticked = [key for key in wtf.data or [] if offered(field, key, allowed)]
         out["params"] = {
             **common, "id": None, "idPrefix": wtf.id, "fieldset": {"legend": legend},
-            "items": items, "values": list(wtf.data or []),
+            "items": choice_items(field, widget, allowed), "values": ticked,
         }  # fmt: skip
     elif widget == "checkbox":
         item = {"value": "y", "html": label}

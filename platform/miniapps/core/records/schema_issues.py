@@ -10,6 +10,9 @@ field concerned and say what to do, never the validator's own text:
 * ``additionalProperties: false`` / ``unevaluatedProperties: false`` point at
   each unexpected member;
 * ``anyOf`` / ``oneOf`` report the errors of the branch that fits best;
+* a wrong answer to a choice question is one issue at the question (also for a tick of
+  a multi-choice question), naming the options every applying list allows
+  (:mod:`miniapps.core.records.choice_issues`);
 * at most one issue per pointer (the first, in schema order).
 
 Each issue's ``code`` is the JSON Schema keyword that failed (``required``,
@@ -31,6 +34,7 @@ from jsonschema.exceptions import ValidationError
 from miniapps.core.definitions.schema_fields import Field, enum_choices, iter_fields
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.pointers import pointer_join
+from miniapps.core.records.choice_issues import ChoiceProblems
 from miniapps.core.records.issue_context import in_context, pattern_of
 from miniapps.core.records.issue_context import lower_first as lower_first
 
@@ -53,13 +57,26 @@ def validate_record_data(schema: dict[str, Any], data: Any) -> list[Issue]:
     fields = _field_index(schema)
     issues: list[Issue] = []
     seen: set[str] = set()
+    choices = ChoiceProblems(schema, fields)
+    questions: list[int] = []  # positions of the choice issues, worded once all are seen
     for error in validator.iter_errors(data):
         for leaf in _most_specific(error):
+            question = choices.take(leaf)
+            if question is not None and question not in seen:
+                seen.add(question)
+                questions.append(len(issues))
+                issues.append(Issue(question, "", "enum"))
+            if question is not None:
+                continue
             for issue in _issues_for(leaf, fields):
                 if issue.pointer not in seen:
                     seen.add(issue.pointer)
                     message = in_context(issue.message, issue.pointer, fields)
                     issues.append(Issue(issue.pointer, message, issue.code))
+    for position in questions:
+        pointer = issues[position].pointer
+        message = in_context(choices.message(pointer), pointer, fields)
+        issues[position] = Issue(pointer, message, "enum")
     return issues
 
 

@@ -34,12 +34,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from miniapps.models import WebhookAttempt, WebhookDelivery
 from miniapps.services.channels.webhook_http import Posted, post_json
 from miniapps.services.channels.webhook_policy import Resolver, insecure_hosts
+from miniapps.services.claims import claim_due
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,9 @@ def deliver_due(
     deadline = time.monotonic() + config.time_budget
     # A processed delivery is never due again at ``now`` (delivered, failed, or retried a
     # minute later at the earliest), so this ends; the budget ends it sooner.
-    while claimed := _claim(session_factory, now, config.batch_size):
+    while claimed := claim_due(
+        session_factory, WebhookDelivery, now, config.batch_size, CLAIM_TIMEOUT
+    ):
         for delivery_id in claimed:
             outgoing = _load(session_factory, delivery_id)
             if outgoing is None:
@@ -154,29 +157,6 @@ def _headers(outgoing: Outgoing) -> dict[str, str]:
         "X-Miniapps-Delivery": outgoing.delivery,
         "X-Miniapps-Signature": signature(outgoing.secret, outgoing.body),
     }
-
-
-def _claim(session_factory: Callable[[], Session], now: datetime, limit: int) -> list[int]:
-    due = (WebhookDelivery.status == "queued", WebhookDelivery.next_attempt_at <= now)
-    # PostgreSQL: SKIP LOCKED lets concurrent schedulers take different rows. SQLite has
-    # no row locks, but this UPDATE is the transaction's first statement: it waits for
-    # the single write lock and then sees current rows, and ``due`` is checked again.
-    candidates = (
-        select(WebhookDelivery.id)
-        .where(*due)
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claim = (
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(candidates), *due)
-        .values(next_attempt_at=now + CLAIM_TIMEOUT)
-        .returning(WebhookDelivery.id)
-        .execution_options(synchronize_session=False)
-    )
-    with session_factory() as session, session.begin():
-        return sorted(session.scalars(claim))
 
 
 def _load(session_factory: Callable[[], Session], delivery_id: int) -> Outgoing | None:

@@ -26,13 +26,14 @@ from miniapps.core.periods.keys import period_of
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
 from miniapps.services.dashboards.automatic import Breakdown, automatic_widgets
-from miniapps.services.dashboards.declared import Context, declared_widgets
+from miniapps.services.dashboards.declared import Context
 from miniapps.services.dashboards.filters import FieldFilter, parse_filters
+from miniapps.services.dashboards.record_tables import widgets_for
 from miniapps.services.dashboards.widgets import WidgetQuery
 from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.results import indicator_results
 from miniapps.services.organisations import children
-from miniapps.services.permissions import READ, Access, Forbidden
+from miniapps.services.permissions import DASHBOARD, Access, Forbidden
 
 PERIOD_FILTER = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-W(0[1-9]|[1-4]\d|5[0-3]))?$")
 PERIOD_HINT = "must be a month (2025-04), a quarter (2025-Q1) or a year (2025)"
@@ -47,17 +48,18 @@ def app_dashboard(
     period_to: str | None = None,
     filters: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The app's dashboard over ``org`` and everything beneath it (all the user may read
-    when ``org`` is None), for periods ``period_from``..``period_to`` inclusive, counting
-    only records whose answers match ``filters`` (``{"/role": "gp"}``).
+    """The app's dashboard over ``org`` and everything beneath it (all the user may see
+    the figures of, :data:`DASHBOARD`, when ``org`` is None), for periods
+    ``period_from``..``period_to`` inclusive, counting only records whose answers match
+    ``filters`` (``{"/role": "gp"}``).
 
-    Raises :class:`Forbidden` when the user may not read at ``org`` and
+    Raises :class:`Forbidden` when the user may not see the figures at ``org`` and
     :class:`DataInvalid` for a malformed period (pointers ``/from``, ``/to``) or a filter
     on an unknown field or value (pointer ``/f``, the message names the field).
     """
-    if org is not None and not access.can(READ, org, app):
+    if org is not None and not access.can(DASHBOARD, org, app):
         raise Forbidden(f"You may not see the dashboard of {app.title} for {org.name} ({org.ods}).")
-    scope = access.org_clause(READ, app)
+    scope = access.org_clause(DASHBOARD, app)
     definition = app_definition(session, app)
     low, high = period_bounds(definition, period_from, period_to)
     field_filters = parse_filters(definition.schema, filters or {})
@@ -80,7 +82,7 @@ def app_dashboard(
         indicator = _indicator_source(session, access, app, breakdown, query)
         ctx = Context(query, definition.schema, definition.is_periodic, breakdown, indicator)
         ctx.workflow = definition.workflow
-        widgets.extend(declared_widgets(ctx, specs))
+        widgets.extend(widgets_for(access, app, ctx, specs))
     return {"app": app.id, "org": org.ods if org is not None else None, "widgets": widgets}
 
 
@@ -138,6 +140,8 @@ def _indicator_rows(
         result = indicator_results(session, access, app, org, period)
     except DataInvalid:
         return f"Indicator results need monthly returns; {period} is not a month."
+    except Forbidden:  # the figures only (permissions.dashboard): results are per practice
+        return f"Indicator results are shown to those who may read the records of {org.name}."
     return {
         r["code"]: {**r, "org": org.ods, "org_name": org.name, "period": period}
         for r in result["indicators"]
@@ -148,13 +152,13 @@ def compared_orgs(
     session: Session, access: Access, app: App, org: Organisation | None
 ) -> list[Organisation]:
     """The organisations one level below ``org`` (its children), or, for everything the
-    user may read, the highest organisations they may read. Stakeholders are left out:
+    user may see the figures of, the highest such organisations. Stakeholders are left out:
     they hold no app records."""
     if org is not None:
         return [o for o in children(session, org) if o.type != "stakeholder"]
-    readable = [o for o in access.orgs(session, READ, app) if o.type != "stakeholder"]
-    ids = {o.id for o in readable}
-    return sorted((o for o in readable if o.parent_id not in ids), key=lambda o: o.name)
+    counted = [o for o in access.orgs(session, DASHBOARD, app) if o.type != "stakeholder"]
+    ids = {o.id for o in counted}
+    return sorted((o for o in counted if o.parent_id not in ids), key=lambda o: o.name)
 
 
 def period_bounds(

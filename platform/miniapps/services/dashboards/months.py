@@ -20,7 +20,7 @@ from miniapps.core.channels.figures import london_month, month_start, months_fro
 from miniapps.models import Record
 from miniapps.services.dashboards.query import WidgetQuery
 
-__all__ = ["MONTH", "london_month", "month_of_record", "months_in_scope", "record_moment"]
+__all__ = ["MONTH", "month_of_record", "months_in_scope", "record_moment"]
 
 MONTH = "month"
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from miniapps.models import DeliveryAttempt, OutboxMessage, User
+from miniapps.services.claims import claim_due
 from miniapps.services.notifications.smtp import SmtpConfig, SmtpConnection
 
 # A claimed message not recorded within this time (the sender died) is due again.
@@ -145,7 +146,7 @@ def deliver_due(
     with SmtpConnection(smtp_config) as smtp:
         # Batch after batch until none is due: a processed message is never due again at
         # ``now`` (sent, failed, or retried at least a minute later), so this ends.
-        while claimed := _claim(session_factory, now, batch_size):
+        while claimed := claim_due(session_factory, OutboxMessage, now, batch_size, CLAIM_TIMEOUT):
             for message_id in claimed:
                 email = _load(session_factory, message_id, smtp_config)
                 if email is None:
@@ -156,29 +157,6 @@ def deliver_due(
             if smtp.unreachable or len(claimed) < batch_size:
                 break
     return report
-
-
-def _claim(session_factory: Callable[[], Session], now: datetime, limit: int) -> list[int]:
-    due = (OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
-    # PostgreSQL: SKIP LOCKED lets concurrent senders take different rows. SQLite ignores
-    # FOR UPDATE, but this UPDATE is the transaction's first statement, so it waits for
-    # the single write lock and then reads current rows.
-    candidates = (
-        select(OutboxMessage.id)
-        .where(*due)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claim = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates), *due)
-        .values(next_attempt_at=now + CLAIM_TIMEOUT)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    )
-    with session_factory() as session, session.begin():
-        return sorted(session.scalars(claim))
 
 
 def _load(

@@ -1,10 +1,12 @@
 """Anonymised views (the definition's ``views``): who may open one, and what they see.
 
 A user may open a view when they hold one of its ``roles``. It covers the submitted
-records (never drafts, never superseded duplicates) of the organisations where the user
-both may read the app's records (:meth:`Access.org_clause`) and holds one of those roles
-(a PCN manager who is also staff at a practice elsewhere sees their PCN only), that are
-in the view's ``states`` and match its ``when``. What a row shows comes from
+records (never drafts, never superseded duplicates) of the organisations beneath those
+where the user holds one of those roles (a PCN manager who is also staff at a practice
+elsewhere sees their PCN only), that are in the view's ``states`` and match its ``when``.
+The scope comes from the view's roles, not from who may read the app's records: a view
+never shows identifying data, so an app may keep its records from a role (its
+``permissions``) and still show that role its view. What a row shows comes from
 :mod:`miniapps.core.records.view_rows`: never the organisation, an id, who reported or
 any answer the view does not list.
 
@@ -40,7 +42,7 @@ from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
 from miniapps.services.channels.stakeholders import area_path
 from miniapps.services.definitions import app_definition
-from miniapps.services.permissions import READ, Access
+from miniapps.services.permissions import Access
 
 
 class ViewNotFound(MiniappsError):
@@ -113,7 +115,6 @@ def _covered(
             Record.app_id == app.id,
             Record.status != Workflow(definition.workflow).initial,
             Record.superseded.is_(False),
-            access.org_clause(READ, app),
             _role_scope(access, app, view),
         )
         .order_by(Record.submitted_at.desc(), Record.id.desc())

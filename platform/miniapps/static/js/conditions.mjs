@@ -6,73 +6,15 @@
 // Semantics (JSON Schema's own): keywords ignore values of other types and `properties`
 // only checks members that are present, so an `if` without `required` matches an absent
 // field. Without JavaScript the server applies the same rules on submit.
+// A branch may narrow a choice field's options (`"choices": {key: [values]}` in the rule,
+// see choice_rules.py): `state.choices` maps a pointer to the options allowed now; the
+// page hides and unticks the others.
 
-const ANNOTATIONS = new Set(["title", "description", "$comment"]);
+import {
+  isObject, jsonEqual, matches, pointerJoin, pointerParts,
+} from "./condition_language.mjs";
 
-const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
-const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
-
-function isType(name, v) {
-  switch (name) {
-    case "null": return v === null;
-    case "boolean": return typeof v === "boolean";
-    case "integer": return isNumber(v) && Number.isInteger(v);
-    case "number": return isNumber(v);
-    case "string": return typeof v === "string";
-    case "array": return Array.isArray(v);
-    case "object": return isObject(v);
-    default: return false;
-  }
-}
-
-/** JSON equality: 1 == 1.0, true != 1, arrays and objects compared deeply. */
-export function jsonEqual(a, b) {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length
-      && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-  }
-  return a === b;
-}
-
-const codePoints = (s) => [...s].length;
-const num = (test) => (arg, v) => !isNumber(v) || test(v, arg);
-
-const KEYWORDS = {
-  type: (arg, v) => (typeof arg === "string" ? [arg] : arg).some((t) => isType(t, v)),
-  const: (arg, v) => jsonEqual(arg, v),
-  enum: (arg, v) => arg.some((a) => jsonEqual(a, v)),
-  minimum: num((v, a) => v >= a),
-  maximum: num((v, a) => v <= a),
-  exclusiveMinimum: num((v, a) => v > a),
-  exclusiveMaximum: num((v, a) => v < a),
-  pattern: (arg, v) => typeof v !== "string" || new RegExp(arg, "u").test(v),
-  minLength: (arg, v) => typeof v !== "string" || codePoints(v) >= arg,
-  maxLength: (arg, v) => typeof v !== "string" || codePoints(v) <= arg,
-  contains: (arg, v) => !Array.isArray(v) || v.some((x) => matches(arg, x)),
-  not: (arg, v) => !matches(arg, v),
-  allOf: (arg, v) => arg.every((s) => matches(s, v)),
-  anyOf: (arg, v) => arg.some((s) => matches(s, v)),
-  required: (arg, v) => !isObject(v) || arg.every((k) => Object.hasOwn(v, k)),
-  properties: (arg, v) => !isObject(v)
-    || Object.entries(arg).every(([k, s]) => !Object.hasOwn(v, k) || matches(s, v[k])),
-};
-
-/** Whether `value` satisfies `cond` (the supported subset of JSON Schema). */
-export function matches(cond, value) {
-  if (typeof cond === "boolean") return cond;
-  return Object.entries(cond).every(
-    ([key, arg]) => ANNOTATIONS.has(key) || KEYWORDS[key](arg, value),
-  );
-}
-
-const escapeToken = (t) => String(t).replaceAll("~", "~0").replaceAll("/", "~1");
-const unescapeToken = (t) => t.replaceAll("~1", "/").replaceAll("~0", "~");
-export const pointerJoin = (base, ...parts) => parts.reduce((p, t) => `${p}/${escapeToken(t)}`, base);
-export const pointerParts = (p) => (p ? p.replace(/^\//, "").split("/").map(unescapeToken) : []);
+export { jsonEqual, matches, pointerJoin, pointerParts };
 
 function* expand(tokens, value, base) {
   if (tokens.length === 0) {
@@ -91,9 +33,18 @@ function* expand(tokens, value, base) {
 
 const within = (p, ancestor) => p === ancestor || p.startsWith(`${ancestor}/`);
 
+const among = (value, values) => values.some((v) => jsonEqual(value, v));
+
+/** The field at `pointer` allows only `values`, with what it allows already (both apply). */
+function allow(allowed, pointer, values) {
+  const before = allowed.get(pointer);
+  allowed.set(pointer, before ? before.filter((v) => among(v, values)) : [...values]);
+}
+
 function evaluateOnce(rules, data) {
   const shown = new Map();
   const required = new Set();
+  const allowed = new Map();
   for (const rule of rules) {
     for (const [scope, obj] of expand(pointerParts(rule.scope), data, "")) {
       const hit = matches(rule.when, obj);
@@ -105,21 +56,69 @@ function evaluateOnce(rules, data) {
         if (!shown.has(p)) shown.set(p, false);
       }
       for (const key of active.require) required.add(pointerJoin(scope, key));
+      for (const [key, values] of Object.entries(active.choices ?? {})) {
+        allow(allowed, pointerJoin(scope, key), values);
+      }
     }
   }
   const hidden = new Set([...shown].filter(([, visible]) => !visible).map(([p]) => p));
-  const stillRequired = new Set([...required].filter((p) => ![...hidden].some((h) => within(p, h))));
-  return { hidden, required: stillRequired };
+  const shownNow = (p) => ![...hidden].some((h) => within(p, h));
+  const stillRequired = new Set([...required].filter(shownNow));
+  const choices = new Map([...allowed].filter(([p]) => shownNow(p)));
+  return { hidden, required: stillRequired, choices };
 }
 
 const sameSet = (a, b) => a.size === b.size && [...a].every((x) => b.has(x));
+const sameChoices = (a, b) => a.size === b.size
+  && [...a].every(([p, values]) => b.has(p) && jsonEqual(values, b.get(p)));
 
-/** `{hidden: Set, required: Set}` of pointers for `data`, exactly as conditions.py computes. */
+function lookup(data, tokens) {
+  let target = data;
+  for (const token of tokens) {
+    if (Array.isArray(target) && /^\d+$/.test(token) && Number(token) < target.length) {
+      target = target[Number(token)];
+    } else if (isObject(target) && Object.hasOwn(target, token)) {
+      target = target[token];
+    } else {
+      return null;
+    }
+  }
+  return target;
+}
+
+/** `data` without the answers `choices` no longer allows (as choice_rules.without_refused). */
+export function withoutRefused(data, choices) {
+  let result = data;
+  for (const [pointer, values] of choices) {
+    const tokens = pointerParts(pointer);
+    const last = tokens.at(-1);
+    const holder = lookup(result, tokens.slice(0, -1));
+    if (!isObject(holder) || !Object.hasOwn(holder, last)) continue;
+    const current = holder[last];
+    let kept = [];
+    if (Array.isArray(current)) {
+      kept = current.filter((v) => among(v, values));
+      if (kept.length === current.length) continue;
+    } else if (among(current, values)) {
+      continue;
+    }
+    result = structuredClone(result);
+    const target = lookup(result, tokens.slice(0, -1));
+    if (kept.length) target[last] = kept;
+    else delete target[last];
+  }
+  return result;
+}
+
+/** `{hidden: Set, required: Set, choices: Map}` of pointers for `data`, exactly as
+ * conditions.py computes. */
 export function evaluate(rules, data) {
   let state = evaluateOnce(rules, data);
   for (let i = 0; i < rules.length; i += 1) {
-    const again = evaluateOnce(rules, dropHidden(data, state));
-    if (sameSet(again.hidden, state.hidden)) return again;
+    const again = evaluateOnce(rules, withoutRefused(dropHidden(data, state), state.choices));
+    if (sameSet(again.hidden, state.hidden) && sameChoices(again.choices, state.choices)) {
+      return again;
+    }
     state = again;
   }
   return state;
@@ -131,17 +130,7 @@ export function dropHidden(data, state) {
   const byDepth = [...state.hidden].sort((a, b) => b.split("/").length - a.split("/").length);
   for (const pointer of byDepth) {
     const tokens = pointerParts(pointer);
-    let target = result;
-    for (const token of tokens.slice(0, -1)) {
-      if (Array.isArray(target) && /^\d+$/.test(token) && Number(token) < target.length) {
-        target = target[Number(token)];
-      } else if (isObject(target) && Object.hasOwn(target, token)) {
-        target = target[token];
-      } else {
-        target = null;
-        break;
-      }
-    }
+    const target = lookup(result, tokens.slice(0, -1));
     if (isObject(target)) delete target[tokens.at(-1)];
   }
   return result;
@@ -213,11 +202,39 @@ export function readForm(root) {
   return compact(data);
 }
 
-/** Show/hide wrappers and required markers in `root` for the current input. */
+/** Offer only the options `allowed` (all when undefined) of a choice field: the others
+ * are hidden with their labels (CSS hides their row) and unticked, as the server renders. */
+export function applyChoices(wrapper, allowed) {
+  const choices = JSON.parse(wrapper.dataset.choices);
+  for (const el of wrapper.querySelectorAll("input[type=checkbox], input[type=radio], option")) {
+    if (el.tagName === "OPTION" && el.value === "") continue;
+    const value = Object.hasOwn(choices, el.value) ? choices[el.value] : el.value;
+    const offered = allowed === undefined || among(value, allowed);
+    el.hidden = !offered;
+    if (el.tagName === "OPTION") {
+      el.disabled = !offered;
+      if (!offered && el.selected) el.closest("select").value = "";
+    } else {
+      const label = wrapper.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+      if (label) label.hidden = !offered;
+      if (!offered) el.checked = false;
+    }
+  }
+}
+
+/** Show/hide wrappers, options, sections and required markers in `root` for the input. */
 export function apply(root, rules) {
   const state = evaluate(rules, readForm(root));
   for (const wrapper of root.querySelectorAll("[data-pointer]")) {
     wrapper.hidden = state.hidden.has(wrapper.dataset.pointer);
+  }
+  for (const wrapper of root.querySelectorAll("[data-pointer][data-choices]")) {
+    applyChoices(wrapper, state.choices.get(wrapper.dataset.pointer));
+  }
+  // A section whose questions are all hidden is hidden too (its heading with them).
+  for (const section of root.querySelectorAll("[data-section]")) {
+    const fields = [...section.querySelectorAll(":scope > [data-pointer]")];
+    section.hidden = fields.length > 0 && fields.every((f) => f.hidden);
   }
   for (const marker of root.querySelectorAll('[data-required-marker="conditional"]')) {
     const owner = marker.closest("[data-pointer]");

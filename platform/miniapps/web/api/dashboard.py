@@ -1,9 +1,11 @@
 """``/apps/{id}/dashboard``: the dashboard contract object, for one organisation and period range.
 
 ``org`` is an ODS code (the dashboard covers it and everything beneath it; without it,
-everything the caller may read); ``from`` and ``to`` are periods (``2025-04``,
+everything the caller may see the figures of: the roles that read the app's records and
+those its ``permissions.dashboard`` adds); ``from`` and ``to`` are periods (``2025-04``,
 ``2025-Q1``, ``2025-W07``, ``2025``), both optional. The service checks permission
-(403) and the periods (422 with pointers ``/from``, ``/to``).
+(403) and the periods (422 with pointers ``/from``, ``/to``). A ``table`` widget lists
+only records the caller may read (``data.restricted`` says why when it lists fewer).
 """
 
 from __future__ import annotations

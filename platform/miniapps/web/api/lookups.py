@@ -16,6 +16,15 @@ def app_or_404(app_id: str) -> App:
     return app
 
 
+def listed_app_or_404(app_id: str) -> App:
+    """:func:`app_or_404` for a list of its records: also a 404 to those who only see its
+    figures (``permissions.dashboard``)."""
+    app = app_or_404(app_id)
+    if not api_access().may_list_records(app):
+        raise NotFound(f"There is no list of {app_id!r} records that you can see.")
+    return app
+
+
 def record_or_404(record_id: int) -> Record:
     record = visible_record(db.session, api_access(), record_id)
     if record is None:

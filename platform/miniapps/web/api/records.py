@@ -26,7 +26,7 @@ from miniapps.services.records.periods import PeriodTaken
 from miniapps.web.api.answers import etag, page_answer, record_answer, record_answers
 from miniapps.web.api.auth import api_access, api_user
 from miniapps.web.api.blueprint import bp
-from miniapps.web.api.lookups import app_or_404, record_or_404
+from miniapps.web.api.lookups import app_or_404, listed_app_or_404, record_or_404
 from miniapps.web.api.parsing import (
     BadParameter,
     RequestInvalid,
@@ -91,7 +91,7 @@ def create_app_record(app_id: str) -> ResponseReturnValue:
 @bp.get("/apps/<app_id>/records")
 def list_app_records(app_id: str) -> ResponseReturnValue:
     allow_params(["org", "period", "status", "page"])
-    app = app_or_404(app_id)
+    app = listed_app_or_404(app_id)
     ods, period = text_param("org"), text_param("period")
     within: Organisation | None = by_ods(db.session, ods) if ods else None
     if period is not None and not is_period(period):

@@ -1,8 +1,8 @@
 """The dashboard page and its per-widget CSV downloads.
 
 All filter state lives in the URL, so every view is a shareable link: ``org`` (an ODS
-code; empty for everything the user may read, absent for the organisation they act
-for), ``from`` and ``to`` (periods), and field filters ``f[<pointer>]=<value>``
+code; empty for everything the user may see the figures of, absent for the organisation
+they act for), ``from`` and ``to`` (periods), and field filters ``f[<pointer>]=<value>``
 (``f[/role]=gp``). Drill-down links, breadcrumbs and CSV links carry the same state.
 Each panel is a table (always in the HTML: the no-JS view) with a CSV link, and a chart
 slot that ``static/js/charts.mjs`` draws into.
@@ -26,7 +26,7 @@ from miniapps.services.dashboards import building as dashboard_service
 from miniapps.services.dashboards.filters import choices_of, filterable_fields
 from miniapps.services.definitions import app_definition
 from miniapps.services.organisations import ancestors, by_ods
-from miniapps.services.permissions import READ
+from miniapps.services.permissions import DASHBOARD
 from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.dashboard_panels import build_panel, table_csv, widget_table
 from miniapps.web.apps.records import load_app
@@ -138,7 +138,7 @@ def dashboard(app_id: str) -> ResponseReturnValue:
         total=_total(result),
         json_url=_json_url(app_id, state),
         breadcrumbs=_breadcrumbs(app, state),
-        orgs=[o for o in access.orgs(db.session, READ, app) if o.type != "stakeholder"],
+        orgs=[o for o in access.orgs(db.session, DASHBOARD, app) if o.type != "stakeholder"],
     )
     return page, 400 if errors else 200
 
@@ -171,11 +171,12 @@ def dashboard_csv(app_id: str) -> ResponseReturnValue:
 
 
 def _breadcrumbs(app: App, state: DashboardState) -> list[dict[str, str]]:
-    """ICB > Place > PCN above the chosen organisation, only where the user may read."""
+    """ICB > Place > PCN above the chosen organisation, only where the user may see the
+    figures (:data:`DASHBOARD`)."""
     if state.org is None:
         return []
     access = current_access()
-    above = [o for o in ancestors(db.session, state.org) if access.can(READ, o, app)]
+    above = [o for o in ancestors(db.session, state.org) if access.can(DASHBOARD, o, app)]
     return [{"href": state.drill_down(o.ods), "text": o.name} for o in above]
 
 

@@ -79,7 +79,7 @@ def declared_panel(
             shown = row.get("month", row["period"])
             period = period_label(shown) if shown else None
             table.add([names.get(row["ods"], row["ods"]), period, *row["values"]], link(row["ods"]))
-        return table, None, title, None
+        return table, None, title, data.get("restricted")  # see services/dashboards/record_tables
     if kind == "indicator":
         table = Table(["Measure", "Value"])
         if "unavailable" in data:

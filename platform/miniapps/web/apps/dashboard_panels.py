@@ -17,12 +17,11 @@ from miniapps.services.dashboards.declared import DECLARED_WIDGETS
 from miniapps.services.dashboards.filters import choices_of
 from miniapps.web.apps import dashboard_declared
 from miniapps.web.apps.panel_tables import (
-    LONG_TABLE,
     Link,
     Table,
+    panel_view,
     plain_text,
     readable_bars,
-    table_cells,
     table_chart,
 )
 
@@ -45,15 +44,7 @@ def build_panel(
         "id": widget["id"],
         "type": widget["type"],
         "title": widget["title"],
-        "heading": heading,
-        "note": note,
-        "head": [
-            {"text": text, "format": "numeric" if i >= table.numeric_from else None}
-            for i, text in enumerate(table.head)
-        ],
-        "rows": table_cells(table),
-        "chart": chart if table.rows else None,
-        "long": len(table.rows) > LONG_TABLE,
+        **panel_view(table, chart, heading, note),
         "declared": widget["type"] in DECLARED_WIDGETS,
         **(
             dashboard_declared.declared_extras(widget) if widget["type"] in DECLARED_WIDGETS else {}

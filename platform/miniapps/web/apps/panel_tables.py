@@ -101,3 +101,21 @@ def readable_bars(chart: dict[str, Any] | None, noun: str) -> tuple[dict[str, An
         f"The chart shows the {CHART_ENDS} highest and {CHART_ENDS} lowest of {total} {noun}, "
         f"ranked; the table lists all {total}."
     )
+
+
+def panel_view(
+    table: Table, chart: dict[str, Any] | None, heading: str, note: str | None
+) -> dict[str, Any]:
+    """One panel as ``apps/indicators_macros.html``'s ``panel_rows`` and charts.mjs read it:
+    the heading, the table's cells, the chart (none for an empty table) and a note."""
+    return {
+        "heading": heading,
+        "note": note,
+        "head": [
+            {"text": text, "format": "numeric" if i >= table.numeric_from else None}
+            for i, text in enumerate(table.head)
+        ],
+        "rows": table_cells(table),
+        "chart": chart if table.rows else None,
+        "long": len(table.rows) > LONG_TABLE,
+    }

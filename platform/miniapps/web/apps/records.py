@@ -47,6 +47,21 @@ def load_app(app_id: str) -> App:
     return app
 
 
+def load_listed_app(app_id: str) -> App:
+    """:func:`load_app` for a list or export of its records: a 404 also to those who only
+    see its figures (``permissions.dashboard``: :meth:`Access.may_list_records`)."""
+    app = load_app(app_id)
+    if not current_access().may_list_records(app):
+        abort(404, f"There is no list of {app.title} records that you can see.")
+    return app
+
+
+@bp.app_template_global("may_list_records")
+def may_list_records(app: App) -> bool:
+    """Whether the app's menu (and the home page) links its records list."""
+    return current_access().may_list_records(app)
+
+
 def load_record(app: App, record_id: int) -> Record:
     record = visible_record(db.session, current_access(), record_id)
     if record is None or record.app_id != app.id:
@@ -70,7 +85,7 @@ def load_app_record(app_id: str, record_id: int) -> tuple[App, Record]:
 @bp.route("/<app_id>/")
 @login_required
 def records(app_id: str) -> ResponseReturnValue:
-    app = load_app(app_id)
+    app = load_listed_app(app_id)
     access = current_access()
     filters = {k: request.args.get(k, "").strip() for k in ("org", "period", "status")}
     try:

@@ -44,7 +44,7 @@ from miniapps.services.imports.records import ImportReport
 from miniapps.services.imports.store import ImportFolder, ImportProgress
 from miniapps.services.organisations import UnknownOrganisation, by_ods, writable_orgs
 from miniapps.web.apps.blueprint import bp
-from miniapps.web.apps.records import load_app
+from miniapps.web.apps.records import load_app, load_listed_app
 from miniapps.web.session_user import current_access
 
 NOT_FOUND = (
@@ -204,7 +204,7 @@ def _new_session() -> SessionFactory:
 @bp.route("/<app_id>/export")
 @login_required
 def export(app_id: str) -> ResponseReturnValue:
-    app = load_app(app_id)
+    app = load_listed_app(app_id)
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx", "json"):
         abort(400, "Choose csv, xlsx or json.")

@@ -12,10 +12,9 @@ from typing import Any
 
 from miniapps.core.periods.keys import period_label
 from miniapps.web.apps.panel_tables import (
-    LONG_TABLE,
     Table,
+    panel_view,
     readable_bars,
-    table_cells,
     table_chart,
 )
 
@@ -65,19 +64,7 @@ def _builders(figures: dict[str, Any], narrow: Narrow) -> dict[str, Callable[[],
 
 def _panel(panel_id: str, parts: Parts) -> dict[str, Any]:
     """The shape ``apps/indicators_macros.html``'s ``panel_rows`` and charts.mjs read."""
-    table, chart, heading, note = parts
-    return {
-        "id": panel_id,
-        "heading": heading,
-        "note": note,
-        "head": [
-            {"text": text, "format": "numeric" if i >= table.numeric_from else None}
-            for i, text in enumerate(table.head)
-        ],
-        "rows": table_cells(table),
-        "chart": chart if table.rows else None,
-        "long": len(table.rows) > LONG_TABLE,
-    }
+    return {"id": panel_id, **panel_view(*parts)}
 
 
 def _summary(summary: dict[str, int]) -> Parts:
