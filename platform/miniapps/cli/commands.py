@@ -20,6 +20,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("miniapps.cli.apps", "apps_group"),
     ("miniapps.cli.records", "records_group"),
     ("miniapps.cli.indicators", "indicators_group"),
+    ("miniapps.cli.frameworks", "frameworks_group"),
     ("miniapps.cli.demo", "demo_group"),
     ("miniapps.cli.serve", "serve"),
     ("miniapps.cli.scheduler", "scheduler"),

@@ -10,6 +10,7 @@ from miniapps.models.channel import (
     WebhookDelivery,
 )
 from miniapps.models.comment import Comment, CommentMention
+from miniapps.models.framework import Framework
 from miniapps.models.indicator_set import IndicatorSet
 from miniapps.models.invitation import INVITATION_PURPOSES, Invitation
 from miniapps.models.notification import (
@@ -51,6 +52,7 @@ __all__ = [
     "CommentMention",
     "DeliveryAttempt",
     "EndedTarget",
+    "Framework",
     "HeldNotification",
     "IndicatorSet",
     "Invitation",

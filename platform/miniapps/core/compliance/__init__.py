@@ -1,0 +1,1 @@
+"""Compliance frameworks and evidence, as data (pure: no database)."""

@@ -1,0 +1,1 @@
+"""Compliance frameworks and evidence (issue 14)."""
