@@ -6,7 +6,7 @@ area. One without a parent covers nothing by category, but can be named by ODS c
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.channels.definition import Channel
@@ -26,29 +26,25 @@ def covers(stakeholder: Organisation, org: Organisation) -> bool:
 
 
 def recipients(session: Session, channel: Channel, org: Organisation) -> list[Organisation]:
-    """Active stakeholders of a listed category covering ``org``, then those listed by
-    ODS code, each once, in a stable order."""
-    found: dict[int, Organisation] = {}
-    if channel.stakeholder_types:
-        candidates = session.scalars(
-            select(Organisation)
-            .where(
-                Organisation.type == "stakeholder",
-                Organisation.active,
+    """Active stakeholders of a listed category covering ``org`` and those listed by ODS
+    code, each once, in ODS order."""
+    if not (channel.stakeholder_types or channel.stakeholder_orgs):
+        return []
+    candidates = session.scalars(
+        select(Organisation)
+        .where(
+            Organisation.type == "stakeholder",
+            Organisation.active,
+            or_(
                 Organisation.category.in_(channel.stakeholder_types),
-            )
-            .order_by(Organisation.ods)
-        )
-        found.update((s.id, s) for s in candidates if covers(s, org))
-    if channel.stakeholder_orgs:
-        named = session.scalars(
-            select(Organisation)
-            .where(
-                Organisation.type == "stakeholder",
-                Organisation.active,
                 Organisation.ods.in_(channel.stakeholder_orgs),
-            )
-            .order_by(Organisation.ods)
+            ),
         )
-        found.update((s.id, s) for s in named)
-    return list(found.values())
+        .order_by(Organisation.ods)
+    )
+    return [
+        s
+        for s in candidates
+        if s.ods in channel.stakeholder_orgs
+        or (s.category in channel.stakeholder_types and covers(s, org))
+    ]

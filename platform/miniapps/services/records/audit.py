@@ -15,7 +15,17 @@ def audit_change(
     session: Session, record: Record, actor: User | None, action: str, old: Any, new: Any
 ) -> None:
     """Write one audit entry with the leaf-level differences between ``old`` and ``new``."""
-    changes = diff(old, new)
+    audit_entry(session, record, actor, action, diff(old, new))
+
+
+def audit_entry(
+    session: Session,
+    record: Record,
+    actor: User | None,
+    action: str,
+    changes: list[dict[str, Any]],
+) -> None:
+    """Write one audit entry for ``record`` with the given ``changes``."""
     session.add(
         AuditEntry(
             record_id=record.id,

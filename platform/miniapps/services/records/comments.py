@@ -38,6 +38,7 @@ from miniapps.services.notifications.events import (
     record_context,
 )
 from miniapps.services.permissions import Access, Forbidden
+from miniapps.services.records.audit import audit_entry
 
 # "@" then an email address, not preceded by a word character (so that a bare email
 # address such as "jo@nhs.net" in the text is not a mention). A full stop ending a
@@ -90,24 +91,14 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    session.add(
-        AuditEntry(
-            record_id=record.id,
-            app_id=record.app_id,
-            actor_id=actor.id,
-            action="comment",
-            changes=[
-                {
-                    "pointer": f"/comments/{comment.id}",
-                    "old": None,
-                    "new": text,
-                    "parent_id": comment.parent_id,
-                    "mentions": [user.email for user in mentioned],
-                }
-            ],
-        )
-    )
-    session.flush()
+    change = {
+        "pointer": f"/comments/{comment.id}",
+        "old": None,
+        "new": text,
+        "parent_id": comment.parent_id,
+        "mentions": [user.email for user in mentioned],
+    }
+    audit_entry(session, record, actor, "comment", [change])
     recipients = _tell_mentioned(session, record, mentioned, actor, base_url)
     skip = {user.id for user in recipients}
     skip |= {u.id for u in on_comment(session, access, record, comment, actor, base_url, skip)}

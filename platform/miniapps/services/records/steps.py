@@ -18,10 +18,10 @@ from miniapps.core.errors import DataInvalid, Issue, MiniappsError
 from miniapps.core.records.check import check_record
 from miniapps.core.records.step_values import merge_step_values
 from miniapps.core.workflow import Transition, Workflow, missing_field_issues
-from miniapps.models import AuditEntry, Record, User
+from miniapps.models import Record, User
 from miniapps.services.channels.sending import on_step
 from miniapps.services.notifications.events import notify_transition
-from miniapps.services.records.audit import audit_change
+from miniapps.services.records.audit import audit_change, audit_entry
 from miniapps.services.records.comments import add_workflow_comment
 
 
@@ -110,16 +110,7 @@ def take_step(
     if comment:
         link = {"comment_id": note.id} if note is not None else {}
         changes.append({"pointer": "/comment", "old": None, "new": comment, **link})
-    session.add(
-        AuditEntry(
-            record_id=record.id,
-            app_id=record.app_id,
-            actor_id=actor.id if actor else None,
-            action=action,
-            changes=changes,
-        )
-    )
-    session.flush()
+    audit_entry(session, record, actor, action, changes)
     on_step(
         session,
         record,
