@@ -90,6 +90,8 @@ bench: install
 	$(BIN)/python benchmarks/dashboard_bench.py --db sqlite --generic 1000000
 	$(BIN)/python benchmarks/dashboard_bench.py --db postgresql --generic 1000000
 	$(BIN)/python benchmarks/inbox_latency.py
+	for db in sqlite postgresql; do $(BIN)/python benchmarks/compliance_bench.py --db $$db || exit 1; done
+	for db in sqlite postgresql; do $(BIN)/python benchmarks/evidence_pack_bench.py --db $$db || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache .mypy_cache

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from miniapps.core.errors import DataInvalid
 from miniapps.core.forms import bind_form, compile_form
-from miniapps.core.records.not_future import LONDON
+from miniapps.core.records.date_bounds import LONDON
 from miniapps.models import Record
 from miniapps.services.imports.records import import_records
 from miniapps.services.permissions import Access

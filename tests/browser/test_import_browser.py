@@ -68,7 +68,7 @@ def records_of(live_app: Flask, import_app: str) -> Iterator[Callable[[str], int
             query = (
                 select(func.count())
                 .select_from(Record)
-                .join(Organisation)
+                .join(Organisation, Record.organisation_id == Organisation.id)
                 .where(Record.app_id == import_app, Organisation.ods == ods)
             )
             return session.scalar(query) or 0

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from miniapps.cli.output import fail, table
-from miniapps.core.definitions.loading import load_definition
+from miniapps.core.definitions.loading import check_bundle, load_bundle
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
 from miniapps.db import db
@@ -23,21 +23,22 @@ apps_group = AppGroup("apps", help="App definitions: validate, publish, list.")
 @apps_group.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def validate(paths: tuple[str, ...]) -> None:
-    """Check each PATH (an app directory or a JSON file); print `ok <id> v<version>` or errors.
+    """Check each PATH (an app directory, a bundle directory or a JSON file); print
+    `ok <id> v<version>` for each definition, or its errors.
 
-    Errors are `<file>:<json-pointer>: <message>`, one per line. Every PATH is
-    checked before the command exits (1 when any is invalid).
+    A bundle directory (app.json plus definitions/*.json) is checked whole. Errors are
+    `<file>:<json-pointer>: <message>`, one per line. Every PATH is checked before the
+    command exits (1 when any is invalid).
     """
     problems = 0
     for path in paths:
-        try:
-            definition = load_definition(path)
-        except DefinitionInvalid as exc:
-            problems += len(exc.issues)
-            for line in exc.lines():
-                click.echo(line)
-            continue
-        click.echo(f"ok {definition.label}")
+        for result in check_bundle(path):
+            if isinstance(result, DefinitionInvalid):
+                problems += len(result.issues)
+                for line in result.lines():
+                    click.echo(line)
+            else:
+                click.echo(f"ok {result.label}")
     if problems:
         fail(summary=f"{problems} problem(s) found")
 
@@ -64,32 +65,46 @@ def validate(paths: tuple[str, ...]) -> None:
 def publish(path: str, to: str | None, targeted_from: datetime | None, replace: bool) -> None:
     """Validate the app at PATH and publish it as a new version.
 
-    A change that would make stored records invalid is refused (exit 1).
+    A bundle directory (app.json plus definitions/*.json) publishes every definition, or
+    none when any is invalid or refused. A change that would make stored records invalid
+    is refused (exit 1); so is a framework or statement that is not loaded.
     """
     session = db.session
-    definition = _load_or_fail(path)
+    definitions = _load_or_fail(path)
     targets = _targets_or_fail(to)
-    try:
-        published = app_service.publish(
-            session,
-            definition,
-            targets,
-            actor=None,
-            targeted_from=targeted_from.date() if targeted_from else None,
-            replace_targets=replace,
-        )
-    except IncompatibleChange as exc:
-        session.rollback()
-        source = definition.source or path
-        fail(
-            (f"{source}:{issue.pointer}: {issue.message}" for issue in exc.issues),
-            f"{definition.label} was not published: it would lose or invalidate stored data",
-        )
+    done: list[app_service.Published] = []
+    for definition in definitions:
+        try:
+            done.append(
+                app_service.publish(
+                    session,
+                    definition,
+                    targets,
+                    actor=None,
+                    targeted_from=targeted_from.date() if targeted_from else None,
+                    replace_targets=replace,
+                )
+            )
+        except (IncompatibleChange, DefinitionInvalid) as exc:
+            session.rollback()
+            source = definition.source or path
+            why = (
+                "it would lose or invalidate stored data"
+                if isinstance(exc, IncompatibleChange)
+                else "it names what is not loaded"
+            )
+            also = " (nor anything else of the bundle)" if len(definitions) > 1 else ""
+            fail(
+                (f"{source}:{issue.pointer}: {issue.message}" for issue in exc.issues),
+                f"{definition.label} was not published{also}: {why}",
+            )
     session.commit()
-    ods = ", ".join(sorted(t.organisation.ods for t in published.app.targets))
-    verb = "published" if published.created else "unchanged"
-    click.echo(f"{verb} {definition.id} v{published.version.version} to {ods or 'nobody yet'}")
-    if not ods:
+    for published in done:
+        ods = ", ".join(sorted(t.organisation.ods for t in published.app.targets))
+        verb = "published" if published.created else "unchanged"
+        app_id, version = published.app.id, published.version.version
+        click.echo(f"{verb} {app_id} v{version} to {ods or 'nobody yet'}")
+    if not targets:
         click.echo("no organisations exist yet: import them, then publish again", err=True)
 
 
@@ -105,9 +120,9 @@ def list_apps() -> None:
         click.echo(line)
 
 
-def _load_or_fail(path: str) -> AppDefinition:
+def _load_or_fail(path: str) -> list[AppDefinition]:
     try:
-        return load_definition(path)
+        return load_bundle(path)
     except DefinitionInvalid as exc:
         fail(exc.lines(), f"{path} is not a valid app definition")
 

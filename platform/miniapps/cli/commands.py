@@ -21,6 +21,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("miniapps.cli.records", "records_group"),
     ("miniapps.cli.indicators", "indicators_group"),
     ("miniapps.cli.frameworks", "frameworks_group"),
+    ("miniapps.cli.evidence", "evidence_group"),
     ("miniapps.cli.demo", "demo_group"),
     ("miniapps.cli.serve", "serve"),
     ("miniapps.cli.scheduler", "scheduler"),

@@ -1,11 +1,12 @@
 """JSON pointers (RFC 6901): build, split, read and write record data by pointer.
 
-Every place that walks record data or a schema by pointer uses these four functions,
-so they agree on escaping (``~0`` for ``~``, ``~1`` for ``/``) and on list indices.
+Every place that walks record data or a schema by pointer uses these functions, so
+they agree on escaping (``~0`` for ``~``, ``~1`` for ``/``) and on list indices.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -59,6 +60,25 @@ def value_at(data: Any, pointer: str, default: Any = None) -> Any:
         else:
             return default
     return data
+
+
+def pattern_values(data: Any, pattern: str) -> Iterator[tuple[str, Any]]:
+    """``(pointer, value)`` for every value a field's pattern names in ``data``: ``-``
+    stands for each item of a list (``/actions/-/due`` gives ``/actions/0/due``, ...).
+    Members that are absent give nothing."""
+    yield from _pattern_values(data, pointer_parts(pattern), "")
+
+
+def _pattern_values(data: Any, tokens: list[str], base: str) -> Iterator[tuple[str, Any]]:
+    if not tokens:
+        yield base, data
+        return
+    head, rest = tokens[0], tokens[1:]
+    if head == "-":
+        for index, item in enumerate(data if isinstance(data, list) else []):
+            yield from _pattern_values(item, rest, pointer_join(base, index))
+    elif isinstance(data, dict) and head in data:
+        yield from _pattern_values(data[head], rest, pointer_join(base, head))
 
 
 def set_at(data: dict[str, Any] | list[Any], pointer: str, value: Any) -> None:

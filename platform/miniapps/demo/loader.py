@@ -9,6 +9,11 @@ safeguarding team its own ad hoc return (:mod:`miniapps.demo.inboxes`); a channe
 gets no generated records. The documentation's channel example
 (``docs/examples/safeguarding_concern``) is left out: the incident app is the demo's.
 
+A bundle directory (``apps/cqc_compliance/``) publishes every definition it holds, after
+the framework files of its ``data/`` when its apps are evidence for one. A bundle with a
+story (:data:`BUNDLE_STORIES`) gets no generated records: once its apps are published
+the story makes its own (:mod:`miniapps.demo.compliance`).
+
 Everything is idempotent: loading twice changes nothing and duplicates nothing.
 Codes the pilot file does not give are made up with a hyphen (``DEMO-ICB``,
 ``PLACE-MERTON``, ``DEMO-P01``) so they can never collide with a real ODS code
@@ -20,18 +25,19 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.loading import load_definition
+from miniapps.core.definitions.loading import load_bundle
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
 from miniapps.demo.channels import stakeholder_rows
+from miniapps.demo.compliance import load_bundle_frameworks, load_compliance
 from miniapps.demo.inboxes import load_inboxes
 from miniapps.demo.indicators import (
     demo_months,
@@ -50,6 +56,33 @@ DEFAULT_PASSWORD = "demo-password-2025"
 # Example apps the demo does not publish: the channel example is documentation (the
 # demo's channel app is apps/incident_reporting).
 LEFT_OUT = frozenset({"safeguarding_concern"})
+
+
+class BundleStory(Protocol):
+    """A bundle's own demo story, told after its apps are published; report lines."""
+
+    def __call__(
+        self,
+        session: Session,
+        pilot: dict[str, Any],
+        rows: Sequence[OrgRow],
+        focus: DemoFocus,
+        today: date,
+        progress: Callable[[str], None],
+        *,
+        apps: dict[str, App],
+    ) -> list[str]: ...
+
+
+# Bundles (by home app id) whose apps get their story's records instead of a generic year.
+BUNDLE_STORIES: dict[str, BundleStory] = {"cqc_compliance": load_compliance}
+
+
+@dataclass(frozen=True)
+class Bundle:
+    directory: Path
+    home: str  # the id of its app.json
+    definitions: list[AppDefinition]  # its valid members not published by an earlier bundle
 
 
 @dataclass
@@ -137,30 +170,36 @@ def load_demo(
     report.orgs_created, report.orgs_updated = upsert_organisations(session, rows)
     focus, report.logins, report.users_created = load_users(session, pilot, rows, password)
     icb = by_ods(session, DEMO_ICB)
-    for definition in _bundled_definitions(apps_dirs, report):
-        since = _targeted_from(definition, today)
-        try:
-            published = app_service.publish(
-                session, definition, [icb], actor=focus.admin, targeted_from=since
-            )
-        except IncompatibleChange as exc:
-            report.problems += [f"{definition.source}:{i.pointer}: {i.message}" for i in exc.issues]
-            continue
-        verb = "published" if published.created else "unchanged"
-        report.apps.append(f"{verb} {definition.label}")
-        if definition.indicator_source is not None:
-            lines, problems = load_year_sets(
-                session, published.app, definition.source_dir, focus.admin
-            )
+    told: list[tuple[BundleStory, dict[str, App]]] = []
+    for bundle in _bundles(apps_dirs, report):
+        if any(d.evidence or d.compliance for d in bundle.definitions):
+            lines, problems = load_bundle_frameworks(session, bundle.directory, focus.admin)
             report.apps += lines
             report.problems += problems
-        if not definition.channels:  # a channel app's records are the inboxes' (below)
-            _load_records(session, published.app, icb, focus, report, today, progress)
+        story = BUNDLE_STORIES.get(bundle.home)
+        # A bundle with a story is the home PCN's (its manager published it to its
+        # practices): the rest of the ICB owes it nothing.
+        target = by_ods(session, focus.pcn) if story is not None else icb
+        published: dict[str, App] = {}
+        for definition in bundle.definitions:
+            app = _publish(session, definition, target, focus, report, today)
+            if app is None:
+                continue
+            published[app.id] = app
+            # A channel app's records are the inboxes' (below); a story tells its bundle's.
+            if story is None and not definition.channels:
+                _load_records(session, app, icb, focus, report, today, progress)
+        if story is not None:
+            told.append((story, published))
     progress("stakeholder inboxes and the ad hoc return")
     inboxes = load_inboxes(session, pilot, rows, focus, today)
     report.apps += inboxes.apps
     report.records_created.update(inboxes.records_created)
     report.records_kept.update(inboxes.records_kept)
+    # After the inboxes: a story may point at their records (a significant event
+    # analysis of a reported incident).
+    for story, published in told:
+        report.apps += story(session, pilot, rows, focus, today, progress, apps=published)
     return report
 
 
@@ -181,20 +220,50 @@ def bundled_app_dirs(apps_dirs: list[Path]) -> list[Path]:
     return found
 
 
-def _bundled_definitions(apps_dirs: list[Path], report: DemoReport) -> list[AppDefinition]:
-    """Valid definitions, the first of each id winning (apps/ before docs/examples/), but
-    those of :data:`LEFT_OUT`."""
-    definitions: dict[str, AppDefinition] = {}
+def _bundles(apps_dirs: list[Path], report: DemoReport) -> list[Bundle]:
+    """Each app directory's valid definitions (a bundle's every member), the first of each
+    id winning (apps/ before docs/examples/), but those of :data:`LEFT_OUT`."""
+    bundles: list[Bundle] = []
+    seen: set[str] = set()
     for directory in bundled_app_dirs(apps_dirs):
         if directory.name in LEFT_OUT:
             continue
         try:
-            definition = load_definition(directory)
+            definitions = load_bundle(directory)
         except DefinitionInvalid as exc:
             report.problems += exc.lines()
             continue
-        definitions.setdefault(definition.id, definition)
-    return list(definitions.values())
+        fresh = [d for d in definitions if d.id not in seen]
+        seen.update(d.id for d in fresh)
+        if fresh:
+            bundles.append(Bundle(directory, definitions[0].id, fresh))
+    return bundles
+
+
+def _publish(
+    session: Session,
+    definition: AppDefinition,
+    target: Organisation,
+    focus: DemoFocus,
+    report: DemoReport,
+    today: date,
+) -> App | None:
+    """Publish ``definition`` to ``target`` (with its year sets); None when refused."""
+    since = _targeted_from(definition, today)
+    try:
+        published = app_service.publish(
+            session, definition, [target], actor=focus.admin, targeted_from=since
+        )
+    except IncompatibleChange as exc:
+        report.problems += [f"{definition.source}:{i.pointer}: {i.message}" for i in exc.issues]
+        return None
+    verb = "published" if published.created else "unchanged"
+    report.apps.append(f"{verb} {definition.label}")
+    if definition.indicator_source is not None:
+        lines, problems = load_year_sets(session, published.app, definition.source_dir, focus.admin)
+        report.apps += lines
+        report.problems += problems
+    return published.app
 
 
 def _load_records(

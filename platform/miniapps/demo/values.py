@@ -1,8 +1,11 @@
 """Plausible values for one record, drawn from the app's JSON Schema (demo data).
 
 Numbers fall within their bounds (and on their ``multipleOf``), enums come from
-their choices, dates fall on the record's day, strings come from a small word
-list or are built from their ``pattern``. Whatever a schema says that the
+their choices, dates fall on the record's day (those still to come, ``x-not-past``,
+within six months after it or today, whichever is later), strings come from a small
+word list or are built from their ``pattern``. Fields naming other rows (an uploaded
+file, a practice, a linked record: ``x-record-of``) are left for whoever stores the
+record to fill in. Whatever a schema says that the
 sampler does not understand (conditions, ``dependentRequired``) is fixed up by
 re-validating and repairing the fields named in the issues; a record that
 still fails is given up (None), never stored.
@@ -14,13 +17,14 @@ import random
 import re
 import string
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from re import _parser as regex_parser  # type: ignore[attr-defined]  # private but stable since 3.11; failures fall back
 from typing import Any
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import enum_choices, field_kind, find_field, resolve
 from miniapps.core.errors import Issue
+from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.pointers import pointer_join, pointer_parts, value_at
 from miniapps.core.records.schema_issues import validate_record_data
 
@@ -75,14 +79,18 @@ def sample_record(
 ) -> dict[str, Any] | None:
     """Data for one record about ``day`` that passes the app's schema, or None."""
     schema = definition.schema
-    no_uploads = {
+    elsewhere = {
         pointer
         for pointer, ui in (definition.ui.get("fields") or {}).items()
-        if isinstance(ui, dict) and ui.get("widget") == "file"
+        if isinstance(ui, dict) and ui.get("widget") in ("file", "organisation", "record")
     }
-    sampler = Sampler(schema, rng, day, no_uploads)
+    sampler = Sampler(schema, rng, day, elsewhere)
     data: dict[str, Any] = sampler.value(schema, "")
+    rules = compile_rules(schema, definition.ui)
     for _ in range(REPAIR_ROUNDS + 1):
+        # What a condition hides is dropped on submission: never sampled, so the data
+        # is what would be stored.
+        data = drop_hidden(data, evaluate(rules, data))
         issues = validate_record_data(schema, data)
         if not issues:
             return data
@@ -119,7 +127,10 @@ class Sampler:
         out: dict[str, Any] = {}
         for key, sub in (schema.get("properties") or {}).items():
             child = f"{pointer}/{key}"
-            if child not in self.skip and (key in required or self.rng.random() < OPTIONAL_RATE):
+            links = isinstance(sub, dict) and "x-record-of" in sub
+            if child in self.skip or links:
+                continue
+            if key in required or self.rng.random() < OPTIONAL_RATE:
                 out[key] = self.value(sub, child)
         num, den = out.get("numerator"), out.get("denominator")
         if isinstance(num, int | float) and isinstance(den, int | float) and num > den:
@@ -169,10 +180,13 @@ class Sampler:
 
     def string(self, schema: dict[str, Any]) -> str:
         fmt, rng = schema.get("format"), self.rng
+        day = self.day
+        if schema.get("x-not-past") is True:  # still to come: checked against the clock
+            day = max(day, date.today()) + timedelta(days=rng.randint(7, 180))
         if fmt == "date":
-            return self.day.isoformat()
+            return day.isoformat()
         if fmt == "date-time":
-            return f"{self.day.isoformat()}T{rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}:00Z"
+            return f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}:00Z"
         if fmt == "time":
             return f"{rng.randint(8, 17):02d}:{rng.choice((0, 15, 30, 45)):02d}:00Z"
         if fmt in ("email", "idn-email"):

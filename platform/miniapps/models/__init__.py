@@ -10,6 +10,8 @@ from miniapps.models.channel import (
     WebhookDelivery,
 )
 from miniapps.models.comment import Comment, CommentMention
+from miniapps.models.document import DocumentAdoption, DocumentSignature, DocumentVersion
+from miniapps.models.follow_up import FOLLOW_UP_STATUSES, FollowUp
 from miniapps.models.framework import Framework
 from miniapps.models.indicator_set import IndicatorSet
 from miniapps.models.invitation import INVITATION_PURPOSES, Invitation
@@ -28,12 +30,14 @@ from miniapps.models.notification_preference import (
 from miniapps.models.organisation import ORG_TYPES, Organisation
 from miniapps.models.period_lock import PeriodLock
 from miniapps.models.record import Attachment, AuditEntry, ChannelItem, Record
+from miniapps.models.record_key import RecordKey
 from miniapps.models.target_history import EndedTarget
 from miniapps.models.user import ROLES, ApiToken, LoginAttempt, Membership, User
 
 __all__ = [
     "APP_STATUSES",
     "DELIVERIES",
+    "FOLLOW_UP_STATUSES",
     "INVITATION_PURPOSES",
     "ORG_TYPES",
     "OUTBOX_STATUSES",
@@ -51,7 +55,11 @@ __all__ = [
     "Comment",
     "CommentMention",
     "DeliveryAttempt",
+    "DocumentAdoption",
+    "DocumentSignature",
+    "DocumentVersion",
     "EndedTarget",
+    "FollowUp",
     "Framework",
     "HeldNotification",
     "IndicatorSet",
@@ -63,6 +71,7 @@ __all__ = [
     "OutboxMessage",
     "PeriodLock",
     "Record",
+    "RecordKey",
     "SchedulerLease",
     "User",
     "Webhook",

@@ -36,6 +36,9 @@ class Record(Base):
     app_id: Mapped[str] = mapped_column(ForeignKey("apps.id"), index=True)
     app_version: Mapped[int]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The organisation the record is about, when the app declares a ``subject`` (a peer
+    # review of another practice): it reads the record and counts it as its evidence.
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     period: Mapped[str | None] = mapped_column(String(10))
     # The period, when the app holds one record per organisation and period (NULL for an
     # app without periods or one declaring ``"several": true``); unique per app and org.
@@ -53,7 +56,8 @@ class Record(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[organisation_id])
+    subject: Mapped[Organisation | None] = relationship(foreign_keys=[subject_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     # Stakeholders holding the record through a channel (see services/channels).

@@ -19,6 +19,9 @@ from flask import Flask
 from miniapps.db import db
 from miniapps.scheduler.channel_sla import channel_sla
 from miniapps.scheduler.digests import daily_digest
+from miniapps.scheduler.documents import document_reminders
+from miniapps.scheduler.follow_up_chasers import follow_up_chasers
+from miniapps.scheduler.record_deadlines import record_deadlines
 from miniapps.scheduler.reminders import return_reminders
 from miniapps.services.channels import webhook_delivery
 from miniapps.services.notifications.outbox import DeliveryReport, deliver_due
@@ -58,6 +61,17 @@ JOBS: dict[str, ScheduledJob] = {
     ),
     "channel_sla": ScheduledJob(
         channel_sla, timedelta(seconds=30), "mark and escalate channel items past their SLA"
+    ),
+    "follow_up_chasers": ScheduledJob(
+        follow_up_chasers, timedelta(hours=1), "chase overdue follow-up actions of audits"
+    ),
+    "record_deadlines": ScheduledJob(
+        record_deadlines, timedelta(hours=1), "remind of record deadlines and report overdue ones"
+    ),
+    "document_reminders": ScheduledJob(
+        document_reminders,
+        timedelta(hours=1),
+        "remind of document reviews, adoptions and read-and-sign",
     ),
     "outbox": ScheduledJob(deliver_outbox, timedelta(seconds=30), "send queued emails"),
     "webhooks": ScheduledJob(

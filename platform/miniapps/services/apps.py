@@ -14,7 +14,7 @@ from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_changes import breaking_changes, migrate_data
 from miniapps.core.definitions.semantics import schema_pointer
-from miniapps.core.errors import IncompatibleChange, Issue
+from miniapps.core.errors import DefinitionInvalid, IncompatibleChange, Issue
 from miniapps.core.records.schema_issues import validate_record_data
 from miniapps.models import (
     App,
@@ -26,6 +26,7 @@ from miniapps.models import (
     Record,
     User,
 )
+from miniapps.services.compliance.definition_checks import framework_issues
 from miniapps.services.definitions import app_definition, latest_version
 from miniapps.services.permissions import Access, targeted_clause
 from miniapps.services.publish_rights import check_owns_existing, check_targets, not_owned
@@ -61,6 +62,8 @@ def publish(
     for the CLI, which passes no ``access``). Republishing identical content creates
     no new version. A version number must go up; a change that would leave stored
     records invalid is refused (:class:`IncompatibleChange`) unless a migration fixes it.
+    Frameworks, statements and categories the definition names must be loaded
+    (:class:`DefinitionInvalid` otherwise, at their pointers).
 
     New targets count from ``targeted_from`` (default: today; an existing target keeps
     its date). With ``replace_targets`` the app's other targets end on that day: they
@@ -79,6 +82,9 @@ def publish(
         targets = check_targets(session, access, targets, app)
         if app is None:
             owner = access.publishing_owner(targets)
+    unknown_ids = framework_issues(session, definition)  # frameworks and statements loaded
+    if unknown_ids:
+        raise DefinitionInvalid(unknown_ids, source=definition.source)
     latest = latest_version(session, definition.id) if app else None
     if app is not None and latest is not None and latest.content_hash == definition.content_hash:
         if targets is not None:
@@ -142,14 +148,16 @@ def publish_raw(session: Session, raw: dict[str, Any], **kwargs: Any) -> Publish
 def publish_problems(session: Session, access: Access, definition: AppDefinition) -> list[Issue]:
     """What would stop ``access`` publishing ``definition`` now, with the way out, checked
     before any preview (nothing is written): an app id someone else published more widely
-    (use a new id), a version not above the latest (use the next one), a change that
-    would leave stored records invalid. Publishing the same content again is no problem."""
+    (use a new id), a framework or statement not loaded, a version not above the latest
+    (use the next one), a change that would leave stored records invalid. Publishing the
+    same content again is no problem."""
     app = session.get(App, definition.id)
-    if app is None:
-        return []
-    problem = not_owned(access, app)
+    problem = not_owned(access, app) if app is not None else None
     if problem:
         return [Issue("/id", problem, "forbidden")]
+    unknown_ids = framework_issues(session, definition)
+    if app is None or unknown_ids:
+        return unknown_ids
     latest = latest_version(session, definition.id)
     if latest is None or latest.content_hash == definition.content_hash:
         return []

@@ -9,6 +9,11 @@ the organisations of its area (everything beneath its parent, a Place or an ICB)
 then read the submitted records of that app in the area, and publish its new versions.
 Nobody else gains anything from an owned app, and only its owner (or a platform admin)
 may publish it again.
+
+A record may be **about another organisation** (its app declares a ``subject``: a peer
+review of another practice of the PCN, ``Record.subject_id``). Those who may read at that
+organisation see the record once it is submitted (never its drafts), besides those who
+see it from the organisation that wrote it; figures and lists stay the writer's.
 """
 
 from __future__ import annotations
@@ -212,12 +217,17 @@ class Access:
 
     def record_clause(self, app: App | None = None) -> ColumnElement[bool]:
         """Records visible to the user: submitted ones where they may read, drafts where they
-        may write, and those their stakeholder organisation holds as channel items. Use with
-        a join to :class:`Organisation`."""
+        may write, those their stakeholder organisation holds as channel items, and
+        submitted ones about an organisation where they may read (:meth:`sees_as_subject`).
+        Use with a join to :class:`Organisation`."""
         clauses = [
             and_(Record.status != "draft", self.org_clause(READ, app)),
             self.org_clause(WRITE, app),
         ]
+        if app is None or has_subject(app):
+            # Its own organisations table: the outer one is the record's writer.
+            readable = select(Organisation.id).where(self.org_clause(READ, app)).correlate(None)
+            clauses.append(and_(Record.status != "draft", Record.subject_id.in_(readable)))
         if self.stakeholder_org_ids:
             held = select(ChannelItem.record_id).where(
                 ChannelItem.stakeholder_id.in_(sorted(self.stakeholder_org_ids))
@@ -243,7 +253,17 @@ class Access:
         return counted is None or any(not any(p.startswith(r) for r in read) for p in counted)
 
     def can_see_record(self, record: Record, app: App | None = None) -> bool:
-        return self.sees_as_provider(record, app) or self.holds_item(record)
+        return (
+            self.sees_as_provider(record, app)
+            or self.holds_item(record)
+            or self.sees_as_subject(record, app)
+        )
+
+    def sees_as_subject(self, record: Record, app: App | None = None) -> bool:
+        """Whether the user reads ``record`` as the organisation it is about: it is
+        submitted and they may read there."""
+        subject = record.subject
+        return record.status != "draft" and subject is not None and self.can(READ, subject, app)
 
     def sees_as_provider(self, record: Record, app: App | None = None) -> bool:
         """Whether the user sees ``record`` from the provider tree (their usual access)."""
@@ -287,6 +307,11 @@ def app_roles(app: App | None, action: str) -> list[str] | None:
         readers = permissions.get(READ)
         return None if readers is None else [*readers, *(roles or [])]
     return list(roles) if roles is not None else None
+
+
+def has_subject(app: App) -> bool:
+    """Whether ``app``'s latest definition makes records about another organisation."""
+    return bool(app.versions) and app.versions[-1].definition.get("subject") is not None
 
 
 def targeted_clause(app_id: str) -> ColumnElement[bool]:

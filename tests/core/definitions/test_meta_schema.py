@@ -49,9 +49,9 @@ def test_meta_schema_regexes_compile() -> None:
         (
             WIDGET_ENUM,
             "text textarea number date datetime email url radios select checkboxes checkbox "
-            "file fieldset repeat",
+            "file fieldset repeat organisation person record",
         ),
-        (DASHBOARD_TYPE_ENUM, "metric chart table indicator map duration"),
+        (DASHBOARD_TYPE_ENUM, "metric chart table indicator map duration heatmap"),
         (CHART_ENUM, "bar line stacked_bar pie ranked_bar"),
         (
             "/$defs/role/enum",
@@ -98,6 +98,14 @@ def test_top_level_members() -> None:
         "permissions",
         "hooks",
         "migration",
+        "compliance",
+        "evidence",
+        "documents",
+        "unique",
+        "follow_ups",
+        "subject",
+        "deadlines",
+        "matrix",
     }
 
 

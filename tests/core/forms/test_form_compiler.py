@@ -115,6 +115,9 @@ def test_registry_has_exactly_the_documented_widgets() -> None:
         "file",
         "fieldset",
         "repeat",
+        "organisation",
+        "person",
+        "record",
     }
     for name, cls in WIDGETS.items():
         assert cls.name == name and cls.kinds

@@ -17,7 +17,7 @@ from miniapps.core.forms import bind_form, compile_form
 from miniapps.core.forms.conditions import compile_rules, evaluate
 from miniapps.core.forms.render import input_max, render_sections
 from miniapps.core.records.check import check_record
-from miniapps.core.records.not_future import is_future, london_today
+from miniapps.core.records.date_bounds import is_future, london_today
 
 from tests.sample_views import event_log
 

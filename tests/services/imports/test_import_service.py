@@ -140,7 +140,8 @@ def test_a_failure_while_writing_undoes_every_row(
 
     monkeypatch.setattr(record_import, "create_record", flaky)
     report = run(db_session, SystemAccess(), fridge_app, "reading\n1\n2\n3\n", org="A00001")
-    assert report.lines == ["row 3: changed under our feet"]
+    # A refusal found only when writing still names its row and the column it is about.
+    assert report.lines == ["row 3, column reading: changed under our feet"]
     assert report.created == []
     assert count(db_session) == 0
 

@@ -110,5 +110,78 @@ def load_definition(path: str | Path) -> AppDefinition:
     return validate_definition(raw, source=source, source_dir=Path(source).parent)
 
 
+def bundle_files(path: str | Path) -> list[Path]:
+    """The definition files of ``path``: a bundle directory's ``app.json`` first, then its
+    ``definitions/*.json`` in name order; an app directory or a ``.json`` file is one."""
+    given = Path(path)
+    members = given / "definitions"
+    if not given.is_dir() or not members.is_dir():
+        return [given / "app.json" if given.is_dir() else given]
+    return [given / "app.json", *sorted(members.glob("*.json"))]
+
+
+def load_bundle(path: str | Path) -> list[AppDefinition]:
+    """Read and validate every definition of a bundle (see :func:`bundle_files`).
+
+    Raises :class:`BundleInvalid` listing the problems of every member file (each line
+    names its file). A directory without ``definitions/`` answers
+    ``[load_definition(path)]``.
+    """
+    files = bundle_files(path)
+    if len(files) == 1:
+        return [load_definition(files[0])]
+    results = check_bundle(path)
+    errors = [result for result in results if isinstance(result, DefinitionInvalid)]
+    if errors:
+        raise BundleInvalid(errors)
+    return [result for result in results if isinstance(result, AppDefinition)]
+
+
+def check_bundle(path: str | Path) -> list[AppDefinition | DefinitionInvalid]:
+    """Each member of the bundle at ``path``, in :func:`bundle_files` order: its checked
+    definition or what is wrong with it. An id used twice, or a member whose id is not
+    its file's name, is wrong too."""
+    files = bundle_files(path)
+    results: list[AppDefinition | DefinitionInvalid] = []
+    seen: dict[str, str] = {}
+    for file in files:
+        try:
+            definition = load_definition(file)
+        except DefinitionInvalid as exc:
+            results.append(exc)
+            continue
+        issues = _member_id_issues(definition, file, seen, is_home=file == files[0])
+        if issues:
+            results.append(DefinitionInvalid(issues, source=str(file)))
+            continue
+        seen[definition.id] = str(file)
+        results.append(definition)
+    return results
+
+
+class BundleInvalid(DefinitionInvalid):
+    """One or more member files of a bundle are invalid; :meth:`lines` names each file."""
+
+    def __init__(self, errors: list[DefinitionInvalid]) -> None:
+        self.errors = errors
+        super().__init__([issue for error in errors for issue in error.issues])
+
+    def lines(self) -> list[str]:
+        return [line for error in self.errors for line in error.lines()]
+
+
+def _member_id_issues(
+    definition: AppDefinition, file: Path, seen: dict[str, str], *, is_home: bool
+) -> list[Issue]:
+    if definition.id in seen:
+        return [Issue("/id", f"'{definition.id}' is already the id of {seen[definition.id]}")]
+    if not is_home and definition.id != file.stem:
+        message = (
+            f"must be '{file.stem}', the file's name (or rename the file {definition.id}.json)"
+        )
+        return [Issue("/id", message)]
+    return []
+
+
 def _error_order(error: ValidationError) -> list[tuple[bool, Any]]:
     return [(isinstance(part, str), part) for part in error.absolute_path]

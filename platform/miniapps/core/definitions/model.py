@@ -128,6 +128,46 @@ class AppDefinition:
     def migration(self) -> dict[str, Any] | None:
         return self.raw.get("migration")
 
+    @property
+    def compliance(self) -> dict[str, Any] | None:
+        """The framework this app is the home of (its compliance view), if any."""
+        return self.raw.get("compliance")
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        """Quality statements its submitted records are evidence for; ``[]`` when absent."""
+        return cast(list[dict[str, Any]], self.raw.get("evidence", []))
+
+    @property
+    def documents(self) -> dict[str, Any] | None:
+        """The document library settings when the app is one (policies), else None."""
+        return self.raw.get("documents")
+
+    @property
+    def unique(self) -> list[dict[str, Any]]:
+        """Answer combinations only one record of an organisation may hold; ``[]``."""
+        return cast(list[dict[str, Any]], self.raw.get("unique", []))
+
+    @property
+    def follow_ups(self) -> dict[str, Any] | None:
+        """Items of a repeating section that become actions on submission, if declared."""
+        return self.raw.get("follow_ups")
+
+    @property
+    def subject(self) -> dict[str, Any] | None:
+        """The field naming the organisation a record is about (peer review), if any."""
+        return self.raw.get("subject")
+
+    @property
+    def deadlines(self) -> list[dict[str, Any]]:
+        """Dates each record must meet (complaints); ``[]`` when absent."""
+        return cast(list[dict[str, Any]], self.raw.get("deadlines", []))
+
+    @property
+    def matrix(self) -> dict[str, Any] | None:
+        """The people-by-items matrix (training) the records make, if declared."""
+        return self.raw.get("matrix")
+
     @cached_property
     def fields(self) -> list[Field]:
         """Every field of the record schema (see :func:`iter_fields`)."""

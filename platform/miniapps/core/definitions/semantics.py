@@ -18,13 +18,18 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
+from miniapps.core.definitions.audit_checks import check_audit_members
 from miniapps.core.definitions.channel_checks import check_channels
+from miniapps.core.definitions.compliance_checks import check_compliance
 from miniapps.core.definitions.condition_checks import (
     check_condition,
     check_dependent,
     check_names,
 )
 from miniapps.core.definitions.context import SemanticContext, normalise
+from miniapps.core.definitions.date_bound_checks import check_date_bounds
+from miniapps.core.definitions.deadline_checks import check_deadlines_and_matrix
+from miniapps.core.definitions.document_checks import check_documents
 from miniapps.core.definitions.member_checks import (
     KIND_WORDS,
     check_dashboard,
@@ -36,10 +41,10 @@ from miniapps.core.definitions.member_checks import (
     check_workflow,
 )
 from miniapps.core.definitions.message_templates import template_issues
-from miniapps.core.definitions.not_future_checks import check_not_future
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.definitions.schema_fields import Field, iter_fields, resolve
 from miniapps.core.definitions.step_checks import check_steps
+from miniapps.core.definitions.subject_checks import check_subject
 from miniapps.core.definitions.view_checks import check_views
 from miniapps.core.definitions.widget_checks import check_widgets
 from miniapps.core.errors import Issue
@@ -97,6 +102,12 @@ WIDGET_FITS: dict[str, tuple[Callable[[Field], bool], str]] = {
     "file": (_kind_in("string"), "a string field (it stores the attachment's reference)"),
     "fieldset": (_kind_in("object"), "an object field"),
     "repeat": (_kind_in("repeat"), "an array of objects"),
+    "organisation": (_string_with(None), "a text field (it holds an ODS code)"),
+    "person": (_string_with(None, "email"), "a text or email field (it holds the person's email)"),
+    "record": (
+        lambda f: f.kind == "integer" and isinstance(f.schema.get("x-record-of"), str),
+        'an integer field with "x-record-of" naming the app it links to',
+    ),
 }
 
 
@@ -107,7 +118,7 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     if ctx.schema_ok:
         check_schema_rules(ctx, raw["schema"], "/schema", "", 0)
         check_ui(ctx)
-        check_not_future(ctx)
+        check_date_bounds(ctx)
     check_workflow(ctx)
     check_indicators(ctx)
     check_indicator_source(ctx)
@@ -117,6 +128,12 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     check_channels(ctx)
     check_steps(ctx)
     check_views(ctx)
+    if ctx.schema_ok:  # these name fields of the record schema
+        check_compliance(ctx)
+        check_documents(ctx)
+        check_audit_members(ctx)
+        check_subject(ctx)
+        check_deadlines_and_matrix(ctx)
     check_period(ctx)
     check_migration(ctx)
     check_hooks(ctx)

@@ -6,7 +6,8 @@ naming top-level fields, ``item_where`` one naming fields of the items of the re
 section it counts; ``"aggregate": "items"`` needs a repeating section and a widget that
 aggregates (metric, chart, map) by org, period or month; a ``duration``'s ``to`` names a
 workflow state some step leads into, grouped by org, month or period only; ``from`` and
-``to`` belong to durations only.
+``to`` belong to durations only. A heatmap's axes and bands, and any widget's
+``states``: :mod:`miniapps.core.definitions.heatmap_checks`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from miniapps.core.definitions.condition_checks import check_condition
 from miniapps.core.definitions.context import SemanticContext, normalise
+from miniapps.core.definitions.heatmap_checks import check_heatmap, check_states
 from miniapps.core.forms.conditions import check_condition as unsupported_keywords
 from miniapps.core.pointers import pointer_join
 from miniapps.core.workflow import DEFAULT_WORKFLOW
@@ -35,6 +37,8 @@ def check_widgets(ctx: SemanticContext) -> None:
             else:
                 _check_condition(ctx, widget["where"], pointer_join(at, "where"), "")
         _check_items(ctx, widget, at)
+        check_heatmap(ctx, widget, at)
+        check_states(ctx, widget, at, workflow)
         if kind == "duration":
             _check_duration(ctx, widget, at, workflow)
         else:

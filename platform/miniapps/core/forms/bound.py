@@ -23,6 +23,7 @@ from miniapps.core.forms.conditions import RuleState, evaluate
 from miniapps.core.forms.conditions import drop_hidden as drop_hidden_values
 from miniapps.core.forms.fields import CONTAINERS, MISSING, FileStore
 from miniapps.core.forms.formdata import FormData
+from miniapps.core.forms.lookup_fields import LookupChoices
 from miniapps.core.forms.tree import BoundNode, bind_nodes, form_data, pad_repeats, walk_nodes
 from miniapps.core.forms.uploads import upload_problem
 from miniapps.core.pointers import pointer_join, pointer_parts, value_at
@@ -56,6 +57,9 @@ class BoundForm:
         # (period, data) of the organisation's previous return, shown beside each field
         # when the definition's ui asks for it (show_previous).
         self.previous: tuple[str, dict[str, Any]] | None = None
+        # Options of the fields whose widget takes them from the database (organisation,
+        # record), by field pattern (``/audited_practice``), given by whoever shows the form.
+        self.lookups: dict[str, LookupChoices] = {}
         if formdata is not None:
             self.form = compiled.form_class(formdata=formdata)
             self.nodes = bind_nodes(compiled.nodes, self.form, "")

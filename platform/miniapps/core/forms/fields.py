@@ -6,7 +6,8 @@ uri → url; enum → radios (select when more than 8 choices); boolean → Yes/
 radios; multi_enum → checkboxes; integer/number → number; object → fieldset;
 array of objects → repeat; other arrays → textarea (one value per line).
 ``ui.fields[ptr].widget`` may choose another that fits (checkbox for a boolean,
-file for a string, ...).
+file for a string, ...), including those whose options the database gives when the
+form is shown (:mod:`miniapps.core.forms.lookup_fields`: organisation, record).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from miniapps.core.forms.field_base import (
     wtf_choices,
 )
 from miniapps.core.forms.field_dates import DateParts, DateTimeType, DateType
+from miniapps.core.forms.lookup_fields import LOOKUP_WIDGETS
 
 __all__ = [
     "CONTAINERS",
@@ -235,13 +237,11 @@ class RepeatType(FieldType):
         return FieldList(FormField(subform), field.title, min_entries=0)
 
 
-WIDGETS: dict[str, type[FieldType]] = {
-    cls.name: cls
-    for cls in (
-        TextType, TextareaType, NumberType, DateType, DateTimeType, EmailType, UrlType,
-        RadiosType, SelectType, CheckboxesType, CheckboxType, FileType, FieldsetType, RepeatType,
-    )
-}  # fmt: skip
+_BUILT_IN: tuple[type[FieldType], ...] = (
+    TextType, TextareaType, NumberType, DateType, DateTimeType, EmailType, UrlType,
+    RadiosType, SelectType, CheckboxesType, CheckboxType, FileType, FieldsetType, RepeatType,
+)  # fmt: skip
+WIDGETS: dict[str, type[FieldType]] = {cls.name: cls for cls in (*_BUILT_IN, *LOOKUP_WIDGETS)}
 
 CONTAINERS = frozenset({"fieldset", "repeat"})
 

@@ -21,12 +21,13 @@ from miniapps.core.forms.bound import BoundForm
 from miniapps.core.forms.choice_items import choice_items, offered
 from miniapps.core.forms.conditions import RuleState
 from miniapps.core.forms.fields import choice_map
+from miniapps.core.forms.lookup_fields import LookupChoices, LookupType
 from miniapps.core.forms.tree import BoundNode, blank_item
 from miniapps.core.forms.uploads import accept_list
 from miniapps.core.periods.keys import period_label
 from miniapps.core.pointers import pointer_join, pointer_parts
+from miniapps.core.records.date_bounds import LONDON, is_not_future_field, london_today
 from miniapps.core.records.display import format_value
-from miniapps.core.records.not_future import LONDON, is_not_future_field, london_today
 from miniapps.core.records.schema_issues import lower_first
 
 _MARKER = Markup(' <span class="miniapps-required" data-required-marker="{}"{}>(required)</span>')
@@ -153,6 +154,9 @@ def _field(
         out["params"] = {**common, "name": None, "fieldset": {"legend": legend}, "items": items}
         if (latest := input_max(field, widget, datetime.now(UTC))) is not None:
             out["params"]["attributes"] = {"data-max": latest}  # three boxes: no native max
+    elif isinstance(b.node.widget, LookupType):
+        out["lookup"] = True
+        out["params"] = {**common, "label": {"html": label}, **_lookup(b, bound, wtf.data, hint)}
     elif widget in ("radios", "select"):
         allowed = state.choices.get(b.pointer)
         items = choice_items(field, widget, allowed)
@@ -191,6 +195,23 @@ def _field(
     elif widget == "repeat":
         out |= _repeat(b, bound, state, conditional, label, hint, error)
     return out
+
+
+def _lookup(b: BoundNode, bound: BoundForm, current: Any, hint: Markup | None) -> dict[str, Any]:
+    """A select of the options the form was given for this field (none given: only the
+    value it holds). A held value that is no longer offered stays, so saving the form
+    does not drop it silently; the service that stores it checks it again."""
+    found = bound.lookups.get(_pattern(b.pointer), LookupChoices())
+    value = "" if current in (None, "") else str(current)
+    items = [{"value": "", "text": found.prompt}]
+    items += [{"value": key, "text": text} for key, text in found.items]
+    if value and all(key != value for key, _ in found.items):
+        items.append({"value": value, "text": value})
+    params: dict[str, Any] = {"items": items, "value": value}
+    if not found.items:
+        empty = Markup("{}").format(found.empty)
+        params["hint"] = {"html": Markup("{}<br>{}").format(hint, empty) if hint else empty}
+    return params
 
 
 def input_max(field: Field, widget: str, now: datetime) -> str | None:

@@ -14,10 +14,13 @@ What is checked (see ``docs/app-definitions.md``, "Drafts and submission"):
 * **draft**: hidden values are kept and nothing is required yet, but a value that is
   wrong whatever else is entered is refused: the wrong type, a bad format, an answer
   not among the choices, out of range, too long, not a multiple, a pattern not
-  matched, an unknown member, a date marked ``x-not-future`` that is after now, the
-  app-level checks on the values present.
+  matched, an unknown member, a date marked ``x-not-future`` that is after now (or
+  ``x-not-past`` that is before today, when new or changed), the app-level checks on
+  the values present.
 
 ``now`` (default: the current time) decides what "in the future" means; tests pass it.
+``stored`` is the record's data as stored (None for a new record): an ``x-not-past``
+date it already holds is not refused because the calendar has passed it since.
 """
 
 from __future__ import annotations
@@ -29,8 +32,7 @@ from typing import Any, Protocol
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.indicators.source import count_issues
-from miniapps.core.records.not_future import KEYWORD as NOT_FUTURE
-from miniapps.core.records.not_future import future_issues
+from miniapps.core.records.date_bounds import NOT_FUTURE, NOT_PAST, bound_issues
 from miniapps.core.records.schema_issues import validate_record_data
 
 # Keywords whose failure makes a value wrong in itself, whatever else is answered.
@@ -53,6 +55,7 @@ DRAFT_REFUSES = frozenset(
         "unevaluatedProperties",
         "numerator_above_denominator",
         NOT_FUTURE,
+        NOT_PAST,
     }
 )
 
@@ -102,20 +105,26 @@ class RecordCheck:
 
 
 def check_record(
-    rules: RecordRules, data: Any, *, submit: bool, now: datetime | None = None
+    rules: RecordRules,
+    data: Any,
+    *,
+    submit: bool,
+    now: datetime | None = None,
+    stored: dict[str, Any] | None = None,
 ) -> RecordCheck:
-    """Whether ``data`` may be stored as a draft (``submit=False``) or submitted.
+    """Whether ``data`` may be stored as a draft (``submit=False``) or submitted, as a new
+    record or over ``stored`` (the record's data as stored).
 
     One issue at most per pointer, schema problems first (in schema order), then dates
-    in the future (``x-not-future``), then the app-level checks, each for pointers not
-    already reported."""
+    out of bounds (``x-not-future``, ``x-not-past``), then the app-level checks, each for
+    pointers not already reported."""
     if not isinstance(data, dict):
         return RecordCheck({}, (Issue("", "data must be a JSON object", "type"),))
     if submit:
         data = drop_hidden(data, evaluate(compile_rules(rules.schema, rules.ui), data))
     issues = validate_record_data(rules.schema, data)
     reported = {issue.pointer for issue in issues}
-    for issue in future_issues(rules.schema, data, now or datetime.now(UTC)):
+    for issue in bound_issues(rules.schema, data, now or datetime.now(UTC), stored):
         if issue.pointer not in reported:
             reported.add(issue.pointer)
             issues.append(issue)

@@ -24,8 +24,8 @@ from miniapps.core.definitions.schema_fields import Field, find_field
 from miniapps.core.forms.condition_language import matches
 from miniapps.core.periods.keys import period_label
 from miniapps.core.pointers import pointer_parts, value_at
+from miniapps.core.records.date_bounds import LONDON
 from miniapps.core.records.display import format_value
-from miniapps.core.records.not_future import LONDON
 
 MAX_MONTH_SPAN = 36  # beyond this many months, only those with records are listed
 

@@ -29,7 +29,10 @@ type           data
                "value"}], "note"}``: no map tiles are available offline, so a map is the
                table of the organisations below with their values
 ``duration``   see :mod:`~miniapps.services.dashboards.durations`
+``heatmap``    see :mod:`~miniapps.services.dashboards.heatmap`
 =============  ==========================================================================
+
+``states`` (any widget) counts only the records in those workflow states.
 
 ``"aggregate": "items"`` (with a repeating section as ``field``) counts the section's
 items, those matching ``item_where`` when given: its ``aggregate`` is ``"items"``.
@@ -37,6 +40,7 @@ items, those matching ``item_where`` when given: its ``aggregate`` is ``"items"`
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -58,6 +62,7 @@ from miniapps.services.dashboards.declared_figures import (
     measure_of,
 )
 from miniapps.services.dashboards.durations import build_duration
+from miniapps.services.dashboards.heatmap import build_heatmap
 from miniapps.services.dashboards.months import MONTH, month_of_record
 from miniapps.services.dashboards.trends import under_children
 from miniapps.services.dashboards.where import narrowed
@@ -228,18 +233,25 @@ DECLARED_WIDGETS: dict[str, DeclaredBuilder] = {
     "indicator": build_indicator,
     "map": build_map,
     "duration": build_duration,
+    "heatmap": build_heatmap,
 }
 # The chart kinds :func:`build_chart` draws (``/$defs/widget/properties/chart/enum``).
 CHART_KINDS = ("bar", "line", "stacked_bar", "pie", "ranked_bar")
 
 
 def declared_widgets(ctx: Context, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every declared widget in order; one with ``where`` over its own narrowed records."""
+    """Every declared widget in order; one with ``where`` (or ``states``) over its own
+    narrowed records."""
     widgets = []
     for spec in specs:
         own = ctx
+        if "states" in spec and spec["type"] != "indicator":
+            in_states = copy.copy(ctx.query)
+            in_states.conditions = [*ctx.query.conditions, Record.status.in_(spec["states"])]
+            # Its own memo: ids a ``where`` matched among all states are not reused here.
+            own = dataclasses.replace(ctx, query=in_states, memo={})
         if "where" in spec and spec["type"] != "indicator":
-            found = ctx.memo.setdefault("where", {})
-            own = dataclasses.replace(ctx, query=narrowed(ctx.query, spec["where"], found))
+            found = own.memo.setdefault("where", {})
+            own = dataclasses.replace(own, query=narrowed(own.query, spec["where"], found))
         widgets.append(DECLARED_WIDGETS[spec["type"]](own, spec))
     return widgets

@@ -21,7 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, MiniappsError
+from miniapps.core.imports.columns import column_for
 from miniapps.core.imports.long import compare_with_return
 from miniapps.core.imports.wide import ImportResult, ImportRow, RowProblem, read_import
 from miniapps.core.periods.slots import holds_one_per_period
@@ -30,6 +32,7 @@ from miniapps.services.definitions import app_definition
 from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records.lifecycle import create_record
+from miniapps.services.records.unique_keys import KeyedRow, file_clashes
 
 
 @dataclass
@@ -111,11 +114,30 @@ def import_records(
         elif row.row not in bad_rows and row.ods in orgs and not checked[row.ods]:
             rows_ok.append((row, orgs[row.ods]))
     _split_duplicates(session, app, rows_ok, report)
+    _refuse_key_clashes(session, app, definition, orgs, report)
     report.problems.sort(key=lambda p: p.row or 0)
     if report.problems or dry_run:
         return report
     _write(session, access, app, report, actor, progress)
     return report
+
+
+def _refuse_key_clashes(
+    session: Session,
+    app: App,
+    definition: AppDefinition,
+    orgs: dict[str, Organisation],
+    report: ImportReport,
+) -> None:
+    """New rows whose ``unique`` answers a stored record, or an earlier row of the file,
+    already holds (one fridge log per fridge and day) are problems, at their column."""
+    rows = [KeyedRow(r.row, orgs[r.ods], r.data) for r in report.new_rows if r.ods in orgs]
+    clashes = file_clashes(session, app.id, definition, rows)
+    for row, issue in clashes:
+        column = column_for(issue.pointer, report.result.columns)
+        report.problems.append(RowProblem(row, column, issue.message))
+    refused = {row for row, _ in clashes}
+    report.new_rows = [r for r in report.new_rows if r.row not in refused]
 
 
 def _organisations(session: Session, codes: set[str]) -> dict[str, Organisation]:
@@ -237,7 +259,10 @@ def _write(
                     progress(len(created), total)
     except DataInvalid as exc:
         where = current.row if current else None
-        report.problems += [RowProblem(where, None, issue.message) for issue in exc.issues]
+        report.problems += [
+            RowProblem(where, column_for(issue.pointer, report.result.columns), issue.message)
+            for issue in exc.issues
+        ]
     except (Forbidden, MiniappsError) as exc:  # MiniappsError: e.g. the row's period is locked
         report.problems.append(RowProblem(current.row if current else None, None, str(exc)))
     else:

@@ -18,6 +18,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.message_templates import render_messages
+from miniapps.core.forms.condition_language import matches
 from miniapps.core.records.history import done_title
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import (
@@ -164,7 +165,12 @@ def notify_record_event(
     ``skip``: users already told of this occurrence another way; ``extra``: more for the
     email's context (a workflow step's :func:`step_context`)."""
     definition = record_definition(session, record)
-    entries = [n for n in definition.notifications or [] if n.get("on") in events]
+    # An entry with ``when`` is for records whose data matches it (a fridge excursion).
+    entries = [
+        n
+        for n in definition.notifications or []
+        if n.get("on") in events and ("when" not in n or matches(n["when"], record.data))
+    ]
     if not entries:
         return set()
     skipped = set(skip)
@@ -181,6 +187,8 @@ def notify_record_event(
         **record_context(session, record, base_url=base_url, actor=actor),
         **(extra or {}),
     }
+    # One urgent entry makes the email urgent: never held for a daily digest.
+    urgent = any(entry.get("urgent") for entry in entries) or None
     told: set[int] = set()
     for user, texts in per_user.values():
         queued = queue_notification(
@@ -190,6 +198,7 @@ def notify_record_event(
             context=context,
             record=record,
             message_templates=texts,
+            urgent=urgent,
         )
         told.update(user.id for _ in queued[:1])
     return told

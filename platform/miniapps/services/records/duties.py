@@ -5,6 +5,11 @@ The author is whoever submitted the record (took the action that last moved it o
 the workflow's initial state) or last changed its data (created it, or saved new
 answers), read from the audit trail. A transition needing the ``approve`` permission is
 not theirs to take unless it declares ``"self_approval": true``.
+
+Steps belong to a side: the provider that wrote the record (the default), a stakeholder
+holding it as a channel item, or the organisation the record is about (``"side":
+"subject"``: the practice a peer review audited answers it), taken by whoever may write
+there.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from sqlalchemy.orm import Session
 from miniapps.core.channels.definition import STAKEHOLDER
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, AuditEntry, Record
-from miniapps.services.permissions import APPROVE, Access
+from miniapps.services.permissions import APPROVE, WRITE, Access
 
 DATA_ACTIONS = frozenset({"create", "update"})
+SUBJECT = "subject"
 
 
 def record_authors(session: Session, record: Record, workflow: Workflow) -> set[int]:
@@ -67,6 +73,9 @@ def may_take(access: Access, record: Record, app: App | None, transition: Transi
     roles it names."""
     if transition.side == STAKEHOLDER:
         return access.holds_item(record)
+    if transition.side == SUBJECT:
+        subject = record.subject
+        return subject is not None and access.can(WRITE, subject, app)
     if transition.roles is None:
         org = record.organisation
         if transition.permission == APPROVE and org.type == "practice" and record.period:
@@ -86,9 +95,19 @@ def refusal(access: Access, record: Record, app: App | None, transition: Transit
             f"Only the stakeholder side can {action}: a stakeholder organisation that "
             "received this record through a channel."
         )
+    if transition.side == SUBJECT:
+        subject = record.subject
+        about = f"{subject.name} ({subject.ods})" if subject is not None else "no organisation"
+        return (
+            f"Only the subject side can {action}: {about}, the organisation this record is about."
+        )
     if access.holds_item(record) and not access.sees_as_provider(record, app):
         return (
             f"Only the provider side can {action}: {org.name} ({org.ods}), which sent this record."
+        )
+    if access.sees_as_subject(record, app) and not access.sees_as_provider(record, app):
+        return (
+            f"Only the provider side can {action}: {org.name} ({org.ods}), which wrote this record."
         )
     if transition.permission == APPROVE and access.can(APPROVE, org, app):
         return (

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, Issue, MiniappsError
 from miniapps.core.periods.slots import period_slot
 from miniapps.core.records.check import check_record
@@ -36,6 +36,8 @@ from miniapps.services.records.steps import (
     submit_step,
     take_step,
 )
+from miniapps.services.records.stored_checks import keep_up, raise_stored_issues
+from miniapps.services.records.write import Write
 from miniapps.services.returns.tracking import ensure_period_open
 
 
@@ -73,7 +75,12 @@ def create_record(
     slot = period_slot(definition.period, period)
     ensure_slot_free(session, app.id, org, slot)
     data, step_problems = keep_step_values(workflow, definition.schema, {}, data)
-    data = _checked(definition, data, submit, [*input_issues, *step_problems])
+    data = _checked(
+        session,
+        Write(app.id, org, definition, data, None),
+        submit,
+        [*input_issues, *step_problems],
+    )
     now = datetime.now(UTC)
     record = Record(
         app_id=app.id,
@@ -89,6 +96,7 @@ def create_record(
         updated_at=now,
     )
     claim_slot(session, record)
+    keep_up(session, record, definition)
     audit_change(session, record, actor, "create", {}, data)
     if notify_base_url is not None:  # the definition's notifications "on": "created"
         notify_record_event(session, record, ["created"], actor, notify_base_url)
@@ -128,13 +136,19 @@ def update_record(
     submitted = record.status != workflow.initial
     # Step fields are filled in by taking their step: their stored values stay.
     data, step_problems = keep_step_values(workflow, definition.schema, record.data, data)
-    data = _checked(definition, data, submit or submitted, [*input_issues, *step_problems])
+    data = _checked(
+        session,
+        Write(record.app_id, record.organisation, definition, data, record),
+        submit or submitted,
+        [*input_issues, *step_problems],
+    )
     old = record.data
     if data != old:
         record.data = data
         record.updated_by_id = actor.id if actor else None
         record.updated_at = datetime.now(UTC)
         flush_or_conflict(session, record)
+        keep_up(session, record, definition)
         audit_change(session, record, actor, "update", old, data)
         touch_items(session, record)
     if submit and not submitted:
@@ -186,7 +200,9 @@ def apply_transition(
         )
     submit = workflow.submit_action(record.data)
     if submit is not None and action == submit.action and record.status == workflow.initial:
-        checked = check_record(definition, record.data, submit=True).data_or_raise()
+        checked = check_record(
+            definition, record.data, submit=True, stored=record.data
+        ).data_or_raise()
         if checked != record.data:  # values hidden by a condition go on submit
             old, record.data = record.data, checked
             audit_change(session, record, actor, "update", old, checked)
@@ -205,12 +221,15 @@ def apply_transition(
 
 
 def _checked(
-    definition: AppDefinition, data: Any, submit: bool, input_issues: Sequence[Issue]
+    session: Session, write: Write, submit: bool, input_issues: Sequence[Issue]
 ) -> dict[str, Any]:
-    """The data to store, or every problem at once (the entry point's, then the data's)."""
-    check = check_record(definition, data, submit=submit)
+    """The data to store, or every problem at once (the entry point's, then the data's,
+    then those only stored rows show, such as a second log for one fridge and day)."""
+    stored = write.record.data if write.record is not None else None
+    check = check_record(write.definition, write.data, submit=submit, stored=stored)
     if input_issues or not check.ok:
         raise DataInvalid([*input_issues, *check.issues])
+    raise_stored_issues(session, replace(write, data=check.data))
     return check.data
 
 

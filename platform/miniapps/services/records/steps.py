@@ -20,9 +20,12 @@ from miniapps.core.records.step_values import merge_step_values
 from miniapps.core.workflow import Transition, Workflow, missing_field_issues
 from miniapps.models import Record, User
 from miniapps.services.channels.sending import on_step
+from miniapps.services.follow_ups.actions import make_follow_ups
 from miniapps.services.notifications.events import notify_transition
 from miniapps.services.records.audit import audit_change, audit_entry
 from miniapps.services.records.comments import add_workflow_comment
+from miniapps.services.records.stored_checks import keep_up, raise_stored_issues
+from miniapps.services.records.write import Write
 
 
 class StaleRecord(MiniappsError):
@@ -122,6 +125,8 @@ def take_step(
         notify_base_url,
         acting_for,
     )
+    if old_status == workflow.initial and record.status != workflow.initial:
+        make_follow_ups(session, record, definition)  # submitted: failed items become actions
     if notify_base_url is not None:
         notify_transition(
             session,
@@ -168,17 +173,20 @@ def fill_step_fields(
     merged, issues = merge_step_values(record.data, transition, values)
     if issues:
         raise DataInvalid(issues)
-    check = check_record(definition, merged, submit=True)
+    check = check_record(definition, merged, submit=True, stored=record.data)
     reported = {issue.pointer for issue in check.issues}
     needs = step_issues(workflow, transition, definition, check.data, comment)
     issues = [*check.issues, *(i for i in needs if i.pointer not in reported)]
     if issues:
         raise DataInvalid(issues)
+    write = Write(record.app_id, record.organisation, definition, check.data, record)
+    raise_stored_issues(session, write)
     if check.data != record.data:
         old, record.data = record.data, check.data
         record.updated_at = datetime.now(UTC)
         record.updated_by_id = actor.id if actor else None
         flush_or_conflict(session, record)
+        keep_up(session, record, definition)
         audit_change(session, record, actor, "update", old, check.data)
 
 

@@ -183,7 +183,7 @@ INDICATOR_ROW = {
 DASHBOARD_TYPES = (
     "Automatic widgets: records, number_summary, value_counts, records_by_period, trend, "
     "records_by_org, number_by_org. Then the widgets the definition declares, with its id "
-    "and title: metric, chart, table, indicator, map, duration."
+    "and title: metric, chart, table, indicator, map, duration, heatmap."
 )
 DASHBOARD_DATA = (
     "Depends on type. Declared widgets: metric {aggregate, field, value, period, comparison: "
@@ -195,7 +195,9 @@ DASHBOARD_DATA = (
     "organisations: [{ods, name, type, value}], note}; indicator (one indicator result row "
     "plus org and period, or {code, unavailable}); duration {from, to, state_title, "
     "group_by, count, median_days, p90_days, open: {count, median_days, max_days}, groups: "
-    "[{key, label, count, median_days, p90_days, open}]} in days to one decimal. aggregate "
+    "[{key, label, count, median_days, p90_days, open}]} in days to one decimal; heatmap "
+    "{x: {field, title, values}, y: {field, title, values}, cells: [{x, y, count, score, "
+    "band}] (impact rows high to low), bands: [{max, label, colour}], total}. aggregate "
     "is items when a widget counts the items of a repeating section; with group_by month "
     "the keys are London months (2026-04), every one from the first record's to the last."
 )

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from miniapps.web.api.openapi_compliance import COMPLIANCE_PATHS, COMPLIANCE_SCHEMAS
+from miniapps.web.api.openapi_documents import (
+    DOCUMENT_PARAMETERS,
+    DOCUMENT_PATHS,
+    DOCUMENT_SCHEMAS,
+)
 from miniapps.web.api.openapi_inbox import INBOX_PATHS
 from miniapps.web.api.openapi_schemas import (
     JSON,
@@ -324,7 +330,14 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": {**PATHS, **INBOX_PATHS, **WEBHOOK_PATHS, **VIEW_PATHS},
+        "paths": {
+            **PATHS,
+            **INBOX_PATHS,
+            **WEBHOOK_PATHS,
+            **VIEW_PATHS,
+            **COMPLIANCE_PATHS,
+            **DOCUMENT_PATHS,
+        },
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -333,8 +346,13 @@ def openapi_document() -> dict[str, Any]:
                     "description": "A token made with `miniapps tokens create EMAIL`.",
                 }
             },
-            "schemas": {**SCHEMAS, **VIEW_SCHEMAS},
-            "parameters": {**PARAMETERS, **WEBHOOK_PARAMETERS, **VIEW_PARAMETERS},
+            "schemas": {**SCHEMAS, **VIEW_SCHEMAS, **COMPLIANCE_SCHEMAS, **DOCUMENT_SCHEMAS},
+            "parameters": {
+                **PARAMETERS,
+                **WEBHOOK_PARAMETERS,
+                **VIEW_PARAMETERS,
+                **DOCUMENT_PARAMETERS,
+            },
             "responses": RESPONSES,
         },
     }

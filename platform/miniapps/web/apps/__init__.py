@@ -2,8 +2,17 @@
 
 # These modules register their routes on ``bp``.
 from miniapps.web.apps import (  # noqa: F401
+    app_tabs,
+    compliance,
+    compliance_overview,
+    compliance_pack,
     dashboard,
+    follow_ups,
     indicators,
+    library,
+    library_actions,
+    library_document,
+    matrix,
     publish,
     record_comments,
     record_form,

@@ -1,5 +1,5 @@
 """Panels for the widgets a definition declares (metric, chart, table, indicator, map,
-duration): their tables and charts like every other panel, plus what the page draws for a
+duration, heatmap): their tables and charts like every other panel, plus what the page draws for a
 metric or a duration (an NHS.UK card) and an indicator (a progress bar against the lower
 and upper thresholds, the RAG status in words, points and £ tiles). Durations are
 :mod:`miniapps.web.apps.dashboard_durations`."""
@@ -10,6 +10,7 @@ from typing import Any
 
 from miniapps.core.periods.keys import period_label
 from miniapps.web.apps.dashboard_durations import duration_card, duration_panel
+from miniapps.web.apps.dashboard_heatmap import heatmap_grid, heatmap_table
 from miniapps.web.apps.panel_tables import Link, Table, plain_text, table_chart
 
 
@@ -25,6 +26,7 @@ def declared_extras(widget: dict[str, Any]) -> dict[str, Any]:
             else None
         ),
         "indicator": _indicator(widget) if widget["type"] == "indicator" else None,
+        "heatmap": heatmap_grid(widget) if widget["type"] == "heatmap" else None,
     }
 
 
@@ -71,6 +73,9 @@ def declared_panel(
         return _declared_chart(widget, link)
     if kind == "duration":
         return duration_panel(widget, link)
+    if kind == "heatmap":
+        note = f"{plain_text(data['total'])} records in the grid."
+        return heatmap_table(widget), None, title, note
     if kind == "table":
         head = [c["title"] for c in data["columns"]]
         when = "Month" if any("month" in row for row in data["rows"]) else "Period"

@@ -25,6 +25,7 @@ from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.attachments import AttachmentStore
 from miniapps.services.records.lifecycle import NotEditable
 from miniapps.services.records.listing import previous_period_data
+from miniapps.services.records.lookups import field_lookups
 from miniapps.services.records.periods import PeriodTaken, period_holder
 from miniapps.services.records.steps import StaleRecord
 from miniapps.services.returns.due_period import due_period
@@ -230,6 +231,7 @@ def _render(
     org, period = (record.organisation, record.period) if record else (chosen_org, chosen_period)
     if definition.ui.get("show_previous") and org is not None and period:
         bound.previous = previous_period_data(db.session, current_access(), app, org, period)
+    bound.lookups = field_lookups(db.session, current_access(), definition, org)
     return render_template(
         "apps/record_form.html",
         app=app,

@@ -31,6 +31,7 @@ from miniapps.services.records.comments import waiting_comment, workflow_comment
 from miniapps.services.records.listing import records_page, visible_app, visible_record
 from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.record_channels import inbox_url, reader_rows, sent_rows
+from miniapps.web.apps.record_panels import record_panels
 from miniapps.web.apps.record_steps import (
     posted_step_form,
     show_step_errors,
@@ -166,6 +167,7 @@ def render_record_page(app: App, item: Record, **extra: Any) -> str:
         inbox_url=inbox_url(),
         sent_to=sent_rows(access, item, definition),
         record_readers=reader_rows(access, item),
+        panels=record_panels(db.session, access, app, item, definition),
         period_label=period_label,
         **extra,
     )

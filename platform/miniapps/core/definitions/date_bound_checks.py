@@ -1,6 +1,7 @@
-"""``x-not-future`` is only written on a date or date-time string of the record schema.
+"""``x-not-future`` and ``x-not-past`` are only written on a date or date-time string of
+the record schema.
 
-The keyword (:mod:`miniapps.core.records.not_future`) means nothing on a number, a
+The keywords (:mod:`miniapps.core.records.date_bounds`) mean nothing on a number, a
 choice or a plain text field, and a silent no-op would let a designer believe the
 check is made: such a use is refused at the keyword itself
 (``/schema/properties/occurred_at/x-not-future``), wherever in the schema it is
@@ -15,7 +16,7 @@ from typing import Any
 from miniapps.core.definitions.context import SemanticContext
 from miniapps.core.definitions.schema_fields import resolve, schema_type
 from miniapps.core.pointers import pointer_join
-from miniapps.core.records.not_future import DATE_FORMATS, KEYWORD
+from miniapps.core.records.date_bounds import BOUNDS, DATE_FORMATS
 
 # Keywords whose value is a map of names to subschemas, one subschema, or a list of them.
 # (Not ``if``: a condition cannot use the keyword at all, and the condition check says so.)
@@ -35,25 +36,31 @@ _SCHEMA_ONE = (
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
-def check_not_future(ctx: SemanticContext) -> None:
-    """Every ``x-not-future`` of the record schema is ``true`` or ``false``, and ``true``
-    only on a string field with ``"format": "date"`` or ``"date-time"``."""
+def check_date_bounds(ctx: SemanticContext) -> None:
+    """Every ``x-not-future`` and ``x-not-past`` of the record schema is ``true`` or
+    ``false``, and ``true`` only on a string field with ``"format": "date"`` or
+    ``"date-time"``."""
     root = ctx.raw.get("schema")
     if not isinstance(root, dict):
         return
-    for node, at in _subschemas(root, "/schema", 0):
-        if KEYWORD not in node:
-            continue
-        here = pointer_join(at, KEYWORD)
-        value = node[KEYWORD]
-        if not isinstance(value, bool):
-            ctx.add(here, f"{KEYWORD} is true or false", "type")
-        elif value and not _is_date_string(resolve(node, root)):
-            message = (
-                f'{KEYWORD} only applies to a date or date-time: a string field with "format": '
-                '"date" or "date-time"'
-            )
-            ctx.add(here, message, "not_allowed")
+    for node, at in subschemas(root, "/schema", 0):
+        for keyword in BOUNDS:
+            if keyword in node:
+                _check_keyword(ctx, node, root, keyword, pointer_join(at, keyword))
+
+
+def _check_keyword(
+    ctx: SemanticContext, node: dict[str, Any], root: dict[str, Any], keyword: str, here: str
+) -> None:
+    value = node[keyword]
+    if not isinstance(value, bool):
+        ctx.add(here, f"{keyword} is true or false", "type")
+    elif value and not _is_date_string(resolve(node, root)):
+        message = (
+            f'{keyword} only applies to a date or date-time: a string field with "format": '
+            '"date" or "date-time"'
+        )
+        ctx.add(here, message, "not_allowed")
 
 
 def _is_date_string(node: Any) -> bool:
@@ -62,7 +69,7 @@ def _is_date_string(node: Any) -> bool:
     return schema_type(node) in (None, "string") and node.get("format") in DATE_FORMATS
 
 
-def _subschemas(node: Any, at: str, depth: int) -> Iterator[tuple[dict[str, Any], str]]:
+def subschemas(node: Any, at: str, depth: int) -> Iterator[tuple[dict[str, Any], str]]:
     """Every (sub)schema object of ``node`` with its pointer in the definition."""
     if not isinstance(node, dict) or depth > 64:
         return
@@ -71,10 +78,10 @@ def _subschemas(node: Any, at: str, depth: int) -> Iterator[tuple[dict[str, Any]
         members = node.get(keyword)
         if isinstance(members, dict):
             for name, sub in members.items():
-                yield from _subschemas(sub, pointer_join(at, keyword, name), depth + 1)
+                yield from subschemas(sub, pointer_join(at, keyword, name), depth + 1)
     for keyword in _SCHEMA_ONE:
-        yield from _subschemas(node.get(keyword), pointer_join(at, keyword), depth + 1)
+        yield from subschemas(node.get(keyword), pointer_join(at, keyword), depth + 1)
     for keyword in _SCHEMA_LISTS:
         branches = node.get(keyword)
         for i, sub in enumerate(branches if isinstance(branches, list) else []):
-            yield from _subschemas(sub, pointer_join(at, keyword, i), depth + 1)
+            yield from subschemas(sub, pointer_join(at, keyword, i), depth + 1)
