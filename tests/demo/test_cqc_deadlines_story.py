@@ -54,7 +54,7 @@ def test_the_story(db_session: Session, orgs, users) -> None:
     assert set(states) == {"draft", "received", "acknowledged", "holding_letter_sent",
                            "responded", "closed"}  # fmt: skip
     assert states["closed"] > len(STORY) / 2
-    standings = Counter()
+    standings: Counter[tuple[str, str]] = Counter()
     for record in complaints:
         for status in record_deadlines(db_session, record, record_definition(db_session, record)):
             standings[(status.deadline.id, status.standing)] += 1

@@ -140,8 +140,8 @@ def test_overdue_actions_are_chased_once_per_period_until_done(
     assert run(shared_app, now + timedelta(days=7)) == ChaserReport(actions=3, emails=4)
     with db.transaction(shared_app) as session:
         manager = user_service.by_email(session, PM)
-        action = session.get(FollowUp, ids[STAFF])
-        assert action is not None and manager is not None
-        close_follow_up(session, Access(manager), action, "New lid fitted", manager)
+        staff_action = session.get(FollowUp, ids[STAFF])
+        assert staff_action is not None and manager is not None
+        close_follow_up(session, Access(manager), staff_action, "New lid fitted", manager)
     assert run(shared_app, now + timedelta(days=14)) == ChaserReport(actions=2, emails=2)
     assert len(smtp_server.wait_for(9)) == 9

@@ -101,8 +101,7 @@ def test_every_member_is_checked_and_named_in_its_lines(tmp_path: Path) -> None:
 def test_the_cqc_bundle_loads() -> None:
     definitions = load_bundle(REPO / "apps" / "cqc_compliance")
     assert definitions[0].id == "cqc_compliance"
-    assert definitions[0].compliance == {
-        "framework": "cqc-saf",
-        "description": definitions[0].compliance["description"],
-    }
+    compliance = definitions[0].compliance
+    assert compliance is not None
+    assert compliance == {"framework": "cqc-saf", "description": compliance["description"]}
     assert all(d.id.startswith("cqc_") for d in definitions)

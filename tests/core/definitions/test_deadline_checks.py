@@ -32,7 +32,8 @@ def test_the_bundled_definitions_are_valid() -> None:
         "acknowledge",
         "holding_letter",
     ]
-    assert load_definition(BUNDLE / "cqc_training.json").matrix["item"] == "/course"
+    matrix = load_definition(BUNDLE / "cqc_training.json").matrix
+    assert matrix is not None and matrix["item"] == "/course"
 
 
 @pytest.mark.parametrize(

@@ -123,13 +123,15 @@ def test_the_subject_reads_the_record_once_submitted_not_as_a_draft(
     pm = users["practice_manager"]
     record = write(db_session, pm, peer_app, orgs["A00001"], review("A00002"))
     db_session.commit()
+    assert record is not None
     reader = Access(hill)
     assert visible_record(db_session, reader, record.id) is None
     assert records_page(db_session, reader, peer_app, page=1, page_size=20).total == 0
 
     lifecycle.apply_transition(db_session, Access(pm), record, "submit", comment=None, actor=pm)
     db_session.commit()
-    assert visible_record(db_session, reader, record.id) is record
+    seen = visible_record(db_session, reader, record.id)
+    assert seen == record  # the same object (models compare by identity)
     listed = records_page(db_session, reader, peer_app, page=1, page_size=20)
     assert [r.id for r in listed.items] == [record.id]
     # It is the writer's record: Hill may not change its answers.

@@ -296,7 +296,7 @@ def test_two_sessions_racing_for_one_fridge_and_day_one_wins(committed_tree_app)
     first, second = db.new_session(app), db.new_session(app)
     outcome: dict[str, Any] = {}
 
-    def create(session):  # type: ignore[no-untyped-def]
+    def create(session):
         from miniapps.models import App
         from miniapps.services.organisations import by_ods
 
