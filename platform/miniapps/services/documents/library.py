@@ -160,11 +160,12 @@ def publish_version(
     *,
     now: datetime,
     review_due: date | str | None = None,
-    base_url: str = "",
+    base_url: str | None = None,
 ) -> DocumentVersion:
     """Publish an approved version. Its review date: ``review_due`` if given, else the
     draft's proposed one, else the publish date + the document's review months; a date
-    in the past (or more than 3 years ahead) is refused at ``/review_due``."""
+    in the past (or more than 3 years ahead) is refused at ``/review_due``. Adopting
+    practices are emailed when a base URL for links is given (the demo passes none)."""
     settings = require_library(session, app)
     require_keeper(access, app, record)
     version = get_version(session, record, number)
@@ -192,7 +193,7 @@ def publish_version(
     version.review_due = due
     version.readopt_due = today + timedelta(days=settings.readopt_days) if previous else None
     session.flush()
-    if previous:
+    if previous and base_url is not None:
         tell_practices_of_new_version(session, app, record, version, base_url=base_url)
     return version
 
