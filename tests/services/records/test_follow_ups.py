@@ -286,7 +286,7 @@ def test_overdue_actions_and_audits_not_done_are_compliance_gaps(
     not_done = found[(orgs["A00002"].id, "audit_not_done")]
     assert not_done.text.startswith("Monthly audit: not done for ")
     assert not_done.source == "audits" and not_done.link == "/apps/monthly_audit/returns?org=A00002"
-    assert AuditActions().evidence(db_session, [orgs["A00001"]], "cqc-saf", now, now) == []
+    assert list(AuditActions().evidence(db_session, [orgs["A00001"]], "cqc-saf", now, now)) == []
 
 
 def test_the_pack_lists_the_organisations_actions(db_session, users, orgs, audit_app):

@@ -26,7 +26,7 @@ from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.pointers import value_at
 from miniapps.core.workflow import Workflow
 from miniapps.models import App, Organisation, Record
-from miniapps.services.compliance.source_types import EvidenceItem, Gap, PackTable
+from miniapps.services.compliance.source_types import Gap, PackTable, SourceBase
 from miniapps.services.records.deadlines import (
     RecordDeadlines,
     deadlines_for,
@@ -51,18 +51,8 @@ SUMMARY_OF = {
 }
 
 
-class DeadlineSource:
+class DeadlineSource(SourceBase):
     """Missed and overdue deadlines as gaps; a deadline summary per app for the pack."""
-
-    def evidence(
-        self,
-        session: Session,
-        orgs: Sequence[Organisation],
-        framework: str,
-        since: datetime,
-        now: datetime,
-    ) -> list[EvidenceItem]:
-        return []  # the records themselves are evidence through the "records" source
 
     def gaps(
         self, session: Session, orgs: Sequence[Organisation], framework: str, now: datetime

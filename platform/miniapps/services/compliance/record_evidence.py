@@ -42,7 +42,7 @@ from miniapps.core.forms.condition_language import matches
 from miniapps.core.pointers import value_at
 from miniapps.core.workflow import Workflow
 from miniapps.models import AppVersion, AuditEntry, Organisation, Record, User
-from miniapps.services.compliance.source_types import EvidenceItem, Gap, PackTable
+from miniapps.services.compliance.source_types import EvidenceItem, SourceBase
 
 # Mapping members that read a record's data: a version with none of them never loads it.
 READS_DATA = ("when", "statements_field", "category_field", "title_field")
@@ -68,7 +68,7 @@ class _Counted:
     submit: str | None  # the workflow's submit action
 
 
-class RecordEvidence:
+class RecordEvidence(SourceBase):
     """Evidence from the records of apps mapped to a framework with ``evidence``."""
 
     def evidence(
@@ -102,16 +102,6 @@ class RecordEvidence:
         # database, which would sort such wide rows on disk.
         for items in found.values():
             yield from sorted(items, key=attrgetter("record_id"))
-
-    def gaps(
-        self, session: Session, orgs: Sequence[Organisation], framework: str, now: datetime
-    ) -> list[Gap]:
-        return []  # a missing record is a gap only where another capability says so
-
-    def pack_tables(
-        self, session: Session, org: Organisation, since: datetime, now: datetime
-    ) -> list[PackTable]:
-        return []
 
 
 def _counted_versions(session: Session, framework: str) -> dict[tuple[str, int], _Counted]:

@@ -10,7 +10,7 @@ month they were submitted: how many, and how many of them are now in each workfl
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -20,27 +20,12 @@ from miniapps.core.channels.figures import london_month
 from miniapps.core.workflow import Workflow
 from miniapps.models import App, Organisation, Record
 from miniapps.services.compliance.record_evidence import mapped_versions
-from miniapps.services.compliance.source_types import EvidenceItem, Gap, PackTable
+from miniapps.services.compliance.source_types import PackTable, SourceBase
 from miniapps.services.definitions import app_definition
 
 
-class RecordSummaries:
+class RecordSummaries(SourceBase):
     """No evidence or gaps of its own (the ``records`` source counts the records)."""
-
-    def evidence(
-        self,
-        session: Session,
-        orgs: Sequence[Organisation],
-        framework: str,
-        since: datetime,
-        now: datetime,
-    ) -> Iterator[EvidenceItem]:
-        return iter(())
-
-    def gaps(
-        self, session: Session, orgs: Sequence[Organisation], framework: str, now: datetime
-    ) -> Iterator[Gap]:
-        return iter(())
 
     def pack_tables(
         self, session: Session, org: Organisation, since: datetime, now: datetime

@@ -82,3 +82,28 @@ class ComplianceSource(Protocol):
     ) -> Iterable[PackTable]:
         """Summary tables for ``org``'s inspection pack (may be none)."""
         ...
+
+
+class SourceBase:
+    """A source that answers nothing until it overrides a method: most capabilities
+    know either evidence, or gaps, or pack tables, not all three."""
+
+    def evidence(
+        self,
+        session: Session,
+        orgs: Sequence[Organisation],
+        framework: str,
+        since: datetime,
+        now: datetime,
+    ) -> Iterable[EvidenceItem]:
+        return ()
+
+    def gaps(
+        self, session: Session, orgs: Sequence[Organisation], framework: str, now: datetime
+    ) -> Iterable[Gap]:
+        return ()
+
+    def pack_tables(
+        self, session: Session, org: Organisation, since: datetime, now: datetime
+    ) -> Iterable[PackTable]:
+        return ()

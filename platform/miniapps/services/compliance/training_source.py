@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.records.matrix import cell_text
 from miniapps.models import App, AppTarget, AppVersion, Organisation
-from miniapps.services.compliance.source_types import EvidenceItem, Gap, PackTable
+from miniapps.services.compliance.source_types import Gap, PackTable, SourceBase
 from miniapps.services.records.deadlines import london_day
 from miniapps.services.records.matrix import Matrix, matrices
 
@@ -31,18 +31,8 @@ SOURCE = "training"
 KIND = "training_out_of_date"
 
 
-class TrainingSource:
+class TrainingSource(SourceBase):
     """Matrix apps (training): out-of-date and missing items as gaps, the matrix in packs."""
-
-    def evidence(
-        self,
-        session: Session,
-        orgs: Sequence[Organisation],
-        framework: str,
-        since: datetime,
-        now: datetime,
-    ) -> list[EvidenceItem]:
-        return []  # each completion is a record: the "records" source counts it
 
     def gaps(
         self, session: Session, orgs: Sequence[Organisation], framework: str, now: datetime

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -35,12 +34,10 @@ from miniapps.core.periods.schedule import (
 )
 from miniapps.models import App, AppVersion, Organisation, Record
 from miniapps.models.follow_up import FollowUp
+from miniapps.services.compliance.source_types import Gap, PackTable, SourceBase
 from miniapps.services.follow_ups.listing import london_today
 from miniapps.services.returns.owing import target_spans
 from miniapps.services.returns.tracking import return_statuses
-
-if TYPE_CHECKING:  # sources.py registers this source: no import cycle at load
-    from miniapps.services.compliance.source_types import EvidenceItem, Gap, PackTable
 
 SOURCE = "audits"
 # Periods looked back over for returns not made: about twelve months, today's included.
@@ -48,18 +45,8 @@ LOOKBACK = {"weekly": 53, "monthly": 13, "quarterly": 5, "yearly": 2}
 ACTION_COLUMNS = ["App", "Record", "Item", "Action", "Owner", "Due", "Status", "Done", "Note"]
 
 
-class AuditActions:
+class AuditActions(SourceBase):
     """Open actions and audits not done, as compliance gaps; the action list for packs."""
-
-    def evidence(
-        self,
-        session: Session,
-        orgs: Sequence[Organisation],
-        framework: str,
-        since: datetime,
-        now: datetime,
-    ) -> list[EvidenceItem]:
-        return []  # submitted audits are the "records" source's evidence
 
     def gaps(
         self, session: Session, orgs: Sequence[Organisation], framework: str, now: datetime
