@@ -24,6 +24,7 @@ from miniapps.services import users as user_service
 from miniapps.services.organisations import OrgRow, upsert_organisations
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
+from miniapps.services.users.passwords import use_hasher
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,7 @@ pytest_plugins = ["fixtures_mail", "fixtures_channels"]
 REPO = Path(__file__).resolve().parents[1]
 
 # Same algorithm (argon2id), test-sized cost: production cost would dominate the suite's time.
-user_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 PASSWORD = "correct horse battery"
 
 

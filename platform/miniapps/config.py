@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -20,17 +21,41 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def defaults(instance_path: Path) -> dict[str, Any]:
     return {
         "DATABASE_URL": f"sqlite:///{instance_path / 'miniapps.sqlite3'}",
+        # SQLite only: how long a writer waits for the write lock (then 503), and how many
+        # times a GET/HEAD that found the database busy is run again.
+        "DATABASE_BUSY_TIMEOUT_SECONDS": 30,
+        "DATABASE_BUSY_RETRIES": 5,
         "SECRET_KEY": None,
         "APPS_DIR": str(REPO_ROOT / "apps"),
         "UPLOADS_DIR": str(instance_path / "uploads"),
         "IMPORTS_DIR": str(instance_path / "imports"),
+        # What an import reads of a CSV/XLSX file (rows below the header, columns, cells up
+        # to each row's last value, an XLSX file's unpacked size): beyond, a clear refusal.
+        "IMPORT_MAX_ROWS": 10_000,
+        "IMPORT_MAX_COLUMNS": 1_000,
+        "IMPORT_MAX_CELLS": 1_000_000,
+        "IMPORT_MAX_UNPACKED_BYTES": 50 * 1024 * 1024,
         "ORGANISATIONS_FILE": str(_pilot_organisations_file()),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": False,
+        # None: Secure unless BASE_URL is plain http on localhost/127.0.0.1 (see load_config).
+        "SESSION_COOKIE_SECURE": None,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Server-side sessions: ended after this long unused, and this long after sign-in.
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_MAX_HOURS": 12,
+        "SESSION_TOUCH_SECONDS": 60,
+        # API tokens last this many days unless `miniapps tokens create --days N` says.
+        "API_TOKEN_DAYS": 90,
+        # Proxies in front whose X-Forwarded-For/-Proto are believed (0: none; see app.py).
+        "PROXY_HOPS": 0,
+        # Sign-in throttle: failures allowed per account and per client address, then a
+        # wait that doubles from the first to the maximum; counts forgotten after the window.
         "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_CLIENT_MAX_FAILURES": 20,
+        "LOGIN_FIRST_WAIT_SECONDS": 1,
+        "LOGIN_MAX_WAIT_SECONDS": 300,
         "LOGIN_WINDOW_SECONDS": 900,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "PAGE_SIZE": 25,
@@ -92,6 +117,18 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance_path)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not plain_http_on_this_machine(
+            str(app.config["BASE_URL"])
+        )
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+
+
+def plain_http_on_this_machine(base_url: str) -> bool:
+    """``http://localhost…`` or ``http://127.0.0.1…``: the only place cookies may go
+    without ``Secure`` (``make run`` serves http://127.0.0.1:5000)."""
+    parts = urlsplit(base_url.strip())
+    return parts.scheme == "http" and parts.hostname in {"localhost", "127.0.0.1", "::1"}
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -3,6 +3,10 @@
 Requests, CLI commands and jobs each get one session from :data:`db`; services
 receive it as an argument and only flush; the boundary commits. Engine state is
 kept per application, so two apps (a test and a live server) never share it.
+
+On SQLite, writers take the write lock at their first statement (``BEGIN IMMEDIATE``)
+and readers never wait; a busy database answers 503 and busy reads are run again: see
+:mod:`miniapps.sqlite_writes`.
 """
 
 from __future__ import annotations
@@ -12,10 +16,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from miniapps import db_disconnects, sqlite_writes
+from miniapps.core.records.value_safety import load_stored_json
+from miniapps.sqlite_writes import BUSY_TIMEOUT_SECONDS
 
 EXTENSION_KEY = "miniapps.db"
 
@@ -24,13 +33,22 @@ EXTENSION_KEY = "miniapps.db"
 class _State:
     engine: Engine
     factory: sessionmaker[Session]
+    bound: bool = False  # tests: every session runs in one connection's transaction
 
 
 class Database:
     def init_app(self, app: Flask) -> None:
-        engine = make_engine(app.config["DATABASE_URL"])
+        timeout = app.config.get("DATABASE_BUSY_TIMEOUT_SECONDS")
+        engine = make_engine(
+            app.config["DATABASE_URL"],
+            busy_timeout=float(timeout if timeout is not None else BUSY_TIMEOUT_SECONDS),
+        )
         app.extensions[EXTENSION_KEY] = _State(engine, sessionmaker(engine, expire_on_commit=False))
         app.teardown_appcontext(self._teardown)
+        if engine.dialect.name == "sqlite":
+            sqlite_writes.init_app(app)
+        else:  # a connection cut mid-request: 503, and reads are run again
+            db_disconnects.init_app(app, engine)
 
     def _state(self, app: Flask | None = None) -> _State:
         return cast(_State, (app or current_app).extensions[EXTENSION_KEY])
@@ -44,6 +62,7 @@ class Database:
         ``None`` restores the engine-bound factory.
         """
         state = self._state(app)
+        state.bound = connection is not None
         if connection is None:
             state.factory = sessionmaker(state.engine, expire_on_commit=False)
         else:
@@ -51,8 +70,15 @@ class Database:
                 bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
             )
 
-    def new_session(self, app: Flask | None = None) -> Session:
-        return self._state(app).factory()
+    def new_session(self, app: Flask | None = None, *, writes: bool | None = None) -> Session:
+        """A new session. ``writes`` says whether it will write (SQLite: whether its
+        transactions take the write lock first); None decides by where it runs: a GET,
+        HEAD or OPTIONS request reads, anything else writes."""
+        state = self._state(app)
+        if writes is None or state.bound:
+            return state.factory()
+        options = {sqlite_writes.WRITES_OPTION: writes}
+        return state.factory(bind=state.engine.execution_options(**options))
 
     @property
     def session(self) -> Session:
@@ -64,14 +90,36 @@ class Database:
     def _teardown(self, exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            if exc is not None:
-                session.rollback()
-            session.close()
+            try:
+                if exc is not None:
+                    session.rollback()
+                session.close()
+            except DBAPIError as error:  # cut after the answer was made: nothing to undo
+                if not error.connection_invalidated:
+                    raise
 
     @contextmanager
-    def transaction(self, app: Flask | None = None) -> Iterator[Session]:
-        """A unit of work outside a request (scheduler job, CLI step): commit or roll back."""
-        session = self.new_session(app)
+    def transaction(
+        self, app: Flask | None = None, *, lock_wait_seconds: float | None = None
+    ) -> Iterator[Session]:
+        """A unit of work of its own (scheduler job, CLI step, a request's bookkeeping):
+        it writes (on SQLite it takes the write lock first, waiting up to
+        ``lock_wait_seconds`` for it when given, else the busy timeout); commit or roll back.
+
+        On SQLite, inside a request whose own session already holds the write lock, a
+        second writer would wait for the first, that is for itself: the unit then runs in
+        a savepoint of the request's transaction and is kept when the request commits."""
+        holder = self._lock_holder(app)
+        if holder is not None:
+            session = Session(
+                bind=holder, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+        elif lock_wait_seconds is not None and not self._state(app).bound:
+            options = {sqlite_writes.LOCK_WAIT_OPTION: lock_wait_seconds}
+            session = self._state(app).factory(bind=self.engine(app).execution_options(**options))
+        else:
+            session = self.new_session(app)
+        writing = sqlite_writes.writing_unit.set(True)
         try:
             yield session
             session.commit()
@@ -80,14 +128,35 @@ class Database:
             raise
         finally:
             session.close()
+            sqlite_writes.writing_unit.reset(writing)
+
+    def _lock_holder(self, app: Flask | None) -> Connection | None:
+        """The connection of the request's session, when it holds SQLite's write lock."""
+        if not has_request_context():
+            return None
+        if app is not None and app is not current_app._get_current_object():  # type: ignore[attr-defined]
+            return None
+        session = g.get("db_session")
+        if session is None or self._state().bound or not session.in_transaction():
+            return None
+        connection = session.connection()
+        return connection if sqlite_writes.holds_write_lock(connection) else None
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, **kwargs: Any) -> Engine:
+    """An engine for ``url``. SQLite: WAL, foreign keys, writers that wait up to
+    ``busy_timeout`` seconds for the write lock (:mod:`miniapps.sqlite_writes`)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # Stored JSON is read through value_safety: values SQLite took before the record
+        # check refused them (a lone surrogate, Infinity) come back shown, not as a 500.
+        kwargs.setdefault("json_deserializer", load_stored_json)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling breaks SAVEPOINT: let SQLAlchemy emit BEGIN.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pysqlite's own transaction handling breaks SAVEPOINT: let SQLAlchemy emit BEGIN
+        # (IMMEDIATE for writers, so they wait for the lock instead of failing on it).
+        event.listen(engine, "begin", sqlite_writes.begin)
+        event.listen(engine, "before_cursor_execute", sqlite_writes.upgrade_before_write)
+        event.listen(engine, "handle_error", sqlite_writes.translate_busy)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

@@ -110,9 +110,13 @@ def test_the_page_shows_what_the_api_added(
         (
             {"body": "Over to @pm2@example.nhs.uk"},
             "/body",
-            "Practice Manager 2 (pm2@example.nhs.uk) cannot see this record",
+            "You cannot mention pm2@example.nhs.uk: only people who can see this record",
         ),
-        ({"body": "Ask @nobody@example.nhs.uk"}, "/body", "There is no one with the email"),
+        (
+            {"body": "Ask @nobody@example.nhs.uk"},
+            "/body",
+            "You cannot mention nobody@example.nhs.uk: only people who can see this record",
+        ),
         ({"body": "Hi", "parent_id": 999999}, "/parent_id", "There is no comment 999999"),
         ({"body": 5}, "/body", ""),
         ({}, "/body", ""),

@@ -30,7 +30,15 @@ from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.indicators.year_set_loading import load_year_set
 from miniapps.services.organisations import OrgRow, upsert_organisations
-from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -172,10 +180,21 @@ def _new_page(
         route.abort()
 
     context.route(lambda url: not url.startswith(live_server.url + "/"), block)
+    violations: list[str] = []
+    context.on("console", lambda message: _note_csp_violation(message, violations))
     try:
         yield context.new_page()
     finally:
         context.close()
+    # Whatever the test checked, a page that broke the Content-Security-Policy fails it.
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+def _note_csp_violation(message: ConsoleMessage, violations: list[str]) -> None:
+    # Chromium reports each blocked script, handler, style or load on the console.
+    text = message.text
+    if text.startswith("Refused to") or "Content Security Policy" in text:
+        violations.append(f"{message.page.url if message.page else ''}: {text}")
 
 
 @pytest.fixture

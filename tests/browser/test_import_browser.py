@@ -64,7 +64,9 @@ def imports_dir(live_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 @pytest.fixture
 def records_of(live_app: Flask, import_app: str) -> Iterator[Callable[[str], int]]:
     def count(ods: str) -> int:
-        with live_app.app_context(), db.transaction(live_app) as session:
+        # A reading session: db.transaction() would take SQLite's write lock, so wait for
+        # the import's transaction and count what it committed.
+        with live_app.app_context(), db.new_session(live_app, writes=False) as session:
             query = (
                 select(func.count())
                 .select_from(Record)

@@ -44,9 +44,10 @@ Screenshot = Callable[[Page, str], None]
 @pytest.fixture(scope="session")
 def inbox_live(live_app: Flask) -> Flask:
     """An adult safeguarding team covering the test Place, its officer, and the concern
-    app published to the test ICB (once per session)."""
+    app published to the test ICB (once per session; another module may have published
+    the app already)."""
     with live_app.app_context(), db.transaction(live_app) as session:
-        if session.get(App, "safeguarding_concern") is None:
+        if session.scalar(select(User).where(User.email == OFFICER)) is None:
             upsert_organisations(
                 session,
                 [
@@ -63,6 +64,8 @@ def inbox_live(live_app: Flask) -> Flask:
             user_service.create_user(
                 session, OFFICER, "Ada Officer", PASSWORD, "stakeholder", orgs["LAADULT"]
             )
+        if session.get(App, "safeguarding_concern") is None:
+            orgs = {o.ods: o for o in session.scalars(select(Organisation))}
             app_service.publish(session, load_definition(EXAMPLE), [orgs["QWE"]], actor=None)
     return live_app
 

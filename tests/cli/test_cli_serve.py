@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 from miniapps.cli import serve as serve_module
-from miniapps.cli.serve import GunicornServer
+from miniapps.cli.serve import WORKER_CLASS, GunicornServer
+from miniapps.cli.serve_worker import BufferedThreadWorker
 
 
 def test_options_become_gunicorn_settings() -> None:
@@ -27,8 +28,14 @@ def test_serve_runs_gunicorn_with_host_port_and_workers(runner, monkeypatch) -> 
     monkeypatch.setattr(serve_module.GunicornServer, "run", fake_run)
     result = runner.invoke(args=["serve", "--host", "::1", "--port", "8080", "--workers", "4"])
     assert result.exit_code == 0, result.output
-    # Threaded workers: an inbox's event stream holds a thread, not a whole worker.
-    assert seen == {"bind": ["[::1]:8080"], "workers": 4, "worker_class": "gthread", "threads": 8}
+    # Threaded workers: an inbox's event stream holds a thread, not a whole worker; a
+    # request reaches a thread only once it has arrived (tests/security/test_slow_clients).
+    assert seen == {
+        "bind": ["[::1]:8080"],
+        "workers": 4,
+        "worker_class": WORKER_CLASS,
+        "threads": 8,
+    }
     assert "4 worker(s) x 8 thread(s)" in result.stderr
     result = runner.invoke(args=["serve", "--threads", "32"])
     assert result.exit_code == 0 and seen["threads"] == 32, result.output
@@ -44,9 +51,9 @@ def test_serve_help_explains_threads(runner) -> None:
 
 def test_threaded_worker_settings_reach_gunicorn() -> None:
     server = GunicornServer(
-        {"worker_class": "gthread", "threads": 8, "timeout": 60, "keepalive": 5}
+        {"worker_class": WORKER_CLASS, "threads": 8, "timeout": 60, "keepalive": 5}
     )
-    assert server.cfg.worker_class_str == "gthread" and server.cfg.threads == 8
+    assert server.cfg.worker_class is BufferedThreadWorker and server.cfg.threads == 8
     assert (server.cfg.timeout, server.cfg.keepalive) == (60, 5)
 
 

@@ -37,9 +37,10 @@ def test_wrong_password_is_refused_with_the_error_pattern(client, users):
 def test_login_is_rate_limited(client, users, app, password):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         client.post("/auth/login", data={"email": "pm@example.nhs.uk", "password": "nope"})
-    locked = client.post("/auth/login", data={"email": "pm@example.nhs.uk", "password": password})
-    assert locked.status_code == 429
-    assert "Too many failed sign-in attempts" in locked.get_data(as_text=True)
+    waiting = client.post("/auth/login", data={"email": "pm@example.nhs.uk", "password": password})
+    assert waiting.status_code == 429
+    assert int(waiting.headers["Retry-After"]) >= 1
+    assert "Too many sign-in attempts. Wait 1 second," in waiting.get_data(as_text=True)
 
 
 def test_next_parameter_never_redirects_off_site(client, users, password):

@@ -67,8 +67,9 @@ def signed_in(flask_app: Flask, who: str) -> FlaskClient:
 
 
 def committed_records(flask_app: Flask) -> int:
-    """Records any other connection sees, i.e. committed ones."""
-    with flask_app.app_context(), db.transaction(flask_app) as session:
+    """Records any other connection sees, i.e. committed ones (a read: on SQLite it does
+    not wait for the import's write lock, as a writing ``db.transaction`` would)."""
+    with flask_app.app_context(), db.new_session(flask_app, writes=False) as session:
         return session.scalar(select(func.count()).select_from(Record)) or 0
 
 

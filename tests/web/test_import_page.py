@@ -7,11 +7,13 @@ import io
 import json
 import re
 import zipfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.models import Record
 from miniapps.services import apps as app_service
 from miniapps.services.imports.records import import_records
@@ -67,6 +69,7 @@ def test_upload_and_preview_keep_the_file_for_confirmation(
         "org": "A00001",
         "period": None,
         "rows": 2,
+        "limits": asdict(ReadLimits()),  # the import runs within the limits checked with
     }
     # Confirming runs the import in the background: tests/web/test_import_jobs.py.
 

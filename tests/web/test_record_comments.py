@@ -53,7 +53,7 @@ def test_mention_of_someone_who_cannot_see_it_is_refused(
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in html and 'href="#body"' in html
-    assert "Practice Manager 2 (pm2@example.nhs.uk) cannot see this record" in html
+    assert "You cannot mention pm2@example.nhs.uk: only people who can see" in html
     assert "Hi @pm2@example.nhs.uk</textarea>" in html  # input kept
     assert db_session.scalars(select(Comment)).all() == []
 

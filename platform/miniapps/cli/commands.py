@@ -27,6 +27,8 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("miniapps.cli.scheduler", "scheduler"),
     ("miniapps.cli.mail", "mail_group"),
     ("miniapps.cli.calendar", "calendar_group"),
+    ("miniapps.cli.backup", "backup"),
+    ("miniapps.cli.backup", "restore"),
 )
 
 

@@ -1,4 +1,5 @@
-"""``miniapps records``: import records from CSV/XLSX and export them as CSV, XLSX or JSON.
+"""``miniapps records``: import records from CSV/XLSX and export them as CSV, XLSX or JSON;
+clear away uploaded files no record holds (``prune-files``).
 
 The command line acts as the platform itself (:class:`SystemAccess`): it may
 import into and export from every organisation.
@@ -6,20 +7,25 @@ import into and export from every organisation.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from miniapps.cli.output import fail
 from miniapps.core.exports import records as record_export
+from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.db import db
 from miniapps.models import App, Organisation
+from miniapps.models.base import utcnow
 from miniapps.services.definitions import app_definition
 from miniapps.services.exports.records import audit_exported, export_items
 from miniapps.services.imports.records import import_records
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import SystemAccess
+from miniapps.services.records.attachment_orphans import prune_orphans
 
 records_group = AppGroup("records", help="Records: import from CSV/XLSX, export.")
 
@@ -56,6 +62,7 @@ def import_command(
         org=ods,
         period=period,
         dry_run=dry_run,
+        limits=ReadLimits.from_mapping(current_app.config),
     )
     if not report.ok:
         session.rollback()
@@ -140,3 +147,26 @@ def _org_or_fail(ods: str) -> Organisation:
         return by_ods(db.session, ods)
     except UnknownOrganisation as exc:
         fail(summary=str(exc))
+
+
+@records_group.command("prune-files")
+@click.option(
+    "--older-than-hours",
+    type=click.IntRange(min=1),
+    default=24,
+    show_default=True,
+    help="Leave alone what is younger than this (forms being filled in now).",
+)
+def prune_files_command(older_than_hours: int) -> None:
+    """Delete attachments no record holds (no record's answers, history or document
+    version cites them), stored files no attachment names, and uploads left unfinished
+    in UPLOADS_DIR/incoming/ by a process that stopped; only those older than
+    --older-than-hours. Safe to run daily (cron)."""
+    report = prune_orphans(
+        db.session,
+        current_app.config["UPLOADS_DIR"],
+        utcnow(),
+        grace=timedelta(hours=older_than_hours),
+    )
+    db.session.commit()
+    click.echo(report.summary)

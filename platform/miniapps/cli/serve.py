@@ -14,6 +14,7 @@ from miniapps.services.notifications.mail_catcher import is_loopback
 
 WORKER_TIMEOUT_SECONDS = 60
 KEEPALIVE_SECONDS = 5
+WORKER_CLASS = "miniapps.cli.serve_worker.BufferedThreadWorker"
 
 
 class GunicornServer(BaseApplication):
@@ -58,9 +59,12 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Run the web application under gunicorn (production server).
 
     Gunicorn's threaded workers (gthread): each request holds one thread, so an open
-    inbox's live stream (at most about a minute before the browser reconnects) or a slow
-    client ties up one thread, not a whole worker. Workers x threads requests run at once:
-    count one for every open inbox page on top of the usual traffic.
+    inbox's live stream (at most about a minute before the browser reconnects) ties up
+    one thread, not a whole worker. Workers x threads requests run at once: count one for
+    every open inbox page on top of the usual traffic. A request reaches a thread only
+    once its head (and a body up to 256 KiB) has arrived, within deadlines, so slow or
+    idle clients hold none (see miniapps.cli.serve_worker). In production, put a
+    buffering proxy in front all the same (docs/security.md).
 
     Links in emails use BASE_URL (MINIAPPS_BASE_URL), not the address served: behind a
     proxy they differ. A local BASE_URL naming another port is warned about."""
@@ -68,7 +72,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     options = {
         "bind": f"{address}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
+        # gthread whose poller reads each request head (and a small body) before a
+        # thread takes it, with deadlines: no slow or idle client can hold a thread.
+        "worker_class": WORKER_CLASS,
         "threads": threads,
         # gthread's main loop, not a request, keeps a worker alive: a long event stream
         # is never mistaken for a hung worker. A worker silent for this long is restarted.
@@ -78,6 +84,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         # On stop, open event streams are cut after this long (browsers reconnect).
         "graceful_timeout": 10,
         "accesslog": "-",
+        # No gunicornc control socket: one shared path per user, so two servers clash.
+        "control_socket_disable": True,
     }
     base_url = str(current_app.config["BASE_URL"])
     click.echo(

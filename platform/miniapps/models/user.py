@@ -1,4 +1,4 @@
-"""People, their roles per organisation, API tokens and sign-in attempts."""
+"""People, their roles per organisation and their API tokens."""
 
 from __future__ import annotations
 
@@ -76,17 +76,10 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Refused from this moment on (401 "expired"); set when the token is made.
+    expires_at: Mapped[datetime]
+    # Written at most once every few minutes (services/users/tokens.py), never in the request.
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
-
-
-class LoginAttempt(Base):
-    """Failed sign-ins, counted per email to rate-limit guessing across all workers."""
-
-    __tablename__ = "login_attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -28,7 +28,7 @@ from miniapps.models import (
 )
 from miniapps.services.compliance.definition_checks import framework_issues
 from miniapps.services.definitions import app_definition, latest_version
-from miniapps.services.permissions import Access, targeted_clause
+from miniapps.services.permissions import READ, Access, Forbidden, targeted_clause
 from miniapps.services.publish_rights import check_owns_existing, check_targets, not_owned
 
 # How many failing records to name before summarising.
@@ -78,6 +78,8 @@ def publish(
     owner: Organisation | None = None
     if access is not None:
         if app is not None:  # whose app it is first: that refusal says the way out
+            if not sees_app(session, access, app):
+                raise Forbidden(hidden_id_message(definition.id))
             check_owns_existing(access, app)
         targets = check_targets(session, access, targets, app)
         if app is None:
@@ -152,7 +154,10 @@ def publish_problems(session: Session, access: Access, definition: AppDefinition
     (use the next one), a change that would leave stored records invalid. Publishing the
     same content again is no problem."""
     app = session.get(App, definition.id)
-    problem = not_owned(access, app) if app is not None else None
+    problem = None
+    if app is not None:
+        seen = sees_app(session, access, app)
+        problem = not_owned(access, app) if seen else hidden_id_message(definition.id)
     if problem:
         return [Issue("/id", problem, "forbidden")]
     unknown_ids = framework_issues(session, definition)
@@ -280,17 +285,30 @@ def visible_apps(session: Session, access: Access) -> list[App]:
     apps = list(session.scalars(select(App).where(App.status == "published").order_by(App.title)))
     if access.is_admin:
         return apps
-    readable = access.orgs(session, "read")
-    result = []
-    for app in apps:
-        if access.owns(app):
-            result.append(app)
-            continue
-        targeted = session.scalars(
-            select(Organisation.id).where(
-                targeted_clause(app.id), Organisation.id.in_([o.id for o in readable])
-            )
-        ).first()
-        if targeted is not None:
-            result.append(app)
-    return result
+    readable = [o.id for o in access.orgs(session, READ)]
+    return [app for app in apps if access.owns(app) or _targeted_at(session, app, readable)]
+
+
+def sees_app(session: Session, access: Access, app: App) -> bool:
+    """Whether ``access`` may know that ``app`` exists: it is in their list of apps
+    (:func:`visible_apps`). Anyone else is told nothing about it, not even its title."""
+    if app.status != "published":
+        return access.is_admin
+    if access.is_admin or access.owns(app):
+        return True
+    return _targeted_at(session, app, [o.id for o in access.orgs(session, READ)])
+
+
+def hidden_id_message(app_id: str) -> str:
+    """Why an id taken by an app the publisher cannot see cannot be published: it says
+    the id is taken, never whose app it is or what it is called."""
+    return (
+        f"The app id “{app_id}” is already taken, so you cannot publish under it. "
+        f"Change “id” to one of your own, like “{app_id}_2”."
+    )
+
+
+def _targeted_at(session: Session, app: App, org_ids: list[int]) -> bool:
+    """Whether ``app`` is published to one of ``org_ids`` (or to one above it)."""
+    query = select(Organisation.id).where(targeted_clause(app.id), Organisation.id.in_(org_ids))
+    return session.scalars(query.limit(1)).first() is not None

@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import cast
 
-from flask import Flask, Request, g, request, session
+from flask import Flask, Request, current_app, g, request, session
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from miniapps.db import db
 from miniapps.extensions import login_manager
 from miniapps.models import Organisation, User
 from miniapps.services.permissions import PUBLISH, Access
-from miniapps.services.users import active_user, user_for_token
+from miniapps.services.users import active_user
+from miniapps.services.users.tokens import authenticate_token
+from miniapps.services.users.units import Units
+from miniapps.services.users.user_sessions import SessionPolicy, session_user_id
+
+# How long bookkeeping writes wait for SQLite's write lock before giving up.
+BOOKKEEPING_LOCK_WAIT_SECONDS = 0.2
+# The signed cookie's key for the server-side session id (see services/users/user_sessions.py).
+SESSION_ID_KEY = "sid"
+
+
+def db_units() -> Units:
+    """Sign-in, session and token checks run in units of their own: reads that never take
+    SQLite's write lock, and short writes (see services/users/units.py)."""
+    return Units(read=_read_unit, write=db.transaction, bookkeeping=_bookkeeping_unit)
+
+
+def _bookkeeping_unit() -> AbstractContextManager[Session]:
+    """Last-seen and last-used notes: on SQLite they wait at most a moment for the write
+    lock (then the note waits for a later request), never behind a long import."""
+    return db.transaction(lock_wait_seconds=BOOKKEEPING_LOCK_WAIT_SECONDS)
+
+
+@contextmanager
+def _read_unit() -> Iterator[Session]:
+    session = db.new_session(writes=False)
+    try:
+        yield session
+    finally:
+        session.close()  # nothing was written: the transaction just ends
 
 
 def init_app(app: Flask) -> None:
@@ -21,17 +53,25 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    return active_user(db.session, int(user_id)) if user_id.isdigit() else None
+    """The cookie's user, only while its server-side session is live (not signed out,
+    not idle or old past the timeouts, not ended by a password change)."""
+    session_id = session.get(SESSION_ID_KEY)
+    if not user_id.isdigit() or not isinstance(session_id, str):
+        return None
+    policy = SessionPolicy.from_config(current_app.config)
+    if session_user_id(db_units(), session_id, policy) != int(user_id):
+        return None
+    return active_user(db.session, int(user_id))
 
 
 def _load_user_from_token(req: Request) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    user = user_for_token(db.session, header.removeprefix("Bearer ").strip())
+    check = authenticate_token(db_units(), header.removeprefix("Bearer ").strip())
+    user = active_user(db.session, check.user_id) if check.user_id is not None else None
     if user is not None:
         g.authenticated_by_token = True
-        db.session.commit()  # record last_used_at
     return user
 
 

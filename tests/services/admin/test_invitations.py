@@ -18,11 +18,23 @@ from miniapps.services.invitations import (
     usable_link,
 )
 from miniapps.services.permissions import Access
-from miniapps.services.users import authenticate, create_token, create_user, user_for_token
+from miniapps.services.users import create_token, create_user, user_for_token
+from miniapps.services.users.sign_in import sign_in
+from miniapps.services.users.throttle import ThrottlePolicy
+from miniapps.services.users.units import within
+from miniapps.services.users.user_sessions import SessionPolicy
 from sqlalchemy import select
 
 BASE = "https://miniapps.example.nhs.uk"
 NEW_PASSWORD = "a new password for me"
+
+
+def signs_in(session, email: str, password: str) -> int | None:
+    """The id of the user ``email`` and ``password`` sign in as, else None."""
+    result = sign_in(
+        within(session), email, password, "127.0.0.1", ThrottlePolicy(), SessionPolicy()
+    )
+    return result.user_id if result is not None else None
 
 
 @pytest.fixture
@@ -58,10 +70,10 @@ def test_a_link_works_once(db_session, invitee):
     token = token_of(issue_link(db_session, invitee, "invite", actor=None, base_url=BASE).url)
     user = accept_link(db_session, token, NEW_PASSWORD, NEW_PASSWORD)
     assert user == invitee
-    assert authenticate(db_session, invitee.email, NEW_PASSWORD, 5, 900) == invitee
+    assert signs_in(db_session, invitee.email, NEW_PASSWORD) == invitee.id
     with pytest.raises(LinkUnusable):
         accept_link(db_session, token, "another password 123", "another password 123")
-    assert authenticate(db_session, invitee.email, NEW_PASSWORD, 5, 900) == invitee
+    assert signs_in(db_session, invitee.email, NEW_PASSWORD) == invitee.id
 
 
 def test_a_link_expires(db_session, invitee):
@@ -116,7 +128,7 @@ def test_deactivated_account_cannot_sign_in_use_tokens_or_links(db_session, user
     link = token_of(issue_link(db_session, person, "reset", actor=None, base_url=BASE).url)
     assert user_for_token(db_session, token) == person
     people.set_active(db_session, admin_scope(Access(users["platform_admin"])), person, False)
-    assert authenticate(db_session, person.email, password, 5, 900) is None
+    assert signs_in(db_session, person.email, password) is None
     assert user_for_token(db_session, token) is None
     with pytest.raises(LinkUnusable):
         usable_link(db_session, link)

@@ -150,8 +150,8 @@ def test_a_locked_period_refuses_create_update_and_transition(db_session, users,
         record_service.apply_transition(
             db_session, Access(staff), draft, "submit", comment=None, actor=staff
         )
-    with pytest.raises(returns_service.PeriodLocked):
-        submit(db_session, users, orgs, monthly, ods="A00002")
+    with pytest.raises(returns_service.PeriodLocked):  # by someone who may write there
+        submit(db_session, users, orgs, monthly, ods="A00002", who="pcn_manager")
     # Other periods and other PCNs stay open.
     submit(db_session, users, orgs, monthly, period="2025-05")
     submit(db_session, users, orgs, monthly, ods="A00003", who="practice_manager_2")

@@ -62,7 +62,15 @@ def london_month(moment: datetime) -> str:
 
 
 def is_month(text: str) -> bool:
-    return bool(MONTH.match(text))
+    """``2026-04``: a month whose start and end London can say (not 0000-01, not 9999-12)."""
+    if not MONTH.match(text):
+        return False
+    try:
+        month_start(text)
+        month_start(next_month(text))
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def month_start(month: str) -> datetime:

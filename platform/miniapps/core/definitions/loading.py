@@ -24,6 +24,7 @@ from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.definitions.semantics import semantic_issues
 from miniapps.core.errors import DefinitionInvalid, Issue
+from miniapps.core.json_text import loads_bounded
 from miniapps.core.pointers import pointer_parts
 
 META_SCHEMA_PATH = Path(__file__).resolve().parents[4] / "schemas" / "app-definition.schema.json"
@@ -71,7 +72,7 @@ def read_definition(path: str | Path) -> tuple[dict[str, Any], str]:
     except OSError as exc:
         raise fail(f"cannot be read ({exc.strerror or exc})") from exc
     try:
-        raw = json.loads(text, parse_constant=_refuse_constant)
+        raw = loads_bounded(text)  # no NaN or 1e400, nested at most 64 deep
     except json.JSONDecodeError as exc:
         message = exc.msg[:1].lower() + exc.msg[1:]
         raise fail(
@@ -82,10 +83,6 @@ def read_definition(path: str | Path) -> tuple[dict[str, Any], str]:
     if not isinstance(raw, dict):
         raise fail("must hold one JSON object ({ ... }) at the top level")
     return raw, source
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in JSON")
 
 
 def validate_definition(

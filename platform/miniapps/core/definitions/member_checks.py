@@ -8,11 +8,10 @@ from collections import deque
 from datetime import timedelta
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from miniapps.core.definitions.context import SemanticContext
 from miniapps.core.periods.schedule import PeriodRules, due_date, period_bounds, period_containing
 from miniapps.core.pointers import pointer_join
+from miniapps.core.records.record_validator import record_validator
 from miniapps.core.workflow import DEFAULT_WORKFLOW
 
 KIND_WORDS = {
@@ -279,9 +278,7 @@ def check_migration(ctx: SemanticContext) -> None:
             message = f"'{old}' and '{renamed_from[new]}' cannot both become '{new}'"
             ctx.add(at, message, "duplicate")
         renamed_from.setdefault(new, old)
-    validator = Draft202012Validator(
-        ctx.raw["schema"], format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = record_validator(ctx.raw["schema"])  # RE2 patterns: no hang on a default
 
     def check_value(key: str, value: Any, at: str) -> None:
         errors = validator.iter_errors({key: value})

@@ -12,7 +12,8 @@ email leaves the system; the details stay behind sign-in). Two layers keep it sa
 2. **The sandbox** (:class:`ImmutableSandboxedEnvironment`, strict undefined) renders it,
    refusing unsafe attribute access even if the allowlist were bypassed.
 
-The HTML part is rendered with autoescaping, the text part without. Flask-free.
+The HTML part is the text part escaped as a whole (the template's own text too: a
+definition never puts markup into an email). Flask-free.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, Literal, overload
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from miniapps.core.errors import Issue
 from miniapps.core.pointers import pointer_join
@@ -135,18 +136,23 @@ def render_message(text: str, context: Mapping[str, Any], *, html: Literal[True]
 def render_message(text: str, context: Mapping[str, Any], *, html: Literal[False]) -> str: ...
 def render_message(text: str, context: Mapping[str, Any], *, html: bool) -> str:
     """Render ``text`` with ``context`` (every name of :data:`CONTEXT_NAMES`; missing ones
-    are empty). ``html``: autoescaped, returned as :class:`Markup`. Raises
-    :class:`MessageTemplateError` for a template that is not allowed or fails."""
+    are empty). ``html``: the plain text, escaped as a whole (the template's own text as
+    well as the values: markup written into a definition, such as a link, shows as
+    text and never becomes a link), line breaks as ``<br>``, returned as
+    :class:`Markup`. Raises :class:`MessageTemplateError` for a template that is not
+    allowed or fails."""
     problem = template_problem(text)
     if problem is not None:
         raise MessageTemplateError(f"the template {problem}")
     values = {name: context.get(name) or "" for name in CONTEXT_NAMES}
     try:
-        rendered = sandbox(html).from_string(text).render(values)
+        rendered = sandbox(False).from_string(text).render(values)
     except Exception as exc:  # anything a template does wrong is the template's error
         raise MessageTemplateError(f"the template failed: {exc}") from exc
     rendered = rendered.strip()[:MAX_OUTPUT_LENGTH]
-    return Markup(rendered) if html else rendered
+    if not html:
+        return rendered
+    return Markup("<br>").join(escape(line) for line in rendered.split("\n"))
 
 
 def template_issues(raw: Mapping[str, Any]) -> list[Issue]:

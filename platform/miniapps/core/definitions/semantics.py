@@ -41,7 +41,9 @@ from miniapps.core.definitions.member_checks import (
     check_workflow,
 )
 from miniapps.core.definitions.message_templates import template_issues
+from miniapps.core.definitions.pattern_checks import check_patterns
 from miniapps.core.definitions.plain_errors import plain_issues
+from miniapps.core.definitions.ref_checks import ref_issues
 from miniapps.core.definitions.schema_fields import Field, iter_fields, resolve
 from miniapps.core.definitions.step_checks import check_steps
 from miniapps.core.definitions.subject_checks import check_subject
@@ -137,6 +139,7 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     check_period(ctx)
     check_migration(ctx)
     check_hooks(ctx)
+    check_patterns(ctx)  # RE2 can run them, browsers cannot hang on them
     ctx.issues.extend(template_issues(raw))
     unique: list[Issue] = []
     for issue in ctx.issues:
@@ -151,7 +154,7 @@ def check_record_schema(ctx: SemanticContext) -> None:
     meta = Draft202012Validator.META_SCHEMA
     checker = validator_for(meta)(meta, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(checker.iter_errors(schema), key=lambda e: [str(p) for p in e.absolute_path])
-    found = plain_issues(errors, "/schema")
+    found = plain_issues(errors, "/schema") or ref_issues(schema)  # fields need no cycles
     ctx.issues.extend(found)
     if found:
         return

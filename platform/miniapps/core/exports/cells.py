@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from openpyxl.cell import WriteOnlyCell
+
+from miniapps.core.records.value_safety import scrub_text, xml_text
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -48,11 +51,13 @@ def csv_text(
 
     ``text`` turns each made-safe value into the text written; it must not turn a value that
     is not text into text starting like a formula (a negative number is fine: it is one).
+    A lone surrogate (stored before the record check refused it) becomes U+FFFD, so the
+    text always encodes as UTF-8.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([text(safe_cell(v)) for v in header])
-    writer.writerows([text(safe_cell(v)) for v in row] for row in rows)
+    writer.writerow([scrub_text(text(safe_cell(v))) for v in header])
+    writer.writerows([scrub_text(text(safe_cell(v))) for v in row] for row in rows)
     return out.getvalue()
 
 
@@ -60,13 +65,16 @@ def xlsx_append(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) ->
     """Append one row to an openpyxl worksheet, every cell through :func:`safe_cell`.
 
     Text goes into a string cell: openpyxl would otherwise store text starting with ``=``
-    as a formula and ``#N/A`` and the like as error values.
+    as a formula and ``#N/A`` and the like as error values. Characters an XLSX file (XML)
+    cannot hold, such as a vertical tab or a lone surrogate, become U+FFFD.
     """
     row: list[Any] = []
     for value in values:
         value = safe_cell(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None  # stored before the record check refused it; Excel has no Infinity
         if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value)
+            cell = WriteOnlyCell(sheet, xml_text(value))
             cell.data_type = "s"
             row.append(cell)
         else:

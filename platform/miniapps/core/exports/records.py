@@ -33,6 +33,7 @@ from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.exports.cells import csv_text, xlsx_append
 from miniapps.core.imports.columns import column_name
 from miniapps.core.pointers import value_at
+from miniapps.core.records.value_safety import scrub_value, xml_text
 
 META_COLUMNS = (
     "id", "app_version", "ods", "organisation", "period", "status",
@@ -197,7 +198,7 @@ def to_xlsx(definition: AppDefinition, items: Iterable[ExportItem]) -> bytes:
 
 def _sheet_title(name: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of ``[]:*?/\\``, unique."""
-    clean = "".join("." if ch in "[]:*?/\\" else ch for ch in name)[:31]
+    clean = "".join("." if ch in "[]:*?/\\" else ch for ch in xml_text(name))[:31]
     title, n = clean, 2
     while title.lower() in used:
         title = f"{clean[:28]}~{n}"
@@ -239,7 +240,9 @@ def to_json(definition: AppDefinition, items: Iterable[ExportItem]) -> str:
         }
         for record, ods, org_name, submitter in items
     ]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    # Stored before the record check refused them, a lone surrogate or Infinity would make
+    # text that cannot be encoded or JSON that no parser reads: shown as U+FFFD and null.
+    return json.dumps(scrub_value(records), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def _iso(value: datetime | None) -> str | None:

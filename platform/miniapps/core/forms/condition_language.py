@@ -5,17 +5,19 @@ A subset of JSON Schema with its real semantics: ``type const enum minimum maxim
 exclusiveMinimum exclusiveMaximum pattern minLength maxLength contains not allOf
 anyOf required properties`` (plus the annotations ``title description $comment``).
 Keywords ignore values of other types, and ``properties`` only checks members that
-are present, so ``{"properties": {"x": {"const": true}}}`` matches ``{}``.
+are present, so ``{"properties": {"x": {"const": true}}}`` matches ``{}``. ``pattern`` runs
+in RE2 and never matches a string longer than
+:data:`~miniapps.core.records.patterns.PATTERN_INPUT_LIMIT` characters (the browser's rule).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from miniapps.core.errors import Issue
 from miniapps.core.pointers import pointer_join
+from miniapps.core.records.patterns import condition_pattern
 
 ANNOTATIONS = frozenset({"title", "description", "$comment"})
 
@@ -93,7 +95,7 @@ _KEYWORDS: dict[str, Callable[[Any, Any], bool]] = {
     "maximum": _num(lambda v, a: v <= a),
     "exclusiveMinimum": _num(lambda v, a: v > a),
     "exclusiveMaximum": _num(lambda v, a: v < a),
-    "pattern": lambda arg, v: not isinstance(v, str) or re.search(arg, v) is not None,
+    "pattern": lambda arg, v: not isinstance(v, str) or condition_pattern(arg, v),
     "minLength": lambda arg, v: not isinstance(v, str) or len(v) >= arg,
     "maxLength": lambda arg, v: not isinstance(v, str) or len(v) <= arg,
     "contains": lambda arg, v: not isinstance(v, list) or any(matches(arg, x) for x in v),

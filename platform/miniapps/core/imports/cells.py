@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import warnings
-import zipfile
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.forms.field_base import MISSING, choice_map, parse_number
 from miniapps.core.forms.field_dates import LOCAL_ZONE, DateTimeType
 from miniapps.core.forms.fields import TextareaType
+from miniapps.core.imports.xlsx import ReadLimits, TableTooLarge, read_xlsx
+from miniapps.core.json_text import loads_bounded
 from miniapps.core.records.schema_issues import lower_first
 
 TRUE_WORDS = frozenset({"yes", "true", "1", "y"})
@@ -160,7 +157,7 @@ def _date_time(value: Any) -> Any:
 def _json_cell(field: Field, value: Any) -> Any:
     expected = dict if field.kind == "object" else list
     try:
-        parsed = json.loads(cell_text(value))
+        parsed = loads_bounded(cell_text(value))  # no 1e400, nested at most 64 deep
     except ValueError:
         parsed = None
     if not isinstance(parsed, expected):
@@ -171,30 +168,52 @@ def _json_cell(field: Field, value: Any) -> Any:
     return parsed
 
 
-def read_table(content: bytes, filename: str) -> list[tuple[int, list[Any]]]:
-    """(spreadsheet row number, cells) of a CSV or the first sheet of an XLSX file."""
+def read_table(
+    content: bytes, filename: str, limits: ReadLimits | None = None
+) -> list[tuple[int, list[Any]]]:
+    """(spreadsheet row number, cells) of a CSV or the first sheet of an XLSX file, read
+    within ``limits`` (rows, columns, unpacked size): beyond them, :class:`CellProblem`."""
+    limits = limits or ReadLimits()
     name = filename.lower()
     if name.endswith(".xls"):
         raise CellProblem("old Excel files (.xls) cannot be read; save it as .xlsx or CSV UTF-8")
-    if name.endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CellProblem(NOT_UTF8) from None
-    return list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
+        if name.endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04":
+            return read_xlsx(content, limits)
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CellProblem(NOT_UTF8) from None
+        return _read_csv(text, limits)
+    except TableTooLarge as exc:
+        raise CellProblem(str(exc)) from None
 
 
-def _read_xlsx(content: bytes) -> list[tuple[int, list[Any]]]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns about styles other tools write
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-            raise CellProblem("the file is not an Excel workbook (.xlsx) or CSV") from None
-        try:
-            sheet = book.worksheets[0]
-            rows = [(n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), 1)]
-        finally:
-            book.close()
+def _read_csv(text: str, limits: ReadLimits) -> list[tuple[int, list[Any]]]:
+    """Rows of a CSV, each cut after its last value (a row of empty cells is empty)."""
+    rows: list[tuple[int, list[Any]]] = []
+    counted = 0
+    lines = _bounded_lines(io.StringIO(text, newline=""), limits)
+    try:
+        for number, cells in enumerate(csv.reader(lines), start=1):
+            last = max((i for i, c in enumerate(cells, 1) if c.strip()), default=0)
+            if last and number > limits.max_rows + 1:
+                raise TableTooLarge(limits.too_many_rows(number))
+            if last > limits.max_columns:
+                raise TableTooLarge(limits.too_many_columns(number, last))
+            counted = limits.count_cells(counted, number, last)
+            rows.append((number, cells[:last]))
+    except csv.Error as exc:
+        raise CellProblem(f"the file is not readable CSV: {exc}") from None
     return rows
+
+
+def _bounded_lines(lines: Iterator[str], limits: ReadLimits) -> Iterator[str]:
+    """The lines of a CSV, refusing one with so many commas that parsing it would hold
+    far more cells than an import reads (a line of a million commas)."""
+    for number, line in enumerate(lines, start=1):
+        if line.count(",") > 10 * limits.max_columns:
+            raise TableTooLarge(
+                f"line {number}: an import reads at most {limits.max_columns:,} columns"
+            )
+        yield line

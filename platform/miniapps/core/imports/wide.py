@@ -52,6 +52,7 @@ from miniapps.core.imports.columns import (
     resolve_header,
 )
 from miniapps.core.imports.long import is_long_layout, read_long
+from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.core.indicators.year_sets import YearSet
 from miniapps.core.records.check import check_record
 
@@ -59,6 +60,7 @@ __all__ = [
     "Column",
     "ImportResult",
     "ImportRow",
+    "ReadLimits",
     "RowProblem",
     "period_problem",
     "read_import",
@@ -80,17 +82,19 @@ def read_import(
     org: str | None = None,
     period: str | None = None,
     year_sets: Callable[[str], YearSet | None] | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Read and check every row of ``content`` (CSV or XLSX) for ``definition``'s app.
 
     ``org`` (an ODS code) and ``period`` apply to rows whose file gives none. For an app
     with ``indicator_source``, a file with an ``indicator`` column is a long extract (one
     row per organisation and indicator, see :mod:`miniapps.core.imports.long`),
-    checked against the indicators ``year_sets(period)`` gives for each period.
+    checked against the indicators ``year_sets(period)`` gives for each period. A file
+    beyond ``limits`` (rows, columns, cells, unpacked size) is one problem, read no further.
     """
     result = ImportResult()
     try:
-        table = read_table(content, filename)
+        table = read_table(content, filename, limits)
     except CellProblem as exc:
         result.problems.append(RowProblem(None, None, str(exc)))
         return result

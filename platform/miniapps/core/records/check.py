@@ -11,6 +11,9 @@ What is checked (see ``docs/app-definitions.md``, "Drafts and submission"):
 * **submitted** (any state after draft): values hidden by a condition are dropped,
   then the data is validated against the schema with format checking (every
   keyword), then the app-level checks run (a numerator above its denominator);
+* **always**: text that cannot be stored or served (NUL and other control characters, a
+  lone surrogate) and numbers that are not finite are refused first, at their pointers
+  (:mod:`miniapps.core.records.value_safety`);
 * **draft**: hidden values are kept and nothing is required yet, but a value that is
   wrong whatever else is entered is refused: the wrong type, a bad format, an answer
   not among the choices, out of range, too long, not a multiple, a pattern not
@@ -34,6 +37,7 @@ from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.indicators.source import count_issues
 from miniapps.core.records.date_bounds import NOT_FUTURE, NOT_PAST, bound_issues
 from miniapps.core.records.schema_issues import validate_record_data
+from miniapps.core.records.value_safety import VALUE_CODES, scrub_value, value_issues
 
 # Keywords whose failure makes a value wrong in itself, whatever else is answered.
 DRAFT_REFUSES = frozenset(
@@ -56,6 +60,7 @@ DRAFT_REFUSES = frozenset(
         "numerator_above_denominator",
         NOT_FUTURE,
         NOT_PAST,
+        *VALUE_CODES,  # text or a number that cannot be stored or served
     }
 )
 
@@ -115,20 +120,24 @@ def check_record(
     """Whether ``data`` may be stored as a draft (``submit=False``) or submitted, as a new
     record or over ``stored`` (the record's data as stored).
 
-    One issue at most per pointer, schema problems first (in schema order), then dates
+    One issue at most per pointer: values that cannot be stored or served first, then
+    schema problems (in schema order), then dates
     out of bounds (``x-not-future``, ``x-not-past``), then the app-level checks, each for
     pointers not already reported."""
     if not isinstance(data, dict):
         return RecordCheck({}, (Issue("", "data must be a JSON object", "type"),))
     if submit:
         data = drop_hidden(data, evaluate(compile_rules(rules.schema, rules.ui), data))
-    issues = validate_record_data(rules.schema, data)
+    issues = value_issues(rules.schema, data)  # NUL, lone surrogates, 1e400: never stored
+    sound = scrub_value(data) if issues else data  # what the checks below can safely read
     reported = {issue.pointer for issue in issues}
-    for issue in bound_issues(rules.schema, data, now or datetime.now(UTC), stored):
+    issues += [i for i in validate_record_data(rules.schema, sound) if i.pointer not in reported]
+    reported = {issue.pointer for issue in issues}
+    for issue in bound_issues(rules.schema, sound, now or datetime.now(UTC), stored):
         if issue.pointer not in reported:
             reported.add(issue.pointer)
             issues.append(issue)
-    issues += [i for i in count_issues(rules, data) if i.pointer not in reported]
+    issues += [i for i in count_issues(rules, sound) if i.pointer not in reported]
     if not submit:
         issues = [i for i in issues if i.code in DRAFT_REFUSES]
     return RecordCheck(data, tuple(issues))

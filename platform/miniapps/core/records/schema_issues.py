@@ -1,7 +1,9 @@
 """Validate one record's data against its app's JSON Schema, in plain English.
 
 ``jsonschema`` does the checking (draft 2020-12, formats on, including
-``date-time`` and ``uri`` from the ``format-nongpl`` extras); this module turns
+``date-time`` and ``uri`` from the ``format-nongpl`` extras), through
+:mod:`miniapps.core.records.record_validator` (patterns in RE2, format checks bounded,
+lengths before formats); this module turns
 its errors into :class:`~miniapps.core.errors.Issue` objects that point at the
 field concerned and say what to do, never the validator's own text:
 
@@ -22,21 +24,19 @@ so callers can filter (:mod:`miniapps.core.records.check` keeps some for drafts)
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from miniapps.core.definitions.schema_fields import Field, enum_choices, iter_fields
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.pointers import pointer_join
 from miniapps.core.records.choice_issues import ChoiceProblems
+from miniapps.core.records.evaluated_keys import pattern_covered
 from miniapps.core.records.issue_context import in_context, pattern_of
 from miniapps.core.records.issue_context import lower_first as lower_first
+from miniapps.core.records.record_validator import record_validator
 
 FORMAT_MESSAGES = {
     "date": "Enter a real date, like 31 3 2025",
@@ -47,13 +47,14 @@ FORMAT_MESSAGES = {
     "uri": "Enter a full web address, like https://www.example.com",
     "iri": "Enter a full web address, like https://www.example.com",
     "uri-reference": "Enter a web address, like https://www.example.com",
+    "iri-reference": "Enter a web address, like https://www.example.com",
     "uuid": "Enter a UUID, like 123e4567-e89b-12d3-a456-426614174000",
 }
 
 
 def validate_record_data(schema: dict[str, Any], data: Any) -> list[Issue]:
     """Every problem of ``data`` against ``schema``, one plain-English :class:`Issue` per field."""
-    validator = _validator(json.dumps(schema))
+    validator = record_validator(schema)
     fields = _field_index(schema)
     issues: list[Issue] = []
     seen: set[str] = set()
@@ -85,13 +86,6 @@ def raise_for_issues(schema: dict[str, Any], data: Any) -> None:
     issues = validate_record_data(schema, data)
     if issues:
         raise DataInvalid(issues)
-
-
-@lru_cache(maxsize=256)
-def _validator(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(
-        json.loads(schema_json), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
 
 
 def _field_index(schema: dict[str, Any]) -> dict[str, Field]:
@@ -157,10 +151,7 @@ def _unexpected_members(error: ValidationError, instance: dict[str, Any]) -> lis
     if error.validator == "additionalProperties":
         schema = error.schema if isinstance(error.schema, dict) else {}
         declared = schema.get("properties", {}) or {}
-        patterns = list((schema.get("patternProperties") or {}).keys())
-        return [
-            k for k in instance if k not in declared and not any(re.search(p, k) for p in patterns)
-        ]
+        return [k for k in instance if k not in declared and not pattern_covered(schema, k)]
     # jsonschema lists the unevaluated names (repr'd) in its message; nothing else exposes them.
     return [k for k in instance if repr(k) in error.message]
 

@@ -205,6 +205,8 @@ def _days_of(value: str) -> tuple[date, date] | None:
         return None
     year = int(match.group(1))
     month, quarter, week = match.group(2), match.group(3), match.group(4)
+    if year < 1:  # 0000: dates start at year 1
+        return None
     if month:
         first_month = last_month = int(month)
     elif quarter:
@@ -212,9 +214,9 @@ def _days_of(value: str) -> tuple[date, date] | None:
     elif week:
         try:
             monday = date.fromisocalendar(year, int(week), 1)
-        except ValueError:
+            return monday, monday + timedelta(days=6)
+        except (ValueError, OverflowError):  # no week 53 that year; past 9999-12-31
             return None
-        return monday, monday + timedelta(days=6)
     else:
         first_month, last_month = 1, 12
     return date(year, first_month, 1), date(year, last_month, monthrange(year, last_month)[1])

@@ -17,12 +17,13 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.models import App, Organisation, User
 from miniapps.services.imports.records import ImportReport, import_records
 from miniapps.services.imports.store import TOKEN_PATTERN, ImportFolder, ImportProgress
@@ -61,11 +62,23 @@ def check_upload(
     period: str | None,
     user: User,
     folder: ImportFolder,
+    limits: ReadLimits | None = None,
 ) -> tuple[ImportReport, str | None]:
     """Check an upload without writing (a dry run) and, when it would import rows, keep it
-    under a new token for :func:`confirm_import`: (the report, the token or None)."""
+    under a new token for :func:`confirm_import`: (the report, the token or None). The
+    import runs later within the same ``limits`` (kept in its note)."""
+    limits = limits or ReadLimits()
     report = import_records(
-        session, access, app, content, filename, org=org, period=period, dry_run=True, actor=user
+        session,
+        access,
+        app,
+        content,
+        filename,
+        org=org,
+        period=period,
+        dry_run=True,
+        actor=user,
+        limits=limits,
     )
     if not (report.ok and report.new_rows):
         return report, None
@@ -76,6 +89,7 @@ def check_upload(
         "org": org.ods if isinstance(org, Organisation) else org,
         "period": period,
         "rows": len(report.result.rows),
+        "limits": asdict(limits),
     }
     return report, folder.keep(content, note)
 
@@ -200,6 +214,7 @@ def _import(
         dry_run=False,
         actor=user,
         progress=writer,
+        limits=ReadLimits(**note["limits"]) if note.get("limits") else None,
     )
     writer.progress = replace(writer.progress, duplicates=[str(d) for d in report.duplicates])
     return report, [str(problem) for problem in report.problems]

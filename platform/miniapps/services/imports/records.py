@@ -5,9 +5,10 @@ then checks what needs the database: each row's organisation exists, the user ma
 write there and the app is published to it. A row whose organisation, period and
 data match a stored record of the app (or an earlier row of the file) is a
 duplicate: it is reported and skipped, never added twice, so re-running an import
-is harmless. When any other problem is found nothing is written. Otherwise every
-new row becomes a submitted record through :func:`services.records.create_record`
-inside a savepoint; the caller commits. A ``progress(done, total)`` callback, if given,
+is harmless, even twice at once (:mod:`miniapps.services.imports.serialise`). When any
+other problem is found nothing is written. Otherwise every new row becomes a submitted
+record through :func:`services.records.create_record` inside a savepoint; the caller
+commits. A ``progress(done, total)`` callback, if given,
 hears about each written row (a background import shows it as a progress bar).
 """
 
@@ -25,10 +26,11 @@ from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, MiniappsError
 from miniapps.core.imports.columns import column_for
 from miniapps.core.imports.long import compare_with_return
-from miniapps.core.imports.wide import ImportResult, ImportRow, RowProblem, read_import
+from miniapps.core.imports.wide import ImportResult, ImportRow, ReadLimits, RowProblem, read_import
 from miniapps.core.periods.slots import holds_one_per_period
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services.definitions import app_definition
+from miniapps.services.imports.serialise import lock_import
 from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
 from miniapps.services.records.lifecycle import create_record
@@ -76,10 +78,12 @@ def import_records(
     dry_run: bool,
     actor: User | None = None,
     progress: Callable[[int, int], None] | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportReport:
     """Check ``file_bytes`` for ``app`` and, unless ``dry_run`` or anything is wrong, store
     each new row as a submitted record. ``org`` and ``period`` apply to rows without them.
-    ``progress(done, total)`` is called before the first row is written and after each one."""
+    ``progress(done, total)`` is called before the first row is written and after each one.
+    ``limits`` bound what is read of the file (:class:`ReadLimits`: rows, columns ...)."""
     definition = app_definition(session, app)
     ods = org.ods if isinstance(org, Organisation) else org
     result = read_import(
@@ -89,6 +93,7 @@ def import_records(
         org=ods,
         period=period,
         year_sets=lambda month: year_set_for(session, app.id, month),
+        limits=limits,
     )
     report = ImportReport(result, list(result.problems), dry_run=dry_run)
     orgs = _organisations(session, {r.ods for r in result.rows if r.ods} | {ods or ""})
@@ -113,6 +118,8 @@ def import_records(
             report.problems.append(RowProblem(row.row, ods_header, problem))
         elif row.row not in bad_rows and row.ods in orgs and not checked[row.ods]:
             rows_ok.append((row, orgs[row.ods]))
+    if not dry_run:  # the duplicate check and the write, one import at a time
+        lock_import(session, app.id, {org.id for _, org in rows_ok})
     _split_duplicates(session, app, rows_ok, report)
     _refuse_key_clashes(session, app, definition, orgs, report)
     report.problems.sort(key=lambda p: p.row or 0)

@@ -3,13 +3,20 @@
 A message is queued with the change that caused it (flush only), so it exists if and only
 if that change commits. :func:`deliver_due` runs outside any request (the scheduler): it
 claims due messages, sends them and records every attempt; a failure is retried with
-exponential backoff and, after ``max_attempts``, marked failed. Delivery is at least once:
-a process killed between handing a message to the SMTP server and recording it sends it
-again after :data:`CLAIM_TIMEOUT` (with the same Message-ID, so mail clients fold it).
+exponential backoff and, after ``max_attempts``, marked failed.
+
+A sender killed mid-batch leaves its claimed messages to the next sender once the claim
+runs out: :func:`claim_hold`, twice the longest one delivery attempt can take under
+``SMTP_TIMEOUT`` (two minutes by default), so a restarted scheduler sends them promptly.
+A sender never starts a message after the first half of its claim, so a claim cannot run
+out (and another sender take the message) while it is being sent. Delivery is at least
+once only in one place: a process killed between the SMTP server accepting a message and
+its recording as sent sends it again (with the same Message-ID, so mail clients fold it).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,8 +34,9 @@ from miniapps.models import DeliveryAttempt, OutboxMessage, User
 from miniapps.services.claims import claim_due
 from miniapps.services.notifications.smtp import SmtpConfig, SmtpConnection
 
-# A claimed message not recorded within this time (the sender died) is due again.
-CLAIM_TIMEOUT = timedelta(minutes=10)
+# One attempt is at most connect, EHLO, MAIL, RCPT, DATA and the message, each bounded
+# by SMTP_TIMEOUT (STARTTLS and AUTH, on a new connection only, are rare enough).
+ATTEMPT_ROUND_TRIPS = 6
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=1)
 
@@ -143,11 +151,17 @@ def deliver_due(
     report = DeliveryReport()
     if not smtp_config.host:
         return report  # not configured: keep everything queued
+    hold = claim_hold(smtp_config)
     with SmtpConnection(smtp_config) as smtp:
         # Batch after batch until none is due: a processed message is never due again at
         # ``now`` (sent, failed, or retried at least a minute later), so this ends.
-        while claimed := claim_due(session_factory, OutboxMessage, now, batch_size, CLAIM_TIMEOUT):
-            for message_id in claimed:
+        while claimed := claim_due(session_factory, OutboxMessage, now, batch_size, hold):
+            started = time.monotonic()
+            for index, message_id in enumerate(claimed):
+                if time.monotonic() - started > hold.total_seconds() / 2:
+                    # Too late to start one more within the claim: hand the rest back.
+                    _unclaim(session_factory, claimed[index:], now, now + hold)
+                    return report
                 email = _load(session_factory, message_id, smtp_config)
                 if email is None:
                     continue
@@ -157,6 +171,27 @@ def deliver_due(
             if smtp.unreachable or len(claimed) < batch_size:
                 break
     return report
+
+
+def claim_hold(config: SmtpConfig) -> timedelta:
+    """How long a claimed message is left to its sender: twice the longest attempt."""
+    return timedelta(seconds=2 * ATTEMPT_ROUND_TRIPS * config.timeout)
+
+
+def _unclaim(
+    session_factory: Callable[[], Session], ids: list[int], now: datetime, claimed_until: datetime
+) -> None:
+    with session_factory() as session, session.begin():
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.status == "queued",
+                OutboxMessage.next_attempt_at == claimed_until,
+            )
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _load(

@@ -6,8 +6,9 @@ adds to the same thread (threads are one level deep).
 
 Mentions are written ``@`` followed by the person's email address, for example
 ``@jo.bloggs@nhs.net``: email addresses are unique, names are not. Only people who may
-see the record can be mentioned; a mention of anyone else is refused, naming them, so a
-comment never silently goes unread by someone its author thinks will see it. Each
+see the record can be mentioned; a mention of anyone else is refused, naming the address
+as written, so a comment never silently goes unread by someone its author thinks will
+see it. The refusal is the same whether or not anyone has that address. Each
 person mentioned (other than the author) is emailed, when a ``base_url`` is given, with
 who mentioned them and a link to the record, never the comment itself: the details stay
 behind sign-in. Everything here flushes only; the caller's boundary commits.
@@ -29,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from miniapps.core.errors import DataInvalid, Issue
+from miniapps.core.records.value_safety import text_problem
 from miniapps.models import App, AuditEntry, Comment, CommentMention, Record, User
 from miniapps.models.comment import MAX_COMMENT_LENGTH
 from miniapps.services.channels.thread import on_comment
@@ -44,6 +46,12 @@ from miniapps.services.records.audit import audit_entry
 # address such as "jo@nhs.net" in the text is not a mention). A full stop ending a
 # sentence is not part of the address.
 MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+
+
+def cannot_mention(email: str) -> str:
+    """The refusal for a mention of anyone who cannot see the record, the same for an
+    address with no account behind it (so mentions reveal nothing about who exists)."""
+    return f"You cannot mention {email}: only people who can see this record can be mentioned"
 
 
 def parse_mentions(body: str) -> list[str]:
@@ -79,6 +87,7 @@ def add_comment(
         raise DataInvalid(
             [Issue("/body", f"Comment must be {MAX_COMMENT_LENGTH:,} characters or fewer")]
         )
+    _refuse_unsafe_text(text, "/body")
     if parent is not None and parent.record_id != record.id:
         raise DataInvalid([Issue("/parent_id", "The comment you replied to is not on this record")])
     mentioned = _resolve_mentions(session, record, app, parse_mentions(text), "/body")
@@ -107,6 +116,14 @@ def add_comment(
     return comment
 
 
+def _refuse_unsafe_text(text: str, pointer: str) -> None:
+    """A comment with a character no record value may hold (NUL, other control characters,
+    a lone surrogate) is refused at ``pointer``, as a record's value would be."""
+    problem = text_problem(text)
+    if problem is not None:
+        raise DataInvalid([Issue(pointer, f"Comment {problem}")])
+
+
 def add_workflow_comment(
     session: Session, record: Record, body: str, actor: User, base_url: str | None = None
 ) -> Comment:
@@ -120,6 +137,7 @@ def add_workflow_comment(
         raise DataInvalid(
             [Issue("/comment", f"Comment must be {MAX_COMMENT_LENGTH:,} characters or fewer")]
         )
+    _refuse_unsafe_text(text, "/comment")
     app = session.get(App, record.app_id)
     mentioned = _resolve_mentions(session, record, app, parse_mentions(text), "/comment")
     comment = Comment(
@@ -224,16 +242,10 @@ def _resolve_mentions(
     found: list[User] = []
     for email in emails:
         user = users.get(email)
-        if user is None or not user.active:
-            issues.append(Issue(pointer, f"There is no one with the email address {email}"))
-        elif not Access(user).can_see_record(record, app):
-            issues.append(
-                Issue(
-                    pointer,
-                    f"{user.name} ({user.email}) cannot see this record, "
-                    "so you cannot mention them",
-                )
-            )
+        if user is None or not user.active or not Access(user).can_see_record(record, app):
+            # One message whether or not the address exists: a comment box is no way to
+            # find out who has an account (issue 15).
+            issues.append(Issue(pointer, cannot_mention(email)))
         else:
             found.append(user)
     if issues:

@@ -64,14 +64,18 @@ def create_record(
     A period that already has ``org``'s record (in an app holding one per period) is
     refused with :class:`PeriodTaken`, naming that record, before the data is checked.
     ``input_issues`` are problems the entry point found before the data existed (a
-    refused upload): refused together with the data's own, in one round."""
-    ensure_period_open(session, app.id, org, period)
+    refused upload): refused together with the data's own, in one round.
+
+    Authorisation first, then state: 403 for someone who may not write at ``org`` (a
+    locked period or a taken one is no business of theirs), then 422 for a malformed
+    period, then 409 for a locked period, then 409 for a taken one."""
     access.require(WRITE, org, app)
     if not is_targeted(session, app.id, org):
         raise Forbidden(f"{app.title} is not published to {org.name} ({org.ods}).")
     definition = app_definition(session, app, period)
     workflow = Workflow(definition.workflow)
     period = check_period(definition, period)
+    ensure_period_open(session, app.id, org, period)
     slot = period_slot(definition.period, period)
     ensure_slot_free(session, app.id, org, slot)
     data, step_problems = keep_step_values(workflow, definition.schema, {}, data)
@@ -121,10 +125,11 @@ def update_record(
     """Replace a record's data if nobody changed it since ``expected_version``.
 
     Past the initial state (a state declared ``editable``) the data is always validated
-    fully and ``submit`` has nothing left to do."""
-    ensure_period_open(session, record.app_id, record.organisation, record.period)
+    fully and ``submit`` has nothing left to do. Authorisation first (403), then the
+    period's lock, the version and the state (409)."""
     app = session.get(App, record.app_id)
     access.require(WRITE, record.organisation, app)
+    ensure_period_open(session, record.app_id, record.organisation, record.period)
     if record.version != expected_version:
         raise StaleRecord(record.version)
     definition = record_definition(session, record)
@@ -168,7 +173,8 @@ def apply_transition(
     data: dict[str, Any] | None = None,
 ) -> Record:
     """Take a workflow action; 403 before 409 before 422: the caller must be allowed to
-    act at all, then the step must be possible now.
+    act at all, then the step must be possible now (the period open, the move allowed
+    from the record's state), then what was sent must be complete.
 
     ``data``: values of the fields the step fills in (its ``fields``), merged into the
     record's data, checked as submitted and audited as an "update" by ``actor`` before
@@ -176,7 +182,6 @@ def apply_transition(
     Refused with :class:`DataInvalid` (nothing changed) when a key is not one of the
     step's fields (at ``/data/<key>``), a value is wrong, or the transition needs a
     comment or fields (``requires_fields``) that are missing, each at its pointer."""
-    ensure_period_open(session, record.app_id, record.organisation, record.period)
     app = session.get(App, record.app_id)
     definition = record_definition(session, record)
     workflow = Workflow(definition.workflow)
@@ -184,6 +189,9 @@ def apply_transition(
         raise Forbidden("You may not act on this record.")
     known = {t.action: t for t in workflow.transitions}
     if action not in known:
+        # Whether the action exists is said only to someone who may act here at all.
+        if not any(may_take(access, record, app, t) for t in workflow.transitions):
+            raise Forbidden("You may not act on this record.")
         raise TransitionNotAllowed(
             f"{action!r} is not an action of this app",
             [t.action for t in workflow.from_state(record.status, record.data)],
@@ -193,6 +201,7 @@ def apply_transition(
         raise Forbidden(refusal(access, record, app, transition))
     if is_own_approval(session, access, record, workflow, transition):
         raise Forbidden(own_approval_message(transition))
+    ensure_period_open(session, record.app_id, record.organisation, record.period)
     possible = workflow.find(record.status, action, record.data)
     if possible is not None and (data or possible.fields):
         fill_step_fields(

@@ -36,6 +36,34 @@ export function jsonEqual(a, b) {
 const codePoints = (s) => [...s].length;
 const num = (test) => (arg, v) => !isNumber(v) || test(v, arg);
 
+// A pattern is tested against at most this many characters (a longer answer never
+// matches), as on the server (PATTERN_INPUT_LIMIT in miniapps/core/records/patterns.py).
+// Publishing refuses patterns that backtrack catastrophically (pattern_checks.py); the
+// limit bounds what remains (at worst quadratic) to well under a second.
+export const PATTERN_INPUT_LIMIT = 10000;
+
+const compiled = new Map();
+
+/** The RegExp for a pattern, compiled once; null when the browser cannot read it. */
+function regexFor(source) {
+  if (!compiled.has(source)) {
+    let regex = null;
+    try {
+      regex = new RegExp(source, "u");
+    } catch {
+      regex = null; // refused when publishing; never matches here rather than break the page
+    }
+    compiled.set(source, regex);
+  }
+  return compiled.get(source);
+}
+
+export function patternMatches(source, text) {
+  if (text.length > PATTERN_INPUT_LIMIT && codePoints(text) > PATTERN_INPUT_LIMIT) return false;
+  const regex = regexFor(source);
+  return regex !== null && regex.test(text);
+}
+
 const KEYWORDS = {
   type: (arg, v) => (typeof arg === "string" ? [arg] : arg).some((t) => isType(t, v)),
   const: (arg, v) => jsonEqual(arg, v),
@@ -44,7 +72,7 @@ const KEYWORDS = {
   maximum: num((v, a) => v <= a),
   exclusiveMinimum: num((v, a) => v > a),
   exclusiveMaximum: num((v, a) => v < a),
-  pattern: (arg, v) => typeof v !== "string" || new RegExp(arg, "u").test(v),
+  pattern: (arg, v) => typeof v !== "string" || patternMatches(arg, v),
   minLength: (arg, v) => typeof v !== "string" || codePoints(v) >= arg,
   maxLength: (arg, v) => typeof v !== "string" || codePoints(v) <= arg,
   contains: (arg, v) => !Array.isArray(v) || v.some((x) => matches(arg, x)),

@@ -21,7 +21,7 @@ def audit() -> ResponseReturnValue:
     errors: dict[str, str] = {}
     record_id = None
     if raw["record"]:
-        if raw["record"].isdigit():
+        if raw["record"].isdigit() and len(raw["record"]) <= 9:  # an id column's range
             record_id = int(raw["record"])
         else:
             errors["record"] = "Enter a record number, like 42"

@@ -13,8 +13,10 @@ from flask import Response, g, jsonify, request
 from miniapps.db import db
 from miniapps.models import User
 from miniapps.services.permissions import Access
-from miniapps.services.users import user_for_token
+from miniapps.services.users import active_user
+from miniapps.services.users.tokens import TokenCheck, authenticate_token
 from miniapps.web.api.blueprint import bp
+from miniapps.web.session_user import db_units
 
 # Endpoints anyone may fetch without a token.
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})
@@ -48,12 +50,24 @@ def require_token() -> Response | None:
         return unauthorized(
             "Send an API token in the header 'Authorization: Bearer <token>'.", token_given=False
         )
-    user = user_for_token(db.session, token)
+    check = authenticate_token(db_units(), token)  # reads (and notes use) on its own
+    user = active_user(db.session, check.user_id) if check.user_id is not None else None
     if user is None:
-        return unauthorized("This API token is not valid or has been revoked.", token_given=True)
-    db.session.commit()  # records the token's last use, before the request does anything else
+        return unauthorized(_refusal(check), token_given=True)
     _act_as(user)
     return None
+
+
+def _refusal(check: TokenCheck) -> str:
+    """Why a token is refused: its holder may know (they have the secret)."""
+    if check.problem == "expired" and check.expires_at is not None:
+        return (
+            f"This API token expired on {check.expires_at:%Y-%m-%d %H:%M} UTC. "
+            "Ask for a new one (`miniapps tokens create`)."
+        )
+    if check.problem == "revoked":
+        return "This API token has been revoked. Ask for a new one (`miniapps tokens create`)."
+    return "This API token is not valid."
 
 
 def _act_as(user: User) -> None:

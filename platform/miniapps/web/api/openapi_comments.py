@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from miniapps.web.converters import MAX_ID
+
 COMMENT_REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
     "CommentCreate": {
         "type": "object",
@@ -21,6 +23,9 @@ COMMENT_REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "parent_id": {
                 "type": ["integer", "null"],
+                # Bounded like every id (a larger one used to reach the database: a 500).
+                "minimum": 1,
+                "maximum": MAX_ID,
                 "description": "Reply to this comment of the same record (threads are one "
                 "level deep: a reply to a reply joins the same thread).",
             },

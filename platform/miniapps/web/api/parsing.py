@@ -6,7 +6,9 @@ what the routes accept. Problems become typed errors that the error handlers
 render as JSON:
 
 * wrong or missing content type → 415 ``unsupported_media_type``;
-* a body that is not JSON (or empty, or with a duplicated member) → 400 ``malformed_json``;
+* a body that is not JSON (or empty, or with a duplicated member), nested more than 64
+  levels deep, or holding ``NaN``, ``Infinity`` or a number too large to be finite
+  (``1e400``) → 400 ``malformed_json`` (:mod:`miniapps.core.json_text`);
 * JSON of the wrong shape (not an object, a missing or unknown member, a wrong
   type; integers must be integers, not ``1.0`` or ``true``) → 422 ``invalid_request``
   with one ``{"pointer", "message"}`` per problem;
@@ -27,6 +29,7 @@ from jsonschema.protocols import Validator
 
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.errors import Issue, IssuesError, MiniappsError
+from miniapps.core.json_text import JsonTooDeep, loads_bounded
 from miniapps.web.api.openapi_schemas import REQUEST_SCHEMAS
 
 
@@ -90,7 +93,9 @@ def json_body() -> Any:
     if not text.strip():
         raise MalformedJson("The body is empty; send a JSON object.")
     try:
-        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
+        return loads_bounded(text, object_pairs_hook=_no_duplicates)
+    except JsonTooDeep as exc:
+        raise MalformedJson(f"The body is too deeply nested: {exc}.") from exc
     except json.JSONDecodeError as exc:
         message = exc.msg[:1].lower() + exc.msg[1:]
         raise MalformedJson(
@@ -123,10 +128,6 @@ def validated_body(schema_name: str) -> dict[str, Any]:
 @cache
 def _validator(schema_name: str) -> Validator:
     return StrictValidator(REQUEST_SCHEMAS[schema_name])
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in JSON")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -46,14 +46,14 @@ def _actions_page(app: App, **extra: Any) -> str:
         within = by_ods(db.session, filters["org"]) if filters["org"] else None
     except UnknownOrganisation:
         abort(404, f"No organisation has the ODS code {filters['org']!r}.")
-    page = request.args.get("page", "1")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)  # bounded: web.converters
     found = actions_page(
         db.session,
         current_access(),
         app,
         status=filters["status"],
         within=within,
-        page=int(page) if page.isdigit() else 1,
+        page=page,
     )
     return render_template(
         "apps/follow_ups.html",

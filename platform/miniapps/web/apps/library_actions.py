@@ -157,7 +157,7 @@ def library_adopt(app_id: str, record_id: int) -> ResponseReturnValue:
                 access,
                 app,
                 record,
-                int(request.form.get("version", current.number)),
+                request.form.get("version", current.number, type=int),
                 practice,
                 current_user,
                 mode=values["mode"],

@@ -13,6 +13,7 @@ from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange, Issue
 from miniapps.core.forms import bind_form, compile_form
+from miniapps.core.json_text import loads_bounded
 from miniapps.db import db
 from miniapps.models import Organisation
 from miniapps.services import apps as app_service
@@ -77,10 +78,12 @@ def publish() -> ResponseReturnValue:
 def _read_definition(source: str | None) -> tuple[AppDefinition | None, list[Issue]]:
     """The checked definition in ``source``, or the problems that stop it being read."""
     try:
-        raw = json.loads(source) if source and source.strip() else None
+        raw = loads_bounded(source) if source and source.strip() else None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         return None, [Issue("", f"This is not valid JSON: {exc.msg} at {where}")]
+    except ValueError as exc:  # nested too deep, NaN, 1e400 (miniapps.core.json_text)
+        return None, [Issue("", f"This is not valid JSON: {exc}")]
     if source is None:
         return None, [Issue("", "The file must be UTF-8 encoded JSON text")]
     if raw is None:

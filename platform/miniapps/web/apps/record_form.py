@@ -121,8 +121,9 @@ def edit_record(app_id: str, record_id: int) -> ResponseReturnValue:
     # Past the initial state (an editable state such as "investigating") there is no
     # draft any more: every save is validated fully and "Submit" is "Save changes".
     submitted = item.status != Workflow(definition.workflow).initial
+    # Before anything of the post is read: a refused edit stores no file.
+    current_access().require(WRITE, item.organisation, app)
     if request.method == "GET":
-        current_access().require(WRITE, item.organisation, app)
         return _render(
             app,
             definition,

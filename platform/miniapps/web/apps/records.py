@@ -20,10 +20,11 @@ from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import READ, WRITE
 from miniapps.services.records import lifecycle as record_service
+from miniapps.services.records.attachment_access import readable_attachment
 from miniapps.services.records.attachments import (
     AttachmentStore,
     attachment_path,
-    readable_attachment,
+    served_content_type,
 )
 from miniapps.services.records.audit import history
 from miniapps.services.records.comments import thread as comment_thread
@@ -231,15 +232,19 @@ def transition(app_id: str, record_id: int) -> ResponseReturnValue:
 @bp.route("/<app_id>/attachments/<attachment_id>")
 @login_required
 def attachment(app_id: str, attachment_id: str) -> ResponseReturnValue:
-    # Not load_app: a stakeholder reads the files of records it holds without seeing
-    # the app's other records; readable_attachment decides.
+    # Not load_app: a file is seen through its record (a stakeholder reads the files of
+    # records it holds without seeing the app's other records); readable_attachment
+    # decides by the record page's own rule.
     app = db.session.get(App, app_id)
     found = readable_attachment(db.session, current_access(), app, attachment_id) if app else None
-    if found is None:
+    path = attachment_path(current_app.config["UPLOADS_DIR"], found) if found else None
+    if found is None or path is None or not path.is_file():
         abort(404, "There is no such file, or you cannot see it.")
-    return send_file(
-        attachment_path(current_app.config["UPLOADS_DIR"], found),
-        mimetype=found.content_type,
-        as_attachment=True,
+    response = send_file(
+        path,
+        mimetype=served_content_type(found),
+        as_attachment=True,  # Content-Disposition: attachment, never shown in the page
         download_name=found.filename,
     )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

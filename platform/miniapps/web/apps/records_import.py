@@ -27,6 +27,7 @@ from flask_login import current_user, login_required
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.exports import records as record_export
+from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.core.periods.keys import period_label, recent_periods
 from miniapps.db import db
 from miniapps.models import App
@@ -92,6 +93,7 @@ def import_upload(app_id: str) -> ResponseReturnValue:
         period=period,
         user=current_user,
         folder=_folder(),
+        limits=ReadLimits.from_mapping(current_app.config),
     )
     db.session.rollback()  # a dry run: nothing to keep
     chosen = {"org": ods or "", "period": period or ""}

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from miniapps.db import db
-from miniapps.services.users import LockedOut, authenticate
+from miniapps.services.users import active_user
+from miniapps.services.users.sign_in import WRONG, SignInBusy, SignInThrottled, sign_in
+from miniapps.services.users.throttle import ThrottlePolicy
+from miniapps.services.users.user_sessions import SessionPolicy, end_session
 from miniapps.web.auth.blueprint import bp
+from miniapps.web.session_user import SESSION_ID_KEY, db_units
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -25,23 +37,24 @@ def login() -> ResponseReturnValue:
             errors["password"] = "Enter your password"
         if not errors:
             try:
-                user = authenticate(
-                    db.session,
+                signed_in = sign_in(
+                    db_units(),
                     email,
                     password,
-                    current_app.config["LOGIN_MAX_FAILURES"],
-                    current_app.config["LOGIN_WINDOW_SECONDS"],
+                    request.remote_addr or "unknown",
+                    ThrottlePolicy.from_config(current_app.config),
+                    SessionPolicy.from_config(current_app.config),
                 )
-            except LockedOut as exc:
-                db.session.commit()
-                return render_template(
-                    "auth/login.html", errors={"email": str(exc)}, email=email
-                ), 429
-            db.session.commit()
-            if user is None:
-                errors["email"] = "The email address or password is not right"
+            except (SignInThrottled, SignInBusy) as exc:
+                status = 429 if isinstance(exc, SignInThrottled) else 503
+                page = render_template("auth/login.html", errors={"email": str(exc)}, email=email)
+                return page, status, {"Retry-After": str(exc.retry_after)}
+            user = active_user(db.session, signed_in.user_id) if signed_in else None
+            if signed_in is None or user is None:
+                errors["email"] = WRONG
             else:
                 session.clear()  # a fresh session on sign-in (no fixation)
+                session[SESSION_ID_KEY] = signed_in.session_id
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next")))
     status = 400 if errors else 200
@@ -62,6 +75,10 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
+    session_id = session.get(SESSION_ID_KEY)
+    if isinstance(session_id, str):
+        end_session(db.session, session_id)  # a copy of the cookie is worthless from now on
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "info")

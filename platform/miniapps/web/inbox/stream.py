@@ -60,7 +60,7 @@ def user_marker(app: Flask, user_id: int) -> str | None:
     """The marker of everything ``user_id`` may see now, read in a session of its own;
     None when the user has gone (deactivated) or sees no items any more."""
     with app.app_context():
-        session = db.new_session(app)
+        session = db.new_session(app, writes=False)  # a read: never waits for writers
         try:
             user = active_user(session, user_id)
             if user is None:

@@ -1,0 +1,160 @@
+"""API tokens: made for a number of days, listed by their first characters, revoked.
+
+Only a token's sha256 is stored, so the plain token is shown once. Checking a token
+reads in a unit of its own; ``last_used_at`` is written at most once per
+:data:`TOUCH_EVERY` per token, in its own short transaction, and never fails the
+request (a read-only API call writes nothing else).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from miniapps.models import ApiToken, User
+from miniapps.services.users.digests import token_digest
+from miniapps.services.users.units import Units, as_utc, best_effort
+
+TOKEN_PREFIX = "mna_"
+PREFIX_LENGTH = 10  # "mna_" and six characters: what lists and `tokens revoke` show
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 366
+TOUCH_EVERY = timedelta(minutes=5)
+
+TokenState = Literal["active", "expired", "revoked"]
+Problem = Literal["unknown", "expired", "revoked", "inactive"]
+
+
+class TokenError(ValueError):
+    """Bad input for a token (days out of range, an ambiguous prefix, …)."""
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """What a presented token is worth: its user, or the problem with it."""
+
+    user_id: int | None
+    problem: Problem | None = None
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+def token_state(token: ApiToken, now: datetime | None = None) -> TokenState:
+    if token.revoked_at is not None:
+        return "revoked"
+    if as_utc(token.expires_at) <= (now or datetime.now(UTC)):
+        return "expired"
+    return "active"
+
+
+def create_token(
+    session: Session, user: User, days: int = DEFAULT_TOKEN_DAYS, now: datetime | None = None
+) -> str:
+    """Make an API token valid for ``days`` days; only its hash is stored (flush only)."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise TokenError(f"days must be between 1 and {MAX_TOKEN_DAYS}")
+    moment = now or datetime.now(UTC)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            user=user,
+            token_hash=token_digest(token),
+            prefix=token[:PREFIX_LENGTH],
+            created_at=moment,
+            expires_at=moment + timedelta(days=days),
+        )
+    )
+    session.flush()
+    return token
+
+
+def check_token(session: Session, token: str, now: datetime | None = None) -> TokenCheck:
+    """Read-only: whose token this is, or why it is refused."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    if row is None:
+        return TokenCheck(None, "unknown")
+    state = token_state(row, now)
+    if state != "active":
+        return TokenCheck(None, state, as_utc(row.expires_at))
+    if not row.user.active:
+        return TokenCheck(None, "inactive")
+    last_used = as_utc(row.last_used_at) if row.last_used_at is not None else None
+    return TokenCheck(row.user_id, None, as_utc(row.expires_at), last_used)
+
+
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user of a live token, else None (read-only)."""
+    check = check_token(session, token, now)
+    return session.get(User, check.user_id) if check.user_id is not None else None
+
+
+def authenticate_token(units: Units, token: str, now: datetime | None = None) -> TokenCheck:
+    """Check ``token`` in a unit of its own and note its use (at most every few minutes)."""
+    moment = now or datetime.now(UTC)
+    digest = token_digest(token)
+    with units.read() as session:
+        check = check_token(session, token, moment)
+    due = check.last_used_at is None or moment - check.last_used_at >= TOUCH_EVERY
+    if check.user_id is not None and due:
+        with best_effort(units, "a token's last use") as session:
+            session.execute(
+                update(ApiToken)
+                .where(
+                    ApiToken.token_hash == digest,
+                    or_(
+                        ApiToken.last_used_at.is_(None),
+                        ApiToken.last_used_at < moment - TOUCH_EVERY,
+                    ),
+                )
+                .values(last_used_at=moment)
+                .execution_options(synchronize_session=False)
+            )
+    return check
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens, newest first (revoked and expired ones included)."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke(token: ApiToken, now: datetime | None = None) -> bool:
+    """Revoke ``token`` (from now on it answers 401); False if it already was."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = now or datetime.now(UTC)
+    return True
+
+
+def revoke_own(session: Session, user: User, token_id: int) -> ApiToken | None:
+    """The account page: revoke one of the user's own tokens; None if not theirs."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return None
+    revoke(token)
+    session.flush()
+    return token
+
+
+def by_prefix(session: Session, prefix: str) -> ApiToken:
+    """The one token whose listed prefix is ``prefix`` (``mna_AbC123``, a trailing … or
+    more of the token allowed); :class:`TokenError` when none or several match."""
+    wanted = prefix.strip().rstrip("…").rstrip(".")[:PREFIX_LENGTH]
+    if len(wanted) < PREFIX_LENGTH:
+        raise TokenError(f"give the token's first {PREFIX_LENGTH} characters, as listed")
+    rows = list(session.scalars(select(ApiToken).where(ApiToken.prefix == wanted)))
+    if not rows:
+        raise TokenError(f"no token starts with {wanted!r}")
+    if len(rows) > 1:
+        raise TokenError(f"{len(rows)} tokens start with {wanted!r}: revoke by --user instead")
+    return rows[0]
