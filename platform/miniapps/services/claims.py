@@ -2,7 +2,10 @@
 is taken by one sender at a time, even with two schedulers running.
 
 A claimed row's ``next_attempt_at`` moves ``hold`` ahead: a sender killed mid-delivery
-leaves it to be taken again after that, never lost.
+leaves it to be taken again after that, never lost. The hold is twice the longest one
+delivery can take, and a sender starts no delivery in the second half of its claim
+(:func:`too_late_to_start`): it hands the rest back (:func:`unclaim`), so a claim never
+runs out while its row is being sent, and a restarted scheduler resumes within minutes.
 """
 
 from __future__ import annotations
@@ -46,3 +49,31 @@ def claim_due(
     )
     with session_factory() as session, session.begin():
         return sorted(session.scalars(claim))
+
+
+def too_late_to_start(started: float, now: float, hold: timedelta) -> bool:
+    """Whether a sender that claimed a batch at monotonic time ``started`` should hand the
+    rest back rather than start one more delivery at ``now`` (past half the hold)."""
+    return now - started > hold.total_seconds() / 2
+
+
+def unclaim(
+    session_factory: Callable[[], Session],
+    model: Queued,
+    ids: list[int],
+    now: datetime,
+    claimed_until: datetime,
+) -> None:
+    """Hand back claimed rows not started: due again at ``now``, unless someone else
+    has moved them on since (their ``next_attempt_at`` is no longer ``claimed_until``)."""
+    with session_factory() as session, session.begin():
+        session.execute(
+            update(model)
+            .where(
+                model.id.in_(ids),
+                model.status == "queued",
+                model.next_attempt_at == claimed_until,
+            )
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )

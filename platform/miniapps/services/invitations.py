@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from miniapps.core.errors import Issue, IssuesError, MiniappsError
+from miniapps.core.errors import IssuesError, MiniappsError
 from miniapps.models import INVITATION_PURPOSES, Invitation, User
 from miniapps.services.notifications.outbox import queue_email, render_email
-from miniapps.services.users import MIN_PASSWORD_LENGTH, set_password, token_digest
+from miniapps.services.users import new_password_issues, set_password, token_digest
 
 LIFETIMES = {"invite": timedelta(days=7), "reset": timedelta(hours=24)}
 LINK_PATH = "/invitations/"
@@ -121,13 +121,7 @@ def accept_link(
 ) -> User:
     """Set the password through the link and use it up; every problem is named by field."""
     invitation = usable_link(session, token, now)
-    issues = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        issues.append(
-            Issue("/password", f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters")
-        )
-    elif password != confirm:
-        issues.append(Issue("/confirm", "Enter the same password twice"))
+    issues = new_password_issues(password, confirm)
     if issues:
         raise PasswordInvalid(issues)
     # Use the link up first, conditionally: of two racing submissions only one wins.

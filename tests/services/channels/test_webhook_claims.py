@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from miniapps.db import db
 from miniapps.models import Webhook, WebhookAttempt, WebhookDelivery
-from miniapps.services.channels.webhook_delivery import WebhookConfig, WebhookReport, deliver_due
+from miniapps.services.channels.webhook_delivery import (
+    WebhookConfig,
+    WebhookReport,
+    claim_hold,
+    deliver_due,
+)
+from miniapps.services.claims import claim_due
 from miniapps.services.organisations import OrgRow, by_ods, upsert_organisations
 from sqlalchemy import func, select
 
@@ -75,3 +81,44 @@ def test_two_schedulers_post_each_delivery_once(shared_app: Flask) -> None:
         assert session.scalar(select(func.count()).select_from(WebhookAttempt)) == COUNT
         statuses = session.scalars(select(WebhookDelivery.status)).all()
         assert set(statuses) == {"delivered"}
+
+
+def test_a_killed_posters_claims_are_posted_once_its_short_claim_runs_out(
+    shared_app: Flask,
+) -> None:
+    """A scheduler killed after claiming a batch (it posted nothing) leaves the deliveries
+    to the next run once its claim runs out: twice the longest post (80 s by default), not
+    ten minutes; each is posted once."""
+    config = WebhookConfig(insecure_hosts=frozenset({"127.0.0.1"}), batch_size=COUNT)
+    hold = claim_hold(config)
+    assert hold == timedelta(seconds=80)
+    with Receiver() as receiver:
+        _queue(shared_app, receiver.url)
+        factory = lambda: db.new_session(shared_app)  # noqa: E731
+        killed = claim_due(factory, WebhookDelivery, T0, COUNT, hold)  # then it died
+        assert len(killed) == COUNT
+        assert deliver_due(factory, config, T0 + hold - timedelta(seconds=1)).delivered == 0
+        report = deliver_due(factory, config, T0 + hold + timedelta(seconds=1))
+    assert report.delivered == COUNT
+    posted = [r.headers["X-Miniapps-Delivery"] for r in receiver.requests]
+    assert len(posted) == len(set(posted)) == COUNT
+
+
+def test_a_poster_hands_back_what_it_is_too_late_to_start(shared_app: Flask) -> None:
+    """Past half its claim a poster starts no more posts: the rest are due again at once
+    for the next run (never posted twice, never left claimed)."""
+    config = WebhookConfig(insecure_hosts=frozenset({"127.0.0.1"}), batch_size=COUNT, timeout=0.1)
+    with Receiver() as receiver:
+        receiver.delay = 0.25  # each post times out after 0.1 s: about four fit in half a claim
+        _queue(shared_app, receiver.url)
+        factory = lambda: db.new_session(shared_app)  # noqa: E731
+        first = deliver_due(factory, config, T0)
+        with db.new_session(shared_app) as session:
+            due_now = session.scalar(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(WebhookDelivery.status == "queued", WebhookDelivery.next_attempt_at <= T0)
+            )
+    handled = first.attempted + first.stopped
+    assert 0 < handled < COUNT
+    assert due_now == COUNT - handled

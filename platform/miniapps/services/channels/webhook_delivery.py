@@ -18,8 +18,9 @@ or timed-out connection, a URL now refused) is one failed attempt: logged in
 n-th failure, at most 8 hours. Attempts 1 to 8 are made this long after the first:
 0, 1 min, 5 min, 21 min, 1 h 25 min, 5 h 41 min, 13 h 41 min and 21 h 41 min.
 After the 8th failed attempt (``max_attempts``) the delivery is ``failed``. Delivery is
-at least once: a process killed mid-post posts again after :data:`CLAIM_TIMEOUT`, with
-the same ``X-Miniapps-Delivery`` id so the receiver can tell. A deleted webhook's queued
+at least once: a process killed mid-post posts again once its claim runs out
+(:func:`claim_hold`, 80 s by default; see :mod:`miniapps.services.claims`), with the same
+``X-Miniapps-Delivery`` id so the receiver can tell. A deleted webhook's queued
 deliveries stop (``failed``, without another attempt).
 """
 
@@ -40,13 +41,13 @@ from sqlalchemy.orm import Session
 from miniapps.models import WebhookAttempt, WebhookDelivery
 from miniapps.services.channels.webhook_http import Posted, post_json
 from miniapps.services.channels.webhook_policy import Resolver, insecure_hosts
-from miniapps.services.claims import claim_due
+from miniapps.services.claims import claim_due, too_late_to_start, unclaim
 
 log = logging.getLogger(__name__)
 
-# A claimed delivery not recorded within this time (the poster died) is due again. It
-# exceeds a batch's worst case (batch_size posts times a few timeouts each).
-CLAIM_TIMEOUT = timedelta(minutes=10)
+# One post is at most connect, send, the status line and the answer, each bounded by
+# ``timeout`` (a receiver trickling bytes can take longer: the job's time budget ends it).
+POST_ROUND_TRIPS = 4
 RETRY_BASE = timedelta(minutes=1)
 RETRY_FACTOR = 4
 RETRY_CAP = timedelta(hours=8)
@@ -116,10 +117,13 @@ def deliver_due(
     deadline = time.monotonic() + config.time_budget
     # A processed delivery is never due again at ``now`` (delivered, failed, or retried a
     # minute later at the earliest), so this ends; the budget ends it sooner.
-    while claimed := claim_due(
-        session_factory, WebhookDelivery, now, config.batch_size, CLAIM_TIMEOUT
-    ):
-        for delivery_id in claimed:
+    hold = claim_hold(config)
+    while claimed := claim_due(session_factory, WebhookDelivery, now, config.batch_size, hold):
+        started = time.monotonic()
+        for index, delivery_id in enumerate(claimed):
+            if too_late_to_start(started, time.monotonic(), hold):
+                unclaim(session_factory, WebhookDelivery, claimed[index:], now, now + hold)
+                return report
             outgoing = _load(session_factory, delivery_id)
             if outgoing is None:
                 report.stopped += 1
@@ -137,6 +141,11 @@ def deliver_due(
         if len(claimed) < config.batch_size or time.monotonic() > deadline:
             break
     return report
+
+
+def claim_hold(config: WebhookConfig) -> timedelta:
+    """How long a claimed delivery is left to its poster: twice the longest post."""
+    return timedelta(seconds=2 * POST_ROUND_TRIPS * config.timeout)
 
 
 def stop_queued(session: Session, webhook_id: int) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from miniapps.models import DeliveryAttempt, OutboxMessage, User
-from miniapps.services.claims import claim_due
+from miniapps.services.claims import claim_due, too_late_to_start, unclaim
 from miniapps.services.notifications.smtp import SmtpConfig, SmtpConnection
 
 # One attempt is at most connect, EHLO, MAIL, RCPT, DATA and the message, each bounded
@@ -158,9 +158,8 @@ def deliver_due(
         while claimed := claim_due(session_factory, OutboxMessage, now, batch_size, hold):
             started = time.monotonic()
             for index, message_id in enumerate(claimed):
-                if time.monotonic() - started > hold.total_seconds() / 2:
-                    # Too late to start one more within the claim: hand the rest back.
-                    _unclaim(session_factory, claimed[index:], now, now + hold)
+                if too_late_to_start(started, time.monotonic(), hold):
+                    unclaim(session_factory, OutboxMessage, claimed[index:], now, now + hold)
                     return report
                 email = _load(session_factory, message_id, smtp_config)
                 if email is None:
@@ -176,22 +175,6 @@ def deliver_due(
 def claim_hold(config: SmtpConfig) -> timedelta:
     """How long a claimed message is left to its sender: twice the longest attempt."""
     return timedelta(seconds=2 * ATTEMPT_ROUND_TRIPS * config.timeout)
-
-
-def _unclaim(
-    session_factory: Callable[[], Session], ids: list[int], now: datetime, claimed_until: datetime
-) -> None:
-    with session_factory() as session, session.begin():
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id.in_(ids),
-                OutboxMessage.status == "queued",
-                OutboxMessage.next_attempt_at == claimed_until,
-            )
-            .values(next_attempt_at=now)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def _load(

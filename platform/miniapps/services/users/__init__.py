@@ -16,6 +16,7 @@ from miniapps.services.users.accounts import (
     change_password,
     check_password,
     create_user,
+    new_password_issues,
     normalise_email,
     set_password,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "check_password",
     "create_token",
     "create_user",
+    "new_password_issues",
     "normalise_email",
     "set_password",
     "token_digest",

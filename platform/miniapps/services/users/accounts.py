@@ -85,6 +85,17 @@ def check_password(user: User, password: str) -> bool:
     return user.password_hash is not None and verify_password(user.password_hash, password)
 
 
+def new_password_issues(password: str, confirm: str) -> list[Issue]:
+    """What is wrong with a new password typed twice (``/password``, ``/confirm``)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [
+            Issue("/password", f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters")
+        ]
+    if password != confirm:
+        return [Issue("/confirm", "Enter the same password twice")]
+    return []
+
+
 def change_password(
     session: Session,
     user: User,
@@ -99,12 +110,7 @@ def change_password(
     issues: list[Issue] = []
     if not check_password(user, current):
         issues.append(Issue("/current", "Enter your current password"))
-    if len(new) < MIN_PASSWORD_LENGTH:
-        issues.append(
-            Issue("/password", f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters")
-        )
-    elif new != confirm:
-        issues.append(Issue("/confirm", "Enter the same password twice"))
+    issues += new_password_issues(new, confirm)
     if issues:
         raise PasswordChangeInvalid(issues)
     set_password(session, user, new, keep_session=keep_session)
