@@ -442,3 +442,32 @@ def test_prune_files_removes_what_no_record_holds(
     assert stored_files(uploads) == [kept.sha256]
     db_session.expire_all()
     assert [a.id for a in db_session.scalars(select(Attachment))] == [kept.id]
+
+
+def test_a_damaged_workbook_is_a_message_never_a_crash() -> None:
+    """Bytes changed at random in a real workbook (a corrupt deflate stream, an unknown
+    compression method, a truncated part ...) are refused by the import reader with a
+    message (the Import page, the background job and the CLI all read through it)."""
+    import random
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ods", "reading", "note"])
+    for n in range(30):
+        sheet.append(["A00001", n / 10, f"note {n}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    good = buffer.getvalue()
+    chance = random.Random(7)
+    refused = 0
+    for _ in range(300):
+        data = bytearray(good)
+        for _ in range(chance.randint(1, 5)):
+            data[chance.randrange(len(data))] = chance.randrange(256)
+        try:
+            read_table(bytes(data), "readings.xlsx")
+        except CellProblem as exc:
+            assert str(exc)
+            refused += 1
+    assert refused > 0

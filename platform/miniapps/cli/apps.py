@@ -9,6 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from miniapps.cli.output import fail, table
+from miniapps.cli.studio_spreadsheet import from_spreadsheet
+from miniapps.cli.studio_xlsform import from_xlsform
 from miniapps.core.definitions.loading import check_bundle, load_bundle
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange
@@ -144,3 +146,7 @@ def _targets_or_fail(to: str | None) -> list[Organisation]:
     if unknown:
         fail(summary=f"unknown ODS code(s): {', '.join(unknown)}")
     return targets
+
+
+apps_group.add_command(from_spreadsheet)
+apps_group.add_command(from_xlsform)

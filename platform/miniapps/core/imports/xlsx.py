@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +86,24 @@ class TableTooLarge(ValueError):
     says which (and where)."""
 
 
+# What a damaged or hand-made workbook raises while it is opened or a part unpacked (a
+# corrupt deflate stream, an unknown compression method, a truncated part).
+DAMAGED_ZIP: tuple[type[Exception], ...] = (
+    InvalidFileException,
+    SyntaxError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    OSError,
+    ValueError,
+    IndexError,
+    TypeError,
+)
+
+
 def read_xlsx(content: bytes, limits: ReadLimits) -> Rows:
     """(row number, values) of each row of the first sheet that holds a value, and row 1."""
     _check_zip(content, limits)
@@ -92,13 +111,13 @@ def read_xlsx(content: bytes, limits: ReadLimits) -> Rows:
         warnings.simplefilter("ignore")  # openpyxl warns about styles other tools write
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        except DAMAGED_ZIP:
             raise TableTooLarge(NOT_A_WORKBOOK) from None
         try:
             if not book.worksheets:
                 raise TableTooLarge(NOT_A_WORKBOOK)
             return _read_sheet(book, book.worksheets[0], limits)
-        except (zipfile.BadZipFile, SyntaxError, KeyError, ValueError) as exc:
+        except DAMAGED_ZIP as exc:
             if isinstance(exc, TableTooLarge):
                 raise
             raise TableTooLarge(NOT_A_WORKBOOK) from None
@@ -111,7 +130,7 @@ def _check_zip(content: bytes, limits: ReadLimits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except DAMAGED_ZIP:
         raise TableTooLarge(NOT_A_WORKBOOK) from None
     if len(parts) > limits.max_parts:
         raise TableTooLarge(f"the workbook has more than {limits.max_parts:,} parts")

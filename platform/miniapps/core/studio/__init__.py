@@ -1,0 +1,1 @@
+"""The app studio's pure half: turning spreadsheets and XLSForms into app definitions."""
