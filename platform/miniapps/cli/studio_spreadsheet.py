@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from miniapps.cli.output import fail
+from miniapps.cli.studio_files import read_input, write_definition
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.errors import DefinitionInvalid
 from miniapps.core.studio.column_types import kind_words
@@ -46,7 +44,7 @@ def from_spreadsheet(
     target = (out if out is not None else Path(app_id)) / "app.json"
     if target.exists() and not force:
         fail(summary=f"{target} exists; choose another --out or add --force to replace it")
-    content = _read_or_fail(file)
+    content = read_input(file, MAX_FILE_BYTES)
     try:
         drafted = definition_from_spreadsheet(content, file.name, app_id, title)
     except SpreadsheetRefused as exc:
@@ -55,7 +53,7 @@ def from_spreadsheet(
         validate_definition(drafted.definition, source=str(target))
     except DefinitionInvalid as exc:  # a fault of this command, never of the file
         fail(exc.lines(), "the definition made from the spreadsheet is not valid")
-    _write(target, json.dumps(drafted.definition, indent=2, ensure_ascii=False) + "\n")
+    write_definition(target, drafted.definition)
     properties = drafted.definition["schema"]["properties"]
     required = set(drafted.definition["schema"].get("required", []))
     for letter, (name, schema) in zip(drafted.columns, properties.items(), strict=True):
@@ -68,30 +66,3 @@ def from_spreadsheet(
         f"wrote {target}: {len(properties)} field(s) from {drafted.examples} example row(s); "
         f"check it with `miniapps apps validate {target.parent}`"
     )
-
-
-def _read_or_fail(file: Path) -> bytes:
-    try:
-        if not file.is_file():
-            fail(summary=f"{file}: no such file")
-        if file.stat().st_size > MAX_FILE_BYTES:
-            fail(summary=f"{file}: the file is larger than {MAX_FILE_BYTES // 2**20} MB; split it")
-        return file.read_bytes()
-    except OSError as exc:
-        fail(summary=f"{file}: cannot be read ({exc.strerror or exc})")
-
-
-def _write(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` whole or not at all (a temporary file, then renamed)."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".app.", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        fail(summary=f"{target} cannot be written ({exc.strerror or exc})")

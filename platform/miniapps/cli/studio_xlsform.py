@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import click
 
 from miniapps.cli.output import fail
+from miniapps.cli.studio_files import read_input, write_definition
 from miniapps.core.studio.xlsform import convert_workbook
 
 MAX_BYTES = 20 * 1024 * 1024  # a form workbook is kilobytes; refuse anything absurd unread
@@ -37,7 +35,7 @@ def from_xlsform(file: Path, out: Path | None, lenient: bool, force: bool) -> No
     `survey row 12, column relevant: ...` (exit 1, nothing written); with --lenient it is
     dropped and named as a warning. The definition written passes `miniapps apps validate`.
     """
-    data = _read(file)
+    data = read_input(file, MAX_BYTES)
     conversion = convert_workbook(data, lenient=lenient, fallback_id=_id_from(file))
     for warning in conversion.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -52,40 +50,13 @@ def from_xlsform(file: Path, out: Path | None, lenient: bool, force: bool) -> No
         fail(summary=f"{directory} is not a directory")
     if target.exists() and not force:
         fail(summary=f"{target} already exists (use --force to replace it)")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        _write(target, json.dumps(definition, indent=2, ensure_ascii=False) + "\n")
-    except OSError as exc:
-        fail(summary=f"cannot write {target}: {exc.strerror or exc}")
+    write_definition(target, definition)
     count = len(definition["schema"]["properties"])
     app = f"{definition['id']} v{definition['version']}"
     click.echo(f"wrote {target}: {app}, {count} top-level field(s)")
-
-
-def _read(file: Path) -> bytes:
-    try:
-        if not file.is_file():
-            fail(summary=f"{file}: no such file")
-        if file.stat().st_size > MAX_BYTES:
-            fail(summary=f"{file}: larger than {MAX_BYTES // (1024 * 1024)} MB, not a form")
-        return file.read_bytes()
-    except OSError as exc:
-        fail(summary=f"cannot read {file}: {exc.strerror or exc}")
 
 
 def _id_from(file: Path) -> str:
     """An app id from the file's name, used when the settings sheet gives no form_id."""
     name = re.sub(r"[^a-z0-9_]+", "_", file.stem.lower()).strip("_")
     return name if re.match(r"^[a-z]", name) else ""
-
-
-def _write(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` whole or not at all."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".app.", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
