@@ -99,6 +99,11 @@ PAGES: dict[str, tuple[str, str]] = {
     "admin.users": ("platform_admin", "/admin/users"),
     "admin.user": ("platform_admin", "/admin/users/{manager}"),
     "admin.invite": ("platform_admin", "/admin/users/invite"),
+    "studio.index": ("pcn_manager", "/studio"),
+    "studio.new": ("pcn_manager", "/studio/new"),
+    "studio.gallery": ("pcn_manager", "/studio/templates?template=staff_training"),
+    "studio.upload": ("pcn_manager", "/studio/upload"),
+    "apps.retire": ("platform_admin", "/apps/a11y_log/retire"),
 }
 # Not pages: what these answer is a file, a stream or JSON, which axe cannot judge.
 NOT_PAGES: dict[str, str] = {
@@ -114,6 +119,12 @@ NOT_PAGES: dict[str, str] = {
     "apps.import_progress_json": "JSON polled by the progress page",
     "inbox.dashboard_csv": "a CSV download",
     "inbox.stream": "a server-sent event stream",
+    "studio.editor": "a draft's page: axe-checked in test_studio_editor_browser.py",
+    "studio.field": "a draft's page: axe-checked in test_studio_editor_browser.py",
+    "studio.json_tab": "a draft's page: axe-checked in test_studio_editor_browser.py",
+    "studio.history": "a draft's page: axe-checked in test_studio_editor_browser.py",
+    "studio.preview": "a draft's page: axe-checked in test_studio_publish_browser.py",
+    "studio.publish": "a draft's page: axe-checked in test_studio_publish_browser.py",
 }
 # Pages that are no endpoint of their own.
 EXTRA_PAGES = {"not found": ("practice_manager", "/apps/no_such_app/")}

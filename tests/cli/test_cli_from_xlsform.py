@@ -68,12 +68,14 @@ def test_unsupported_features_are_all_named_and_nothing_is_written(runner, tmp_p
     assert result.stdout.splitlines() == [
         "survey row 1, column label::Kiswahili (sw): only the first language (English (en)) "
         "is supported",
-        "survey row 2, column type: metadata 'start' is not supported (the platform records "
-        "who changed a record and when)",
         "survey row 4, column type: the type 'geopoint' is not supported",
         "survey row 5, column relevant: cannot read '+ 1 > 2'",
     ]
-    assert "4 problem(s) (--lenient drops" in result.stderr
+    assert "3 problem(s) (--lenient drops" in result.stderr
+    assert (
+        "warning: survey row 2, column type: metadata 'start' is not needed: the platform "
+        "records who changed a record and when (ignored)"
+    ) in result.stderr.splitlines()
     assert not out.exists()
 
 
@@ -85,7 +87,9 @@ def test_lenient_drops_them_with_warnings_and_writes_a_valid_app(runner, tmp_pat
     assert result.exit_code == 0, result.output
     warnings = result.stderr.splitlines()
     assert len(warnings) == 4
-    assert all(w.startswith("warning: survey row ") and w.endswith("(dropped)") for w in warnings)
+    assert all(w.startswith("warning: survey row ") for w in warnings)
+    ends = [w.rpartition(" (")[2] for w in warnings]
+    assert ends == ["dropped)", "ignored)", "dropped)", "dropped)"]
     definition = json.loads((out / "app.json").read_text(encoding="utf-8"))
     assert list(definition["schema"]["properties"]) == ["name", "age"]
     checked = runner.invoke(args=["apps", "validate", str(out)])

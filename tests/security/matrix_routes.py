@@ -86,6 +86,7 @@ FILLERS: dict[str, Filler] = {
     "token_id": lambda w, f, e: w.api_token_id,
     "membership_id": lambda w, f, e: w.membership_id,
     "webhook_id": lambda w, f, e: w.webhook_id,
+    "draft_id": lambda w, f, e: w.studio_draft_id,
     # A path out of the static folder towards the victims' stored files.
     "filename": lambda w, f, e: "../../instance/uploads/" + (f.attachment_id or "x"),
 }
@@ -105,6 +106,7 @@ MISSING: dict[str, object] = {
     "token_id": MISSING_ID,
     "membership_id": MISSING_ID,
     "webhook_id": MISSING_ID,
+    "draft_id": MISSING_ID,
     "filename": "no-such-file.css",
 }
 

@@ -42,6 +42,7 @@ from miniapps.services.permissions import Access
 from miniapps.services.records import comments
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.attachments import attachment_path
+from miniapps.services.studio import drafts as studio_drafts
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -217,6 +218,7 @@ class World:
     api_token_id: int
     membership_id: int
     webhook_id: int
+    studio_draft_id: int  # a studio draft of the victims' PCN
     own: dict[str, Any] = field(default_factory=dict)  # the attackers' own objects
     victim_ids: set[int] = field(default_factory=set)
     victim_emails: set[str] = field(default_factory=set)
@@ -282,6 +284,14 @@ def seed_world(session: Session, uploads: Path, imports: Path) -> World:
         secret="s" * 32,
     )
     session.add(webhook)
+    keeper = victims["keeper"]
+    studio_draft = studio_drafts.start_draft(
+        session,
+        Access(keeper),
+        keeper,
+        {"id": "zqx_draft", "title": f"{MARKER} draft", "version": 1, "schema": {}},
+        f"Started {MARKER}",
+    )
     staff = attackers["practice_staff"]
     mine = record_service.create_record(
         session,
@@ -321,6 +331,7 @@ def seed_world(session: Session, uploads: Path, imports: Path) -> World:
         api_token_id=token_id,
         membership_id=membership.id,
         webhook_id=webhook.id,
+        studio_draft_id=studio_draft.id,
         own=own,
         victim_ids={u.id for u in victims.values()},
         victim_emails={u.email for u in victims.values()},

@@ -30,10 +30,11 @@ def from_xlsform(file: Path, out: Path | None, lenient: bool, force: bool) -> No
     """Convert the XLSForm FILE (sheets survey, choices, settings) into DIR/app.json.
 
     Converts text, integer, decimal, date, datetime, select_one, select_multiple, groups
-    (sections), repeats, required, hint, simple constraints and relevant conditions, and
-    settings form_id, form_title and version. Anything else is refused, each named as
-    `survey row 12, column relevant: ...` (exit 1, nothing written); with --lenient it is
-    dropped and named as a warning. The definition written passes `miniapps apps validate`.
+    (sections), repeats, notes (text shown above the next question), required, hint, simple
+    constraints and relevant conditions, and settings form_id, form_title and version.
+    Anything else is refused, each named as `survey row 12, column relevant: ...` (exit 1,
+    nothing written); with --lenient it is dropped and named as a warning. The definition
+    written passes `miniapps apps validate`.
     """
     data = read_input(file, MAX_BYTES)
     conversion = convert_workbook(data, lenient=lenient, fallback_id=_id_from(file))

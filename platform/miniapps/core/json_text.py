@@ -64,6 +64,17 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
+def refuse_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An ``object_pairs_hook`` refusing an object that names one member twice, which
+    ``json.loads`` would otherwise settle silently by keeping the last."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the member {key!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
 def loads_bounded(
     text: str,
     *,

@@ -120,3 +120,8 @@ def _existing_index(items: list[Any], token: str, pointer: str) -> int:
     if index is None:
         raise IndexError(f"{pointer}: {token!r} is not an item of a list of {len(items)}")
     return index
+
+
+def item_pattern(pointer: str) -> str:
+    """A field's pointer whatever item it names: ``/courses/0/name`` → ``/courses/-/name``."""
+    return "/".join("-" if part.isdigit() else part for part in pointer.split("/"))

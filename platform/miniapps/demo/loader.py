@@ -45,6 +45,7 @@ from miniapps.demo.indicators import (
     load_year_sets,
 )
 from miniapps.demo.records import add_months, generate_records
+from miniapps.demo.studio import load_studio_drafts
 from miniapps.demo.users import DEMO_ICB, DemoFocus, DemoLogin, load_users
 from miniapps.models import App, Organisation
 from miniapps.services import apps as app_service
@@ -200,6 +201,7 @@ def load_demo(
     # analysis of a reported incident).
     for story, published in told:
         report.apps += story(session, pilot, rows, focus, today, progress, apps=published)
+    report.apps += load_studio_drafts(session, focus)
     return report
 
 

@@ -31,6 +31,7 @@ from miniapps.models.organisation import ORG_TYPES, Organisation
 from miniapps.models.period_lock import PeriodLock
 from miniapps.models.record import Attachment, AuditEntry, ChannelItem, Record
 from miniapps.models.record_key import RecordKey
+from miniapps.models.studio_draft import DRAFT_STATUSES, DraftSave, StudioDraft
 from miniapps.models.target_history import EndedTarget
 from miniapps.models.user import ROLES, ApiToken, Membership, User
 from miniapps.models.user_session import SignInThrottle, UserSession
@@ -38,6 +39,7 @@ from miniapps.models.user_session import SignInThrottle, UserSession
 __all__ = [
     "APP_STATUSES",
     "DELIVERIES",
+    "DRAFT_STATUSES",
     "FOLLOW_UP_STATUSES",
     "INVITATION_PURPOSES",
     "ORG_TYPES",
@@ -59,6 +61,7 @@ __all__ = [
     "DocumentAdoption",
     "DocumentSignature",
     "DocumentVersion",
+    "DraftSave",
     "EndedTarget",
     "FollowUp",
     "Framework",
@@ -74,6 +77,7 @@ __all__ = [
     "RecordKey",
     "SchedulerLease",
     "SignInThrottle",
+    "StudioDraft",
     "User",
     "UserSession",
     "Webhook",

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from miniapps.core.definitions.context import schema_pointer
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_changes import breaking_changes, migrate_data
-from miniapps.core.definitions.semantics import schema_pointer
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange, Issue
 from miniapps.core.records.schema_issues import validate_record_data
 from miniapps.models import (
@@ -26,6 +26,7 @@ from miniapps.models import (
     Record,
     User,
 )
+from miniapps.services.app_retirement import is_readable, readable_clause
 from miniapps.services.compliance.definition_checks import framework_issues
 from miniapps.services.definitions import app_definition, latest_version
 from miniapps.services.permissions import READ, Access, Forbidden, targeted_clause
@@ -282,7 +283,7 @@ def _carry_records_forward(session: Session, new: AppDefinition, actor: User | N
 def visible_apps(session: Session, access: Access) -> list[App]:
     """Published apps targeted at an organisation where the user may read or write
     records, and the ad hoc apps of the user's stakeholder organisations."""
-    apps = list(session.scalars(select(App).where(App.status == "published").order_by(App.title)))
+    apps = list(session.scalars(select(App).where(readable_clause()).order_by(App.title)))
     if access.is_admin:
         return apps
     readable = [o.id for o in access.orgs(session, READ)]
@@ -292,7 +293,7 @@ def visible_apps(session: Session, access: Access) -> list[App]:
 def sees_app(session: Session, access: Access, app: App) -> bool:
     """Whether ``access`` may know that ``app`` exists: it is in their list of apps
     (:func:`visible_apps`). Anyone else is told nothing about it, not even its title."""
-    if app.status != "published":
+    if not is_readable(app):
         return access.is_admin
     if access.is_admin or access.owns(app):
         return True

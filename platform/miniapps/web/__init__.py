@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     from miniapps.web.home import bp as home_bp
     from miniapps.web.inbox import bp as inbox_bp
     from miniapps.web.invitations import bp as invitations_bp
+    from miniapps.web.studio import bp as studio_bp
 
     session_user.init_app(app)
     errors.init_app(app)
@@ -27,5 +28,6 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         invitations_bp,
         inbox_bp,
+        studio_bp,
     ):
         app.register_blueprint(blueprint)

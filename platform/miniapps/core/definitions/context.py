@@ -13,6 +13,7 @@ from typing import Any
 
 from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.errors import Issue
+from miniapps.core.pointers import item_pattern
 
 
 @dataclass
@@ -34,6 +35,10 @@ class SemanticContext:
         return self.fields.get(normalise(pointer))
 
 
-def normalise(pointer: str) -> str:
-    """``/courses/0/name`` → ``/courses/-/name``."""
-    return "/".join("-" if part.isdigit() else part for part in pointer.split("/"))
+normalise = item_pattern  # ``/courses/0/name`` → ``/courses/-/name``
+
+
+def schema_pointer(data_pointer: str) -> str:
+    """Where a field is declared: ``/a/-/b`` → ``/schema/properties/a/items/properties/b``."""
+    parts = ["items" if p == "-" else f"properties/{p}" for p in data_pointer.split("/")[1:]]
+    return "/".join(["/schema", *parts])

@@ -24,7 +24,7 @@ from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.definitions.semantics import semantic_issues
 from miniapps.core.errors import DefinitionInvalid, Issue
-from miniapps.core.json_text import loads_bounded
+from miniapps.core.json_text import loads_bounded, refuse_duplicate_members
 from miniapps.core.pointers import pointer_parts
 
 META_SCHEMA_PATH = Path(__file__).resolve().parents[4] / "schemas" / "app-definition.schema.json"
@@ -72,17 +72,28 @@ def read_definition(path: str | Path) -> tuple[dict[str, Any], str]:
     except OSError as exc:
         raise fail(f"cannot be read ({exc.strerror or exc})") from exc
     try:
-        raw = loads_bounded(text)  # no NaN or 1e400, nested at most 64 deep
+        return definition_from_text(text), source
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+
+
+def definition_from_text(text: str) -> dict[str, Any]:
+    """The JSON object in ``text``, before any check of what it says. ``ValueError`` says
+    why it cannot be one ("is not valid JSON: ..."): malformed JSON (with its line and
+    column), a member named twice in one object (JSON would keep only the last), NaN or
+    1e400, nesting deeper than 64, anything but an object at the top level. Every reader
+    of a definition (files, *Publish an app*, the studio's JSON tab) goes through here."""
+    try:
+        raw = loads_bounded(text, object_pairs_hook=refuse_duplicate_members)
     except json.JSONDecodeError as exc:
         message = exc.msg[:1].lower() + exc.msg[1:]
-        raise fail(
-            f"is not valid JSON: {message} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise ValueError(f"is not valid JSON: {message} at {where}") from exc
     except ValueError as exc:
-        raise fail(f"is not valid JSON: {exc}") from exc
+        raise ValueError(f"is not valid JSON: {exc}") from exc
     if not isinstance(raw, dict):
-        raise fail("must hold one JSON object ({ ... }) at the top level")
-    return raw, source
+        raise ValueError("must hold one JSON object ({ ... }) at the top level")
+    return raw
 
 
 def validate_definition(

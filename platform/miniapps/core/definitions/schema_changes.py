@@ -15,9 +15,9 @@ import copy
 import json
 from typing import Any
 
+from miniapps.core.definitions.context import schema_pointer
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.definitions.schema_fields import Field, enum_choices, field_kind, resolve
-from miniapps.core.definitions.semantics import schema_pointer
 from miniapps.core.errors import Issue
 from miniapps.core.pointers import pointer_join, pointer_parts
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from miniapps.core.pointers import pointer_join, pointer_parts
+from miniapps.core.pointers import item_pattern, pointer_join, pointer_parts
 
 # What a field holds, as far as forms, dashboards and exports care.
 KINDS = (
@@ -147,7 +147,7 @@ def _property_sets(
 
 def find_field(schema: dict[str, Any], pointer: str) -> Field | None:
     """The field at ``pointer`` (array indices may be given as numbers or ``-``)."""
-    wanted = "/".join("-" if p.isdigit() else p for p in pointer.split("/"))
+    wanted = item_pattern(pointer)
     for field in iter_fields(schema):
         if field.pointer == wanted:
             return field

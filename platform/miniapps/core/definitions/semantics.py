@@ -26,7 +26,7 @@ from miniapps.core.definitions.condition_checks import (
     check_dependent,
     check_names,
 )
-from miniapps.core.definitions.context import SemanticContext, normalise
+from miniapps.core.definitions.context import SemanticContext, normalise, schema_pointer
 from miniapps.core.definitions.date_bound_checks import check_date_bounds
 from miniapps.core.definitions.deadline_checks import check_deadlines_and_matrix
 from miniapps.core.definitions.document_checks import check_documents
@@ -41,6 +41,11 @@ from miniapps.core.definitions.member_checks import (
     check_workflow,
 )
 from miniapps.core.definitions.message_templates import template_issues
+from miniapps.core.definitions.name_checks import (
+    check_choice_values,
+    check_condition_order,
+    check_field_names,
+)
 from miniapps.core.definitions.pattern_checks import check_patterns
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.definitions.ref_checks import ref_issues
@@ -118,8 +123,11 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     ctx = SemanticContext(raw, source_dir)
     check_record_schema(ctx)
     if ctx.schema_ok:
+        check_field_names(ctx)
+        check_choice_values(ctx)
         check_schema_rules(ctx, raw["schema"], "/schema", "", 0)
         check_ui(ctx)
+        check_condition_order(ctx)
         check_date_bounds(ctx)
     check_workflow(ctx)
     check_indicators(ctx)
@@ -175,12 +183,6 @@ def check_record_schema(ctx: SemanticContext) -> None:
                 schema_pointer(f.pointer) + "/format",
                 f"'{fmt}' is not a format; use one of: {known}",
             )
-
-
-def schema_pointer(data_pointer: str) -> str:
-    """Where a field is declared: ``/a/-/b`` → ``/schema/properties/a/items/properties/b``."""
-    parts = ["items" if p == "-" else f"properties/{p}" for p in data_pointer.split("/")[1:]]
-    return "/".join(["/schema", *parts])
 
 
 def check_schema_rules(

@@ -13,7 +13,8 @@ pure and cached by content, so callers may compile on every request.
      "sections": [{"title": "Reading", "description": "...", "fields": ["/reading"]}],
      "fields": {"/reading": {"widget": "number", "help": "...", "label": "...",
                              "show_if": {...}, "accept": ["application/pdf", ".png"],
-                             "max_bytes": 5242880, "rows": 8}}}
+                             "max_bytes": 5242880, "rows": 8,
+                             "intro": "Text shown above the question"}}}
 
 Field pointers in ``ui.fields`` use ``-`` (or any index) for repeat items.
 """
@@ -28,6 +29,8 @@ from typing import Any
 
 from wtforms import Form
 
+from miniapps.core.definitions.context import normalise
+from miniapps.core.definitions.field_order import form_rank
 from miniapps.core.definitions.schema_fields import Field, iter_fields
 from miniapps.core.errors import DefinitionInvalid, Issue
 from miniapps.core.forms.conditions import compile_rules
@@ -102,34 +105,19 @@ def _compile(key: str) -> CompiledForm:
     return CompiledForm(schema, ui, nodes)
 
 
-def _pattern(pointer: str) -> str:
-    return "/".join("-" if t.isdigit() else t for t in pointer.split("/"))
-
-
 def field_options(ui: dict[str, Any], pointer: str) -> dict[str, Any]:
     """``ui.fields`` options of the field at ``pointer`` (indices or ``-`` for items)."""
-    wanted = _pattern(pointer)
+    wanted = normalise(pointer)
     for ptr, options in (ui.get("fields") or {}).items():
-        if _pattern(ptr) == wanted and isinstance(options, dict):
+        if normalise(ptr) == wanted and isinstance(options, dict):
             return options
     return {}
-
-
-def _order_key(ui: dict[str, Any], fields: list[Field]) -> dict[str, int]:
-    order: list[str] = []
-    for entry in ui.get("order") or []:
-        order.append(entry if str(entry).startswith("/") else pointer_join("", entry))
-    for section in ui.get("sections") or []:
-        for entry in section.get("fields") or []:
-            order.append(entry if str(entry).startswith("/") else pointer_join("", entry))
-    position = {_pattern(p): i for i, p in reversed(list(enumerate(order)))}
-    return {f.pointer: position.get(f.pointer, len(order) + i) for i, f in enumerate(fields)}
 
 
 def _nodes(
     fields: list[Field], parent: str, ui: dict[str, Any], issues: list[Issue]
 ) -> tuple[FormNode, ...]:
-    rank = _order_key(ui, fields)
+    rank = form_rank(ui, fields)
     mine = sorted((f for f in fields if f.parent == parent), key=lambda f: rank[f.pointer])
     used: set[str] = set()
     nodes = []

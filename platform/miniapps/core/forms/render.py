@@ -21,11 +21,12 @@ from miniapps.core.forms.bound import BoundForm
 from miniapps.core.forms.choice_items import choice_items, offered
 from miniapps.core.forms.conditions import RuleState
 from miniapps.core.forms.fields import choice_map
+from miniapps.core.forms.intro import intro_paragraphs
 from miniapps.core.forms.lookup_fields import LookupChoices, LookupType
 from miniapps.core.forms.tree import BoundNode, blank_item
 from miniapps.core.forms.uploads import accept_list
 from miniapps.core.periods.keys import period_label
-from miniapps.core.pointers import pointer_join, pointer_parts
+from miniapps.core.pointers import item_pattern, pointer_join, pointer_parts
 from miniapps.core.records.date_bounds import LONDON, is_not_future_field, london_today
 from miniapps.core.records.display import format_value
 from miniapps.core.records.schema_issues import lower_first
@@ -61,13 +62,9 @@ def render_sections(bound: BoundForm) -> list[dict[str, Any]]:
     return sections
 
 
-def _pattern(pointer: str) -> str:
-    return "/".join("-" if t.isdigit() else t for t in pointer.split("/"))
-
-
 def _label(b: BoundNode, state: RuleState, conditional: set[str]) -> Markup:
     title = str(b.node.options.get("label") or b.node.field.title)
-    if _pattern(b.pointer) in conditional:
+    if item_pattern(b.pointer) in conditional:
         hidden = "" if b.pointer in state.required else Markup(" hidden")
         return Markup("{}").format(title) + _MARKER.format("conditional", hidden)
     if b.node.field.required:
@@ -119,6 +116,7 @@ def _field(
         "id": wtf.id,
         "choices_json": None,
         "current_file": current,
+        "intro": intro_paragraphs(b.node.options.get("intro")),
     }
     common: dict[str, Any] = {"name": wtf.name, "id": wtf.id}
     if hint:
@@ -201,7 +199,7 @@ def _lookup(b: BoundNode, bound: BoundForm, current: Any, hint: Markup | None) -
     """A select of the options the form was given for this field (none given: only the
     value it holds). A held value that is no longer offered stays, so saving the form
     does not drop it silently; the service that stores it checks it again."""
-    found = bound.lookups.get(_pattern(b.pointer), LookupChoices())
+    found = bound.lookups.get(item_pattern(b.pointer), LookupChoices())
     value = "" if current in (None, "") else str(current)
     items = [{"value": "", "text": found.prompt}]
     items += [{"value": key, "text": text} for key, text in found.items]

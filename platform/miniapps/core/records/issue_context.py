@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from miniapps.core.definitions.schema_fields import Field
-from miniapps.core.pointers import pointer_join, pointer_parts
+from miniapps.core.pointers import item_pattern, pointer_join, pointer_parts
 
 # "CAN-04: Lower GI urgent cancer referrals" → "CAN-04": a code before the colon is the
 # short name people use.
@@ -25,9 +25,7 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def pattern_of(pointer: str) -> str:
-    """``/failures/2/area`` → ``/failures/-/area`` (the field's pointer in the schema)."""
-    return "/".join("-" if token.isdigit() else token for token in pointer.split("/"))
+pattern_of = item_pattern  # ``/failures/2/area`` → ``/failures/-/area``
 
 
 def short_title(title: str) -> str:

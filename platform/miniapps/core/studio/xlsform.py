@@ -4,7 +4,9 @@ Pure: takes the sheets read by :mod:`miniapps.core.studio.xlsform_read` and retu
 definition or every problem at once, each named ``survey row 12, column relevant: ...``
 (the header is row 1). What the engine cannot express is refused; with ``lenient`` it is
 dropped (or renamed) and reported as a warning. Structural faults (unknown list, unmatched
-begin/end, duplicate or missing names) are always refused.
+begin/end, duplicate or missing names) are always refused. Notes become the ``intro`` of
+the next question (:mod:`miniapps.core.studio.xlsform_notes`); metadata and settings only
+about sending the form are ignored with a warning.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.definitions.name_checks import IMPORT_NAMES
 from miniapps.core.errors import DefinitionInvalid
 from miniapps.core.studio.xlsform_columns import (
     COSMETIC,
@@ -23,7 +26,6 @@ from miniapps.core.studio.xlsform_columns import (
     METADATA,
     NAME,
     REFUSED,
-    SETTINGS,
     TRANSLATED,
     clean_name,
     split_header,
@@ -32,9 +34,10 @@ from miniapps.core.studio.xlsform_columns import (
 from miniapps.core.studio.xlsform_conditions import Question, constraint, show_if
 from miniapps.core.studio.xlsform_expr import Unsupported, parse
 from miniapps.core.studio.xlsform_layout import Builder
+from miniapps.core.studio.xlsform_notes import NoteRows
 from miniapps.core.studio.xlsform_read import Sheet, WorkbookUnreadable, read_workbook
+from miniapps.core.studio.xlsform_settings import RULE, read_settings
 
-RULE = "lower-case letters, digits and _, starting with a letter"
 SIMPLE: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "x-kind": "string"},
     "integer": {"type": "integer", "x-kind": "integer"},
@@ -44,7 +47,6 @@ SIMPLE: dict[str, dict[str, Any]] = {
     "file": {"type": "string", "x-kind": "file"},
 }
 YES, NO = {"yes", "true", "true()", "1"}, {"", "no", "false", "false()", "0"}
-NOTE = "notes are not supported: the engine has no display-only element (put the text in a hint)"
 REF = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
 
 
@@ -86,6 +88,7 @@ class _Run:
         self.builder = Builder()
         self.cols: dict[str, str] = {}
         self.renames: dict[str, str] = {}
+        self.notes = NoteRows(self.builder, self.refuse, self.warn)
 
     def report(
         self, sheet: str, row: int, column: str, message: str, drop: bool, instead: str = "dropped"
@@ -98,6 +101,9 @@ class _Run:
 
     def refuse(self, row: int, base: str, message: str, drop: bool = True) -> None:
         self.report("survey", row, self.cols.get(base, base), message, drop)
+
+    def warn(self, row: int, base: str, message: str) -> None:
+        self.out.warnings.append(f"survey row {row}, column {self.cols.get(base, base)}: {message}")
 
     def columns(self, sheet: Sheet) -> dict[str, str]:
         """Each used base column (label, hint, ...) mapped to the header it is read from."""
@@ -121,26 +127,7 @@ class _Run:
 
     def settings(self, fallback_id: str) -> None:
         sheet = self.sheets.get("settings")
-        row = sheet.rows[0] if sheet and sheet.rows else {}
-        cols = {split_header(h)[0]: h for h in sheet.header} if sheet else {}
-        given = row.get(cols.get("form_id", ""), "").strip()
-        form_id = given or fallback_id
-        if not form_id:
-            self.report("settings", 2, "form_id", "is missing (the app's id)", drop=False)
-        elif not NAME.match(form_id) or len(form_id) > 64:
-            form_id, bad = clean_name(form_id) or "form", form_id
-            message = f"'{bad}' is not a valid app id ({RULE})"
-            self.report("settings", 2, "form_id", message, True, f"used '{form_id}'")
-        title = row.get(cols.get("form_title", ""), "").strip() or form_id
-        text = row.get(cols.get("version", ""), "").strip() or "1"
-        version = int(text) if text.isdigit() and 0 < int(text) < 2**31 else 1
-        if str(version) != text:
-            message = f"'{text}' is not a whole number of at least 1"
-            self.report("settings", 2, "version", message, True, "used 1")
-        self.meta = {"id": form_id, "title": title or "Untitled form", "version": version}
-        for key, header in cols.items():
-            if key not in SETTINGS and row.get(header, "").strip():
-                self.report("settings", 2, header, "this setting is not supported", drop=True)
+        self.meta = read_settings(sheet, fallback_id, self.report, self.out.warnings)
 
     def choices(self) -> None:
         sheet = self.sheets.get("choices")
@@ -164,7 +151,7 @@ class _Run:
             options = self.lists.setdefault(list_name, [])
             if any(option["const"] == value for option in options):
                 message = f"'{value}' is used twice in list '{list_name}'"
-                self.report("choices", number, name_col, message, drop=False)
+                self.report("choices", number, name_col, message, True, "kept the first")
                 continue
             options.append({"const": value, "title": row.get(label_col, "").strip() or value})
 
@@ -189,7 +176,12 @@ class _Run:
         for base, message in REFUSED.items():
             if self.cell(row, base):
                 self.refuse(number, base, message)
+        if kind == "note":
+            label, hint = self.cell(row, "label"), self.cell(row, "hint")
+            self.notes.note(number, label, hint, self.cell(row, "relevant"))
+            return
         if kind in ("end_group", "end_repeat"):
+            self.notes.closing(kind)
             if problem := self.builder.close(kind[4:], number):
                 self.refuse(number, "type", problem, drop=False)
             return
@@ -206,8 +198,16 @@ class _Run:
         label = self.cell(row, "label") or name
         if prop is None:
             needed = kind == "begin_repeat" and self.required(number, row)
-            if problem := self.builder.open(kind[6:], name, label, number, condition, needed):
+            top_level = not self.builder.frames
+            intro = (
+                self.notes.intro(number, condition is not None) if kind == "begin_repeat" else ""
+            )
+            if problem := self.builder.open(
+                kind[6:], name, label, number, condition, needed, intro
+            ):
                 self.refuse(number, "name", problem, drop=False)
+            if kind == "begin_group":
+                self.notes.group_opened(top_level)
             return
         if not name:
             return
@@ -220,6 +220,8 @@ class _Run:
             ui["widget"] = "textarea"
         if kind == "file":
             ui["widget"] = "file"
+        if intro := self.notes.intro(number, condition is not None):
+            ui["intro"] = intro
         choices = tuple(o["const"] for o in self.lists.get(words[-1], [])) if "_" in kind else ()
         question = Question(prop.pop("x-kind"), choices)
         required = self.required(number, row)
@@ -227,8 +229,15 @@ class _Run:
             self.refuse(number, "name", problem, drop=False)
 
     def name(self, number: int, name: str, kind: str) -> str:
-        if NAME.match(name) or kind == "begin_group":  # a group's name is not used
+        if kind == "begin_group":  # a group's name is not used
             return name
+        if NAME.match(name) and (name not in IMPORT_NAMES or len(self.builder.scopes) > 1):
+            return name
+        if NAME.match(name):  # a top-level field an import would read as the org or period
+            message = f"'{name}' is a name imports read as each row's organisation or period"
+            self.report("survey", number, "name", message, True, f"renamed to '{name}_answer'")
+            self.renames[name] = f"{name}_answer"
+            return f"{name}_answer"
         clean = clean_name(name)
         if not clean:
             self.refuse(number, "name", "is empty", drop=False)
@@ -252,14 +261,15 @@ class _Run:
                 return {**one, "x-kind": kind}
             return {"type": "array", "uniqueItems": True, "items": one, "x-kind": kind}
         if kind.startswith(("select_one", "select_multiple")):
-            external = "external data (from a file) is not supported"
+            external = "external data (from a file or external choices) is not supported"
             other = "'or_other' is not supported" if "or_other" in words else "needs one list"
-            self.refuse(number, "type", external if "from_file" in kind else other)
-        elif kind == "note":
-            self.refuse(number, "type", NOTE)
+            from_file = "from_file" in kind or kind.endswith("_external")
+            self.refuse(number, "type", external if from_file else other)
         elif kind in METADATA and len(words) == 1:
-            self.refuse(number, "type", f"metadata '{kind}' is not supported (the platform "
-                        "records who changed a record and when)")  # fmt: skip
+            self.warn(number, "type", f"metadata '{kind}' is not needed: the platform records "
+                      "who changed a record and when (ignored)")  # fmt: skip
+        elif kind in ("begin", "end") and words[1:2] == ["loop"]:
+            self.refuse(number, "type", f"loops ('{' '.join(words)}') are not supported")
         else:
             self.refuse(number, "type", f"the type '{' '.join(words)}' is not supported")
         return None
@@ -290,10 +300,14 @@ class _Run:
     def finish(self) -> Conversion:
         schema, ui = self.builder.result(self.meta.get("title", ""))
         if not schema["properties"] and not self.out.problems:
-            self.out.problems.append("survey: no question could be converted")
+            empty = not any(any(c.strip() for c in r.values()) for r in self.sheets["survey"].rows)
+            dropped = " once what cannot be converted is dropped" if self.out.warnings else ""
+            left = "the sheet has no rows" if empty else f"no question is left{dropped}"
+            self.out.problems.append(f"survey: {left}")
         if self.out.problems:
             return self.out
-        definition = {**self.meta, "schema": schema, **({"ui": ui} if ui else {})}
+        description = {"description": text} if (text := self.notes.description()) else {}
+        definition = {**self.meta, **description, "schema": schema, **({"ui": ui} if ui else {})}
         try:
             validate_definition(definition, source="app.json")
         except DefinitionInvalid as exc:  # a safety net: the checks above should prevent it

@@ -19,6 +19,28 @@ ALIASES = {
     "jr:requiredmsg": "required_message",
     "set_form_id": "form_id",
     "set_form_title": "form_title",
+    "id_string": "form_id",  # the old (formhub) spellings of the settings
+    "title": "form_title",
+}
+# Older and longer spellings of question types (as pyxform reads them).
+TYPE_ALIASES = {
+    **dict.fromkeys(("string", "q string", "add text prompt"), "text"),
+    **dict.fromkeys(("int", "q int", "add integer prompt"), "integer"),
+    **dict.fromkeys(("q decimal", "add decimal prompt"), "decimal"),
+    **dict.fromkeys(("q date", "add date prompt"), "date"),
+    **dict.fromkeys(("date time", "datetime", "q date time", "add date time prompt"), "datetime"),
+    **dict.fromkeys(("q datetime", "add datetime prompt"), "datetime"),
+    **dict.fromkeys(("q note", "add note prompt"), "note"),
+    "add file prompt": "file",
+    **dict.fromkeys(("imei", "device id", "get device id"), "deviceid"),
+    **dict.fromkeys(("start time", "get start time"), "start"),
+    **dict.fromkeys(("end time", "get end time"), "end"),
+    "get today": "today",
+    **dict.fromkeys(("subscriber id", "get subscriber id"), "subscriberid"),
+    **dict.fromkeys(("sim id", "get sim id"), "simserial"),
+    "get phone number": "phonenumber",
+    **dict.fromkeys(("gps", "location", "q location", "add location prompt"), "geopoint"),
+    **dict.fromkeys(("photo", "add image prompt", "add photo prompt", "q picture"), "image"),
 }
 _SELECT = re.compile(
     r"^(select[ _]one|select[ _]multiple|select all that apply)(?:[ _]from)?\s+(\S+)"
@@ -58,6 +80,9 @@ def type_words(text: str) -> list[str]:
     if select:
         kind = "select_one" if "one" in select.group(1).lower() else "select_multiple"
         return [kind, select.group(2), *(["or_other"] if select.group(3) else [])]
+    alias = TYPE_ALIASES.get(text.lower())
+    if alias:
+        return [alias]
     block = _BLOCK.match(text)
     if block:
         return [f"{block.group(1).lower()}_{block.group(2).lower()}"]
@@ -75,10 +100,16 @@ REFUSED = {
     "read_only": "read-only questions are not supported",
     "trigger": "triggers are not supported",
     "parameters": "question parameters are not supported",
+    "save_to": "entities (save_to) are not supported",
 }
 METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
             "username", "email", "audit", "start-geopoint", "background-geopoint"}  # fmt: skip
 SETTINGS = {"form_id", "form_title", "version", "style", "default_language"}
+# Settings about sending, encrypting or editing the form in ODK/KoBo: nothing to convert.
+TRANSPORT = {"public_key", "submission_url", "auto_send", "auto_delete", "allow_choice_duplicates",
+             "xml_root", "namespaces", "omit_instanceid", "logging", "environment",
+             "clean_text_values", "client_editable"}  # fmt: skip
+TRANSPORT_PREFIXES = ("sms_", "kobo--")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

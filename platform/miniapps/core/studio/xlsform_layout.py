@@ -26,6 +26,15 @@ class Scope:
 
 
 @dataclass
+class _Page:
+    """A section of the form: a top-level group (title) or questions outside groups."""
+
+    title: str | None
+    names: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
 class _Frame:
     kind: str  # group | repeat
     name: str
@@ -40,7 +49,7 @@ class Builder:
         self.scopes = [self.record]
         self.frames: list[_Frame] = []
         self.fields: dict[str, dict[str, Any]] = {}
-        self.pages: list[tuple[str | None, list[str]]] = []
+        self.pages: list[_Page] = []
         self.page_open = False
 
     def known(self) -> dict[str, Question]:
@@ -48,6 +57,19 @@ class Builder:
 
     def open_frames(self) -> list[tuple[str, str, int]]:
         return [(frame.kind, frame.name, frame.row) for frame in self.frames]
+
+    def conditions(self) -> int:
+        """How many group conditions apply to a question added now."""
+        return len(self.scopes[-1].conditions)
+
+    def describe(self, text: str, *, filled: bool) -> bool:
+        """Add ``text`` to the description of the open top-level group's section (one
+        with questions already, when ``filled``); whether there was such a section."""
+        if not (self.page_open and len(self.frames) == 1) or (filled and not self.pages[-1].names):
+            return False
+        page = self.pages[-1]
+        page.description = "\n\n".join(t for t in (page.description, text) if t)
+        return True
 
     def open(
         self,
@@ -57,6 +79,7 @@ class Builder:
         row: int,
         condition: dict[str, Any] | None,
         required: bool = False,
+        intro: str = "",
     ) -> str | None:
         """Begin a group or repeat; a problem (duplicate name) or None."""
         scope = self.scopes[-1]
@@ -65,7 +88,7 @@ class Builder:
             if condition:
                 scope.conditions.append(condition)
             if not self.frames:
-                self.pages.append((label, []))
+                self.pages.append(_Page(label))
                 self.page_open = True
             self.frames.append(_Frame("group", name, row, added))
             return None
@@ -73,10 +96,9 @@ class Builder:
         prop: dict[str, Any] = {"type": "array", "title": label, "items": item}
         if required:
             prop["minItems"] = 1
+        ui = {"widget": "repeat", **({"intro": intro} if intro else {})}
         problem = (
-            self.add(name, prop, Question("repeat"), row, required, {"widget": "repeat"}, condition)
-            if name
-            else None
+            self.add(name, prop, Question("repeat"), row, required, ui, condition) if name else None
         )
         self.frames.append(_Frame("repeat", name, row, 0, item))
         self.scopes.append(Scope(f"{scope.prefix}/{name}/-", item["properties"]))
@@ -129,10 +151,10 @@ class Builder:
         if ui:
             self.fields[f"{scope.prefix}/{name}"] = ui
         if scope is self.record:
-            if self.page_open or (self.pages and self.pages[-1][0] is None):
-                self.pages[-1][1].append(name)
+            if self.page_open or (self.pages and self.pages[-1].title is None):
+                self.pages[-1].names.append(name)
             else:
-                self.pages.append((None, [name]))
+                self.pages.append(_Page(None, [name]))
         return None
 
     def result(self, form_title: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -141,14 +163,15 @@ class Builder:
         if self.record.required:
             schema["required"] = self.record.required
         ui: dict[str, Any] = {}
-        if any(title is not None for title, _ in self.pages):
+        if any(page.title is not None for page in self.pages):
             ui["sections"] = [
                 {
-                    "title": title or (form_title if index == 0 else "More questions"),
-                    "fields": names,
+                    "title": page.title or (form_title if index == 0 else "More questions"),
+                    **({"description": page.description} if page.description else {}),
+                    "fields": page.names,
                 }
-                for index, (title, names) in enumerate(self.pages)
-                if names
+                for index, page in enumerate(self.pages)
+                if page.names
             ]
         if self.fields:
             ui["fields"] = self.fields

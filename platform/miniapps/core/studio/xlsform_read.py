@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -40,7 +41,9 @@ def read_workbook(data: bytes) -> dict[str, Sheet]:
     no ``survey`` sheet; never anything else.
     """
     try:
-        book = _either(data)
+        with warnings.catch_warnings():  # openpyxl warns about styles and headers it skips
+            warnings.simplefilter("ignore")
+            book = _either(data)
     except PyXFormReadError as exc:
         raise WorkbookUnreadable(f"not an .xlsx or .xls workbook ({_short(exc)})") from exc
     except PyXFormError as exc:

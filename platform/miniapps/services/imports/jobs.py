@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.models import App, Organisation, User
+from miniapps.services.app_retirement import retired_message
 from miniapps.services.imports.records import ImportReport, import_records
 from miniapps.services.imports.store import TOKEN_PATTERN, ImportFolder, ImportProgress
 from miniapps.services.permissions import Access
@@ -201,6 +202,8 @@ def _import(
     app = session.get(App, note.get("app_id"))
     if content is None or user is None or app is None:
         return None, [EXPIRED]
+    if app.status == "retired":
+        return None, [f"The import could not run: {retired_message(app)}."]
     if not user.active or app.status != "published":
         return None, ["The import could not run: the account or the app is no longer active."]
     report = import_records(

@@ -29,6 +29,7 @@ from miniapps.core.imports.long import compare_with_return
 from miniapps.core.imports.wide import ImportResult, ImportRow, ReadLimits, RowProblem, read_import
 from miniapps.core.periods.slots import holds_one_per_period
 from miniapps.models import App, Organisation, Record, User
+from miniapps.services.app_retirement import refuse_if_retired
 from miniapps.services.definitions import app_definition
 from miniapps.services.imports.serialise import lock_import
 from miniapps.services.indicators.year_sets import year_set_for
@@ -84,6 +85,7 @@ def import_records(
     each new row as a submitted record. ``org`` and ``period`` apply to rows without them.
     ``progress(done, total)`` is called before the first row is written and after each one.
     ``limits`` bound what is read of the file (:class:`ReadLimits`: rows, columns ...)."""
+    refuse_if_retired(app)
     definition = app_definition(session, app)
     ods = org.ods if isinstance(org, Organisation) else org
     result = read_import(

@@ -16,6 +16,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from miniapps.models import App, Attachment, Record
+from miniapps.services.app_retirement import is_readable
 from miniapps.services.permissions import Access
 from miniapps.services.records.listing import visible_record
 
@@ -26,7 +27,7 @@ def readable_attachment(
     """The attachment of ``app`` when the caller may see a record citing it (or, cited by
     none, uploaded it), else None: a 404, never saying which."""
     found = session.get(Attachment, attachment_id)
-    if found is None or found.app_id != app.id or app.status != "published":
+    if found is None or found.app_id != app.id or not is_readable(app):
         return None
     records = citing_records(session, found)
     if not records:

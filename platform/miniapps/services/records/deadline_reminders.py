@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from miniapps.core.records.deadlines import DeadlineStatus, long_date
-from miniapps.models import HeldNotification, OutboxMessage, Record
+from miniapps.models import App, HeldNotification, OutboxMessage, Record
 from miniapps.services.notifications.events import (
     queue_notification,
     recipients_for,
@@ -49,7 +49,10 @@ def chase_deadlines(session: Session, now: datetime, base_url: str) -> DeadlineR
     """Queue every deadline reminder and overdue email due at ``now`` (idempotent)."""
     report = DeadlineReport()
     sent = _keys_used(session)
+    retired = set(session.scalars(select(App.id).where(App.status == "retired")))
     for app_id, versions in versions_with_deadlines(session).items():
+        if app_id in retired:  # a retired app's deadlines are chased no more
+            continue
         live = list(open_records(session, app_id, versions, None, live_only=True))
         for found in deadlines_for(session, live, now):
             for status in found.statuses:

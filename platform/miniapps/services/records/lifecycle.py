@@ -16,6 +16,7 @@ from miniapps.core.records.check import check_record
 from miniapps.core.records.step_values import keep_step_values
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, Organisation, Record, User
+from miniapps.services.app_retirement import refuse_if_retired
 from miniapps.services.channels.sending import send_on_events, touch_items
 from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.notifications.events import notify_record_event
@@ -72,6 +73,7 @@ def create_record(
     access.require(WRITE, org, app)
     if not is_targeted(session, app.id, org):
         raise Forbidden(f"{app.title} is not published to {org.name} ({org.ods}).")
+    refuse_if_retired(app)
     definition = app_definition(session, app, period)
     workflow = Workflow(definition.workflow)
     period = check_period(definition, period)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from miniapps.core.periods.keys import previous_period
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
+from miniapps.services.app_retirement import is_readable
 from miniapps.services.apps import visible_apps
 from miniapps.services.permissions import Access
 
@@ -31,9 +32,10 @@ class Page(Generic[T]):
 
 
 def visible_app(session: Session, access: Access, app_id: str) -> App | None:
-    """The published app ``app_id`` when the caller may see it, else None (never say which)."""
+    """The published (or retired) app ``app_id`` when the caller may see it, else None
+    (never say which)."""
     app = session.get(App, app_id)
-    if app is None or app.status != "published":
+    if not is_readable(app):
         return None
     return app if access.is_admin or app in visible_apps(session, access) else None
 

@@ -215,7 +215,7 @@ def due_for(
     items: list[DueItem] = []
     for app in apps:
         rules = rules_of(session, app)
-        if not rules.is_periodic:
+        if not rules.is_periodic or app.status != "published":  # a retired app is owed nothing
             continue
         lookback = {"weekly": 8, "monthly": 6, "quarterly": 4, "yearly": 2}[rules.frequency]
         periods = last_periods(today, rules, lookback)

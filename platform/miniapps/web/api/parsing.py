@@ -29,7 +29,7 @@ from jsonschema.protocols import Validator
 
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.errors import Issue, IssuesError, MiniappsError
-from miniapps.core.json_text import JsonTooDeep, loads_bounded
+from miniapps.core.json_text import JsonTooDeep, loads_bounded, refuse_duplicate_members
 from miniapps.web.api.openapi_schemas import REQUEST_SCHEMAS
 
 
@@ -93,7 +93,7 @@ def json_body() -> Any:
     if not text.strip():
         raise MalformedJson("The body is empty; send a JSON object.")
     try:
-        return loads_bounded(text, object_pairs_hook=_no_duplicates)
+        return loads_bounded(text, object_pairs_hook=refuse_duplicate_members)
     except JsonTooDeep as exc:
         raise MalformedJson(f"The body is too deeply nested: {exc}.") from exc
     except json.JSONDecodeError as exc:
@@ -128,15 +128,6 @@ def validated_body(schema_name: str) -> dict[str, Any]:
 @cache
 def _validator(schema_name: str) -> Validator:
     return StrictValidator(REQUEST_SCHEMAS[schema_name])
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the member {key!r} appears twice in one object")
-        result[key] = value
-    return result
 
 
 # --- query parameters and headers -------------------------------------------------------

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from miniapps.core.definitions.loading import validate_definition
+from miniapps.core.definitions.loading import definition_from_text, validate_definition
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DefinitionInvalid, IncompatibleChange, Issue
 from miniapps.core.forms import bind_form, compile_form
-from miniapps.core.json_text import loads_bounded
+from miniapps.core.studio.change_words import describe_changes
 from miniapps.db import db
 from miniapps.models import Organisation
 from miniapps.services import apps as app_service
+from miniapps.services.app_retirement import RetireRefused, may_retire, retire_app, version_history
 from miniapps.services.definitions import published_versions
 from miniapps.services.organisations import targeted_organisations
 from miniapps.services.permissions import PUBLISH, Forbidden
@@ -77,19 +79,14 @@ def publish() -> ResponseReturnValue:
 
 def _read_definition(source: str | None) -> tuple[AppDefinition | None, list[Issue]]:
     """The checked definition in ``source``, or the problems that stop it being read."""
-    try:
-        raw = loads_bounded(source) if source and source.strip() else None
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        return None, [Issue("", f"This is not valid JSON: {exc.msg} at {where}")]
-    except ValueError as exc:  # nested too deep, NaN, 1e400 (miniapps.core.json_text)
-        return None, [Issue("", f"This is not valid JSON: {exc}")]
     if source is None:
         return None, [Issue("", "The file must be UTF-8 encoded JSON text")]
-    if raw is None:
+    if not source.strip():
         return None, [Issue("", "Choose a JSON file or paste a definition")]
-    if not isinstance(raw, dict):
-        return None, [Issue("", "The definition must be a JSON object")]
+    try:
+        raw = definition_from_text(source)
+    except ValueError as exc:  # not JSON, a member twice, too deep, not an object
+        return None, [Issue("", f"This {exc}")]
     try:
         return validate_definition(raw, source="definition"), []
     except DefinitionInvalid as exc:
@@ -139,8 +136,45 @@ def definition(app_id: str) -> ResponseReturnValue:
     return render_template(
         "apps/definition.html",
         app=app,
-        versions=versions,
+        versions=version_history(db.session, app),
+        changes=version_changes(versions),
         targets=target_orgs,
         latest=latest,
         latest_json=json.dumps(latest, indent=2, ensure_ascii=False),
+        may_retire=app.status == "published" and may_retire(db.session, current_access(), app),
     )
+
+
+def version_changes(versions: list[Any]) -> dict[int, list[str]]:
+    """Each version's changes against the version before it, in words (newest first
+    in, by version number out); the first version has none to compare with."""
+    changes: dict[int, list[str]] = {}
+    for newer, older in pairwise(versions):
+        try:
+            changes[newer.version] = describe_changes(older.definition, newer.definition)
+        except (TypeError, AttributeError, KeyError, ValueError):  # a definition of old
+            changes[newer.version] = []
+    return changes
+
+
+@bp.route("/<app_id>/retire", methods=["GET", "POST"])
+@login_required
+def retire(app_id: str) -> ResponseReturnValue:
+    """Retire the app after a confirmation page: no new records, old ones kept."""
+    app = load_app(app_id)
+    access = current_access()
+    if not may_retire(db.session, access, app):
+        abort(403, f"You may not retire {app.title}: only those who may publish it can.")
+    if request.method == "GET":
+        return render_template("apps/retire.html", app=app)
+    try:
+        retire_app(db.session, access, current_user, app)
+    except RetireRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+    else:
+        db.session.commit()
+        flash(
+            f"{app.title} is retired: no new records can be added. Its records are kept.", "success"
+        )
+    return redirect(url_for("apps.definition", app_id=app.id))

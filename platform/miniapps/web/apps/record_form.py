@@ -18,6 +18,7 @@ from miniapps.core.records.step_values import step_fields
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Organisation, Record
+from miniapps.services.app_retirement import refuse_if_retired
 from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.organisations import writable_orgs
 from miniapps.services.permissions import WRITE
@@ -42,6 +43,7 @@ def new_record(app_id: str) -> ResponseReturnValue:
     orgs = writable_orgs(db.session, current_access(), app)
     if not orgs:
         abort(403, f"You may not add {app.title} records.")
+    refuse_if_retired(app)
     frequency = (definition.period or {}).get("frequency", "none")
     periods = recent_periods(date.today(), frequency, 12) if frequency != "none" else []
     chosen_org = _chosen_org(orgs)
@@ -211,7 +213,7 @@ def _default_period(app: App, org: Organisation, periods: list[str]) -> str | No
 def may_add_records(app: App) -> bool:
     """Whether the signed-in user may fill ``app`` in somewhere: the same check
     :func:`new_record` makes, so "New record" is offered only to those it would admit."""
-    return bool(writable_orgs(db.session, current_access(), app))
+    return app.status != "retired" and bool(writable_orgs(db.session, current_access(), app))
 
 
 def _saved_message(item: Record, submit: bool) -> str:

@@ -15,6 +15,7 @@ from miniapps.core.records.history import describe_entry, step_title
 from miniapps.core.workflow import Workflow
 from miniapps.db import db
 from miniapps.models import App, Record
+from miniapps.services.app_retirement import is_readable
 from miniapps.services.channels.reads import READ_ACTION, audit_read
 from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.organisations import UnknownOrganisation, by_ods
@@ -79,7 +80,7 @@ def load_app_record(app_id: str, record_id: int) -> tuple[App, Record]:
     else, and any other record, is a 404 (never a 403, which would confirm it exists)."""
     record = visible_record(db.session, current_access(), record_id)
     app = db.session.get(App, app_id)
-    if record is None or app is None or record.app_id != app.id or app.status != "published":
+    if record is None or app is None or record.app_id != app.id or not is_readable(app):
         abort(404, "There is no such record, or you cannot see it.")
     return app, record
 
@@ -119,7 +120,7 @@ def records(app_id: str) -> ResponseReturnValue:
         pages=max((found.total + size - 1) // size, 1),
         filters=filters,
         orgs=access.orgs(db.session, READ, app),
-        can_write=bool(access.orgs(db.session, WRITE, app)),
+        can_write=app.status != "retired" and bool(access.orgs(db.session, WRITE, app)),
         period_label=period_label,
     )
 

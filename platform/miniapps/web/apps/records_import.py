@@ -31,6 +31,7 @@ from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.core.periods.keys import period_label, recent_periods
 from miniapps.db import db
 from miniapps.models import App
+from miniapps.services.app_retirement import refuse_if_retired
 from miniapps.services.definitions import app_definition
 from miniapps.services.exports.records import audit_exported, export_items
 from miniapps.services.imports.jobs import (
@@ -153,6 +154,7 @@ def _importable(app_id: str) -> tuple[App, AppDefinition, list[Any]]:
     orgs = writable_orgs(db.session, current_access(), app)
     if not orgs:
         abort(403, f"You may not add {app.title} records.")
+    refuse_if_retired(app)
     return app, app_definition(db.session, app), orgs
 
 
