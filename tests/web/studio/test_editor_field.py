@@ -47,6 +47,29 @@ def test_a_text_questions_settings_are_saved(client, users, login, db_session):
     validate_definition(definition(db_session, draft_id))
 
 
+def test_the_text_above_a_question_is_its_intro(client, users, login, db_session):
+    login(users["pcn_manager"])
+    draft_id = start(client)
+    edit(client, draft_id, "add_field", kind="yes_no", label="Has a DBS check")
+    intro = "A DBS check is needed for clinical roles.\n\nAsk the practice manager."
+    saved = _settings(client, draft_id, "/has_a_dbs_check", label="Has a DBS check", intro=intro)
+    assert saved.status_code == 302
+    raw = definition(db_session, draft_id)
+    assert raw["ui"]["fields"]["/has_a_dbs_check"]["intro"] == intro
+    validate_definition(raw)
+    preview = client.get(f"/studio/{draft_id}/preview").get_data(as_text=True)
+    assert "A DBS check is needed for clinical roles." in preview  # shown as practices see it
+    too_long = _settings(
+        client, draft_id, "/has_a_dbs_check", label="Has a DBS check", intro="x" * 2001
+    )
+    assert too_long.status_code == 422 and "at most 2,000 characters" in text(too_long)
+    cleared = _settings(client, draft_id, "/has_a_dbs_check", label="Has a DBS check", intro="")
+    assert cleared.status_code == 302
+    assert "intro" not in definition(db_session, draft_id).get("ui", {}).get("fields", {}).get(
+        "/has_a_dbs_check", {}
+    )
+
+
 def test_bad_settings_are_refused_at_the_field_and_nothing_is_saved(
     client, users, login, db_session
 ):

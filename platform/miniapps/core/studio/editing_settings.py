@@ -38,6 +38,7 @@ class Keep(Enum):
 
 KEEP = Keep.KEEP
 MAX_HINT = 2_000
+MAX_INTRO = 2_000  # the meta-schema's limit of ``ui.fields[...].intro``
 
 # The widgets each kind may be shown with; the first is written when the widget is None
 # (``None`` there: no ``widget`` member, the engine's default).
@@ -66,6 +67,7 @@ class FieldSettings:
 
     label: str | Keep = KEEP
     hint: str | Keep | None = KEEP
+    intro: str | Keep | None = KEEP  # a paragraph above the question (``ui`` ``intro``)
     required: bool | Keep = KEEP
     minimum: int | float | Keep | None = KEEP
     maximum: int | float | Keep | None = KEEP
@@ -95,6 +97,8 @@ def update_field(
         ui.pop("label", None)
     if not isinstance(settings.hint, Keep):
         _set_hint(schema, ui, settings.hint, pointer)
+    if not isinstance(settings.intro, Keep):
+        _set_intro(ui, settings.intro, pointer)
     if not isinstance(settings.required, Keep):
         _set_required(spot.holder, spot.key, schema, kind, settings.required)
     _bounds(schema, kind, settings, pointer)
@@ -120,6 +124,18 @@ def _set_hint(schema: dict[str, Any], ui: dict[str, Any], hint: str | None, poin
         schema["description"] = text
     else:
         schema.pop("description", None)
+
+
+def _set_intro(ui: dict[str, Any], intro: str | None, pointer: str) -> None:
+    text = (intro or "").strip()
+    if len(text) > MAX_INTRO:
+        raise EditRefused(
+            pointer, f"the text above the question is at most {MAX_INTRO:,} characters"
+        )
+    if text:
+        ui["intro"] = text
+    else:
+        ui.pop("intro", None)
 
 
 def _set_required(

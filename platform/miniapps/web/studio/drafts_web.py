@@ -4,6 +4,7 @@ validator's issues as ``<pointer>: message`` lines."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, render_template, request
@@ -13,7 +14,7 @@ from flask_login import current_user
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.core.errors import DefinitionInvalid
 from miniapps.db import db
-from miniapps.models.studio_draft import StudioDraft
+from miniapps.models.studio_draft import DraftSave, StudioDraft
 from miniapps.services.permissions import Access
 from miniapps.services.studio import drafts as draft_service
 from miniapps.web.session_user import current_access
@@ -56,10 +57,12 @@ def save(
     summary: str,
     *,
     typed: str | None = None,
+    on_conflict: Callable[[DraftSave], ResponseReturnValue] | None = None,
 ) -> ResponseReturnValue | None:
-    """Save ``definition`` as the draft's next revision and commit; the 409 conflict page
-    (nothing saved) when someone saved the draft since ``revision``, showing ``typed``
-    (the JSON tab's text) so that it is not lost."""
+    """Save ``definition`` as the draft's next revision and commit; when someone saved the
+    draft since ``revision``, nothing is saved and the answer is ``on_conflict`` (given
+    the newer save), by default the 409 conflict page showing ``typed`` (the JSON tab's
+    text) so that it is not lost."""
     try:
         draft_service.save_draft(
             db.session,
@@ -71,12 +74,19 @@ def save(
         )
     except draft_service.DraftConflict as exc:
         db.session.rollback()
+        if on_conflict is not None:
+            return on_conflict(exc.latest)
         return conflict_page(draft, exc.latest, typed)
     except draft_service.DraftClosed as exc:
         db.session.rollback()
-        return render_template("studio/conflict.html", draft=draft, closed=str(exc)), 409
+        return closed_page(draft, exc)
     db.session.commit()
     return None
+
+
+def closed_page(draft: StudioDraft, closed: Exception) -> ResponseReturnValue:
+    """The draft was published or discarded meanwhile: it takes no more saves (409)."""
+    return render_template("studio/conflict.html", draft=draft, closed=str(closed)), 409
 
 
 def conflict_page(draft: StudioDraft, latest: Any, typed: str | None = None) -> ResponseReturnValue:

@@ -9,13 +9,12 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from miniapps.core.studio import editing
 from miniapps.core.studio.editing import EditRefused
 from miniapps.core.studio.field_kinds import FIELD_KINDS, field_ui, property_at
-from miniapps.db import db
-from miniapps.models.studio_draft import StudioDraft
+from miniapps.models.studio_draft import DraftSave, StudioDraft
 from miniapps.services.studio import drafts as draft_service
 from miniapps.web.studio import tree
 from miniapps.web.studio.blueprint import bp
@@ -62,26 +61,14 @@ def save_settings(
 ) -> ResponseReturnValue | None:
     """Save the settings form; on a conflict, the field page again (409) with what the
     user typed still in the form, beside the values of the newer save."""
-    try:
-        draft_service.save_draft(
-            db.session,
-            draft,
-            current_user,
-            definition,
-            expected_revision=revision,
-            summary=summary,
-        )
-    except draft_service.DraftConflict as exc:
-        db.session.rollback()
-        latest = exc.latest.definition if isinstance(exc.latest.definition, dict) else {}
-        if tree.find_row(latest, pointer) is None:  # deleted or renamed meanwhile
-            return conflict_page(draft, exc.latest)
-        return field_page(draft, latest, pointer, conflict=exc.latest, status=409)
-    except draft_service.DraftClosed:
-        db.session.rollback()
-        return save(draft, definition, revision, summary)
-    db.session.commit()
-    return None
+
+    def again(latest: DraftSave) -> ResponseReturnValue:
+        newer = latest.definition if isinstance(latest.definition, dict) else {}
+        if tree.find_row(newer, pointer) is None:  # deleted or renamed meanwhile
+            return conflict_page(draft, latest)
+        return field_page(draft, newer, pointer, conflict=latest, status=409)
+
+    return save(draft, definition, revision, summary, on_conflict=again)
 
 
 def _conditions(definition: dict[str, Any], pointer: str) -> dict[str, Any]:

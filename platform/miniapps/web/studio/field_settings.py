@@ -54,6 +54,7 @@ def update_settings(definition: dict[str, Any], form: Form) -> Edited:
     values: dict[str, Any] = {
         "label": label,
         "hint": text(form, "hint") or None,
+        "intro": text(form, "intro") or None,
         "required": form.get("required") == "yes",
     }
     wording = {name: SETTING_LABELS[name] for name in offered}

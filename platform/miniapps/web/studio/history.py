@@ -14,7 +14,7 @@ from miniapps.core.studio.change_words import describe_changes
 from miniapps.db import db
 from miniapps.services.studio import drafts as draft_service
 from miniapps.web.studio.blueprint import bp
-from miniapps.web.studio.drafts_web import conflict_page, form_revision, load_draft
+from miniapps.web.studio.drafts_web import closed_page, conflict_page, form_revision, load_draft
 
 # Changes in words are worked out for this many saves; older ones show their summary.
 DESCRIBED_SAVES = 50
@@ -55,7 +55,7 @@ def restore(draft_id: int) -> ResponseReturnValue:
         return conflict_page(draft, exc.latest)
     except draft_service.DraftClosed as exc:
         db.session.rollback()
-        return render_template("studio/conflict.html", draft=draft, closed=str(exc)), 409
+        return closed_page(draft, exc)
     db.session.commit()
     flash(f"Went back to save {wanted}. The saves after it are still in the history.", "success")
     return redirect(url_for("studio.editor", draft_id=draft.id))
