@@ -29,3 +29,24 @@ TEST_INDICATOR: dict[str, Any] = {
     "max_points": 10,
     "value_per_point": 100.0,
 }
+
+
+# A studio draft's published app: a choice question to remove choices from, a text to rename.
+STAFF_CHECK_ROLES = [
+    {"const": "hca", "title": "HCA"},
+    {"const": "nurse", "title": "Nurse"},
+    {"const": "gp", "title": "GP"},
+]
+STAFF_CHECK: dict[str, Any] = {
+    "id": "staff_check",
+    "title": "Staff check",
+    "version": 1,
+    "schema": {
+        "type": "object",
+        "required": ["role"],
+        "properties": {
+            "role": {"type": "string", "title": "Role", "oneOf": STAFF_CHECK_ROLES},
+            "notes": {"type": "string", "title": "Notes"},
+        },
+    },
+}

@@ -24,25 +24,8 @@ from miniapps.services.studio.publishing import (
 from sqlalchemy import func, select
 
 from tests.publishing import publish_app
-
-ROLES = [
-    {"const": "hca", "title": "HCA"},
-    {"const": "nurse", "title": "Nurse"},
-    {"const": "gp", "title": "GP"},
-]
-STAFF: dict[str, Any] = {
-    "id": "staff_check",
-    "title": "Staff check",
-    "version": 1,
-    "schema": {
-        "type": "object",
-        "required": ["role"],
-        "properties": {
-            "role": {"type": "string", "title": "Role", "oneOf": ROLES},
-            "notes": {"type": "string", "title": "Notes"},
-        },
-    },
-}
+from tests.sample_definitions import STAFF_CHECK as STAFF
+from tests.sample_definitions import STAFF_CHECK_ROLES as ROLES
 
 
 def version_2() -> dict[str, Any]:

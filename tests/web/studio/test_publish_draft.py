@@ -14,25 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.publishing import publish_app
-
-ROLES = [
-    {"const": "hca", "title": "HCA"},
-    {"const": "nurse", "title": "Nurse"},
-    {"const": "gp", "title": "GP"},
-]
-STAFF: dict[str, Any] = {
-    "id": "staff_check",
-    "title": "Staff check",
-    "version": 1,
-    "schema": {
-        "type": "object",
-        "required": ["role"],
-        "properties": {
-            "role": {"type": "string", "title": "Role", "oneOf": ROLES},
-            "notes": {"type": "string", "title": "Notes"},
-        },
-    },
-}
+from tests.sample_definitions import STAFF_CHECK as STAFF
+from tests.sample_definitions import STAFF_CHECK_ROLES as ROLES
 
 
 def start(session: Session, user: User, definition: dict[str, Any]) -> StudioDraft:
