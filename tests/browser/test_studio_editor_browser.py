@@ -171,6 +171,7 @@ def test_drag_reorder_and_the_json_tab_checked_as_you_type(
     box = page.get_by_label("Definition (JSON)")
     issues = page.locator("[data-studio-issues]")
     expect(issues).to_contain_text("No problems")
+    expect(page.locator("form[data-studio-ready]")).to_have_count(1)  # studio.mjs listens
     box.fill(box.input_value().replace('"version": 1', '"version": 0'))
     expect(issues).to_contain_text("/version: ")
     box.fill("{")

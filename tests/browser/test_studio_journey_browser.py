@@ -364,6 +364,7 @@ def test_bad_input_in_the_browser_is_named_and_the_draft_is_never_lost(
     # saved as typed (publishing refused), and the earlier save comes back from History.
     page.goto(draft_url + "/json")
     box = page.get_by_label("Definition (JSON)")
+    expect(page.locator("form[data-studio-ready]")).to_have_count(1)  # studio.mjs listens
     typed = box.input_value().replace(
         '"version": 1,',
         '"version": 1, "ui": {"fields": {"/staff_code": {"show_if": '

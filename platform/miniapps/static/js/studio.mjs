@@ -111,6 +111,7 @@ function enhanceJson(form) {
     clearTimeout(timer);
     timer = setTimeout(check, 400);
   });
+  form.dataset.studioReady = "true"; // typing is checked from now on
 }
 
 function enhanceCondition(form) {
