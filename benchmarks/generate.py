@@ -216,6 +216,42 @@ def generate(url: str, generic: int, seed: int = 2025, log: Any = print) -> dict
     memberships += [(n, n, pcn[0], "pcn_manager") for n, pcn in enumerate(pcns, 2)]
 
     engine = make_engine(url)
+    insert_people(engine, dialect, orgs, users, memberships)
+    log(f"  {len(orgs):,} organisations, {len(users):,} users")
+
+    with Session(engine) as session:  # the apps go through the real publishing service
+        for raw_definition in (INDICATOR_DEFINITION, GENERIC_DEFINITION):
+            app_service.publish(session, validate_definition(raw_definition), None, actor=None)
+        session.commit()
+
+    counts = {"organisations": len(orgs), "users": len(users)}
+    for app_id, rows in (
+        (INDICATOR_APP, indicator_rows(tree, rng, dialect)),
+        (GENERIC_APP, generic_rows(tree, rng, dialect, generic)),
+    ):
+        t0 = time.perf_counter()
+        counts[app_id] = bulk_records(engine, dialect, rows)
+        log(f"  {counts[app_id]:,} records of {app_id} in {time.perf_counter() - t0:.1f}s")
+
+    t0 = time.perf_counter()
+    analyse(engine, url)
+    log(
+        f"  analysed in {time.perf_counter() - t0:.1f}s; total {time.perf_counter() - started:.1f}s"
+    )
+    engine.dispose()
+    return counts
+
+
+def insert_people(
+    engine: Any,
+    dialect: str,
+    orgs: list[tuple],
+    users: list[tuple],
+    memberships: list[tuple],
+) -> None:
+    """Organisations ``(id, ods, name, type, parent_id, path, is_demo, active,
+    created_at)``, users ``(id, email, name, active, created_at)`` and memberships ``(id,
+    user_id, organisation_id, role)`` in one transaction with ``executemany``."""
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -240,37 +276,21 @@ def generate(url: str, generic: int, seed: int = 2025, log: Any = print) -> dict
         raw.commit() if dialect == "postgresql" else cur.execute("COMMIT")
     finally:
         raw.close()
-    log(f"  {len(orgs):,} organisations, {len(users):,} users")
 
-    with Session(engine) as session:  # the apps go through the real publishing service
-        for raw_definition in (INDICATOR_DEFINITION, GENERIC_DEFINITION):
-            app_service.publish(session, validate_definition(raw_definition), None, actor=None)
-        session.commit()
 
-    counts = {"organisations": len(orgs), "users": len(users)}
-    for app_id, rows in (
-        (INDICATOR_APP, indicator_rows(tree, rng, dialect)),
-        (GENERIC_APP, generic_rows(tree, rng, dialect, generic)),
-    ):
-        t0 = time.perf_counter()
-        counts[app_id] = _bulk_records(engine, dialect, rows)
-        log(f"  {counts[app_id]:,} records of {app_id} in {time.perf_counter() - t0:.1f}s")
-
-    t0 = time.perf_counter()
-    if dialect == "sqlite":
+def analyse(engine: Any, url: str) -> None:
+    """``ANALYZE`` (SQLite) or ``VACUUM ANALYZE`` (PostgreSQL) after a bulk load."""
+    if url.startswith("sqlite"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
             conn.execute("ANALYZE")
     else:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
-    log(
-        f"  analysed in {time.perf_counter() - t0:.1f}s; total {time.perf_counter() - started:.1f}s"
-    )
-    engine.dispose()
-    return counts
 
 
-def _bulk_records(engine: Any, dialect: str, rows: Iterator[tuple]) -> int:
+def bulk_records(engine: Any, dialect: str, rows: Iterator[tuple]) -> int:
+    """Insert ``rows`` (values of :data:`RECORD_COLUMNS`) in one transaction: batches of
+    ``executemany`` on SQLite, ``COPY`` on PostgreSQL; returns how many."""
     columns = ", ".join(RECORD_COLUMNS)
     count = 0
     raw = engine.raw_connection()

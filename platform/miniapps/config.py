@@ -25,6 +25,13 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # times a GET/HEAD that found the database busy is run again.
         "DATABASE_BUSY_TIMEOUT_SECONDS": 30,
         "DATABASE_BUSY_RETRIES": 5,
+        # PostgreSQL connection pool per process (SQLAlchemy's defaults); recycle: None = never.
+        "DATABASE_POOL_SIZE": 5,
+        "DATABASE_MAX_OVERFLOW": 10,
+        "DATABASE_POOL_TIMEOUT_SECONDS": 30,
+        "DATABASE_POOL_RECYCLE_SECONDS": None,
+        # A read replica for read-only work (db.read_session); None: the primary serves it.
+        "REPLICA_DATABASE_URL": None,
         "SECRET_KEY": None,
         "APPS_DIR": str(REPO_ROOT / "apps"),
         "UPLOADS_DIR": str(instance_path / "uploads"),
@@ -35,6 +42,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "IMPORT_MAX_COLUMNS": 1_000,
         "IMPORT_MAX_CELLS": 1_000_000,
         "IMPORT_MAX_UNPACKED_BYTES": 50 * 1024 * 1024,
+        # `miniapps records import` (streamed, batched): rows and cells it reads at most.
+        "IMPORT_CLI_MAX_ROWS": 5_000_000,
+        "IMPORT_CLI_MAX_CELLS": 500_000_000,
         "ORGANISATIONS_FILE": str(_pilot_organisations_file()),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

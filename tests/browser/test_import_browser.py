@@ -22,7 +22,6 @@ from miniapps.db import db
 from miniapps.models import App, Organisation, Record
 from miniapps.services import apps as app_service
 from miniapps.services.imports import records as record_import
-from miniapps.services.records.lifecycle import create_record
 from playwright.sync_api import FilePayload, Page, expect
 from sqlalchemy import func, select
 
@@ -94,17 +93,18 @@ def upload_and_confirm(page: Page, app_id: str, content: bytes, rows: int) -> No
 
 @pytest.fixture
 def paced_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each imported row takes at least 15 ms to write (the real write, then a pause), so
-    the bar is seen part-way whatever the machine's speed: a warm server writes 400 rows
-    faster than the page's one-second poll."""
-    real = create_record
+    """Rows are written in batches of 20, each taking at least 300 ms (the real write,
+    then a pause), so the bar is seen part-way whatever the machine's speed: a warm server
+    writes 400 rows in one batch, faster than the page's one-second poll."""
+    real = record_import.write_submitted
 
-    def paced(*args, **kwargs):
-        record = real(*args, **kwargs)
-        time.sleep(0.015)
-        return record
+    def paced(*args: Any, **kwargs: Any) -> list[int]:
+        ids = real(*args, **kwargs)
+        time.sleep(0.3)
+        return ids
 
-    monkeypatch.setattr(record_import, "create_record", paced)
+    monkeypatch.setattr(record_import, "WRITE_BATCH", 20)
+    monkeypatch.setattr(record_import, "write_submitted", paced)
 
 
 @pytest.mark.usefixtures("paced_writes")

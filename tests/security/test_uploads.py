@@ -178,14 +178,21 @@ def test_a_csv_line_of_a_million_commas_is_refused() -> None:
     assert peak < 50 * MB
 
 
-def test_the_command_line_import_reads_through_the_same_limits(
+def test_the_command_line_import_reads_through_the_same_reader(
     runner: Any, fridge_app: Any, orgs: dict[str, Organisation], tmp_path: Path
 ) -> None:
+    """The command line has limits of its own (national files: IMPORT_CLI_MAX_ROWS), read
+    by the same streaming reader: a declared million rows costs nothing, a real row past
+    the limit is refused at its number."""
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(workbook({"A1": "reading", "A1048576": 5}, dimension="A1:XFD1048576"))
-    result = runner.invoke(args=["records", "import", "fridge_log", str(path), "--org", "A00001"])
+    command = ["records", "import", "fridge_log", str(path), "--org", "A00001"]
+    result = runner.invoke(args=[*command, "--max-rows", "10000"])
     assert result.exit_code == 1
-    assert "an import reads at most 10,000 rows below the header" in result.output
+    assert "row 1048576: an import reads at most 10,000 rows below the header" in result.output
+    result = runner.invoke(args=command)  # within IMPORT_CLI_MAX_ROWS: the one real row
+    assert result.exit_code == 0, result.output
+    assert "imported 1 record" in result.output
 
 
 def test_a_workbook_within_the_limits_reads_as_before() -> None:

@@ -23,6 +23,7 @@ from miniapps.db import db
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
+from miniapps.services.imports import records as record_import
 from miniapps.services.imports.store import ImportFolder, ImportProgress
 from miniapps.services.permissions import SystemAccess
 from miniapps.services.returns.tracking import lock_period
@@ -138,7 +139,18 @@ def test_confirmed_import_runs_in_the_background_and_shows_the_result(live: Flas
     assert committed_records(live) == 2
 
 
-def test_progress_is_visible_while_the_write_transaction_is_open(live: Flask) -> None:
+def test_progress_is_visible_while_the_write_transaction_is_open(
+    live: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches of 10 rows, each taking a while: a real import is bigger, not slower.
+    real = record_import.write_submitted
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.05)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(record_import, "WRITE_BATCH", 10)
+    monkeypatch.setattr(record_import, "write_submitted", slow)
     client = signed_in(live, "pm")
     total = 300
     page = confirm(client, csv_of([("2025-04", i / 10) for i in range(total)]))

@@ -7,21 +7,35 @@ import into and export from every organisation.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from miniapps.cli.output import fail
-from miniapps.core.exports import records as record_export
+from miniapps.core.definitions.model import AppDefinition
+from miniapps.core.exports.layout import MAIN, plan_layout, repeat_sections
+from miniapps.core.exports.record_files import (
+    csv_file_names,
+    write_csv_files,
+    write_json,
+    write_xlsx_file,
+)
 from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.db import db
 from miniapps.models import App, Organisation
 from miniapps.models.base import utcnow
 from miniapps.services.definitions import app_definition
-from miniapps.services.exports.records import audit_exported, export_items
+from miniapps.services.exports.records import RecordExport
 from miniapps.services.imports.records import import_records
 from miniapps.services.organisations import UnknownOrganisation, by_ods
 from miniapps.services.permissions import SystemAccess
@@ -36,8 +50,18 @@ records_group = AppGroup("records", help="Records: import from CSV/XLSX, export.
 @click.option("--org", "ods", metavar="ODS", help="Organisation for rows without an ods column.")
 @click.option("--period", metavar="P", help="Period for rows without a period column (2025-04).")
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    help="Rows read at most (default: IMPORT_CLI_MAX_ROWS, 5,000,000).",
+)
 def import_command(
-    app_id: str, file: Path, ods: str | None, period: str | None, dry_run: bool
+    app_id: str,
+    file: Path,
+    ods: str | None,
+    period: str | None,
+    dry_run: bool,
+    max_rows: int | None,
 ) -> None:
     """Import FILE (CSV UTF-8 or XLSX) into APP as submitted records, all or nothing.
 
@@ -45,6 +69,9 @@ def import_command(
     `row N, column C: message` and nothing is written (exit 1). Rows already
     stored for the same organisation, period and content are listed as duplicates
     and skipped, so running the same import twice adds nothing the second time.
+    The file is read as a stream and written in batches, in one transaction: each
+    batch prints `written N of M rows` to standard error; stopped part-way, the
+    import leaves nothing behind.
 
     For an app with indicator_source, a clinical-system extract with the columns
     ods,indicator,numerator,denominator (optionally exclusions,list_size,period) has
@@ -53,20 +80,31 @@ def import_command(
     """
     session = db.session
     app = _app_or_fail(app_id)
-    report = import_records(
-        session,
-        SystemAccess(),
-        app,
-        file.read_bytes(),
-        file.name,
-        org=ods,
-        period=period,
-        dry_run=dry_run,
-        limits=ReadLimits.from_mapping(current_app.config),
-    )
+    # A bulk load makes millions of short-lived objects that reference counting frees:
+    # the cycle collector runs rarely, and never over the app's own long-lived objects.
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        report = import_records(
+            session,
+            SystemAccess(),
+            app,
+            file,
+            file.name,
+            org=ods,
+            period=period,
+            dry_run=dry_run,
+            progress=_print_progress,
+            limits=_cli_limits(max_rows),
+        )
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
     if not report.ok:
         session.rollback()
-        fail(report.lines, f"nothing imported: {len(report.problems)} problem(s) in {file.name}")
+        count = len(report.problems) + report.more_problems
+        fail(report.lines, f"nothing imported: {count} problem(s) in {file.name}")
     for line in report.lines:
         click.echo(line)
     for warning in report.result.warnings:
@@ -76,6 +114,23 @@ def import_command(
     else:
         session.commit()
     click.echo(report.summary)
+
+
+def _cli_limits(max_rows: int | None) -> ReadLimits:
+    """The web's limits (columns, unpacked size), with the command line's rows and cells."""
+    config = current_app.config
+    web = ReadLimits.from_mapping(config)
+    return replace(
+        web,
+        max_rows=max_rows or int(config.get("IMPORT_CLI_MAX_ROWS") or web.max_rows),
+        max_cells=int(config.get("IMPORT_CLI_MAX_CELLS") or web.max_cells),
+    )
+
+
+def _print_progress(done: int, total: int) -> None:
+    """``written 5,000 of 100,000 rows`` on standard error after each batch."""
+    if done:
+        click.echo(f"written {done:,} of {total:,} rows", err=True)
 
 
 @records_group.command("export")
@@ -100,39 +155,54 @@ def export_command(app_id: str, fmt: str, ods: str | None, out: Path | None) -> 
     app = _app_or_fail(app_id)
     within = _org_or_fail(ods) if ods else None
     definition = app_definition(session, app)
-    sections = [s.key for s in record_export.repeat_sections(definition)]
+    sections = [s.key for s in repeat_sections(definition)]
     if out is None and (fmt == "xlsx" or (fmt == "csv" and sections)):
         reason = (
             "an xlsx workbook" if fmt == "xlsx" else f"repeating sections ({', '.join(sections)})"
         )
         raise click.UsageError(f"{app.id} export has {reason}: give --out FILE")
-    access = SystemAccess()
-    items = export_items(session, access, app, within=within)
-    audited = audit_exported(session, access, items)
+    records = RecordExport(session, SystemAccess(), app, within=within)
     if fmt == "json":
-        _write_text(record_export.to_json(definition, items), out)
+        count = _write_json(records, out)
     elif fmt == "xlsx":
         assert out is not None
-        out.write_bytes(record_export.to_xlsx(definition, items))
+        with out.open("w+b") as book:
+            count = write_xlsx_file(definition, records.items, book)
     else:
-        files = record_export.to_csv(definition, items)
-        if out is None:
-            _write_text(files[record_export.MAIN], None)
-        else:
-            names = record_export.csv_file_names(str(out), files)
-            for name, text in files.items():
-                Path(names[name]).write_text(text, encoding="utf-8", newline="")
-    if audited:  # once written: each channel record exported counts as read
+        count = _write_csv(definition, records, out)
+    if records.audit():  # once written: each channel record exported counts as read
         session.commit()
     if out is not None:
-        click.echo(f"exported {len(items)} records to {out}", err=True)
+        click.echo(f"exported {count} records to {out}", err=True)
 
 
-def _write_text(text: str, out: Path | None) -> None:
+def _stdout() -> BinaryIO:
+    sys.stdout.flush()
+    return sys.stdout.buffer
+
+
+def _write_json(records: RecordExport, out: Path | None) -> int:
+    """JSON straight to ``out`` or standard output, record by record."""
     if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8", newline="")
+        return write_json(records.items(), _stdout())
+    with out.open("wb") as stream:
+        return write_json(records.items(), stream)
+
+
+def _write_csv(definition: AppDefinition, records: RecordExport, out: Path | None) -> int:
+    """CSV straight into ``out`` and the section files beside it; to standard output (no
+    sections) through a temporary file, as a member the definition lacks means writing again."""
+    names = plan_layout(definition).names
+    if out is None:
+        with tempfile.TemporaryFile() as spool:
+            count = write_csv_files(definition, records.items, {MAIN: spool})
+            spool.seek(0)
+            shutil.copyfileobj(spool, _stdout(), 1 << 20)
+        return count
+    paths = csv_file_names(str(out), names)
+    with contextlib.ExitStack() as stack:
+        files = {name: stack.enter_context(Path(paths[name]).open("w+b")) for name in names}
+        return write_csv_files(definition, records.items, files)
 
 
 def _app_or_fail(app_id: str) -> App:

@@ -81,6 +81,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     # [{"pointer": "/reading", "old": 4.5, "new": 5.0}, ...]
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+    # What the change was read from, when not a form or the API: an import's file name.
+    source: Mapped[str | None] = mapped_column(String(255))
 
     actor: Mapped[User | None] = relationship()
 

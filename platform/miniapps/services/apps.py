@@ -297,7 +297,11 @@ def sees_app(session: Session, access: Access, app: App) -> bool:
         return access.is_admin
     if access.is_admin or access.owns(app):
         return True
-    return _targeted_at(session, app, [o.id for o in access.orgs(session, READ)])
+    # One statement: a readable, active organisation the app is published to (or below).
+    query = select(Organisation.id).where(
+        targeted_clause(app.id), access.org_clause(READ), Organisation.active
+    )
+    return session.scalars(query.limit(1)).first() is not None
 
 
 def hidden_id_message(app_id: str) -> str:

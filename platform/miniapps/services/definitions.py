@@ -4,13 +4,24 @@ A record keeps the definition version it was made with (:func:`record_definition
 everything else follows the app's latest published version (:func:`app_definition`).
 For an app whose indicators are yearly data (``indicator_source``) both can give the
 definition of a period: its keyed field expanded to that period's year set.
+
+Versions are immutable, so a stored version's :class:`AppDefinition` is made once per
+process per content (:data:`DEFINITIONS`, keyed by the version's content hash, bounded):
+what it works out lazily (its fields, its hash) and the compiled validators and forms
+cached on its schema are reused by every later request. Within one session a version is
+looked up once (``session.info``; forgotten on a rollback, which may undo a publish). A
+new publish needs no invalidation: it adds a new version and moves ``apps.latest_version``,
+which :func:`app_definition` reads from the app's row on every request.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+from typing import Any
+
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from miniapps.core.bounded_cache import BoundedCache, seal
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.indicators.source import expand_definition
 from miniapps.models import App, AppVersion, Record
@@ -19,6 +30,9 @@ from miniapps.services.indicators.year_sets import year_set_for
 # Versions and year sets are immutable once stored: expand a definition for a year set
 # once per process (keyed by content hash and the cached year set).
 _EXPANDED: dict[tuple[str, int], AppDefinition] = {}
+# content hash -> the definition of every stored version with that content.
+DEFINITIONS: BoundedCache[str, AppDefinition] = BoundedCache(512)
+_SESSION_KEY = "miniapps.version_definitions"
 
 
 def record_definition(session: Session, record: Record, period: str | None = None) -> AppDefinition:
@@ -36,7 +50,8 @@ def app_definition(session: Session, app: App, period: str | None = None) -> App
     loaded = [] if "versions" in inspect(app).unloaded else app.versions
     row = next((v for v in loaded if v.version == app.latest_version), None)
     if row is not None:
-        definition = AppDefinition(raw=row.definition)
+        definition = stored_definition(row)
+        session.info.setdefault(_SESSION_KEY, {})[(app.id, row.version)] = definition
     else:
         definition = _version_definition(session, app.id, app.latest_version)
     return for_period(session, definition, period)
@@ -67,13 +82,42 @@ def for_period(session: Session, definition: AppDefinition, period: str | None) 
     key = (definition.content_hash, id(year_set))  # cached sets live as long as the process
     if key not in _EXPANDED:
         expanded = expand_definition(definition.raw, year_set)
-        _EXPANDED[key] = AppDefinition(expanded, definition.source)
+        _EXPANDED[key] = _sealed(expanded, definition.source)
     return _EXPANDED[key]
 
 
+def stored_definition(row: AppVersion) -> AppDefinition:
+    """The definition of a stored version: the same object for the same content."""
+    return DEFINITIONS.get_or_make(row.content_hash, lambda: _sealed(row.definition))
+
+
+def _sealed(raw: dict[str, Any], source: str | None = None) -> AppDefinition:
+    """A definition whose JSON is never changed (a stored version, or one expanded from
+    it): its schema and ui are sealed, so validators and forms are found by identity."""
+    definition = AppDefinition(raw, source)
+    seal(definition.raw, definition.schema, definition.ui)
+    return definition
+
+
 def _version_definition(session: Session, app_id: str, version: int) -> AppDefinition:
-    row = session.scalar(
-        select(AppVersion).where(AppVersion.app_id == app_id, AppVersion.version == version)
-    )
-    assert row is not None, f"{app_id} v{version} is missing"
-    return AppDefinition(raw=row.definition)
+    """``app_id`` v``version``: once per session a statement for its content hash; its
+    JSON is read (and parsed) only the first time the process meets that content."""
+    memo: dict[tuple[str, int], AppDefinition] = session.info.setdefault(_SESSION_KEY, {})
+    found = memo.get((app_id, version))
+    if found is not None:
+        return found
+    where = (AppVersion.app_id == app_id, AppVersion.version == version)
+    content_hash = session.scalar(select(AppVersion.content_hash).where(*where))
+    assert content_hash is not None, f"{app_id} v{version} is missing"
+
+    def read() -> AppDefinition:
+        return _sealed(session.scalars(select(AppVersion.definition).where(*where)).one())
+
+    found = memo[(app_id, version)] = DEFINITIONS.get_or_make(content_hash, read)
+    return found
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_versions(session: Session, _previous: object) -> None:
+    """A rollback may undo a publish: look versions up again afterwards."""
+    session.info.pop(_SESSION_KEY, None)

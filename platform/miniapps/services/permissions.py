@@ -22,11 +22,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, object_session
 
 from miniapps.models import App, AppTarget, ChannelItem, Organisation, Record, User
 from miniapps.models.organisation import subtree
 from miniapps.services.channels.stakeholders import area_path
+from miniapps.services.definitions import app_definition
 
 READ, WRITE, APPROVE, PUBLISH = "read", "write", "approve", "publish"
 # See an app's aggregate figures (its dashboards) without reading its records: every role
@@ -299,9 +300,10 @@ class SystemAccess(Access):
 def app_roles(app: App | None, action: str) -> list[str] | None:
     """Roles an app's ``permissions`` member allows for ``action`` (None: no restriction).
     :data:`DASHBOARD`: the readers and the roles ``permissions.dashboard`` adds."""
-    if app is None or not app.versions:
+    latest = _latest_definition(app)
+    if latest is None:
         return None
-    permissions: dict[str, Any] = app.versions[-1].definition.get("permissions") or {}
+    permissions: dict[str, Any] = latest.get("permissions") or {}
     roles = permissions.get(action)
     if action == DASHBOARD:
         readers = permissions.get(READ)
@@ -311,16 +313,33 @@ def app_roles(app: App | None, action: str) -> list[str] | None:
 
 def has_subject(app: App) -> bool:
     """Whether ``app``'s latest definition makes records about another organisation."""
-    return bool(app.versions) and app.versions[-1].definition.get("subject") is not None
+    latest = _latest_definition(app)
+    return latest is not None and latest.get("subject") is not None
+
+
+def _latest_definition(app: App | None) -> dict[str, Any] | None:
+    """The JSON of ``app``'s latest version (None before its first publish): the
+    process's cached definition of it, so a request parses no version's JSON; an app in no
+    session reads its loaded versions."""
+    if app is None:
+        return None
+    session = object_session(app)
+    if session is None or app.latest_version is None:
+        return app.versions[-1].definition if app.versions else None
+    return app_definition(session, app).raw
+
+
+# An alias, so the outer Organisation is not correlated away; made once (a new alias per
+# call cost about a millisecond of column proxies on every request that checks targeting).
+_TARGET = aliased(Organisation)
 
 
 def targeted_clause(app_id: str) -> ColumnElement[bool]:
     """SQL condition on :class:`Organisation`: the app is published to it or to one above it."""
-    target = aliased(Organisation)  # an alias, so the outer Organisation is not correlated away
     return (
         select(AppTarget.id)
-        .join(target, AppTarget.organisation_id == target.id)
-        .where(AppTarget.app_id == app_id, Organisation.path.startswith(target.path))
+        .join(_TARGET, AppTarget.organisation_id == _TARGET.id)
+        .where(AppTarget.app_id == app_id, Organisation.path.startswith(_TARGET.path))
         .exists()
     )
 

@@ -14,7 +14,6 @@ from miniapps.services import apps as app_service
 from miniapps.services.imports import records as record_import
 from miniapps.services.imports.records import content_key, import_records
 from miniapps.services.permissions import Access, SystemAccess
-from miniapps.services.records.lifecycle import create_record
 from sqlalchemy import func, select
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
@@ -129,7 +128,7 @@ def test_rows_for_organisations_the_app_is_not_published_to(
 def test_a_failure_while_writing_undoes_every_row(
     db_session, users, fridge_app, monkeypatch
 ) -> None:
-    real = create_record
+    real = record_import.write_submitted
     calls: list[int] = []
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
@@ -138,7 +137,9 @@ def test_a_failure_while_writing_undoes_every_row(
             raise DataInvalid([Issue("/reading", "changed under our feet")])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(record_import, "create_record", flaky)
+    # One row per batch: the second batch (row 3) fails after the first was written.
+    monkeypatch.setattr(record_import, "WRITE_BATCH", 1)
+    monkeypatch.setattr(record_import, "write_submitted", flaky)
     report = run(db_session, SystemAccess(), fridge_app, "reading\n1\n2\n3\n", org="A00001")
     # A refusal found only when writing still names its row and the column it is about.
     assert report.lines == ["row 3, column reading: changed under our feet"]

@@ -29,6 +29,7 @@ from typing import Any
 
 from wtforms import Form
 
+from miniapps.core.bounded_cache import SealedCache
 from miniapps.core.definitions.context import normalise
 from miniapps.core.definitions.field_order import form_rank
 from miniapps.core.definitions.schema_fields import Field, iter_fields
@@ -38,6 +39,8 @@ from miniapps.core.forms.fields import WIDGETS, FieldType, default_widget
 from miniapps.core.pointers import pointer_join
 
 _RESERVED = frozenset(dir(Form)) | {"meta", "csrf_token"}
+# Forms of sealed schemas and ui (stored versions, see services/definitions.py), by identity.
+_BY_IDENTITY: SealedCache[CompiledForm] = SealedCache(128)
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,11 @@ def compile_form(schema: dict[str, Any], ui: dict[str, Any] | None = None) -> Co
     Raises :class:`DefinitionInvalid` when ``ui`` names an unknown widget or one
     that does not fit its field, or a condition the browser could not evaluate.
     """
-    key = json.dumps([schema, ui or {}], default=str)
-    return _compile(key)
+    sealed = (schema, ui) if ui else (schema,)  # an absent ui is a new {} every time
+    found = _BY_IDENTITY.get(sealed)
+    if found is not None:
+        return found
+    return _BY_IDENTITY.put(sealed, _compile(json.dumps([schema, ui or {}], default=str)))
 
 
 @lru_cache(maxsize=128)

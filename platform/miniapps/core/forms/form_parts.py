@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from miniapps.core.bounded_cache import SealedCache
 from miniapps.core.forms.compiler import CompiledForm, Section, compile_form
 from miniapps.core.pointers import pointer_parts
 
@@ -26,7 +27,7 @@ def compile_fields_form(
 ) -> CompiledForm:
     """A form of only the top-level fields named ``keys`` (member names), in the form's
     order, under no section heading (cached by content)."""
-    return _part(json.dumps([schema, ui or {}, sorted(set(keys)), True], default=str))
+    return _cached_part(schema, ui, keys, True)
 
 
 def compile_form_without(
@@ -34,7 +35,23 @@ def compile_form_without(
 ) -> CompiledForm:
     """The record's form without the top-level fields named ``keys`` (cached by content);
     a section left with no field is left out too."""
-    return _part(json.dumps([schema, ui or {}, sorted(set(keys)), False], default=str))
+    return _cached_part(schema, ui, keys, False)
+
+
+# Parts of sealed schemas and ui (stored versions, see services/definitions.py), by identity.
+_BY_IDENTITY: SealedCache[CompiledForm] = SealedCache(64)
+
+
+def _cached_part(
+    schema: dict[str, Any], ui: dict[str, Any] | None, keys: Iterable[str], only: bool
+) -> CompiledForm:
+    names = tuple(sorted(set(keys)))
+    sealed = (schema, ui) if ui else (schema,)  # an absent ui is a new {} every time
+    found = _BY_IDENTITY.get(sealed, (names, only))
+    if found is not None:
+        return found
+    part = _part(json.dumps([schema, ui or {}, list(names), only], default=str))
+    return _BY_IDENTITY.put(sealed, part, (names, only))
 
 
 @lru_cache(maxsize=64)

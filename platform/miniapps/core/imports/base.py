@@ -20,6 +20,7 @@ from miniapps.core.periods.keys import PERIOD_SHAPES, period_of
 ODS_HEADERS = frozenset({"ods", "ods code", "org", "organisation ods"})
 PERIOD_HEADERS = frozenset({"period"})
 SAMPLE_ROWS = 10
+PROBLEMS_KEPT = 1_000  # problems an import keeps in memory; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,31 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     sample: list[tuple[int, list[str]]] = field(default_factory=list)
     layout: str = "wide"  # or "long": one row per organisation and indicator
+    row_count: int = 0  # rows read below the header (a streamed read keeps no ``rows``)
+    more_problems: int = 0  # problems found beyond the first PROBLEMS_KEPT, not kept
+    stopped: bool = False  # the read stopped part-way: ``problems`` holds why, alone
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def keep_problems_bounded(self, kept: int | None = None) -> None:
+        """Keep the first ``kept`` problems (file order), count the rest: a file of a
+        million bad rows reports the first thousand and "and N more problems"."""
+        kept = PROBLEMS_KEPT if kept is None else kept
+        if len(self.problems) > kept:
+            self.more_problems += len(self.problems) - kept
+            del self.problems[kept:]
+
+    def stop(self, problem: RowProblem) -> None:
+        """The read stopped part-way: ``problem`` is all that is reported (the file is
+        beyond the import's limits, or unreadable), as if nothing had been read."""
+        self.problems[:] = [problem]
+        self.columns.clear()
+        self.sample.clear()
+        self.rows.clear()
+        self.more_problems = 0
+        self.stopped = True
 
     def sort_problems(self) -> None:
         """Problems in file order: by row, then by column position."""

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, BinaryIO
 
 from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.forms.field_base import MISSING, choice_map, parse_number
 from miniapps.core.forms.field_dates import LOCAL_ZONE, DateTimeType
 from miniapps.core.forms.fields import TextareaType
-from miniapps.core.imports.xlsx import ReadLimits, TableTooLarge, read_xlsx
+from miniapps.core.imports.xlsx import ReadLimits, TableTooLarge, iter_xlsx
 from miniapps.core.json_text import loads_bounded
 from miniapps.core.records.schema_issues import lower_first
 
@@ -168,47 +169,92 @@ def _json_cell(field: Field, value: Any) -> Any:
     return parsed
 
 
+Source = bytes | BinaryIO | str | os.PathLike[str]
+
+
 def read_table(
     content: bytes, filename: str, limits: ReadLimits | None = None
 ) -> list[tuple[int, list[Any]]]:
     """(spreadsheet row number, cells) of a CSV or the first sheet of an XLSX file, read
     within ``limits`` (rows, columns, unpacked size): beyond them, :class:`CellProblem`."""
+    return list(iter_table(content, filename, limits))
+
+
+def iter_table(
+    source: Source, filename: str, limits: ReadLimits | None = None
+) -> Iterator[tuple[int, list[Any]]]:
+    """:func:`read_table` one row at a time, from bytes, a binary file or a path: a big
+    CSV is never held whole (nor an XLSX sheet's rows). A problem met part-way (a row
+    beyond ``limits``, text that is not UTF-8) raises :class:`CellProblem` there."""
     limits = limits or ReadLimits()
     name = filename.lower()
     if name.endswith(".xls"):
         raise CellProblem("old Excel files (.xls) cannot be read; save it as .xlsx or CSV UTF-8")
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as opened:
+            yield from iter_table(opened, filename, limits)
+        return
+    binary: BinaryIO = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        if name.endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04":
-            return read_xlsx(content, limits)
+        if name.endswith((".xlsx", ".xlsm")) or _first_bytes(binary) == b"PK\x03\x04":
+            yield from iter_xlsx(binary, limits)
+            return
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
         try:
-            text = content.decode("utf-8-sig")
+            yield from _iter_csv(text, limits)
         except UnicodeDecodeError:
             raise CellProblem(NOT_UTF8) from None
-        return _read_csv(text, limits)
+        finally:
+            text.detach()  # the caller's file stays open: closing it is the caller's
     except TableTooLarge as exc:
         raise CellProblem(str(exc)) from None
 
 
-def _read_csv(text: str, limits: ReadLimits) -> list[tuple[int, list[Any]]]:
+def _first_bytes(binary: BinaryIO) -> bytes:
+    """The file's first four bytes (the XLSX zip signature), leaving it where it was."""
+    position = binary.tell()
+    first = binary.read(4)
+    binary.seek(position)
+    return first
+
+
+def _iter_csv(text: Iterator[str], limits: ReadLimits) -> Iterator[tuple[int, list[Any]]]:
     """Rows of a CSV, each cut after its last value (a row of empty cells is empty)."""
-    rows: list[tuple[int, list[Any]]] = []
     counted = 0
-    lines = _bounded_lines(io.StringIO(text, newline=""), limits)
+    read: list[str] = []  # lines read since the previous row
+    row_lines: list[str] = []  # the lines of the last row, for the check below
+    lines = _bounded_lines(text, limits, read)
+    number = 0
     try:
         for number, cells in enumerate(csv.reader(lines), start=1):
+            row_lines = read[:]
+            read.clear()
             last = max((i for i, c in enumerate(cells, 1) if c.strip()), default=0)
             if last and number > limits.max_rows + 1:
                 raise TableTooLarge(limits.too_many_rows(number))
             if last > limits.max_columns:
                 raise TableTooLarge(limits.too_many_columns(number, last))
             counted = limits.count_cells(counted, number, last)
-            rows.append((number, cells[:last]))
+            yield number, cells[:last]
     except csv.Error as exc:
         raise CellProblem(f"the file is not readable CSV: {exc}") from None
-    return rows
+    _refuse_cut_off_quote(number, row_lines)
 
 
-def _bounded_lines(lines: Iterator[str], limits: ReadLimits) -> Iterator[str]:
+def _refuse_cut_off_quote(number: int, last_lines: list[str]) -> None:
+    """A file cut off inside a quoted cell (a copy or upload that stopped part-way): the
+    lenient reader takes the cell as complete, so the last row is read again strictly."""
+    try:
+        for _ in csv.reader(last_lines, strict=True):
+            pass
+    except csv.Error:
+        raise CellProblem(
+            f'row {number}: the file ends inside a quoted cell (a closing " is missing): '
+            "it may have been cut off; check the file is complete"
+        ) from None
+
+
+def _bounded_lines(lines: Iterator[str], limits: ReadLimits, read: list[str]) -> Iterator[str]:
     """The lines of a CSV, refusing one with so many commas that parsing it would hold
     far more cells than an import reads (a line of a million commas)."""
     for number, line in enumerate(lines, start=1):
@@ -216,4 +262,5 @@ def _bounded_lines(lines: Iterator[str], limits: ReadLimits) -> Iterator[str]:
             raise TableTooLarge(
                 f"line {number}: an import reads at most {limits.max_columns:,} columns"
             )
+        read.append(line)
         yield line

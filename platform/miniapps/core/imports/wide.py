@@ -20,7 +20,9 @@ file can be imported again. A clinical-system extract for an app with
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from miniapps.core.definitions.model import AppDefinition
@@ -40,7 +42,14 @@ from miniapps.core.imports.base import (
     period_text,
     unnamed_cells,
 )
-from miniapps.core.imports.cells import CellProblem, cell_text, convert_cell, read_table
+from miniapps.core.imports.cells import (
+    CellProblem,
+    Source,
+    cell_text,
+    convert_cell,
+    iter_table,
+    read_table,
+)
 from miniapps.core.imports.columns import (
     column_for,
     column_name,
@@ -60,11 +69,13 @@ __all__ = [
     "Column",
     "ImportResult",
     "ImportRow",
+    "ImportStream",
     "ReadLimits",
     "RowProblem",
     "period_problem",
     "read_import",
     "read_table",
+    "stream_import",
 ]
 
 # Written by exports for information; never imported (imported records are new and submitted).
@@ -92,51 +103,135 @@ def read_import(
     checked against the indicators ``year_sets(period)`` gives for each period. A file
     beyond ``limits`` (rows, columns, cells, unpacked size) is one problem, read no further.
     """
+    stream = stream_import(
+        definition, content, filename, org=org, period=period, year_sets=year_sets, limits=limits
+    )
+    rows = [row for row, _ in stream.rows]
+    result = stream.result
+    if not result.stopped:
+        result.rows = rows
+    result.sort_problems()
+    return result
+
+
+@dataclass
+class ImportStream:
+    """A file being read: ``rows`` yields each (row, whether it read without problems);
+    ``result`` gains the columns at once and the problems, sample and count as rows are
+    read (``result.rows`` stays empty). A problem that stops the read part-way (a row
+    beyond the limits) leaves ``result`` holding that one problem, ``stopped`` set."""
+
+    result: ImportResult
+    rows: Iterator[tuple[ImportRow, bool]]
+
+
+def stream_import(
+    definition: AppDefinition,
+    source: Source,
+    filename: str,
+    *,
+    org: str | None = None,
+    period: str | None = None,
+    year_sets: Callable[[str], YearSet | None] | None = None,
+    limits: ReadLimits | None = None,
+) -> ImportStream:
+    """:func:`read_import` one row at a time, from bytes, a binary file or a path. A long
+    extract is read whole (its rows are grouped per practice and month)."""
     result = ImportResult()
+    table = iter_table(source, filename, limits)
     try:
-        table = read_table(content, filename, limits)
+        header = next(table, None)
     except CellProblem as exc:
-        result.problems.append(RowProblem(None, None, str(exc)))
-        return result
-    if not table or not any(cell_text(c) for c in table[0][1]):
+        return _stopped(result, str(exc))
+    if header is None or not any(cell_text(c) for c in header[1]):
         result.problems.append(
             RowProblem(None, None, "the file is empty: row 1 must name the columns")
         )
-        return result
-    headers = [cell_text(c) for c in table[0][1]]
+        return ImportStream(result, iter(()))
+    headers = [cell_text(c) for c in header[1]]
     if is_long_layout(definition, headers):
-        return read_long(
-            definition, table, org=org, period=period, year_sets=year_sets or (lambda _: None)
+        try:
+            whole = [header, *table]
+        except CellProblem as exc:
+            return _stopped(result, str(exc))
+        result = read_long(
+            definition, whole, org=org, period=period, year_sets=year_sets or (lambda _: None)
         )
-    fields = list(iter_fields(definition.schema))
-    _map_columns(result, headers, fields, definition)
-    frequency = str(definition.period.get("frequency", "none"))
-    period = option_period(result, period, frequency)
-    check_org_source(result, org)
-    by_pointer = {f.pointer: f for f in fields}
-    missing = missing_required(definition.schema, result.columns)
-    if missing:
-        names = ", ".join(column_name(p) for p in sorted(missing))
-        result.problems.append(RowProblem(1, None, f"required column(s) missing: {names}"))
-    for number, cells in table[1:]:
-        if not any(cell_text(c) for c in cells):
-            continue
-        if len(result.sample) < SAMPLE_ROWS:
-            result.sample.append((number, [cell_text(c) for c in cells]))
-        row, renames, bad = _read_row(result, number, cells, by_pointer, org, period, frequency)
-        check = check_record(definition, row.data, submit=True)
-        row.data = check.data
-        for issue in check.issues:
-            pointer = original_pointer(issue.pointer, renames)
-            column = column_for(pointer, result.columns)
-            if (issue.code == "required" and pointer in missing) or column in bad:
-                continue  # reported once at row 1, or the cell's own problem was reported
-            result.problems.append(RowProblem(number, column, issue.message))
-        result.rows.append(row)
-    if not result.rows and not result.problems:
+        result.row_count = len(result.rows)
+        bad = {p.row for p in result.problems}
+        return ImportStream(result, ((row, row.row not in bad) for row in result.rows))
+    layout = _WideLayout(result, definition, headers, org, period)
+    return ImportStream(result, _wide_rows(result, definition, layout, table, org))
+
+
+def _stopped(result: ImportResult, message: str) -> ImportStream:
+    result.stop(RowProblem(None, None, message))
+    return ImportStream(result, iter(()))
+
+
+class _WideLayout:
+    """What the header row of a wide file says: its columns (mapped onto ``result`` at
+    once, with the header's problems), the period for every row, the required fields no
+    column fills."""
+
+    def __init__(
+        self,
+        result: ImportResult,
+        definition: AppDefinition,
+        headers: list[str],
+        org: str | None,
+        period: str | None,
+    ) -> None:
+        fields = list(iter_fields(definition.schema))
+        _map_columns(result, headers, fields, definition)
+        self.frequency = str(definition.period.get("frequency", "none"))
+        self.period = option_period(result, period, self.frequency)
+        check_org_source(result, org)
+        self.by_pointer = {f.pointer: f for f in fields}
+        self.missing = missing_required(definition.schema, result.columns)
+        if self.missing:
+            names = ", ".join(column_name(p) for p in sorted(self.missing))
+            result.problems.append(RowProblem(1, None, f"required column(s) missing: {names}"))
+
+
+def _wide_rows(
+    result: ImportResult,
+    definition: AppDefinition,
+    layout: _WideLayout,
+    table: Iterator[tuple[int, list[Any]]],
+    org: str | None,
+) -> Iterator[tuple[ImportRow, bool]]:
+    missing, by_pointer, period, frequency = (
+        layout.missing,
+        layout.by_pointer,
+        layout.period,
+        layout.frequency,
+    )
+    try:
+        for number, cells in table:
+            if not any(cell_text(c) for c in cells):
+                continue
+            if len(result.sample) < SAMPLE_ROWS:
+                result.sample.append((number, [cell_text(c) for c in cells]))
+            found = len(result.problems)
+            row, renames, bad = _read_row(result, number, cells, by_pointer, org, period, frequency)
+            check = check_record(definition, row.data, submit=True)
+            row.data = check.data
+            for issue in check.issues:
+                pointer = original_pointer(issue.pointer, renames)
+                column = column_for(pointer, result.columns)
+                if (issue.code == "required" and pointer in missing) or column in bad:
+                    continue  # reported once at row 1, or the cell's own problem was reported
+                result.problems.append(RowProblem(number, column, issue.message))
+            result.row_count += 1
+            ok = not any(p.row == number for p in result.problems[found:])
+            result.keep_problems_bounded()
+            yield row, ok
+    except CellProblem as exc:
+        result.stop(RowProblem(None, None, str(exc)))
+        return
+    if not result.row_count and not result.problems:
         result.problems.append(RowProblem(None, None, "the file has no rows below the header"))
-    result.sort_problems()
-    return result
 
 
 def _map_columns(
@@ -187,6 +282,12 @@ def _map_columns(
         result.warnings.append(f"columns not imported (exports write them): {', '.join(ignored)}")
 
 
+@lru_cache(maxsize=1024)
+def _field_pattern(target: str) -> str:
+    """The field pointer a column's target fills: ``/courses/0/name`` → ``/courses/-/name``."""
+    return re.sub(r"/\d+(?=/|$)", "/-", target)
+
+
 def _read_row(
     result: ImportResult,
     number: int,
@@ -213,9 +314,8 @@ def _read_row(
                 result.problems.append(RowProblem(number, column.header, problem))
             row.period = text
         else:
-            pattern = re.sub(r"/\d+(?=/|$)", "/-", column.target)
             try:
-                converted = convert_cell(fields[pattern], value)
+                converted = convert_cell(fields[_field_pattern(column.target)], value)
             except CellProblem as exc:
                 result.problems.append(RowProblem(number, column.header, str(exc)))
                 bad.add(column.header)

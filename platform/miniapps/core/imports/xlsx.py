@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree.ElementTree import Element, iterparse
 
 from openpyxl import load_workbook
@@ -104,19 +104,25 @@ DAMAGED_ZIP: tuple[type[Exception], ...] = (
 )
 
 
-def read_xlsx(content: bytes, limits: ReadLimits) -> Rows:
+def read_xlsx(content: bytes | BinaryIO, limits: ReadLimits) -> Rows:
     """(row number, values) of each row of the first sheet that holds a value, and row 1."""
-    _check_zip(content, limits)
+    return list(iter_xlsx(content, limits))
+
+
+def iter_xlsx(content: bytes | BinaryIO, limits: ReadLimits) -> Iterator[tuple[int, list[Any]]]:
+    """:func:`read_xlsx` one row at a time (from bytes or a seekable binary file)."""
+    source: BinaryIO = io.BytesIO(content) if isinstance(content, bytes) else content
+    _check_zip(source, limits)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles other tools write
         try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            book = load_workbook(source, read_only=True, data_only=True)
         except DAMAGED_ZIP:
             raise TableTooLarge(NOT_A_WORKBOOK) from None
         try:
             if not book.worksheets:
                 raise TableTooLarge(NOT_A_WORKBOOK)
-            return _read_sheet(book, book.worksheets[0], limits)
+            yield from _iter_sheet(book, book.worksheets[0], limits)
         except DAMAGED_ZIP as exc:
             if isinstance(exc, TableTooLarge):
                 raise
@@ -125,13 +131,16 @@ def read_xlsx(content: bytes, limits: ReadLimits) -> Rows:
             book.close()
 
 
-def _check_zip(content: bytes, limits: ReadLimits) -> None:
+def _check_zip(source: BinaryIO, limits: ReadLimits) -> None:
     """Refuse a zip bomb from its directory, before unpacking anything."""
+    position = source.tell()
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with zipfile.ZipFile(source) as archive:
             parts = archive.infolist()
     except DAMAGED_ZIP:
         raise TableTooLarge(NOT_A_WORKBOOK) from None
+    finally:
+        source.seek(position)
     if len(parts) > limits.max_parts:
         raise TableTooLarge(f"the workbook has more than {limits.max_parts:,} parts")
     unpacked = sum(part.file_size for part in parts)
@@ -143,7 +152,7 @@ def _check_zip(content: bytes, limits: ReadLimits) -> None:
         )
 
 
-def _read_sheet(book: Any, sheet: Any, limits: ReadLimits) -> Rows:
+def _iter_sheet(book: Any, sheet: Any, limits: ReadLimits) -> Iterator[tuple[int, list[Any]]]:
     # The cell decoding (shared strings, dates, booleans) is openpyxl's own; only the loop
     # over the XML is ours, so that nothing is built for cells it declares but never fills.
     parser = WorkSheetParser(
@@ -154,16 +163,18 @@ def _read_sheet(book: Any, sheet: Any, limits: ReadLimits) -> Rows:
         date_formats=book._date_formats,
         timedelta_formats=book._timedelta_formats,
     )
-    rows: Rows = []
     counted = 0
+    first = True
     with book._archive.open(sheet._worksheet_path) as source:
         for number, cells in _stream_rows(parser, source, limits):
             if number == 1 or cells:
                 counted = limits.count_cells(counted, number, len(cells))
-                rows.append((number, cells))
-    if not rows or rows[0][0] != 1:
-        rows.insert(0, (1, []))
-    return rows
+                if first and number != 1:
+                    yield 1, []
+                first = False
+                yield number, cells
+    if first:
+        yield 1, []
 
 
 def _stream_rows(

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from miniapps.core.bounded_cache import SealedCache
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.indicators.source import count_issues
@@ -93,7 +94,9 @@ class SchemaRules:
 
 @dataclass(frozen=True)
 class RecordCheck:
-    """The verdict: ``data`` as it would be stored, and every problem with its pointer."""
+    """The verdict: ``data`` as it would be stored, and every problem with its pointer.
+    ``data`` is the data checked itself unless hidden values were dropped (a copy then):
+    the check never changes what it is given, and callers must not change it either."""
 
     data: dict[str, Any]
     issues: tuple[Issue, ...]
@@ -127,7 +130,9 @@ def check_record(
     if not isinstance(data, dict):
         return RecordCheck({}, (Issue("", "data must be a JSON object", "type"),))
     if submit:
-        data = drop_hidden(data, evaluate(compile_rules(rules.schema, rules.ui), data))
+        state = evaluate(_condition_rules(rules), data)
+        if state.hidden:  # else no copy: the data is only read here, never changed
+            data = drop_hidden(data, state)
     issues = value_issues(rules.schema, data)  # NUL, lone surrogates, 1e400: never stored
     sound = scrub_value(data) if issues else data  # what the checks below can safely read
     reported = {issue.pointer for issue in issues}
@@ -141,3 +146,16 @@ def check_record(
     if not submit:
         issues = [i for i in issues if i.code in DRAFT_REFUSES]
     return RecordCheck(data, tuple(issues))
+
+
+# Condition rules of sealed schemas and ui (stored versions), by identity.
+_RULES: SealedCache[list[dict[str, Any]]] = SealedCache(256)
+
+
+def _condition_rules(rules: RecordRules) -> list[dict[str, Any]]:
+    schema, ui = rules.schema, rules.ui
+    sealed = (schema, ui) if ui else (schema,)  # an absent ui is a new {} every time
+    found = _RULES.get(sealed)
+    if found is not None:
+        return found
+    return _RULES.put(sealed, compile_rules(schema, ui))

@@ -26,14 +26,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from miniapps.core.definitions.schema_fields import Field, iter_fields
+from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.errors import Issue
 from miniapps.core.pointers import pattern_values
 from miniapps.core.records.issue_context import in_context
+from miniapps.core.records.schema_facts import SchemaCache, field_index
 
 NOT_FUTURE = "x-not-future"
 NOT_PAST = "x-not-past"
@@ -117,7 +117,7 @@ def bound_issues(
     ``stored``: the record's data as stored (None for a new record). An ``x-not-past``
     value the field already held there (in any item, so reordering a section changes
     nothing) is not checked again."""
-    marked, fields = _marked_fields(json.dumps(schema, sort_keys=True))
+    marked, fields = _MARKED(schema)
     issues: list[Issue] = []
     for pattern, fmt, title, keyword in marked:
         bound = BOUNDS[keyword]
@@ -132,12 +132,11 @@ def bound_issues(
     return issues
 
 
-@lru_cache(maxsize=256)
-def _marked_fields(
-    schema_json: str,
-) -> tuple[tuple[tuple[str, str, str, str], ...], dict[str, Field]]:
-    schema = json.loads(schema_json)
-    fields = {f.pointer: f for f in iter_fields(schema)}
+Marked = tuple[tuple[tuple[str, str, str, str], ...], dict[str, Field]]
+
+
+def _marked_fields(schema: dict[str, Any]) -> Marked:
+    fields = field_index(schema)
     marked = tuple(
         (f.pointer, str(f.schema["format"]), f.title, keyword)
         for f in fields.values()
@@ -145,3 +144,7 @@ def _marked_fields(
         if is_bounded(f, keyword)
     )
     return marked, fields
+
+
+# The bounded fields of each schema (none for most: then nothing is walked per record).
+_MARKED: SchemaCache[Marked] = SchemaCache(_marked_fields)

@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 
+from miniapps.core.bounded_cache import SealedCache
 from miniapps.core.records.evaluated_keys import Validator, evaluated_keys, pattern_covered
 from miniapps.core.records.format_limits import FORMAT_CHECKER, format_after_length
 from miniapps.core.records.patterns import PatternUnsupported, pattern_search
@@ -96,9 +97,17 @@ RecordValidator = extend(  # type: ignore[no-untyped-call]
 )
 
 
+# Validators of sealed schemas (stored versions, see services/definitions.py), by identity.
+_BY_IDENTITY: SealedCache[Validator] = SealedCache(256)
+
+
 def record_validator(schema: dict[str, Any]) -> Validator:
-    """A :data:`RecordValidator` for ``schema`` with the bounded format checker (cached)."""
-    return _cached(json.dumps(schema))
+    """A :data:`RecordValidator` for ``schema`` with the bounded format checker (cached:
+    by identity for a stored version's schema, else by content)."""
+    found = _BY_IDENTITY.get((schema,))
+    if found is not None:
+        return found
+    return _BY_IDENTITY.put((schema,), _cached(json.dumps(schema)))
 
 
 @lru_cache(maxsize=256)

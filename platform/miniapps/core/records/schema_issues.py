@@ -25,11 +25,12 @@ so callers can filter (:mod:`miniapps.core.records.check` keeps some for drafts)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from miniapps.core.definitions.schema_fields import Field, enum_choices, iter_fields
+from miniapps.core.definitions.schema_fields import Field, enum_choices
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.pointers import pointer_join
 from miniapps.core.records.choice_issues import ChoiceProblems
@@ -37,6 +38,7 @@ from miniapps.core.records.evaluated_keys import pattern_covered
 from miniapps.core.records.issue_context import in_context, pattern_of
 from miniapps.core.records.issue_context import lower_first as lower_first
 from miniapps.core.records.record_validator import record_validator
+from miniapps.core.records.schema_facts import field_index
 
 FORMAT_MESSAGES = {
     "date": "Enter a real date, like 31 3 2025",
@@ -54,13 +56,16 @@ FORMAT_MESSAGES = {
 
 def validate_record_data(schema: dict[str, Any], data: Any) -> list[Issue]:
     """Every problem of ``data`` against ``schema``, one plain-English :class:`Issue` per field."""
-    validator = record_validator(schema)
-    fields = _field_index(schema)
+    errors = record_validator(schema).iter_errors(data)
+    first = next(errors, None)
+    if first is None:
+        return []  # valid: the fields (for the wording) are not even looked up
+    fields = field_index(schema)
     issues: list[Issue] = []
     seen: set[str] = set()
     choices = ChoiceProblems(schema, fields)
     questions: list[int] = []  # positions of the choice issues, worded once all are seen
-    for error in validator.iter_errors(data):
+    for error in chain([first], errors):
         for leaf in _most_specific(error):
             question = choices.take(leaf)
             if question is not None and question not in seen:
@@ -86,10 +91,6 @@ def raise_for_issues(schema: dict[str, Any], data: Any) -> None:
     issues = validate_record_data(schema, data)
     if issues:
         raise DataInvalid(issues)
-
-
-def _field_index(schema: dict[str, Any]) -> dict[str, Field]:
-    return {field.pointer: field for field in iter_fields(schema)}
 
 
 def _most_specific(error: ValidationError) -> Iterator[ValidationError]:

@@ -25,10 +25,11 @@ import math
 import re
 from typing import Any
 
-from miniapps.core.definitions.schema_fields import Field, iter_fields
+from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.errors import Issue
 from miniapps.core.pointers import pointer_join
 from miniapps.core.records.issue_context import pattern_of
+from miniapps.core.records.schema_facts import field_index
 
 REPLACEMENT = "\ufffd"
 CONTROL_CHARACTER = "control_character"
@@ -48,40 +49,66 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 def value_issues(schema: dict[str, Any], data: Any) -> list[Issue]:
     """Every text or number in ``data`` that cannot be stored and served, one issue per
     pointer (a member name that cannot is reported at that member)."""
-    fields = {field.pointer: field for field in iter_fields(schema)}
     issues: list[Issue] = []
-    _walk(data, "", fields, issues)
+    _walk(data, "", _Titles(schema), issues)
     return issues
 
 
-def _walk(value: Any, pointer: str, fields: dict[str, Field], issues: list[Issue]) -> None:
+class _Titles:
+    """The titles of a schema's fields, looked up only when a value is refused (the
+    fields are found once per schema: :mod:`miniapps.core.records.schema_facts`)."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._schema = schema
+        self._fields: dict[str, Field] | None = None
+
+    def of(self, pointer: str) -> str:
+        if self._fields is None:
+            self._fields = field_index(self._schema)
+        return _title(pointer, self._fields)
+
+
+def _walk(value: Any, pointer: str, titles: _Titles, issues: list[Issue]) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
-            child = pointer_join(pointer, scrub_text(str(key)))
             problem = _text_problem(str(key))
             if problem is not None:
+                child = pointer_join(pointer, scrub_text(str(key)))
                 code, what = problem
                 issues.append(Issue(child, f"The name of the answer “{child}” {what}", code))
-            else:
-                _walk(item, child, fields, issues)
+            elif not _sound(item):  # the pointer is worked out only for what is refused
+                _walk(item, pointer_join(pointer, str(key)), titles, issues)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _walk(item, pointer_join(pointer, index), fields, issues)
+            if not _sound(item):
+                _walk(item, pointer_join(pointer, index), titles, issues)
     elif isinstance(value, str):
         problem = _text_problem(value)
         if problem is not None:
             code, what = problem
-            issues.append(Issue(pointer, f"{_title(pointer, fields)} {what}", code))
+            issues.append(Issue(pointer, f"{titles.of(pointer)} {what}", code))
     elif isinstance(value, float | int) and not isinstance(value, bool):
         if is_finite_number(value):
             return
-        title = _title(pointer, fields)
+        title = titles.of(pointer)
         message = (
             f"{title} must be a number"
             if isinstance(value, float) and math.isnan(value)
             else f"{title} is too large a number: enter a number between -1e308 and 1e308"
         )
         issues.append(Issue(pointer, message, NON_FINITE))
+
+
+def _sound(value: Any) -> bool:
+    """Whether ``value`` is text or a number :func:`_walk` has nothing to say about (a
+    list or an object is walked)."""
+    if isinstance(value, str):
+        return _UNSAFE.search(value) is None
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, float | int):
+        return is_finite_number(value)
+    return not isinstance(value, dict | list)
 
 
 def _text_problem(text: str) -> tuple[str, str] | None:

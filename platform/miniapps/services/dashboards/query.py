@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -23,18 +22,14 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Integer,
-    Numeric,
     Select,
     SQLColumnExpression,
-    String,
     Subquery,
     any_,
     case,
     cast,
-    column,
     func,
     literal,
-    literal_column,
     select,
     true,
 )
@@ -43,48 +38,25 @@ from sqlalchemy.orm import Session
 from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.pointers import pointer_parts
 from miniapps.models import Organisation, Record
+from miniapps.services.dashboards.json_values import (
+    BOOLEAN,
+    DOCUMENT,
+    NUMBER,
+    STRING,
+    JsonValue,
+    extracted_columns,
+    extracted_value,
+    pg_extract,
+    postgres_value,
+    record_value,
+    sqlite_path,
+    sqlite_value,
+)
+
+__all__ = ["BOOLEAN", "NUMBER", "STRING", "JsonValue", "PlainRows", "WidgetQuery"]
 
 # Scopes of at most this many organisations are also given to the database by id.
 PINNED_ORGANISATIONS = 1000
-
-# JSON types as both dialects are normalised to report them.
-NUMBER, STRING, BOOLEAN = "number", "string", "boolean"
-
-
-@dataclass(frozen=True)
-class JsonValue:
-    """One JSON value reached in SQL, seen through dialect-neutral typed views."""
-
-    kind: ColumnElement[Any]  # "number", "string", "boolean", or another JSON type / NULL
-    text: ColumnElement[Any]  # strings as they are, numbers as written, "true"/"false"
-    number: ColumnElement[Any]  # the numeric value where kind is "number", else NULL
-
-
-def _sqlite_path(tokens: list[str]) -> str:
-    return "$" + "".join('."' + token.replace('"', '\\"') + '"' for token in tokens)
-
-
-def _sqlite_value(raw_type: ColumnElement[Any], raw: ColumnElement[Any]) -> JsonValue:
-    """From SQLite's ``json_type`` names and the SQL value (booleans come back as 1/0)."""
-    kind = case(
-        (raw_type.in_(("integer", "real")), NUMBER),
-        (raw_type.in_(("true", "false")), BOOLEAN),
-        (raw_type == "text", STRING),
-        else_=raw_type,
-    )
-    text = case(
-        (raw_type == "true", "true"),
-        (raw_type == "false", "false"),
-        else_=cast(raw, String),
-    )
-    return JsonValue(kind, text, case((kind == NUMBER, raw)))
-
-
-def _postgres_value(value: SQLColumnExpression[Any]) -> JsonValue:
-    kind = func.jsonb_typeof(value)
-    text = value.op("#>>")(literal_column("'{}'"))  # the scalar's text, unquoted
-    # jsonb numbers are numerics already: cast the value itself, not its text.
-    return JsonValue(kind, text, case((kind == NUMBER, cast(value, Numeric))))
 
 
 @dataclass
@@ -123,6 +95,7 @@ class WidgetQuery:
         period_to: str | None = None,
     ) -> None:
         self.session = session
+        self.app_id = app_id
         self.dialect = session.get_bind().dialect.name
         self.conditions: list[ColumnElement[bool]] = [
             Record.app_id == app_id,
@@ -149,7 +122,7 @@ class WidgetQuery:
             select(Organisation.id).where(self.scope).order_by(Organisation.id).limit(limit + 1)
         ).all()
         if len(ids) <= limit:
-            self.conditions.append(self.id_in(Record.organisation_id, ids))
+            self.conditions.append(self._records_of(self.id_in(Record.organisation_id, ids)))
 
     def pin_subtree(self) -> None:
         """:meth:`pin_organisations` for a scope within one organisation's subtree (at most
@@ -167,7 +140,20 @@ class WidgetQuery:
             self.conditions.append(Record.organisation_id == any_(array))
         else:
             ids = select(Organisation.id).where(self.scope).correlate(None)
-            self.conditions.append(Record.organisation_id.in_(ids))
+            self.conditions.append(self._records_of(Record.organisation_id.in_(ids)))
+
+    def _records_of(self, pinned: ColumnElement[bool]) -> ColumnElement[bool]:
+        """The condition ``pinned`` on a record's organisation. On SQLite as ``id IN
+        (SELECT id FROM records WHERE app_id = ... AND pinned)``: the ids are read from the
+        ``(app_id, organisation_id, ...)`` index alone, then the records in the order of
+        their ids, which is the table's: read organisation by organisation, a scope's
+        records are scattered over the whole table, one page read each (at a million
+        records, most of the statement). PostgreSQL does this itself (a bitmap scan)."""
+        if self.dialect == "postgresql":
+            return pinned
+        # The subquery's own records (not correlated): the outer query's are named alike.
+        ids = select(Record.id).where(Record.app_id == self.app_id, pinned).correlate(None)
+        return Record.id.in_(ids)
 
     def id_in(self, column: SQLColumnExpression[Any], ids: Sequence[int]) -> ColumnElement[bool]:
         """``column IN (ids)``. On PostgreSQL one array parameter (``= ANY(...)``), so the
@@ -228,22 +214,32 @@ class WidgetQuery:
     ) -> PlainRows:
         """The labelled ``keys`` and the value of each plain field (see :meth:`is_plain`)
         in the rows of ``source`` (the records, perhaps joined further) that pass the
-        query's conditions. On PostgreSQL each value is extracted once, in a subquery,
-        and typed outside it, rather than once for its type and again for its content.
+        query's conditions. Each value is read once, in a subquery, and typed outside it,
+        rather than once for its type and again for its content (see
+        :func:`~miniapps.services.dashboards.json_values.extracted_columns`).
         """
         paths = [tuple(self.segments(field)[-1]) for field in fields]
-        if self.dialect != "postgresql":
-            values = [_record_value(self.dialect, path) for path in paths]
-            return PlainRows(source, list(keys), values, list(self.conditions))
-        extracted = [_extracted(path, index) for index, path in enumerate(paths)]
+        kinds = [field.kind for field in fields]
+        extracted = [
+            column
+            for index, (kind, path) in enumerate(zip(kinds, paths, strict=True))
+            for column in extracted_columns(self.dialect, kind, path, index)
+        ]
+        if self.dialect == "sqlite":
+            extracted.append(Record.data.label(DOCUMENT))  # read again only where needed
         raw = (
             select(*keys, *extracted)
             .select_from(source)
             .where(*self.conditions)
-            .offset(0)  # keeps PostgreSQL from merging the extraction into the typing above
+            # Keeps the database from merging the extraction into the typing above (on
+            # SQLite, a subquery with an OFFSET is never flattened).
+            .offset(0)
             .subquery("raw")
         )
-        values = [_extracted_value(index) for index in range(len(paths))]
+        values = [
+            extracted_value(self.dialect, kind, path, index)
+            for index, (kind, path) in enumerate(zip(kinds, paths, strict=True))
+        ]
         return PlainRows(raw, [raw.c[key.name] for key in keys], values, [])
 
     def numbers(
@@ -293,10 +289,10 @@ class WidgetQuery:
     def _items(self, document: _Document, tokens: list[str], name: str) -> FromClause:
         """The elements of the array at ``tokens`` (none when it is not an array)."""
         if self.dialect == "postgresql":
-            array = _pg_extract(document.expr, tokens)
+            array = pg_extract(document.expr, tokens)
             guarded = case((func.jsonb_typeof(array) == "array", array))
             return func.jsonb_array_elements(guarded).table_valued("value", name=name)
-        path = _sqlite_path(tokens)
+        path = sqlite_path(tokens)
         guarded = case(
             (func.json_type(document.expr, path) == "array", func.json_extract(document.expr, path))
         )
@@ -310,44 +306,12 @@ class WidgetQuery:
 
     def _read(self, document: _Document, tokens: list[str]) -> JsonValue:
         if document.item is None and document.expr is Record.data:
-            return _record_value(self.dialect, tuple(tokens))
+            return record_value(self.dialect, tuple(tokens))
         if self.dialect == "postgresql":
-            return _postgres_value(_pg_extract(document.expr, tokens))
+            return postgres_value(pg_extract(document.expr, tokens))
         if not tokens and document.item is not None:
-            return _sqlite_value(document.item.c.type, document.item.c.atom)
-        path = _sqlite_path(tokens)
-        return _sqlite_value(
+            return sqlite_value(document.item.c.type, document.item.c.atom)
+        path = sqlite_path(tokens)
+        return sqlite_value(
             func.json_type(document.expr, path), func.json_extract(document.expr, path)
         )
-
-
-@lru_cache(maxsize=4096)
-def _record_value(dialect: str, tokens: tuple[str, ...]) -> JsonValue:
-    """The value at ``tokens`` in a record's own data. Building these expressions costs
-    more than running a small dashboard's SQL, so each is built once and reused (SQL
-    expressions are immutable)."""
-    if dialect == "postgresql":
-        return _postgres_value(_pg_extract(Record.data, list(tokens)))
-    path = _sqlite_path(list(tokens))
-    return _sqlite_value(func.json_type(Record.data, path), func.json_extract(Record.data, path))
-
-
-@lru_cache(maxsize=4096)
-def _extracted(tokens: tuple[str, ...], index: int) -> ColumnElement[Any]:
-    """The JSON value at ``tokens`` in a record's data, labelled ``v<index>``, built once."""
-    return _pg_extract(Record.data, list(tokens)).label(f"v{index}")
-
-
-@lru_cache(maxsize=1024)
-def _extracted_value(index: int) -> JsonValue:
-    """The typed views of column ``v<index>`` of the :meth:`WidgetQuery.plain_rows`
-    subquery on PostgreSQL, named without its table so that they are built only once."""
-    return _postgres_value(column(f"v{index}"))
-
-
-def _pg_extract(expr: SQLColumnExpression[Any], tokens: list[str]) -> SQLColumnExpression[Any]:
-    """The value at ``tokens``: ``->`` for one key (about a quarter cheaper per value than
-    ``jsonb_extract_path``, which builds an array of its arguments on every call)."""
-    if len(tokens) == 1:
-        return expr.op("->")(literal(tokens[0], String))
-    return func.jsonb_extract_path(expr, *tokens) if tokens else expr

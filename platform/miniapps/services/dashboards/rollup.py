@@ -3,27 +3,19 @@
 The ``records`` widget, the ``number_summary`` and ``value_counts`` widgets of fields
 with one value per record, ``records_by_period`` and the trends, and the breakdown by
 child organisation all aggregate the same rows. Instead of one statement per widget
-kind, each scanning the records and reading their JSON again, one statement reads every
-value once into a common table expression (``facts``: one row per record, which both
-databases materialise because it is used more than once) and aggregates it a few ways
-joined by ``UNION ALL``, each branch tagged with what it groups by:
+kind, each scanning the records and reading their JSON again, one statement
+(:mod:`~miniapps.services.dashboards.rollup_sql`) reads every value once and groups
+the records by child and period (``group`` rows: records, the figures of each number,
+on SQLite the choice counts), by organisation (``org`` rows: records) and, on
+PostgreSQL, by each counted field's values (``v<j>`` rows).
 
-=========  ==================================  ========================================
-tag        key, key2                           figures
-=========  ==================================  ========================================
-``group``  child organisation's id, period     records; count, sum, min, max per number
-``org``    the organisation's ODS code, -      records
-``v<j>``   JSON type, text                     how many times the j-th counted field
-                                               holds it
-=========  ==================================  ========================================
-
-The totals, the trends (by period) and the breakdown (by child) are sums of the
-``group`` rows, added up in Python: there are at most (children + 1) x (periods + 1) of
-them, and aggregating every record once instead of once per widget kind saves most of
-the statement's aggregate work. Means are ``sum / count`` of those exact sums
+The totals, the trends (by period), the breakdown (by child) and the value counts are
+sums of the ``group`` rows, added up in Python: there are at most (children + 1) x
+(periods + 1) of them. Means are ``sum / count`` of those exact sums
 (:func:`~miniapps.services.dashboards.widgets.mean_of`), as in the per-kind builders of
 :mod:`~miniapps.services.dashboards.widgets` and :mod:`~miniapps.services.dashboards.trends`,
-which still serve fields inside repeating sections and multi-selects (one row per item);
+which still serve fields inside repeating sections and multi-selects (one row per item),
+and the value counts of a field holding values that are not one of its choices;
 ``tests/services/dashboards/test_dashboard_rollup.py`` checks that both give the same figures.
 """
 
@@ -32,43 +24,43 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
-
-from sqlalchemy import CTE, Select, and_, literal_column, select, text
-from sqlalchemy.orm import aliased
 
 from miniapps.core.definitions.schema_fields import Field
 from miniapps.models import Organisation
+from miniapps.services.dashboards.rollup_sql import (
+    STATS,
+    child_paths,
+    counted_choices,
+    rollup_statement,
+)
 from miniapps.services.dashboards.trends import (
     Breakdown,
     number_by_org_widget,
     period_figures,
-    period_of_record,
     records_by_org_widget,
     records_by_period_widget,
     trend_widget,
 )
 from miniapps.services.dashboards.widgets import (
-    JsonValue,
     WidgetQuery,
-    counted_kinds,
+    build_value_counts,
     summary_data,
     value_counts_widget,
 )
-
-STATS = 4  # count, sum, min and max of each number in a group's row
 
 
 @dataclass
 class Facts:
     """The rows of the statement by tag: ``(child id, period, row)`` per group, where
     ``row`` is ``(records, figures...)``; records by ODS code; ``(JSON type, text,
-    count)`` rows per counted field."""
+    count)`` rows of the choices per counted field, and the counted fields (by index)
+    that also hold values that are not one of their choices."""
 
     groups: list[tuple[int | None, str | None, Sequence[Any]]] = field(default_factory=list)
     by_org: dict[str, int] = field(default_factory=dict)
     counts: dict[int, list[tuple[Any, Any, Any]]] = field(default_factory=dict)
+    unmatched: set[int] = field(default_factory=set)
 
 
 def added_up(rows: Sequence[Sequence[Any]], numbers: int) -> list[Any]:
@@ -116,7 +108,8 @@ def record_widgets(
     field of ``counted``, and with children to compare ``records#by_org`` and a
     ``#by_org`` per number. Every field must be plain (:meth:`WidgetQuery.is_plain`)."""
     children = list(breakdown.children) if breakdown is not None else []
-    facts = read_facts(query, periodic, numbers, counted, children)
+    parent = breakdown.parent if breakdown is not None else None
+    facts = read_facts(query, periodic, numbers, counted, children, parent)
     width = len(numbers)
     in_period: dict[str, list[Sequence[Any]]] = {}
     in_child: dict[int, list[Sequence[Any]]] = {}
@@ -142,7 +135,10 @@ def record_widgets(
         trend = [period_figures(p, *four_figures(row, index)[:2]) for p, row in periods]
         widgets[number.pointer + "#trend"] = trend_widget(number, trend)
     for index, answer in enumerate(counted):
-        widgets[answer.pointer] = value_counts_widget(answer, facts.counts.get(index, []))
+        if index in facts.unmatched:  # values beside the choices: grouped by their own statement
+            widgets[answer.pointer] = build_value_counts(query, answer)
+        else:
+            widgets[answer.pointer] = value_counts_widget(answer, facts.counts.get(index, []))
     if breakdown is not None and children:
         by_child = {child: added_up(rows, width) for child, rows in in_child.items()}
         counts = {child: int(row[0]) for child, row in by_child.items()}
@@ -161,94 +157,35 @@ def read_facts(
     numbers: Sequence[Field],
     counted: Sequence[Field],
     children: Sequence[Organisation],
+    parent: Organisation | None = None,
 ) -> Facts:
-    """Run the one statement and sort its rows by tag."""
-    facts_cte = _facts(query, periodic, numbers, counted, children)
-    kinds = tuple(tuple(counted_kinds(answer)) for answer in counted)
-    branches = _figures(len(numbers), kinds, bool(children))
-    statement: Select[Any] = select(literal_column("*")).select_from(branches).add_cte(facts_cte)
+    """Run the one statement (:func:`~miniapps.services.dashboards.rollup_sql.rollup_statement`)
+    and sort its rows by tag. ``parent``: the organisation the ``children`` are the
+    children of, if they are."""
+    by_path = child_paths(parent, children)
+    statement = rollup_statement(
+        query, periodic, numbers, counted, children, parent if by_path else None
+    )
+    width = 1 + len(numbers) * STATS
+    choices = [counted_choices(answer) for answer in counted]
+    by_cells = query.dialect != "postgresql"  # see rollup_statement
+    counts = [0] * sum(len(pairs) + 1 for pairs in choices) if by_cells else []
     found = Facts()
     for tag, key, key2, *row in query.session.execute(statement).all():
         if tag == "group":
-            found.groups.append((None if key is None else int(key), key2, row))
+            child = by_path.get(key) if by_path else None if key is None else int(key)
+            found.groups.append((child, key2, row[:width]))
+            counts = [total + int(count) for total, count in zip(counts, row[width:], strict=True)]
         elif tag == "org":
             found.by_org[key] = int(row[0])
-        else:
+        else:  # PostgreSQL: a counted field's values, grouped by their own branch
             found.counts.setdefault(int(tag[1:]), []).append((key, key2, row[0]))
+    if not by_cells:
+        return found
+    at = 0
+    for index, pairs in enumerate(choices):
+        held, at = counts[at : at + len(pairs)], at + len(pairs) + 1
+        found.counts[index] = [(*pair, n) for pair, n in zip(pairs, held, strict=True) if n]
+        if counts[at - 1] > sum(held):
+            found.unmatched.add(index)
     return found
-
-
-# The child organisation above a record's organisation. SQL constructs are immutable, so
-# the alias and its join condition are built once: ``startswith`` on a column alone cost
-# more Python than a practice's statement.
-CHILD = aliased(Organisation, name="child_org")
-UNDER_CHILD = Organisation.path.startswith(CHILD.path)
-
-
-def _facts(
-    query: WidgetQuery,
-    periodic: bool,
-    numbers: Sequence[Field],
-    counted: Sequence[Field],
-    children: Sequence[Organisation],
-) -> CTE:
-    """One row per record: its organisation, period, child organisation (when there are
-    children to compare), each number and each counted field's JSON type and text."""
-    source = query.records()
-    keys: list[Any] = [
-        Organisation.ods.label("ods"),
-        period_of_record(query, periodic).label("period"),
-    ]
-    if children:
-        ids = [o.id for o in children]
-        source = source.outerjoin(CHILD, and_(UNDER_CHILD, query.id_in(CHILD.id, ids)))
-        keys.append(CHILD.id.label("child"))
-    rows = query.plain_rows([*numbers, *counted], keys, source)
-    columns = list(rows.keys)
-    columns += [
-        _typed(value, "number", f"n{i}") for i, value in enumerate(rows.values[: len(numbers)])
-    ]
-    for index, value in enumerate(rows.values[len(numbers) :]):
-        columns += [_typed(value, "kind", f"k{index}"), _typed(value, "text", f"t{index}")]
-    return select(*columns).select_from(rows.source).where(*rows.conditions).cte("facts")
-
-
-@lru_cache(maxsize=4096)
-def _typed(value: JsonValue, view: str, name: str) -> Any:
-    """``value``'s ``view`` (number, kind or text) labelled ``name``, built once."""
-    return getattr(value, view).label(name)
-
-
-@lru_cache(maxsize=256)
-def _figures(numbers: int, counted: tuple[tuple[str, ...], ...], with_children: bool) -> Any:
-    """:func:`_branches` as a subquery named ``figures``, built once per shape."""
-    return text(_branches(numbers, counted, with_children)).columns().subquery("figures")
-
-
-@lru_cache(maxsize=256)
-def _branches(numbers: int, counted: tuple[tuple[str, ...], ...], with_children: bool) -> str:
-    """The ``UNION ALL`` of the branches over ``facts``: ``(tag, key, key2, records,
-    figures...)``; ``counted`` holds the JSON types each counted field counts.
-
-    Plain SQL text, the same on both databases: built from column numbers and fixed
-    words only, once per shape. As SQLAlchemy constructs the branches cost more than
-    running a practice's statement.
-    """
-    figures = ", ".join(f"count(n{i}), sum(n{i}), min(n{i}), max(n{i})" for i in range(numbers))
-    blank = ", ".join(["NULL"] * numbers * STATS)
-
-    def branch(tag: str, keys: str, stats: str, rest: str) -> str:
-        return f"SELECT '{tag}', {keys}, count(*){', ' + stats if stats else ''} FROM facts{rest}"
-
-    if with_children:
-        group = branch(
-            "group", "CAST(child AS VARCHAR(20)), period", figures, " GROUP BY child, period"
-        )
-    else:
-        group = branch("group", "NULL, period", figures, " GROUP BY period")
-    branches = [group, branch("org", "ods, NULL", blank, " GROUP BY ods")]
-    for index, kinds in enumerate(counted):
-        listed = ", ".join(f"'{kind}'" for kind in kinds)
-        where = f" WHERE k{index} IN ({listed}) GROUP BY k{index}, t{index}"
-        branches.append(branch(f"v{index}", f"k{index}, t{index}", blank, where))
-    return " UNION ALL ".join(branches)

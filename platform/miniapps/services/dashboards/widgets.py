@@ -38,6 +38,7 @@ __all__ = [
     "build_value_counts",
     "choice_key",
     "counted_kinds",
+    "field_choices",
     "mean_of",
     "number_stats",
     "plain_number",
@@ -144,6 +145,12 @@ def build_value_counts(query: WidgetQuery, field: Field | None = None) -> dict[s
 
 def _choices(field: Field) -> list[Any]:
     return [True, False] if field.kind == BOOLEAN else [v for v, _ in field.choices]
+
+
+def field_choices(field: Field) -> list[tuple[str, Any]]:
+    """``field``'s choices that ``value_counts`` can count, each with its JSON type."""
+    typed = [(_json_kind(choice), choice) for choice in _choices(field)]
+    return [(kind, choice) for kind, choice in typed if kind is not None]
 
 
 def counted_kinds(field: Field) -> list[str]:

@@ -89,7 +89,7 @@ def check_upload(
         "filename": Path(filename).name,
         "org": org.ods if isinstance(org, Organisation) else org,
         "period": period,
-        "rows": len(report.result.rows),
+        "rows": report.result.row_count,
         "limits": asdict(limits),
     }
     return report, folder.keep(content, note)

@@ -1,53 +1,112 @@
 """Import records from a CSV or XLSX file: check everything, then write all or nothing.
 
-:func:`import_records` reads the file with :func:`miniapps.core.imports.wide.read_import`,
-then checks what needs the database: each row's organisation exists, the user may
-write there and the app is published to it. A row whose organisation, period and
-data match a stored record of the app (or an earlier row of the file) is a
-duplicate: it is reported and skipped, never added twice, so re-running an import
-is harmless, even twice at once (:mod:`miniapps.services.imports.serialise`). When any
-other problem is found nothing is written. Otherwise every new row becomes a submitted
-record through :func:`services.records.create_record` inside a savepoint; the caller
-commits. A ``progress(done, total)`` callback, if given,
-hears about each written row (a background import shows it as a progress bar).
+:func:`import_records` streams the file through
+:func:`miniapps.core.imports.wide.stream_import` (each row converted and put through the
+one record check) and checks what needs the database in batches: each row's
+organisation exists, the user may write there and the app is published to it (once per
+organisation). Rows that pass are kept in a temporary file
+(:mod:`miniapps.services.imports.spool`), not in memory. A row whose organisation, period
+and data match a stored record of the app (or an earlier row of the file) is a
+duplicate: it is reported and skipped, never added twice, so re-running an import is
+harmless, even twice at once (:mod:`miniapps.services.imports.serialise`: the lock is
+held from the duplicate check to the end of the caller's transaction). Then every check
+storing the row would make (:mod:`miniapps.services.imports.checks`). When any problem
+is found nothing is written. Otherwise the new rows are written as submitted records in
+batches of :data:`WRITE_BATCH` (:mod:`miniapps.services.records.bulk`) inside a
+savepoint; the caller commits. A ``progress(done, total)`` callback, if given, hears
+before the first batch and after each one (a background import shows a progress bar).
+
+At most :data:`~miniapps.core.imports.base.PROBLEMS_KEPT` problems (and as many
+duplicates) are kept; the rest are counted ("and N more problems").
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import islice
+from pathlib import Path
+from typing import TypeVar, overload
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.errors import DataInvalid, MiniappsError
+from miniapps.core.imports.base import PROBLEMS_KEPT
+from miniapps.core.imports.cells import Source
 from miniapps.core.imports.columns import column_for
-from miniapps.core.imports.long import compare_with_return
-from miniapps.core.imports.wide import ImportResult, ImportRow, ReadLimits, RowProblem, read_import
-from miniapps.core.periods.slots import holds_one_per_period
+from miniapps.core.imports.wide import ImportResult, ReadLimits, RowProblem, stream_import
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services.app_retirement import refuse_if_retired
 from miniapps.services.definitions import app_definition
+from miniapps.services.imports.checks import OrgChecks, WriteChecks
+from miniapps.services.imports.duplicates import NewRowFilter, content_key
 from miniapps.services.imports.serialise import lock_import
+from miniapps.services.imports.spool import RowSpool, SpooledRow
 from miniapps.services.indicators.year_sets import year_set_for
-from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
-from miniapps.services.records.lifecycle import create_record
-from miniapps.services.records.unique_keys import KeyedRow, file_clashes
+from miniapps.services.permissions import Access, Forbidden
+from miniapps.services.records.bulk import NewRecord, write_submitted
+
+__all__ = [
+    "CHECK_BATCH",
+    "WRITE_BATCH",
+    "ImportReport",
+    "content_key",
+    "import_records",
+    "write_submitted",
+]
+
+CHECK_BATCH = 1_000  # rows whose organisations (or unique keys) are looked up at once
+WRITE_BATCH = 2_000  # records written by one statement (and progress reported after)
+T = TypeVar("T")
+
+
+class CreatedRecords(Sequence[Record]):
+    """The records an import wrote, by id, loaded from the session when read (a million
+    ids take 8 MB; a million records would not fit)."""
+
+    def __init__(self, session: Session | None = None, ids: Iterable[int] = ()) -> None:
+        self.session = session
+        self.ids = array("q", ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self._load(i) for i in self.ids[index]]
+        return self._load(self.ids[index])
+
+    def _load(self, record_id: int) -> Record:
+        assert self.session is not None
+        return self.session.get_one(Record, record_id)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass
 class ImportReport:
-    """What an import found and did. ``created`` stays 0 on a dry run or any problem."""
+    """What an import found and did. ``created`` stays empty on a dry run or any problem;
+    ``new_rows`` are the rows it would write (kept in a temporary file: ``len()`` and
+    iteration)."""
 
     result: ImportResult
     problems: list[RowProblem] = field(default_factory=list)
     duplicates: list[RowProblem] = field(default_factory=list)
-    new_rows: list[ImportRow] = field(default_factory=list)
-    created: list[Record] = field(default_factory=list)
+    new_rows: RowSpool = field(default_factory=RowSpool)
+    created: CreatedRecords = field(default_factory=CreatedRecords)
     dry_run: bool = True
+    more_problems: int = 0  # found beyond the problems kept
+    duplicate_count: int = 0  # every duplicate, kept in ``duplicates`` or not
 
     @property
     def ok(self) -> bool:
@@ -57,21 +116,40 @@ class ImportReport:
     @property
     def lines(self) -> list[str]:
         """``row N, column C: message`` for every problem, then every duplicate."""
-        return [str(p) for p in (*self.problems, *self.duplicates)]
+        lines = [str(p) for p in self.problems]
+        if self.more_problems:
+            lines.append(f"and {self.more_problems:,} more problems")
+        lines += [str(p) for p in self.duplicates]
+        hidden = self.duplicate_count - len(self.duplicates)
+        if hidden > 0:
+            lines.append(f"and {hidden:,} more duplicates")
+        return lines
 
     @property
     def summary(self) -> str:
         verb = "would import" if self.dry_run else "imported"
         count = len(self.new_rows) if self.dry_run else len(self.created)
         noun = "record" if count == 1 else "records"
-        return f"{verb} {count} {noun} ({len(self.duplicates)} duplicates skipped)"
+        return f"{verb} {count} {noun} ({self.duplicate_count} duplicates skipped)"
+
+    def add_problems(self, problems: Iterable[RowProblem]) -> None:
+        for problem in problems:
+            if len(self.problems) < PROBLEMS_KEPT:
+                self.problems.append(problem)
+            else:
+                self.more_problems += 1
+
+    def add_duplicate(self, duplicate: RowProblem) -> None:
+        self.duplicate_count += 1
+        if len(self.duplicates) < PROBLEMS_KEPT:
+            self.duplicates.append(duplicate)
 
 
 def import_records(
     session: Session,
     access: Access,
     app: App,
-    file_bytes: bytes,
+    file_bytes: Source,
     filename: str,
     *,
     org: Organisation | str | None = None,
@@ -81,14 +159,15 @@ def import_records(
     progress: Callable[[int, int], None] | None = None,
     limits: ReadLimits | None = None,
 ) -> ImportReport:
-    """Check ``file_bytes`` for ``app`` and, unless ``dry_run`` or anything is wrong, store
-    each new row as a submitted record. ``org`` and ``period`` apply to rows without them.
-    ``progress(done, total)`` is called before the first row is written and after each one.
-    ``limits`` bound what is read of the file (:class:`ReadLimits`: rows, columns ...)."""
+    """Check ``file_bytes`` (bytes, a binary file or a path) for ``app`` and, unless
+    ``dry_run`` or anything is wrong, store each new row as a submitted record. ``org``
+    and ``period`` apply to rows without them. ``progress(done, total)`` is called before
+    the first batch is written and after each one. ``limits`` bound what is read of the
+    file (:class:`ReadLimits`: rows, columns ...)."""
     refuse_if_retired(app)
     definition = app_definition(session, app)
     ods = org.ods if isinstance(org, Organisation) else org
-    result = read_import(
+    stream = stream_import(
         definition,
         file_bytes,
         filename,
@@ -97,140 +176,87 @@ def import_records(
         year_sets=lambda month: year_set_for(session, app.id, month),
         limits=limits,
     )
-    report = ImportReport(result, list(result.problems), dry_run=dry_run)
-    orgs = _organisations(session, {r.ods for r in result.rows if r.ods} | {ods or ""})
-    ods_header = next((c.header for c in result.columns if c.target == "ods"), None)
-    checked: dict[str, str | None] = {}
+    result = stream.result
+    report = ImportReport(result, dry_run=dry_run)
+    orgs = OrgChecks(session, access, app)
+    found: list[RowProblem] = []  # this service's problems, file order kept by the sort
     option = ods.strip().upper() if ods else None
-    if option:
-        checked[option] = _org_problem(session, access, app, orgs.get(option), option)
-        if checked[option]:
-            report.problems.append(RowProblem(None, None, checked[option] or ""))
-    rows_ok: list[tuple[ImportRow, Organisation]] = []
-    bad_rows = {p.row for p in report.problems if p.row is not None}
-    for row in result.rows:
-        if not row.ods:
-            continue
-        if row.ods not in checked:
-            checked[row.ods] = _org_problem(session, access, app, orgs.get(row.ods), row.ods)
-            problem = checked[row.ods]
-        else:
-            problem = checked[row.ods] if row.ods != option else None
-        if problem:
-            report.problems.append(RowProblem(row.row, ods_header, problem))
-        elif row.row not in bad_rows and row.ods in orgs and not checked[row.ods]:
-            rows_ok.append((row, orgs[row.ods]))
+    if option and (problem := orgs.problem(option)):
+        found.append(RowProblem(None, None, problem))
+    ods_header = next((c.header for c in result.columns if c.target == "ods"), None)
+    checked = RowSpool()
+    org_ids: set[int] = set()
+    periods: set[str | None] = set()
+    seen: set[str] = {option} if option else set()
+    for chunk in _batches(stream.rows, CHECK_BATCH):
+        orgs.look_up(row.ods for row, _ in chunk)
+        for row, ok in chunk:
+            if not row.ods:
+                continue
+            first = row.ods not in seen
+            seen.add(row.ods)
+            problem = orgs.problem(row.ods)
+            if problem and (first or row.ods != option):
+                if len(found) < PROBLEMS_KEPT:
+                    found.append(RowProblem(row.row, ods_header, problem))
+                else:
+                    report.more_problems += 1
+            elif ok and not problem:
+                org_id = orgs.found[row.ods].id
+                checked.add(SpooledRow(row, org_id))
+                org_ids.add(org_id)
+                periods.add(row.period)
+    result.sort_problems()
+    report.more_problems += result.more_problems
+    report.add_problems([*result.problems, *found])
     if not dry_run:  # the duplicate check and the write, one import at a time
-        lock_import(session, app.id, {org.id for _, org in rows_ok})
-    _split_duplicates(session, app, rows_ok, report)
-    _refuse_key_clashes(session, app, definition, orgs, report)
+        lock_import(session, app.id, org_ids)
+    writes = WriteChecks(session, app, result.columns)
+    report.new_rows = _new_rows(session, app, report, checked, orgs, writes, org_ids, periods)
+    checked.close()
     report.problems.sort(key=lambda p: p.row or 0)
-    if report.problems or dry_run:
+    if report.problems or report.more_problems or dry_run:
         return report
-    _write(session, access, app, report, actor, progress)
+    _write(session, access, app, report, writes, actor, filename, progress)
     return report
 
 
-def _refuse_key_clashes(
+def _new_rows(
     session: Session,
     app: App,
-    definition: AppDefinition,
-    orgs: dict[str, Organisation],
     report: ImportReport,
-) -> None:
-    """New rows whose ``unique`` answers a stored record, or an earlier row of the file,
-    already holds (one fridge log per fridge and day) are problems, at their column."""
-    rows = [KeyedRow(r.row, orgs[r.ods], r.data) for r in report.new_rows if r.ods in orgs]
-    clashes = file_clashes(session, app.id, definition, rows)
-    for row, issue in clashes:
-        column = column_for(issue.pointer, report.result.columns)
-        report.problems.append(RowProblem(row, column, issue.message))
-    refused = {row for row, _ in clashes}
-    report.new_rows = [r for r in report.new_rows if r.row not in refused]
-
-
-def _organisations(session: Session, codes: set[str]) -> dict[str, Organisation]:
-    codes = {c.strip().upper() for c in codes if c and c.strip()}
-    found = session.scalars(select(Organisation).where(Organisation.ods.in_(codes)))
-    return {o.ods: o for o in found}
-
-
-def _org_problem(
-    session: Session, access: Access, app: App, org: Organisation | None, ods: str
-) -> str | None:
-    if org is None or not org.active:
-        return f"no organisation has the ODS code {ods}"
-    if not access.can(WRITE, org, app):
-        return f"you may not add records for {org.name} ({org.ods})"
-    if not is_targeted(session, app.id, org):
-        return f"{app.title} is not published to {org.name} ({org.ods})"
-    return None
-
-
-def _split_duplicates(
-    session: Session,
-    app: App,
-    rows: list[tuple[ImportRow, Organisation]],
-    report: ImportReport,
-) -> None:
-    """Sort checked rows into new ones and duplicates (of a stored record or an earlier row).
-    A long extract's record (one return per organisation and period) that meets a stored
-    return of that organisation and period is a duplicate when the return already holds
-    its figures, else a problem: an import never overwrites or doubles a return."""
-    org_ids = {org.id for _, org in rows}
-    stored: dict[tuple[int, str | None, str], int] = {}
-    returned: dict[tuple[int, str | None], tuple[int, Any]] = {}
-    if org_ids:
-        query = select(
-            Record.id, Record.organisation_id, Record.period, Record.data, Record.superseded
-        ).where(Record.app_id == app.id, Record.organisation_id.in_(org_ids))
-        for record_id, org_id, record_period, data, superseded in session.execute(
-            query.order_by(Record.id)
-        ):
-            stored.setdefault((org_id, record_period, content_key(data)), record_id)
-            if not superseded:
-                returned.setdefault((org_id, record_period), (record_id, data))
-    in_file: dict[tuple[int, str | None, str], int] = {}
-    one_per_period = holds_one_per_period(app_definition(session, app).period)
-    period_rows: dict[tuple[int, str | None], int] = {}  # a new row per (org, period)
-    for row, org in rows:
-        key = (org.id, row.period, content_key(row.data))
-        if report.result.layout == "long" and (org.id, row.period) in returned:
-            found, is_duplicate = compare_with_return(row, *returned[(org.id, row.period)])
-            (report.duplicates if is_duplicate else report.problems).append(found)
-        elif key in stored:
-            report.duplicates.append(
-                RowProblem(row.row, None, f"duplicate of record {stored[key]}")
-            )
-        elif key in in_file:
-            report.duplicates.append(RowProblem(row.row, None, f"duplicate of row {in_file[key]}"))
-        elif one_per_period and (org.id, row.period) in returned:
-            holder = returned[(org.id, row.period)][0]
-            message = f"{org.ods} already has a record for {row.period}: record {holder}"
-            report.problems.append(RowProblem(row.row, None, message))
-        elif one_per_period and (org.id, row.period) in period_rows:
-            earlier = period_rows[(org.id, row.period)]
-            message = f"{org.ods} has another record for {row.period} in row {earlier}"
-            report.problems.append(RowProblem(row.row, None, message))
-        else:
-            in_file[key] = row.row
-            period_rows[(org.id, row.period)] = row.row
-            report.new_rows.append(row)
-
-
-def content_key(data: Any) -> str:
-    """Record data as canonical JSON: key order and ``5`` versus ``5.0`` do not matter."""
-
-    def normal(value: Any) -> Any:
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, dict):
-            return {k: normal(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [normal(v) for v in value]
-        return value
-
-    return json.dumps(normal(data), sort_keys=True, ensure_ascii=False)
+    checked: RowSpool,
+    orgs: OrgChecks,
+    writes: WriteChecks,
+    org_ids: set[int],
+    periods: set[str | None],
+) -> RowSpool:
+    """The checked rows that are new and may be stored as they are (see the module)."""
+    new_rows = RowSpool()
+    rows = NewRowFilter(
+        session,
+        app.id,
+        app_definition(session, app),
+        long_layout=report.result.layout == "long",
+        columns=report.result.columns,
+        orgs=orgs.by_id,
+    )
+    rows.load_stored(org_ids, periods)
+    for chunk in _batches(checked, CHECK_BATCH):
+        rows.prefetch_keys(chunk)
+        for spooled in chunk:
+            kind, found = rows.sort(spooled)
+            if kind == "duplicate":
+                report.add_duplicate(found[0])
+                continue
+            if kind == "new":
+                data, found = writes.check(spooled.row, orgs.by_id[spooled.org_id])
+                if data is not None:
+                    if data is not spooled.row.data:  # step values changed it: keys again
+                        spooled.row.data, spooled.keys = data, None
+                    new_rows.add(spooled)
+            report.add_problems(found)
+    return new_rows
 
 
 def _write(
@@ -238,41 +264,45 @@ def _write(
     access: Access,
     app: App,
     report: ImportReport,
+    writes: WriteChecks,
     actor: User | None,
+    filename: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Create every new row in one savepoint: a failure undoes them all and is reported."""
-    orgs = _organisations(session, {r.ods or "" for r in report.new_rows})
-    created: list[Record] = []
-    current = report.new_rows[0] if report.new_rows else None
+    """Write the new rows in batches in one savepoint: a failure undoes them all and is
+    reported at the first row of the batch it happened in."""
+    source = Path(filename).name[:255] or None
+    written: array[int] = array("q")
     total = len(report.new_rows)
+    current = None
     if progress is not None:
         progress(0, total)
     try:
         with session.begin_nested():
-            for row in report.new_rows:
-                current = row
-                created.append(
-                    create_record(
-                        session,
-                        access,
-                        app,
-                        orgs[row.ods or ""],
-                        row.data,
-                        period=row.period,
-                        submit=True,
-                        actor=actor,
+            for chunk in _batches(report.new_rows, WRITE_BATCH):
+                current = chunk[0].row
+                batch = [
+                    NewRecord(
+                        s.org_id, s.row.period, s.row.data, writes.definition(s.row.period), s.keys
                     )
-                )
+                    for s in chunk
+                ]
+                written.extend(write_submitted(session, access, app, batch, actor, source))
                 if progress is not None:
-                    progress(len(created), total)
+                    progress(len(written), total)
     except DataInvalid as exc:
         where = current.row if current else None
-        report.problems += [
+        report.add_problems(
             RowProblem(where, column_for(issue.pointer, report.result.columns), issue.message)
             for issue in exc.issues
-        ]
-    except (Forbidden, MiniappsError) as exc:  # MiniappsError: e.g. the row's period is locked
-        report.problems.append(RowProblem(current.row if current else None, None, str(exc)))
+        )
+    except (Forbidden, MiniappsError) as exc:  # MiniappsError: e.g. a period locked meanwhile
+        report.add_problems([RowProblem(current.row if current else None, None, str(exc))])
     else:
-        report.created = created
+        report.created = CreatedRecords(session, written)
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -58,11 +58,15 @@ def route(
     organisation: Organisation | None = None,
     message: str | None = None,
     dedupe_key: str | None = None,
+    delivery: str | None = None,
 ) -> OutboxMessage | HeldNotification | None:
-    """Queue ``email`` to ``user`` now, or hold it for their digest; None if deduplicated."""
+    """Queue ``email`` to ``user`` now, or hold it for their digest; None if deduplicated.
+    ``delivery``: the user's delivery for ``app_id`` when the caller read it already."""
     if dedupe_key is not None and already_notified(session, dedupe_key):
         return None
-    if urgent or delivery_for(session, user, app_id) != DIGEST:
+    if delivery is None and not urgent:
+        delivery = delivery_for(session, user, app_id)
+    if urgent or delivery != DIGEST:
         return queue_email(
             session,
             to=user.email,

@@ -14,66 +14,41 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.message_templates import render_messages
 from miniapps.core.forms.condition_language import matches
 from miniapps.core.records.history import done_title
 from miniapps.core.workflow import Transition, Workflow
-from miniapps.models import (
-    App,
-    AuditEntry,
-    HeldNotification,
-    Membership,
-    Organisation,
-    OutboxMessage,
-    Record,
-    User,
-)
+from miniapps.models import App, HeldNotification, Organisation, OutboxMessage, Record, User
 from miniapps.services.definitions import record_definition
 from miniapps.services.notifications.digests import route
 from miniapps.services.notifications.outbox import render_email
+from miniapps.services.notifications.recipients import (
+    SUBMITTER,
+    RoleHolders,
+    recipients_for,
+    role_holders,
+)
 from miniapps.services.permissions import ROLE_ACTIONS, Access
 
-SUBMITTER = "submitter"
+# SUBMITTER and recipients_for live in .recipients; callers have always found them here.
+__all__ = [
+    "SUBMITTER",
+    "URGENT_TEMPLATES",
+    "event_context",
+    "notification_entries",
+    "notify_record_event",
+    "notify_transition",
+    "queue_notification",
+    "recipients_for",
+    "record_context",
+    "step_context",
+]
 # Emails that never wait for a digest: anything about an overdue return (reminders after
 # the due date, escalations to the PCN manager, a manager's chase). Callers may also pass
 # ``urgent=True`` (e.g. safeguarding).
 URGENT_TEMPLATES = frozenset({"return_overdue", "return_chase"})
-
-
-def recipients_for(
-    session: Session, record: Record, to: Sequence[str], *, exclude: User | None = None
-) -> list[User]:
-    """Active users holding one of the roles in ``to`` at the record's organisation or
-    above it, plus the record's submitter when ``to`` names ``"submitter"``.
-
-    ``exclude`` (usually whoever acted) is left out: nobody is emailed about their own act.
-    """
-    roles = [role for role in to if role != SUBMITTER]
-    found: dict[int, User] = {}
-    if roles:
-        org_path = literal(record.organisation.path)
-        query = (
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(
-                Membership.role.in_(roles),
-                User.active,
-                org_path.startswith(Organisation.path),
-            )
-            .order_by(User.id)
-        )
-        found.update((user.id, user) for user in session.scalars(query))
-    if SUBMITTER in to:
-        submitter = _submitter(session, record)
-        if submitter is not None and submitter.active:
-            found.setdefault(submitter.id, submitter)
-    if exclude is not None:
-        found.pop(exclude.id, None)
-    return list(found.values())
 
 
 def record_context(
@@ -105,6 +80,7 @@ def queue_notification(
     organisation: Organisation | None = None,
     urgent: bool | None = None,
     message_templates: Sequence[tuple[str, str]] = (),
+    deliveries: Mapping[int, str] | None = None,
 ) -> list[OutboxMessage | HeldNotification]:
     """Send ``email/<template_name>`` to each recipient, in the caller's transaction: to the
     outbox, or held for their daily digest (see :mod:`miniapps.services.notifications.digests`).
@@ -115,6 +91,8 @@ def queue_notification(
     :data:`URGENT_TEMPLATES`) bypasses digests. ``message_templates`` are a definition's
     ``(template, event)`` texts, rendered per recipient into ``message``/``message_html``;
     one that fails is left out (logged), never blocking what caused the email.
+    ``deliveries``: recipients' deliveries already read (:func:`recipients_for`); the
+    others' are read when routing.
     """
     app = session.get(App, record.app_id) if record is not None else None
     if record is not None:
@@ -143,6 +121,7 @@ def queue_notification(
             organisation=organisation,
             message=text,
             dedupe_key=f"{dedupe_key}:user:{user.id}" if dedupe_key else None,
+            delivery=(deliveries or {}).get(user.id),
         )
         if routed is not None:
             queued.append(routed)
@@ -158,25 +137,24 @@ def notify_record_event(
     *,
     skip: Iterable[int] = (),
     extra: Mapping[str, Any] | None = None,
+    holders: RoleHolders | None = None,
 ) -> set[int]:
     """Act on the definition's ``notifications`` matching ``events`` (one occurrence: a
     transition is ``action:<a>``, ``state:<s>`` and maybe ``submitted``). Each recipient
     gets one ``record_event`` email with every matching entry's message; returns their ids.
     ``skip``: users already told of this occurrence another way; ``extra``: more for the
-    email's context (a workflow step's :func:`step_context`)."""
-    definition = record_definition(session, record)
-    # An entry with ``when`` is for records whose data matches it (a fridge excursion).
-    entries = [
-        n
-        for n in definition.notifications or []
-        if n.get("on") in events and ("when" not in n or matches(n["when"], record.data))
-    ]
+    email's context (a workflow step's :func:`step_context`); ``holders``: the role
+    holders already read for this occurrence (else read here, once for every entry)."""
+    entries = notification_entries(session, record, events)
     if not entries:
         return set()
+    roles = {role for entry in entries for role in entry["to"] if role != SUBMITTER}
+    if holders is None or not holders.covers(roles):
+        holders = role_holders(session, record, roles)
     skipped = set(skip)
     per_user: dict[int, tuple[User, list[tuple[str, str]]]] = {}
     for entry in entries:
-        for user in recipients_for(session, record, entry["to"], exclude=actor):
+        for user in recipients_for(session, record, entry["to"], exclude=actor, holders=holders):
             if user.id in skipped:
                 continue
             _, texts = per_user.setdefault(user.id, (user, []))
@@ -199,9 +177,23 @@ def notify_record_event(
             record=record,
             message_templates=texts,
             urgent=urgent,
+            deliveries=holders.deliveries,
         )
         told.update(user.id for _ in queued[:1])
     return told
+
+
+def notification_entries(
+    session: Session, record: Record, events: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The definition's ``notifications`` entries for ``events`` that apply to the record
+    (an entry with ``when`` is for records whose data matches it: a fridge excursion)."""
+    definition = record_definition(session, record)
+    return [
+        n
+        for n in definition.notifications or []
+        if n.get("on") in events and ("when" not in n or matches(n["when"], record.data))
+    ]
 
 
 def event_context(event: str, **values: Any) -> dict[str, Any]:
@@ -251,25 +243,22 @@ def notify_transition(
     """
     is_submission = workflow.is_submission(transition, old_status)
     step = step_context(transition, actor, commented)
-    told = notify_record_event(
-        session,
-        record,
-        workflow.step_events(transition, old_status),
-        actor,
-        base_url,
-        extra=step,
-    )
     if transition.notify is not None:
         roles = list(transition.notify)
     elif is_submission:
-        roles = sorted(
-            {role for step in workflow.from_state(record.status) for role in _roles_of(step)}
-        )
+        roles = sorted({role for t in workflow.from_state(record.status) for role in _roles_of(t)})
     else:
         roles = [SUBMITTER]
+    events = workflow.step_events(transition, old_status)
+    # Everyone either email may go to, read once for both.
+    entries = notification_entries(session, record, events)
+    holders = role_holders(session, record, [*roles, *(r for e in entries for r in e["to"])])
+    told = notify_record_event(
+        session, record, events, actor, base_url, extra=step, holders=holders
+    )
     recipients = [
         user
-        for user in recipients_for(session, record, roles, exclude=actor)
+        for user in recipients_for(session, record, roles, exclude=actor, holders=holders)
         if user.id not in told
     ]
     if not recipients:
@@ -277,7 +266,12 @@ def notify_transition(
     context = {**record_context(session, record, base_url=base_url, actor=actor), **step}
     template = "record_submitted" if is_submission else "record_status_changed"
     return queue_notification(
-        session, template, record=record, context=context, recipients=recipients
+        session,
+        template,
+        record=record,
+        context=context,
+        recipients=recipients,
+        deliveries=holders.deliveries,
     )
 
 
@@ -297,18 +291,3 @@ def _roles_of(transition: Transition) -> set[str]:
 
 def _workflow(session: Session, record: Record) -> Workflow:
     return Workflow(record_definition(session, record).workflow)
-
-
-def _submitter(session: Session, record: Record) -> User | None:
-    """Whoever last took the submit action (the first one out of the initial state)."""
-    submit = _workflow(session, record).submit_action()
-    if submit is not None:
-        actor_id = session.scalar(
-            select(AuditEntry.actor_id)
-            .where(AuditEntry.record_id == record.id, AuditEntry.action == submit.action)
-            .order_by(AuditEntry.id.desc())
-            .limit(1)
-        )
-        if actor_id is not None:
-            return session.get(User, actor_id)
-    return record.created_by

@@ -21,7 +21,7 @@ from miniapps.services.channels.sending import send_on_events, touch_items
 from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.notifications.events import notify_record_event
 from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
-from miniapps.services.records.audit import audit_change
+from miniapps.services.records.audit import audit_change, audit_row, diff, write_audit_rows
 from miniapps.services.records.duties import (
     is_own_approval,
     may_take,
@@ -100,15 +100,30 @@ def create_record(
         updated_by_id=actor.id if actor else None,
         created_at=now,
         updated_at=now,
+        channel_items=[],  # a new record has none: the steps below need not read them
     )
-    claim_slot(session, record)
+    if slot is None:  # no period slot another request could take: no savepoint needed
+        session.add(record)
+        session.flush()
+    else:
+        claim_slot(session, record)
     keep_up(session, record, definition)
-    audit_change(session, record, actor, "create", {}, data)
+    created = audit_row(record, actor, "create", diff({}, data))
+    if not submit:
+        write_audit_rows(session, [created])
     if notify_base_url is not None:  # the definition's notifications "on": "created"
         notify_record_event(session, record, ["created"], actor, notify_base_url)
     send_on_events(session, record, definition, ["created"], actor, notify_base_url)
-    if submit:
-        submit_step(session, record, definition, workflow, actor, notify_base_url)
+    if submit:  # the "create" entry goes in with the submit step's, in one statement
+        submit_step(
+            session,
+            record,
+            definition,
+            workflow,
+            actor,
+            notify_base_url,
+            earlier_audit=[created],
+        )
     return record
 
 

@@ -17,7 +17,7 @@ from miniapps.core.periods.keys import previous_period
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
 from miniapps.services.app_retirement import is_readable
-from miniapps.services.apps import visible_apps
+from miniapps.services.apps import sees_app, visible_apps
 from miniapps.services.permissions import Access
 
 T = TypeVar("T")
@@ -37,7 +37,8 @@ def visible_app(session: Session, access: Access, app_id: str) -> App | None:
     app = session.get(App, app_id)
     if not is_readable(app):
         return None
-    return app if access.is_admin or app in visible_apps(session, access) else None
+    # What visible_apps would say of this one app, without listing every app.
+    return app if sees_app(session, access, app) else None
 
 
 def apps_page(session: Session, access: Access, page: int, page_size: int) -> Page[App]:

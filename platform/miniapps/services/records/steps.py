@@ -6,6 +6,7 @@ sends. :mod:`lifecycle` decides who may take it first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from miniapps.models import Record, User
 from miniapps.services.channels.sending import on_step
 from miniapps.services.follow_ups.actions import make_follow_ups
 from miniapps.services.notifications.events import notify_transition
-from miniapps.services.records.audit import audit_change, audit_entry
+from miniapps.services.records.audit import audit_change, audit_row, write_audit_rows
 from miniapps.services.records.comments import add_workflow_comment
 from miniapps.services.records.stored_checks import keep_up, raise_stored_issues
 from miniapps.services.records.write import Write
@@ -56,13 +57,28 @@ def submit_step(
     workflow: Workflow,
     actor: User | None,
     notify_base_url: str | None,
+    *,
+    earlier_audit: Sequence[dict[str, Any]] = (),
 ) -> None:
-    """Take the app's submit transition (the first one out of the initial state)."""
+    """Take the app's submit transition (the first one out of the initial state).
+
+    ``earlier_audit``: audit entries (:func:`audit_row`) not written yet, such as a new
+    record's "create": written before the step's own, in the same statement."""
     action = workflow.submit_action(record.data)
-    if action is not None:
-        take_step(
-            session, record, definition, workflow, action.action, actor, None, notify_base_url
-        )
+    if action is None:
+        write_audit_rows(session, earlier_audit)
+        return
+    take_step(
+        session,
+        record,
+        definition,
+        workflow,
+        action.action,
+        actor,
+        None,
+        notify_base_url,
+        earlier_audit=earlier_audit,
+    )
 
 
 def take_step(
@@ -76,10 +92,12 @@ def take_step(
     notify_base_url: str | None = None,
     *,
     acting_for: frozenset[int] = frozenset(),
+    earlier_audit: Sequence[dict[str, Any]] = (),
 ) -> None:
     """Move the record along one transition, send it through the channels the step
     fires and move their clocks; email the people concerned when a base URL for links
-    is given (bulk loads such as imports and the demo pass none)."""
+    is given (bulk loads such as imports and the demo pass none). ``earlier_audit``:
+    entries still to write (see :func:`submit_step`), written first with the step's."""
     transition = workflow.find(record.status, action, record.data)
     if transition is None:
         allowed = [t.action for t in workflow.from_state(record.status, record.data)]
@@ -113,7 +131,7 @@ def take_step(
     if comment:
         link = {"comment_id": note.id} if note is not None else {}
         changes.append({"pointer": "/comment", "old": None, "new": comment, **link})
-    audit_entry(session, record, actor, action, changes)
+    write_audit_rows(session, [*earlier_audit, audit_row(record, actor, action, changes)])
     on_step(
         session,
         record,

@@ -51,7 +51,7 @@ def unique_answer_issues(session: Session, write: Write) -> list[Issue]:
     holders = key_holders(session, write.app_id, write.org.id, keys)
     own = write.record.id if write.record is not None else None
     return [
-        _clash(write.definition, key, write.org, f"record {holders[key.index]}")
+        clash_issue(write.definition, key, write.org, f"record {holders[key.index]}")
         for key in keys
         if holders.get(key.index) not in (None, own)
     ]
@@ -128,7 +128,7 @@ def file_clashes(
                 holder = f"row {earlier}"
             else:
                 continue
-            found.append((row.row, _clash(definition, key, row.org, holder)))
+            found.append((row.row, clash_issue(definition, key, row.org, holder)))
     return found
 
 
@@ -147,10 +147,12 @@ def _claim(session: Session, record: Record, definition: AppDefinition, key: Ans
     except IntegrityError:
         holders = key_holders(session, record.app_id, record.organisation_id, [key])
         holder = f"record {holders[key.index]}" if key.index in holders else "another record"
-        raise DataInvalid([_clash(definition, key, record.organisation, holder)]) from None
+        raise DataInvalid([clash_issue(definition, key, record.organisation, holder)]) from None
 
 
-def _clash(definition: AppDefinition, key: AnswerKey, org: Organisation, holder: str) -> Issue:
+def clash_issue(definition: AppDefinition, key: AnswerKey, org: Organisation, holder: str) -> Issue:
+    """The problem of ``key`` (``org``'s answers) already held by ``holder`` ("record 12",
+    "row 4"), at the key's first field, in the definition's words."""
     fields = {f.pointer: f for f in definition.fields}
     message = clash_message(
         definition.unique, key, fields, definition.schema, org_name=org.name, holder=holder

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from miniapps.core.errors import Issue, IssuesError
 from miniapps.models import ROLES, Membership, Organisation, User
@@ -37,8 +37,9 @@ def by_email(session: Session, email: str) -> User | None:
 
 
 def active_user(session: Session, user_id: int) -> User | None:
-    """The user ``user_id`` while their account is active (a signed-in session's user)."""
-    user = session.get(User, user_id)
+    """The user ``user_id`` while their account is active (a signed-in session's user),
+    with their memberships in the same statement (every permission check needs them)."""
+    user = session.get(User, user_id, options=[joinedload(User.memberships)])
     return user if user is not None and user.active else None
 
 

@@ -45,9 +45,13 @@ class TokenCheck:
 
 
 def token_state(token: ApiToken, now: datetime | None = None) -> TokenState:
-    if token.revoked_at is not None:
+    return _state(token.revoked_at, token.expires_at, now)
+
+
+def _state(revoked_at: datetime | None, expires_at: datetime, now: datetime | None) -> TokenState:
+    if revoked_at is not None:
         return "revoked"
-    if as_utc(token.expires_at) <= (now or datetime.now(UTC)):
+    if as_utc(expires_at) <= (now or datetime.now(UTC)):
         return "expired"
     return "active"
 
@@ -75,16 +79,28 @@ def create_token(
 
 def check_token(session: Session, token: str, now: datetime | None = None) -> TokenCheck:
     """Read-only: whose token this is, or why it is refused."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None:
+    # One statement: the token's columns and whether its user is active (no objects).
+    found = session.execute(
+        select(
+            ApiToken.user_id,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            ApiToken.last_used_at,
+            User.active,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(token))
+    ).first()
+    if found is None:
         return TokenCheck(None, "unknown")
-    state = token_state(row, now)
+    user_id, expires_at, revoked_at, last_used_at, user_active = found
+    state = _state(revoked_at, expires_at, now)
     if state != "active":
-        return TokenCheck(None, state, as_utc(row.expires_at))
-    if not row.user.active:
+        return TokenCheck(None, state, as_utc(expires_at))
+    if not user_active:
         return TokenCheck(None, "inactive")
-    last_used = as_utc(row.last_used_at) if row.last_used_at is not None else None
-    return TokenCheck(row.user_id, None, as_utc(row.expires_at), last_used)
+    last_used = as_utc(last_used_at) if last_used_at is not None else None
+    return TokenCheck(user_id, None, as_utc(expires_at), last_used)
 
 
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:

@@ -39,11 +39,12 @@ from miniapps.web.session_user import current_access, current_org
 @login_required
 def new_record(app_id: str) -> ResponseReturnValue:
     app = load_app(app_id)
-    definition = app_definition(db.session, app)
     orgs = writable_orgs(db.session, current_access(), app)
     if not orgs:
         abort(403, f"You may not add {app.title} records.")
     refuse_if_retired(app)
+    # After the permission check, which loads the app's versions: no statement of its own.
+    definition = app_definition(db.session, app)
     frequency = (definition.period or {}).get("frequency", "none")
     periods = recent_periods(date.today(), frequency, 12) if frequency != "none" else []
     chosen_org = _chosen_org(orgs)

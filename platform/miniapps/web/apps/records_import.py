@@ -17,23 +17,25 @@ ZIP: the main CSV plus one CSV per section, keyed by ``record_id``.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from miniapps.core.definitions.model import AppDefinition
-from miniapps.core.exports import records as record_export
+from miniapps.core.exports.record_files import write_download
 from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.core.periods.keys import period_label, recent_periods
 from miniapps.db import db
 from miniapps.models import App
 from miniapps.services.app_retirement import refuse_if_retired
 from miniapps.services.definitions import app_definition
-from miniapps.services.exports.records import audit_exported, export_items
+from miniapps.services.exports.records import RecordExport
 from miniapps.services.imports.jobs import (
     ImportExpired,
     NotYourImport,
@@ -55,6 +57,7 @@ NOT_FOUND = (
 )
 # Without JavaScript the progress page reloads itself this often (seconds).
 REFRESH_SECONDS = 3
+EXPORT_CHUNK = 1 << 16  # bytes read from the export's temporary file per write
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -205,10 +208,23 @@ def _new_session() -> SessionFactory:
     return lambda: db.new_session(flask_app)
 
 
+def _read_and_close(body: IO[bytes]) -> Iterator[bytes]:
+    """The file's bytes in chunks; the (unnamed) temporary file is closed, so gone, at the
+    end or when the client goes away."""
+    try:
+        while chunk := body.read(EXPORT_CHUNK):
+            yield chunk
+    finally:
+        body.close()
+
+
 @bp.route("/<app_id>/export")
 @login_required
 def export(app_id: str) -> ResponseReturnValue:
-    app = load_listed_app(app_id)
+    """The export, written to a temporary file from a server-side cursor (the transaction
+    ends before the first byte is sent, so a slow download holds no database work open),
+    then streamed from that file, which is gone once the response is closed."""
+    app = load_listed_app(app_id)  # 404 before anything is read
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx", "json"):
         abort(400, "Choose csv, xlsx or json.")
@@ -219,7 +235,7 @@ def export(app_id: str) -> ResponseReturnValue:
         except UnknownOrganisation:
             abort(404, f"No organisation has the ODS code {ods!r}.")
     definition = app_definition(db.session, app)
-    items = export_items(
+    records = RecordExport(
         db.session,
         current_access(),
         app,
@@ -227,22 +243,23 @@ def export(app_id: str) -> ResponseReturnValue:
         period=request.args.get("period", "").strip() or None,
         status=request.args.get("status", "").strip() or None,
     )
-    audited = audit_exported(db.session, current_access(), items)
     base = f"{app.id}-{date.today().isoformat()}"
-    if fmt == "json":
-        body: bytes = record_export.to_json(definition, items).encode("utf-8")
-    elif fmt == "xlsx":
-        body = record_export.to_xlsx(definition, items)
-    else:
-        files = record_export.to_csv(definition, items)
-        if len(files) > 1:
-            fmt, body = "zip", record_export.csv_zip(files, f"{base}.csv")
-        else:
-            body = files[record_export.MAIN].encode("utf-8-sig")
-    if audited:  # once the file is made: each channel record exported counts as read
-        db.session.commit()
+    body = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent, by _read_and_close)
+    try:
+        fmt, _ = write_download(definition, fmt, records.items, body, base)
+        if records.audit():  # once the file is made: each channel record exported counts as read
+            db.session.commit()
+        size = body.tell()
+        body.seek(0)
+    except BaseException:
+        body.close()
+        raise
     return Response(
-        body,
+        _read_and_close(body),
         content_type=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{base}.{fmt}"'},
+        direct_passthrough=True,
+        headers={
+            "Content-Disposition": f'attachment; filename="{base}.{fmt}"',
+            "Content-Length": str(size),
+        },
     )

@@ -1,0 +1,124 @@
+"""Who is told of something that happened to a record: the active holders of some roles at
+its organisation or above, and its submitter.
+
+One occurrence (a workflow step) may ask for several lists of roles: the definition's
+``notifications`` for the step, then the built-in email's. :func:`role_holders` reads the
+holders of all of them in one statement, with each holder's memberships (to check what
+they may see) and their delivery for the record's app (immediately or in a digest), so
+routing the emails needs no statement per recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, literal, select
+from sqlalchemy.orm import Session, joinedload
+
+from miniapps.core.workflow import Workflow
+from miniapps.models import (
+    AuditEntry,
+    Membership,
+    NotificationPreference,
+    Organisation,
+    Record,
+    User,
+)
+from miniapps.models.notification_preference import IMMEDIATE
+from miniapps.services.definitions import record_definition
+
+SUBMITTER = "submitter"
+
+
+@dataclass
+class RoleHolders:
+    """Active holders of ``roles`` at a record's organisation or above (by user id)."""
+
+    roles: frozenset[str]
+    users: dict[int, User] = field(default_factory=dict)  # in id order
+    held: dict[int, set[str]] = field(default_factory=dict)  # user id -> their roles here
+    deliveries: dict[int, str] = field(default_factory=dict)  # user id -> for the app
+
+    def covers(self, roles: Iterable[str]) -> bool:
+        return self.roles.issuperset(roles)
+
+    def holding(self, roles: Iterable[str]) -> list[User]:
+        """Those holding one of ``roles`` (all of them read here), in id order."""
+        wanted = set(roles)
+        return [user for user_id, user in self.users.items() if self.held[user_id] & wanted]
+
+
+def role_holders(session: Session, record: Record, roles: Iterable[str]) -> RoleHolders:
+    """The active holders of ``roles`` (``"submitter"`` is not a role: left out) at the
+    record's organisation or above, in one statement."""
+    holders = RoleHolders(frozenset(role for role in roles if role != SUBMITTER))
+    if not holders.roles:
+        return holders
+    override = and_(
+        NotificationPreference.user_id == User.id,
+        NotificationPreference.app_id == record.app_id,
+    )
+    query = (
+        select(User, Membership.role, NotificationPreference.delivery)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .outerjoin(NotificationPreference, override)
+        .options(joinedload(User.memberships))  # to check what each may see
+        .where(
+            Membership.role.in_(sorted(holders.roles)),
+            User.active,
+            literal(record.organisation.path).startswith(Organisation.path),
+        )
+        .order_by(User.id)
+    )
+    for user, role, delivery in session.execute(query).unique():
+        holders.users.setdefault(user.id, user)
+        holders.held.setdefault(user.id, set()).add(role)
+        holders.deliveries[user.id] = delivery or user.notification_delivery or IMMEDIATE
+    return holders
+
+
+def recipients_for(
+    session: Session,
+    record: Record,
+    to: Sequence[str],
+    *,
+    exclude: User | None = None,
+    holders: RoleHolders | None = None,
+) -> list[User]:
+    """Active users holding one of the roles in ``to`` at the record's organisation or
+    above it, plus the record's submitter when ``to`` names ``"submitter"``.
+
+    ``exclude`` (usually whoever acted) is left out: nobody is emailed about their own act.
+    ``holders``: role holders already read for this occurrence (read again when they do
+    not cover ``to``'s roles).
+    """
+    roles = [role for role in to if role != SUBMITTER]
+    found: dict[int, User] = {}
+    if roles:
+        if holders is None or not holders.covers(roles):
+            holders = role_holders(session, record, roles)
+        found.update((user.id, user) for user in holders.holding(roles))
+    if SUBMITTER in to:
+        submitter = _submitter(session, record)
+        if submitter is not None and submitter.active:
+            found.setdefault(submitter.id, submitter)
+    if exclude is not None:
+        found.pop(exclude.id, None)
+    return list(found.values())
+
+
+def _submitter(session: Session, record: Record) -> User | None:
+    """Whoever last took the submit action (the first one out of the initial state)."""
+    submit = Workflow(record_definition(session, record).workflow).submit_action()
+    if submit is not None:
+        actor_id = session.scalar(
+            select(AuditEntry.actor_id)
+            .where(AuditEntry.record_id == record.id, AuditEntry.action == submit.action)
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+        if actor_id is not None:
+            return session.get(User, actor_id)
+    return record.created_by
