@@ -88,11 +88,15 @@ demo: install
 # its target (benchmarks/README.md). Bulk sizes make this long on 2 cores (over an hour):
 # the national dashboards, imports of 20k/100k/1M rows, exports of 150k records x 50 and
 # 500 fields, submits against a bare Flask insert, dashboards against their floor at 20k
-# and 1M, the inbox's latency, compliance, the inspection pack and the loopback load test.
+# and 1M, the inbox's latency, the record check and one pattern check per row, compliance,
+# the inspection pack and the loopback load test.
 bench: install
 	$(BIN)/python benchmarks/dashboard_bench.py --db sqlite --generic 1000000
 	$(BIN)/python benchmarks/dashboard_bench.py --db postgresql --generic 1000000
 	$(BIN)/python benchmarks/inbox_latency.py
+	$(BIN)/python benchmarks/check_bench.py --rows 20000
+	$(BIN)/python benchmarks/check_bench.py --rows 20000 --width 100
+	$(BIN)/python benchmarks/pattern_bench.py
 	for db in sqlite postgresql; do \
 	  $(BIN)/python benchmarks/import_bench.py --db $$db --rows 20000,100000,1000000 || exit 1; \
 	  $(BIN)/python benchmarks/export_bench.py --db $$db || exit 1; \

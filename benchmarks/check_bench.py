@@ -4,7 +4,9 @@ Pure core, no database: times :func:`miniapps.core.records.check.check_record` w
 ``submit=True`` for the five-column fridge app of the import tests and for a generated
 100-field app, over ``--rows`` valid rows each (a few rows carry a wrong value so the
 issue path runs too), with the schema sealed as a stored version's is (``--unsealed``:
-a schema a caller built, cached by content).
+a schema a caller built, cached by content). Beside it, the schema step alone on the
+same rows: the Python validator (``validate_record_data``) and the jsonschema-rs fast
+check in front of it (``surely_valid``, :mod:`miniapps.core.records.fast_check`).
 
     .venv/bin/python benchmarks/check_bench.py --rows 20000
 """
@@ -24,6 +26,8 @@ import miniapps.core.forms  # noqa: F401  (imports check.py in the order the app
 from import_readings import DEFINITION as FRIDGE
 from miniapps.core.bounded_cache import seal
 from miniapps.core.records.check import SchemaRules, check_record
+from miniapps.core.records.fast_check import surely_valid
+from miniapps.core.records.schema_issues import validate_record_data
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 TARGET_US = 200.0  # the issue's budget is ~200 µs of CPU per imported record in all
@@ -102,6 +106,18 @@ def per_row_us(schema: dict[str, Any], rows: list[dict[str, Any]], sealed: bool)
     return (time.process_time() - started) / len(rows) * 1e6
 
 
+def schema_step_us(schema: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[float, float]:
+    """µs CPU per row of the schema step: the Python validator alone, then the fast check."""
+    timings = []
+    for step in (validate_record_data, surely_valid):
+        step(schema, rows[0])  # warm the caches
+        started = time.process_time()
+        for row in rows:
+            step(schema, row)
+        timings.append((time.process_time() - started) / len(rows) * 1e6)
+    return timings[0], timings[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
@@ -114,11 +130,12 @@ def main() -> None:
         (f"wide ({args.width} fields)", wide_schema(args.width), wide_rows(args.width, args.rows)),
     ]
     print(f"check_record, submit=True, {args.rows} rows, sealed schema: {sealed}\n")
-    print("| app | µs CPU per row | rows/s (check only) |")
-    print("|---|---:|---:|")
+    print("| app | µs CPU per row | rows/s (check only) | schema step: Python µs | fast check µs |")
+    print("|---|---:|---:|---:|---:|")
     for name, schema, rows in cases:
         us = per_row_us(schema, rows, sealed)
-        print(f"| {name} | {us:.1f} | {1e6 / us:,.0f} |")
+        python_us, fast_us = schema_step_us(schema, rows)
+        print(f"| {name} | {us:.1f} | {1e6 / us:,.0f} | {python_us:.1f} | {fast_us:.1f} |")
     print(f"\n(the fridge figure against ~{TARGET_US:.0f} µs measured before issue 17's work)")
 
 

@@ -2,10 +2,11 @@
 5,000 records/s (issue 17).
 
 On a fresh database (a template migrated with the project's migrations and seeded once:
-an ICB > Place > PCN > four practices and ``bench_fridge_readings`` published to the
-ICB, a fridge-temperature log of five columns, no periods, one unique key per fridge and
-day), each size of ``--rows`` gets CSV files of valid rows (one file, and the same rows as
-three files of a third each), and the real command line runs them as a child process,
+an ICB > Place > PCN > four practices and the import tests' ``fridge_readings``
+(``tests/import_readings.py``) published to the ICB, a fridge-temperature log of five
+columns, no periods, one unique key per fridge and day), each size of ``--rows`` gets CSV
+files of its valid rows (one file, and the same rows as three files of a third each),
+and the real command line runs them as a child process,
 timed from start to exit (Python's start-up and the app's included):
 
 * ``check only``: ``--dry-run`` of the whole file (reads and checks every row, writes
@@ -25,9 +26,7 @@ at their defaults.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import random
 import re
 import shutil
 import sqlite3
@@ -36,14 +35,14 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
 
 import generate  # noqa: E402
+from import_readings import APP_ID, DEFINITION, HEADER, iter_reading_rows  # noqa: E402
 from miniapps import migrations_api  # noqa: E402
 from miniapps.core.definitions.loading import validate_definition  # noqa: E402
 from miniapps.db import make_engine  # noqa: E402
@@ -61,7 +60,6 @@ SQLITE_TEMPLATE = generate.DATA_DIR / "import_bench.sqlite3"
 SQLITE_RUN = generate.DATA_DIR / "import_bench_run.sqlite3"
 PG_TEMPLATE = f"{generate.PG_SERVER}/{generate.PG_DATABASE}_import"
 PG_RUN = f"{generate.PG_SERVER}/{generate.PG_DATABASE}_import_run"
-APP_ID = "bench_fridge_readings"
 ONE_FILE, THREE_FILES = "A98001", "A98002"  # the practices imported into
 ORGANISATIONS = [
     OrgRow("Q98", "Import Bench ICB", "icb", None),
@@ -69,27 +67,7 @@ ORGANISATIONS = [
     OrgRow("U98001", "Import Bench PCN", "pcn", "PLC98"),
     *(OrgRow(f"A9800{n}", f"Import Bench Surgery {n}", "practice", "U98001") for n in range(1, 5)),
 ]
-HEADER = ["fridge", "reading_date", "min_temp", "max_temp", "comment"]
-DAYS = 1_000  # readings per fridge: fridge and day stay unique up to any size
-FIRST_DAY = date(2022, 1, 1)
-COMMENTS = ["", "", "", "door left open briefly, reset", "checked by nurse", "logger downloaded"]
-DEFINITION: dict[str, Any] = {
-    "id": APP_ID,
-    "title": "Fridge temperatures (import benchmark)",
-    "version": 1,
-    "schema": {
-        "type": "object",
-        "required": ["fridge", "reading_date", "min_temp", "max_temp"],
-        "properties": {
-            "fridge": {"type": "string", "title": "Fridge", "minLength": 1, "maxLength": 100},
-            "reading_date": {"type": "string", "format": "date", "title": "Reading date"},
-            "min_temp": {"type": "number", "title": "Minimum (°C)", "minimum": -30, "maximum": 60},
-            "max_temp": {"type": "number", "title": "Maximum (°C)", "minimum": -30, "maximum": 60},
-            "comment": {"type": "string", "title": "Comment", "maxLength": 500},
-        },
-    },
-    "unique": [{"fields": ["/fridge", "/reading_date"]}],
-}
+COLUMNS = len(HEADER.split(","))
 
 
 @dataclass
@@ -104,36 +82,21 @@ class Timed:
 
 
 def write_files(rows: int, reuse: bool) -> tuple[Path, list[Path]]:
-    """``fridge_N.csv`` and its three parts (kept when ``reuse`` and already there)."""
+    """``fridge_N.csv`` and its three parts (kept when ``reuse`` and already there): the
+    import tests' fridge readings (:mod:`import_readings`)."""
     whole = FILES_DIR / f"fridge_{rows}.csv"
     parts = [FILES_DIR / f"fridge_{rows}_part{n}.csv" for n in (1, 2, 3)]
     if reuse and all(p.exists() for p in (whole, *parts)):
         return whole, parts
     FILES_DIR.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(rows)
     bounds = [0, rows // 3, 2 * rows // 3, rows]
-    outputs = [path.open("w", encoding="utf-8", newline="") for path in (whole, *parts)]
-    try:
-        writers = [csv.writer(out) for out in outputs]
-        for writer in writers:
-            writer.writerow(HEADER)
-        part = 0
-        for n in range(rows):
-            while n >= bounds[part + 1]:
-                part += 1
-            minimum = round(rng.uniform(2.0, 4.5), 1)
-            row = [
-                f"Vaccine fridge {n // DAYS + 1}",
-                (FIRST_DAY + timedelta(days=n % DAYS)).isoformat(),
-                minimum,
-                round(rng.uniform(minimum + 0.5, 8.0), 1),
-                rng.choice(COMMENTS),
-            ]
-            writers[0].writerow(row)
-            writers[part + 1].writerow(row)
-    finally:
-        for out in outputs:
-            out.close()
+    with whole.open("w", encoding="utf-8") as out:
+        out.write(HEADER + "\n")
+        out.writelines(line + "\n" for line in iter_reading_rows(rows))
+    for path, first, end in zip(parts, bounds[:-1], bounds[1:], strict=True):
+        with path.open("w", encoding="utf-8") as out:
+            out.write(HEADER + "\n")
+            out.writelines(line + "\n" for line in iter_reading_rows(end - first, first))
     return whole, parts
 
 
@@ -195,8 +158,8 @@ def child_env(url: str, instance: Path, rows: int) -> dict[str, str]:
     }
     if rows > 10_000:
         env["MINIAPPS_IMPORT_MAX_ROWS"] = str(rows)
-    if rows * len(HEADER) > 1_000_000:
-        env["MINIAPPS_IMPORT_MAX_CELLS"] = str(rows * len(HEADER))
+    if rows * COLUMNS > 1_000_000:
+        env["MINIAPPS_IMPORT_MAX_CELLS"] = str(rows * COLUMNS)
     return env
 
 
@@ -313,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
         if not args.keep:
             cleanup(template, run)
     print(
-        f"\n{engine_name}, `miniapps records import` end to end ({len(HEADER)} columns; "
+        f"\n{engine_name}, `miniapps records import` end to end ({COLUMNS} columns; "
         f"start-up alone {startup.seconds:.1f} s, CPU {startup.cpu_seconds:.1f} s; load average "
         f"{os.getloadavg()[0]:.1f}); target ≥ {TARGET_PER_SECOND:,} records/s. CPU s: the "
         "command's own (not the PostgreSQL server's)\n"

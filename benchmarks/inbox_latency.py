@@ -24,13 +24,9 @@ import argparse
 import http.cookiejar
 import json
 import math
-import os
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -39,6 +35,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import load_server
 from miniapps import create_app, migrations_api
 from miniapps.core.definitions.loading import load_definition
 from miniapps.db import db, make_engine
@@ -88,38 +85,6 @@ def prepare(url: str) -> str:
         token = user_service.create_token(session, staff)
     db.engine(app).dispose()
     return token
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(
-    url: str, port: int, workers: int, threads: int, instance: Path
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "MINIAPPS_DATABASE_URL": url,
-        "MINIAPPS_SECRET_KEY": "inbox-benchmark",
-        "MINIAPPS_INSTANCE_PATH": str(instance),
-        "MINIAPPS_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    command = [str(Path(sys.executable).parent / "miniapps"), "serve", "--port", str(port)]
-    command += ["--workers", str(workers), "--threads", str(threads)]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/login", timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("the server did not start within 30 s")
 
 
 def signed_in(base: str) -> urllib.request.OpenerDirector:
@@ -221,8 +186,8 @@ def main() -> None:
         instance = Path(folder)
         url = args.database_url or f"sqlite:///{instance / 'bench.sqlite3'}"
         token = prepare(url)
-        port = free_port()
-        server = start_server(url, port, args.workers, args.threads, instance)
+        port = load_server.free_port()
+        server = load_server.start_server(url, port, args.workers, args.threads, instance)
         base = f"http://127.0.0.1:{port}"
         try:
             opener = signed_in(base)
@@ -255,8 +220,7 @@ def main() -> None:
                     page.append(shown)
             listener.stopping = True
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            load_server.stop_server(server)
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(
         f"{args.sends} sends (after {args.warmup} warm-up sends), {database}, "

@@ -53,14 +53,15 @@ from pathlib import Path
 from typing import Any
 
 import load_server
+from generate import drop_database, reset_database
 from miniapps import create_app, migrations_api
 from miniapps.core.definitions.loading import validate_definition
-from miniapps.db import db, make_engine
+from miniapps.db import db
 from miniapps.models import Organisation, Record
 from miniapps.services import apps as app_service
 from miniapps.services import users as user_service
 from miniapps.services.organisations import OrgRow, upsert_organisations
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 HERE = Path(__file__).resolve().parent
 DATA_DIR = HERE / ".data"
@@ -126,32 +127,6 @@ class Outcome:
             return math.nan
         ordered = sorted(self.latencies)
         return ordered[max(0, math.ceil(share * len(ordered)) - 1)] * 1000
-
-
-def reset_database(url: str) -> None:
-    """An empty database at ``url``: the SQLite file deleted, the PostgreSQL one recreated."""
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    server, name = url.rsplit("/", 1)
-    engine = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-
-
-def drop_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        return
-    server, name = url.rsplit("/", 1)
-    engine = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def seed(url: str, practices: int, records: int) -> Seeded:

@@ -79,8 +79,8 @@ def post(
 
 def server_sender(kind: str, base: str, token: str) -> Send:
     """One client's sender (its own connection state and, for the form, its sign-in)."""
-    jar = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-    opener = urllib.request.build_opener(jar, NoRedirect())
+    cookies = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies), NoRedirect())
     if kind in ("bare", "api"):
         path = "/records" if kind == "bare" else f"/api/v1/apps/{APP_ID}/records"
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
@@ -97,8 +97,13 @@ def server_sender(kind: str, base: str, token: str) -> Send:
     assert status == 302, ("sign-in", status)
     form_url = f"{base}/apps/{APP_ID}/new?org={PRACTICE}"
     token_ = csrf_token(opener.open(form_url).read().decode())
+    # The session each submit finds in a browser, whose record page (the redirect, not
+    # followed here) removes the "submitted" message: see submit_bench.senders.
+    steady = list(cookies)
 
     def send_form(n: int) -> None:
+        for cookie in steady:
+            cookies.set_cookie(cookie)
         fields = form_fields(record_data(n)) | {"csrf_token": token_, "submit": ""}
         body = urllib.parse.urlencode(fields, doseq=True).encode()
         status = post(opener, form_url, body, {})

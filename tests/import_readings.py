@@ -1,8 +1,10 @@
-"""Fridge readings for the import tests: a five-column app with a unique key, valid CSV
-lines, and a snapshot of everything an import may change."""
+"""Fridge readings for the import tests and benchmarks (``benchmarks/import_bench.py``,
+``benchmarks/check_bench.py``): a five-column app with a unique key, valid CSV lines, and
+a snapshot of everything an import may change."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,12 +37,17 @@ DEFINITION: dict[str, Any] = {
 
 def reading_rows(count: int, first: int = 0) -> list[str]:
     """``count`` valid CSV lines, fridge and day unique (a thousand days per fridge)."""
+    return list(iter_reading_rows(count, first))
+
+
+def iter_reading_rows(count: int, first: int = 0) -> Iterator[str]:
+    """:func:`reading_rows` one at a time (the import benchmark writes millions)."""
     start = date(2022, 1, 1)
-    return [
-        f"Fridge {n // 1000 + 1},{start + timedelta(days=n % 1000)},3.{n % 10},7.5,"
-        + ('"door open, reset"' if n % 7 == 0 else "")
-        for n in range(first, first + count)
-    ]
+    for n in range(first, first + count):
+        yield (
+            f"Fridge {n // 1000 + 1},{start + timedelta(days=n % 1000)},3.{n % 10},7.5,"
+            + ('"door open, reset"' if n % 7 == 0 else "")
+        )
 
 
 def csv_file(path: Path, lines: list[str], end: str = "\n") -> Path:

@@ -6,7 +6,8 @@ Reproduced before the fix against ``miniapps serve``: a definition field with ``
 0.5 ms per character (30,000 characters: 14 s), checked before ``maxLength``.
 
 Now publishing refuses such patterns with their pointer; patterns stored before that
-run in RE2 (linear time) or not at all; a string over ``maxLength`` is not format-checked;
+run in a linear-time engine, or in a backtracking one only when they cannot backtrack
+catastrophically, or not at all; a string over ``maxLength`` is not format-checked;
 no format check sees more than 2,048 characters. The answers below use 26 ``a`` (about
 20 s in Python's ``re``, growing fourfold per two more) and the wall-clock bounds are
 generous: the point is "answers at once" where it used to hang.

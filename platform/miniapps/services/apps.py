@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Exists, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.context import schema_pointer
@@ -297,11 +297,18 @@ def sees_app(session: Session, access: Access, app: App) -> bool:
         return access.is_admin
     if access.is_admin or access.owns(app):
         return True
-    # One statement: a readable, active organisation the app is published to (or below).
-    query = select(Organisation.id).where(
-        targeted_clause(app.id), access.org_clause(READ), Organisation.active
+    return bool(session.scalar(select(published_to_reader(access, app.id))))
+
+
+def published_to_reader(access: Access, app_id: str) -> Exists:
+    """Whether app ``app_id`` is published to (or above) an active organisation where
+    ``access`` may read: the condition of :func:`sees_app` for everyone but admins and
+    owners, as a clause to ask inside another statement."""
+    return (
+        select(Organisation.id)
+        .where(targeted_clause(app_id), access.org_clause(READ), Organisation.active)
+        .exists()
     )
-    return session.scalars(query.limit(1)).first() is not None
 
 
 def hidden_id_message(app_id: str) -> str:

@@ -72,6 +72,11 @@ def by_org_widgets(query: WidgetQuery, breakdown: Breakdown) -> dict[str, Any]:
     }
 
 
+def probes(session: Session) -> int:
+    """SQLite asks first whether the scope holds much of the records table."""
+    return 1 if session.get_bind().dialect.name == "sqlite" else 0
+
+
 def reference(query: WidgetQuery, breakdown: Breakdown) -> dict[str, Any]:
     """The same widgets from the per-kind builders (which join the children)."""
     visits = next(f for f in iter_fields(DEFINITION["schema"]) if f.key == "visits")
@@ -93,8 +98,8 @@ def test_children_one_level_below_are_found_by_path(
     }
     query = WidgetQuery(db_session, DEFINITION["id"], subtree(orgs["PLC01"].path))
     found = by_org_widgets(query, place)
-    assert len(found["statements"]) == 1
-    assert "child_org" not in found["statements"][0]
+    assert len(found["statements"]) == 1 + probes(db_session)
+    assert "child_org" not in found["statements"][-1]
     expected = reference(query, place)
     assert found["records#by_org"] == expected["records#by_org"]
     assert found["/visits#by_org"] == expected["/visits#by_org"]
@@ -112,8 +117,8 @@ def test_children_further_down_are_joined(
     assert rollup_sql.child_paths(icb.parent, icb.children) == {}
     query = WidgetQuery(db_session, DEFINITION["id"], subtree(orgs["QWE"].path))
     found = by_org_widgets(query, icb)
-    assert len(found["statements"]) == 1
-    assert "child_org" in found["statements"][0]
+    assert len(found["statements"]) == 1 + probes(db_session)
+    assert "child_org" in found["statements"][-1]
     expected = reference(query, icb)
     assert found["records#by_org"] == expected["records#by_org"]
     assert found["/visits#by_org"] == expected["/visits#by_org"]
@@ -134,7 +139,7 @@ def test_path_and_join_give_the_same_widgets(
         with monkeypatch.context() as patched:
             patched.setattr(rollup, "child_paths", lambda parent, children: {})
             joined = by_org_widgets(query, breakdown)
-        assert "child_org" in joined["statements"][0]
+        assert "child_org" in joined["statements"][-1]
         assert {k: v for k, v in by_path.items() if k != "statements"} == {
             k: v for k, v in joined.items() if k != "statements"
         }

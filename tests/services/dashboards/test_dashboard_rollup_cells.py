@@ -1,7 +1,9 @@
-"""On SQLite the roll-up groups the records once and counts each choice in that one
-statement; a field holding values that are not one of its choices is counted again by
-its own statement; the records of pinned organisations are read by id. On PostgreSQL
-the one statement groups the values itself."""
+"""The roll-up groups the records once and counts each choice in that one statement; a
+field holding values that are not one of its choices is counted again by its own
+statement. On SQLite the records of pinned organisations are read by id, unless the
+scope holds much of the table, which is then scanned; on PostgreSQL the organisations'
+ids are written into the statement, and their records grouped into cells only when they
+hold many each (one small statement decides, on each database)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 from miniapps.core.definitions.schema_fields import Field, iter_fields
 from miniapps.models import Organisation
 from miniapps.models.organisation import subtree
+from miniapps.services.dashboards import scoped_records
 from miniapps.services.dashboards.rollup import record_widgets
 from miniapps.services.dashboards.rollup_sql import counted_choices
 from miniapps.services.dashboards.trends import Breakdown
@@ -75,7 +78,7 @@ def test_choices_are_counted_in_the_one_statement(
 ) -> None:
     seeded_app(DEFINITION, CHOICES_ONLY)
     found, statements = run(db_session, orgs)
-    assert len(statements) == 1
+    assert len(statements) == 2  # one small statement chooses the shape, then the roll-up
     assert found["/role"]["data"]["counts"] == {"gp": 2, "nurse": 1}
     assert found["/grade"]["data"]["counts"] == {"1": 1, "2": 2}
     assert found["/alarm"]["data"]["counts"] == {"true": 1, "false": 1}
@@ -88,10 +91,10 @@ def test_values_beside_the_choices_take_one_statement_per_field(
     rows = [*CHOICES_ONLY, ("A00004", "2025-05", {"role": "doctor", "grade": 3})]
     seeded_app(DEFINITION, rows)
     found, statements = run(db_session, orgs)
-    # SQLite: the roll-up, then /role's and /grade's own; PostgreSQL groups every value
-    # in the roll-up's own branches.
+    # The choice, the roll-up, then on SQLite /role's and /grade's own (PostgreSQL, with
+    # few records per organisation, groups every value in the roll-up's own branches).
     sqlite = db_session.get_bind().dialect.name == "sqlite"
-    assert len(statements) == (3 if sqlite else 1)
+    assert len(statements) == (4 if sqlite else 2)
     assert found["/role"]["data"]["counts"] == {"gp": 2, "nurse": 1, "doctor": 1}
     assert found["/grade"]["data"]["counts"] == {"1": 1, "2": 2, "3": 1}
     assert found["/alarm"]["data"]["counts"] == {"true": 1, "false": 1}
@@ -104,11 +107,62 @@ def test_counted_choices() -> None:
     assert counted_choices(alarm) == (("boolean", "true"), ("boolean", "false"))
 
 
-def test_pinned_records_are_read_by_id_on_sqlite(
+def rollup_of(session: Session, scope: Organisation) -> str:
+    """The roll-up statement of the dashboard of ``scope``, on one line."""
+    query = WidgetQuery(session, DEFINITION["id"], subtree(scope.path))
+    query.pin_subtree()
+    numbers, counted = fields()
+    statements: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(session.get_bind(), "before_cursor_execute", note)
+    try:
+        record_widgets(query, True, numbers, counted, None)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", note)
+    return next(s for s in statements if "AS figures" in s)
+
+
+def test_sqlite_reads_a_small_scope_by_id_and_scans_for_a_large_one(
     db_session: Session, seeded_app: Any, orgs: dict[str, Organisation]
 ) -> None:
-    seeded_app(DEFINITION, CHOICES_ONLY)
-    statement = " ".join(run(db_session, orgs)[1][0].split())
     if db_session.get_bind().dialect.name != "sqlite":
-        pytest.skip("PostgreSQL reads the index first itself (a bitmap scan)")
-    assert "records.id IN (SELECT records.id FROM records WHERE records.app_id = ?" in statement
+        pytest.skip("PostgreSQL chooses itself (it estimates from the ids in the statement)")
+    north = [("A00001", "2025-04", {"visits": 1})]
+    south = [("A00003", f"2025-{month:02d}", {"visits": month}) for month in range(1, 10)]
+    seeded_app(DEFINITION, north + south)
+    # The North PCN holds 1 record in 10: read by id from the index.
+    small = rollup_of(db_session, orgs["U00001"])
+    assert "records.id IN (SELECT records.id FROM records WHERE records.app_id = ?" in small
+    assert "records.app_id || ?" not in small
+    # The place holds them all: the table is scanned (no index answers these comparisons).
+    large = rollup_of(db_session, orgs["PLC01"])
+    assert "(records.app_id || ?) = ?" in large
+    assert "records.organisation_id + ? IN (SELECT organisations.id" in large
+    assert "records.id IN" not in large
+
+
+def test_postgresql_is_given_the_organisation_ids_and_groups_many_records_into_cells(
+    db_session: Session,
+    seeded_app: Any,
+    orgs: dict[str, Organisation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite reads them from a subquery, and always groups into cells")
+    rows = [*CHOICES_ONLY, ("A00002", "2025-05", {"role": "doctor", "grade": 3, "visits": 2})]
+    seeded_app(DEFINITION, rows)
+    statement = rollup_of(db_session, orgs["U00001"])
+    ids = sorted(o.id for o in orgs.values() if o.path.startswith(orgs["U00001"].path))
+    assert f"records.organisation_id IN ({', '.join(map(str, ids))})" in statement
+    assert "WITH facts AS" in statement  # few records per organisation: grouped by branch
+    by_record, _ = run(db_session, orgs)
+    monkeypatch.setattr(scoped_records, "RECORDS_PER_ORGANISATION", 1)
+    assert "JOIN organisations ON organisations.id = by_org.org AND" in rollup_of(
+        db_session, orgs["U00001"]
+    )
+    by_cells, _ = run(db_session, orgs)
+    assert by_cells == by_record
+    assert by_cells["/role"]["data"]["counts"] == {"gp": 2, "nurse": 1, "doctor": 1}

@@ -12,6 +12,7 @@ from miniapps.core.errors import DataInvalid, Issue
 from miniapps.models import AuditEntry, Record
 from miniapps.services import apps as app_service
 from miniapps.services.imports import records as record_import
+from miniapps.services.imports.duplicates import content_digest
 from miniapps.services.imports.records import content_key, import_records
 from miniapps.services.permissions import Access, SystemAccess
 from sqlalchemy import func, select
@@ -158,3 +159,23 @@ def test_content_key_ignores_key_order_and_integral_floats() -> None:
         {"b": [1, {"c": True}], "a": 5}
     )
     assert content_key({"a": 5.5}) != content_key({"a": 5})
+
+
+def test_content_digest_agrees_with_content_key() -> None:
+    same = [
+        ({"a": 5.0, "b": [1.0, {"c": True}]}, {"b": [1, {"c": True}], "a": 5}),
+        ({"n": 2**70, "t": "é"}, {"t": "é", "n": 2**70}),  # beyond orjson's integers
+        ({"x": float("nan")}, {"x": float("nan")}),
+    ]
+    for first, second in same:
+        assert content_digest(1, None, first) == content_digest(1, None, second)
+    different = [
+        ({"a": 5.5}, {"a": 5}),
+        ({"x": float("nan")}, {"x": None}),  # orjson would write both as null
+        ({"x": float("inf")}, {"x": None}),
+        ({"n": 2**70}, {"n": 2**70 + 1}),
+    ]
+    for first, second in different:
+        assert content_digest(1, None, first) != content_digest(1, None, second)
+    assert content_digest(1, None, {"a": 1}) != content_digest(2, None, {"a": 1})
+    assert content_digest(1, "2025-04", {"a": 1}) != content_digest(1, None, {"a": 1})

@@ -1,7 +1,9 @@
 """Whether a pattern could make a backtracking regex engine (the browser's) take too long.
 
-The server runs patterns in RE2, whose time is linear in the answer. Browsers run
-``RegExp``, which backtracks: ``^(a+)+$`` against thirty-odd ``a`` and a ``!`` takes
+The server runs most patterns in a linear-time engine
+(:mod:`miniapps.core.records.patterns`), but browsers run ``RegExp``, which backtracks,
+and so does the server for the few patterns a linear engine cannot run (lookaround,
+backreferences): ``^(a+)+$`` against thirty-odd ``a`` and a ``!`` takes
 minutes. This is a small, conservative static check over the parse tree of
 :mod:`miniapps.core.definitions.regex_syntax`; it may refuse a pattern that is in fact
 harmless (the message says how to rewrite it), never the other way round for the three
@@ -28,8 +30,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from miniapps.core.definitions.regex_syntax import (
+    ANY,
     Alt,
     Anchor,
+    Backref,
     Char,
     Look,
     Node,
@@ -97,6 +101,8 @@ def shape(node: Node) -> Shape:
         return Shape(1, 1, node.ranges, node.ranges, node.ranges)
     if isinstance(node, Anchor | Look):
         return Shape(0, 0, (), (), ())
+    if isinstance(node, Backref):  # any text a group matched: any length, any character
+        return Shape(0, None, ANY, ANY, ANY)
     if isinstance(node, Alt):
         parts = [shape(b) for b in node.branches]
         highs = [p.high for p in parts]

@@ -278,7 +278,7 @@ def check_migration(ctx: SemanticContext) -> None:
             message = f"'{old}' and '{renamed_from[new]}' cannot both become '{new}'"
             ctx.add(at, message, "duplicate")
         renamed_from.setdefault(new, old)
-    validator = record_validator(ctx.raw["schema"])  # RE2 patterns: no hang on a default
+    validator = record_validator(ctx.raw["schema"])  # linear-time patterns: no hang on a default
 
     def check_value(key: str, value: Any, at: str) -> None:
         errors = validator.iter_errors({key: value})

@@ -1,16 +1,18 @@
 """Publish-time check of every regular expression in a definition.
 
-A pattern runs in two engines: RE2 on the server (linear time, no backreferences or
-lookaround) and the browser's backtracking ``RegExp`` (the condition language's live
-``show_if``, and any other JSON Schema tool). Each ``pattern`` and ``patternProperties``
-name in the record schema (``if`` conditions included) and in every condition of the
-definition (``show_if``, ``when``, ``where``, ``item_where``, ``urgent_when`` ... found
-through the meta-schema, so a new place for a condition is covered without a change
-here) must:
+A pattern runs in browsers (``new RegExp(pattern, "u")``: the condition language's live
+``show_if``, and any other JSON Schema tool) and on the server, which reads it the same
+way (ECMA-262, see :mod:`miniapps.core.records.patterns`). Each ``pattern`` and
+``patternProperties`` name in the record schema (``if`` conditions included) and in every
+condition of the definition (``show_if``, ``when``, ``where``, ``item_where``,
+``urgent_when`` ... found through the meta-schema, so a new place for a condition is
+covered without a change here) must:
 
-1. be read as the browser reads it (:mod:`miniapps.core.definitions.regex_syntax`);
-2. compile in RE2;
-3. not backtrack catastrophically (:mod:`miniapps.core.definitions.backtracking`).
+1. be read as the browser reads it (:mod:`miniapps.core.definitions.regex_syntax`, then
+   ``regress``, an ECMA-262 engine, for what the parser leaves to it: Unicode property
+   names);
+2. not backtrack catastrophically (:mod:`miniapps.core.definitions.backtracking`), since
+   browsers backtrack, and so does the server for lookaround and backreferences.
 
 Each failure is an issue at the pattern's JSON pointer with a plain message.
 """
@@ -23,37 +25,39 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import re2
+import regress
 
 from miniapps.core.definitions.backtracking import backtracking_problem
 from miniapps.core.definitions.context import SemanticContext
+from miniapps.core.definitions.regex_escapes import UnpairedSurrogate
 from miniapps.core.definitions.regex_syntax import RegexSyntaxError, parse_pattern
 from miniapps.core.pointers import pointer_join, pointer_parts
+from miniapps.core.records.format_limits import bounded_format_checker
+from miniapps.core.schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONE
 
 # The meta-schema, read here too: the loading module runs the semantic pass, which runs this.
 META_SCHEMA_PATH = Path(__file__).resolve().parents[4] / "schemas" / "app-definition.schema.json"
 CONDITION_REF = "#/$defs/condition"
-# Keywords whose value is one subschema, a list of them, or a map of them.
-ONE = ("additionalProperties", "unevaluatedProperties", "items", "contains", "propertyNames",
-       "not", "if", "then", "else", "unevaluatedItems")  # fmt: skip
-MANY = ("allOf", "anyOf", "oneOf", "prefixItems")
-MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+# Keywords whose value is one subschema, a list of them, or a map of them (and
+# ``contentSchema``, which holds a schema that is not applied: its patterns are refused too).
+ONE = (*SCHEMA_ONE, "contentSchema")
+
+# For checking a schema against the 2020-12 meta-schema: its ``format: regex`` would ask
+# Python's ``re``, which refuses ``\p{L}`` and ``(?<year>...)``; every pattern is checked
+# (and the reason worded) by :func:`check_patterns` instead.
+META_FORMAT_CHECKER = bounded_format_checker(leave_out={"regex"})
 
 
 def pattern_problem(pattern: str) -> str | None:
     """Why ``pattern`` cannot be used (a sentence completing "This pattern ..."), or None."""
     try:
         tree = parse_pattern(pattern)
-    except RegexSyntaxError as error:
-        return f"cannot be read by browsers: {error}"
-    options = re2.Options()
-    options.log_errors = False
-    try:
-        re2.compile(pattern, options)
-    except re2.error as error:
-        reason = error.args[0] if error.args else ""
-        text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
-        return f"cannot be run by the server's pattern engine (RE2): {text}"
+        regress.Regex(pattern, "u")
+    except (RegexSyntaxError, regress.RegressError) as error:
+        reason = str(error)
+        if isinstance(error, UnpairedSurrogate):
+            return f"cannot be used: {reason}, which no answer can hold"
+        return f"cannot be read by browsers: {reason[:1].lower()}{reason[1:]}"
     return backtracking_problem(tree)
 
 
@@ -84,11 +88,11 @@ def schema_patterns(schema: Any, at: str, depth: int = 0) -> Iterator[tuple[str,
             yield pointer_join(at, "patternProperties", name), name
     for keyword in ONE:
         yield from schema_patterns(schema.get(keyword), pointer_join(at, keyword), depth + 1)
-    for keyword in MANY:
+    for keyword in SCHEMA_LISTS:
         subschemas = schema.get(keyword)
         for i, sub in enumerate(subschemas if isinstance(subschemas, list) else []):
             yield from schema_patterns(sub, pointer_join(at, keyword, i), depth + 1)
-    for keyword in MAPS:
+    for keyword in SCHEMA_MAPS:
         members = schema.get(keyword)
         for key, sub in (members if isinstance(members, dict) else {}).items():
             yield from schema_patterns(sub, pointer_join(at, keyword, key), depth + 1)

@@ -7,7 +7,11 @@ that never descends into the data (``#/$defs/a`` → ``#/$defs/b`` → ``#/$defs
 ``allOf`` of ``#``) recurses forever in the validator itself. Both are refused at publish,
 at the pointer of the ``$ref`` that closes the cycle, as are references that lead
 nowhere, that leave the definition, and the dynamic references (``$dynamicRef``) nothing
-here can follow.
+here can follow, and a ``$schema`` naming another dialect than 2020-12 (records are
+checked in 2020-12 whatever it says). An ``$id`` inside the schema is refused too: below
+it a ``#/...`` reference would mean a place in that subschema, not in the record schema,
+so the references checked here would not be the ones the validator follows (a 500 at
+submit).
 
 The walk is iterative (a deep schema cannot exhaust the stack) and visits each schema
 once, so a schema that refers to the same ``$defs`` many times costs no more than one
@@ -22,15 +26,18 @@ from urllib.parse import unquote
 
 from miniapps.core.errors import Issue
 from miniapps.core.pointers import pointer_join, pointer_parts
+from miniapps.core.schema_walk import DRAFT_2020_12, SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONE
 
-# Keywords whose value is one schema, a list of schemas, or a map of name → schema.
-_ONE = (
-    "additionalProperties", "unevaluatedProperties", "items", "additionalItems",
-    "unevaluatedItems", "contains", "propertyNames", "not", "if", "then", "else",
-)  # fmt: skip
-_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
-_MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _DYNAMIC = ("$dynamicRef", "$recursiveRef")
+_ID_INSIDE = (
+    "“$id” is not supported inside a record schema: it would change what the “#/...” "
+    "references below it point at. Remove it and refer from the record schema's root"
+)
+_OTHER_DIALECT = (
+    "“$schema” in a record schema can only name JSON Schema 2020-12 "
+    "(“https://json-schema.org/draft/2020-12/schema”), the dialect records are checked in: "
+    "remove it"
+)
 
 
 def ref_issues(schema: Any, at: str = "/schema") -> list[Issue]:
@@ -92,6 +99,10 @@ def _children(
                     "ref",
                 )
             )
+    if pointer and "$id" in node:  # "#/..." below it would mean a place in it, not the root
+        issues.append(Issue(at + pointer_join(pointer, "$id"), _ID_INSIDE, "ref"))
+    if "$schema" in node and node["$schema"] not in DRAFT_2020_12:
+        issues.append(Issue(at + pointer_join(pointer, "$schema"), _OTHER_DIALECT, "ref"))
     ref = node.get("$ref")
     if isinstance(ref, str):
         source = at + pointer_join(pointer, "$ref")
@@ -100,14 +111,14 @@ def _children(
             issues.append(Issue(source, _nowhere(ref), "ref"))
         else:
             yield target[0], _RefTarget(target[1], ref, source)
-    for keyword in _ONE:
+    for keyword in SCHEMA_ONE:
         if keyword in node:
             yield pointer_join(pointer, keyword), node[keyword]
-    for keyword in _LIST:
+    for keyword in SCHEMA_LISTS:
         value = node.get(keyword)
         for index, item in enumerate(value if isinstance(value, list) else []):
             yield pointer_join(pointer, keyword, index), item
-    for keyword in _MAP:
+    for keyword in SCHEMA_MAPS:
         value = node.get(keyword)
         for name, item in (value if isinstance(value, dict) else {}).items():
             yield pointer_join(pointer, keyword, name), item

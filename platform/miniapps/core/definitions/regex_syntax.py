@@ -1,33 +1,30 @@
 """Read a JSON Schema ``pattern`` as the browser does (ECMA-262 with the ``u`` flag).
 
-Only what :mod:`miniapps.core.definitions.backtracking` needs: the shape of the pattern
-(sequences, alternatives, repetitions, anchors) and, for each single character it may
-consume, the set of code points it accepts as sorted ``(low, high)`` ranges. What this
-parser does not read (lookaround, backreferences, inline flags, escapes the ``u`` flag
-forbids) raises :class:`RegexSyntaxError` with a plain message: such a pattern is
-refused when publishing, since the browser or the server could not run it the same way.
+The parse tree gives :mod:`miniapps.core.definitions.backtracking` the shape of the
+pattern (sequences, alternatives, repetitions, anchors, lookaround, backreferences) and,
+for each single character it may consume, the code points it accepts as sorted
+``(low, high)`` ranges (a superset where a Unicode property such as ``\\p{L}`` is
+involved). Each character also carries its exact set in the syntax of Rust's ``regex``
+crate, which :mod:`miniapps.core.records.rust_patterns` uses to run the pattern in linear
+time with the browser's meaning.
+
+What ``new RegExp(pattern, "u")`` refuses is refused here too, with a plain message
+(:class:`RegexSyntaxError`); so are inline flags and duplicate group names (not read
+alike by every browser) and unpaired surrogates (the platform stores no such text).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from miniapps.core.definitions.regex_escapes import CharSet, EscapeReader
+from miniapps.core.definitions.regex_escapes import RegexSyntaxError as RegexSyntaxError
 
 MAX_CODE_POINT = 0x10FFFF
 Ranges = tuple[tuple[int, int], ...]
 ANY: Ranges = ((0, MAX_CODE_POINT),)
-DIGIT: Ranges = ((0x30, 0x39),)
-WORD: Ranges = ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A))
-SPACE: Ranges = (
-    (0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
-    (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF),
-)  # fmt: skip
 LINE_ENDS: Ranges = ((0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029))
-SYNTAX_CHARACTERS = frozenset("^$\\.*+?()[]{}|/")
-CONTROL_ESCAPES = {"t": 0x09, "n": 0x0A, "v": 0x0B, "f": 0x0C, "r": 0x0D}
-
-
-class RegexSyntaxError(ValueError):
-    """The pattern is not one this platform can run safely in both the server and browser."""
+SURROGATES = (0xD800, 0xDFFF)
 
 
 def normalise(ranges: list[tuple[int, int]] | Ranges) -> Ranges:
@@ -54,11 +51,33 @@ def complement(ranges: Ranges) -> Ranges:
     return tuple(result)
 
 
+def rust_ranges(ranges: Ranges) -> str:
+    """The inside of a Rust class for ``ranges``, surrogates left out (no text holds one)."""
+    parts = []
+    for low, high in normalise(ranges):
+        pieces = [(low, high)]
+        if low <= SURROGATES[1] and high >= SURROGATES[0]:
+            pieces = [(low, SURROGATES[0] - 1), (SURROGATES[1] + 1, high)]
+        for a, b in pieces:
+            if a <= b:
+                parts.append(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}")
+    return "".join(parts)
+
+
+def rust_class(ranges: Ranges, properties: tuple[str, ...] = (), negated: bool = False) -> str:
+    """A Rust class matching ``ranges`` and ``properties`` (or everything else, ``negated``)."""
+    inside = rust_ranges(ranges) + "".join(properties)
+    if not inside:
+        return "[\\x{0}-\\x{10FFFF}]" if negated else "[^\\x{0}-\\x{10FFFF}]"
+    return f"[{'^' if negated else ''}{inside}]"
+
+
 @dataclass(frozen=True)
 class Char:
-    """One character from ``ranges``."""
+    """One character from ``ranges``; ``rust`` is its exact set in Rust regex syntax."""
 
     ranges: Ranges
+    rust: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -70,10 +89,18 @@ class Anchor:
 
 @dataclass(frozen=True)
 class Look:
-    """Lookahead or lookbehind (read only for patterns stored before publishing refused
-    them): zero-width, but its body runs and may backtrack."""
+    """Lookahead or lookbehind: zero-width, but its body runs and may backtrack."""
 
     body: Node
+    behind: bool = False
+    negative: bool = False
+
+
+@dataclass(frozen=True)
+class Backref:
+    """``\\1`` or ``\\k<name>``: the text a group matched, again."""
+
+    group: str
 
 
 @dataclass(frozen=True)
@@ -93,36 +120,30 @@ class Repeat:
     high: int | None  # None: no upper bound
 
 
-Node = Char | Anchor | Look | Seq | Alt | Repeat
+Node = Char | Anchor | Look | Backref | Seq | Alt | Repeat
+DOT = Char(complement(LINE_ENDS), rust_class(complement(LINE_ENDS)))  # ``.``: not a line end
 
 
-def parse_pattern(pattern: str, lookaround: bool = False) -> Node:
-    """The parse tree of ``pattern``; :class:`RegexSyntaxError` when it cannot be read
-    (lookaround too, unless ``lookaround``)."""
-    parser = _Parser(pattern, lookaround)
+def parse_pattern(pattern: str) -> Node:
+    """The parse tree of ``pattern``; :class:`RegexSyntaxError` when it cannot be read."""
+    parser = _Parser(pattern)
     node = parser.alternation()
     if parser.pos < len(pattern):
-        raise RegexSyntaxError(f"unexpected “{pattern[parser.pos]}” at character {parser.pos + 1}")
+        raise RegexSyntaxError(
+            f"“{pattern[parser.pos]}” at character {parser.pos + 1} is not opened"
+        )
     return node
 
 
-class _Parser:
-    def __init__(self, text: str, lookaround: bool) -> None:
-        self.text = text
-        self.pos = 0
-        self.lookaround = lookaround
+def _char(found: CharSet) -> Char:
+    exact = normalise(found.ranges)
+    if found.properties:
+        return Char(ANY, rust_class(exact, found.properties, found.negated))
+    ranges = complement(exact) if found.negated else exact
+    return Char(ranges, rust_class(ranges))
 
-    def peek(self, ahead: int = 0) -> str:
-        index = self.pos + ahead
-        return self.text[index] if index < len(self.text) else ""
 
-    def take(self) -> str:
-        char = self.peek()
-        if not char:
-            raise RegexSyntaxError("the pattern ends too early")
-        self.pos += 1
-        return char
-
+class _Parser(EscapeReader):
     def alternation(self) -> Node:
         branches = [self.sequence()]
         while self.peek() == "|":
@@ -137,6 +158,7 @@ class _Parser:
         return Seq(tuple(items))
 
     def quantified(self, atom: Node) -> Node:
+        start = self.pos
         char = self.peek()
         bounds: tuple[int, int | None] | None = None
         if char in ("*", "+", "?"):
@@ -147,18 +169,22 @@ class _Parser:
         if bounds is None:
             return atom
         if isinstance(atom, Anchor | Look):
-            raise RegexSyntaxError("nothing to repeat before a quantifier")
+            raise RegexSyntaxError(
+                f"nothing to repeat before the quantifier at character {start + 1}"
+            )
         if self.peek() == "?":  # lazy: the same strings, the same cost
             self.pos += 1
-        if self.peek() in ("*", "+", "?", "{"):
-            raise RegexSyntaxError(f"nothing to repeat at character {self.pos + 1}")
         return Repeat(atom, bounds[0], bounds[1])
 
     def braces(self) -> tuple[int, int | None]:
         end = self.text.find("}", self.pos)
         body = self.text[self.pos + 1 : end] if end > 0 else ""
         low, comma, high = body.partition(",")
-        if not low.isdigit() or (high and not high.isdigit()):
+        if (
+            not low.isascii()
+            or not low.isdigit()
+            or (high and not (high.isascii() and high.isdigit()))
+        ):
             raise RegexSyntaxError(f"write “\\{{” for a literal brace (character {self.pos + 1})")
         self.pos = end + 1
         upper = int(high) if high else (None if comma else int(low))
@@ -171,37 +197,41 @@ class _Parser:
         if char in ("^", "$"):
             return Anchor(char)
         if char == ".":
-            return Char(complement(LINE_ENDS))
+            return DOT
         if char == "[":
-            return Char(self.char_class())
+            return _char(self.char_class())
         if char == "(":
             return self.group()
         if char == "\\":
-            return self.escape(in_class=False)
-        if char in ("*", "+", "?", "{", "}", "]", ")"):
-            raise RegexSyntaxError(f"“{char}” at character {self.pos} has nothing to apply to")
-        return Char(((ord(char), ord(char)),))
+            return self.atom_escape()
+        if char in ("*", "+", "?", "{"):
+            raise RegexSyntaxError(f"“{char}” at character {self.pos} has nothing to repeat")
+        if char in ("}", "]"):
+            raise RegexSyntaxError(
+                f"write “\\{char}” for a literal “{char}” (character {self.pos})"
+            )
+        code = self.literal(char)
+        return Char(((code, code),), f"[\\x{{{code:X}}}]")
 
     def group(self) -> Node:
-        if self.peek() == "?":
-            if self.peek(1) == ":":
-                self.pos += 2
-            elif self.peek(1) == "<" and self.peek(2) not in ("=", "!"):
-                end = self.text.find(">", self.pos)
-                name = self.text[self.pos + 2 : end] if end > 0 else ""
-                if not name.isidentifier():
-                    raise RegexSyntaxError("a named group needs a name, like (?<year>...)")
-                self.pos = end + 1
-            elif self.peek(1) in ("=", "!") or self.text.startswith("<", self.pos + 1):
-                if not self.lookaround:
-                    raise RegexSyntaxError(
-                        "lookahead and lookbehind ((?=, (?!, (?<=, (?<!) cannot be used"
-                    )
-                self.pos += 3 if self.peek(1) == "<" else 2
-                return Look(self.closed(self.alternation()))
-            else:
-                raise RegexSyntaxError("inline flags like (?i) do not work in browsers")
-        return self.closed(self.alternation())
+        if self.peek() != "?":
+            return self.closed(self.alternation())
+        ahead = self.text[self.pos + 1 : self.pos + 3]
+        if ahead.startswith(":"):
+            self.pos += 2
+            return self.closed(self.alternation())
+        for opener, behind, negative in (("=", 0, 0), ("!", 0, 1), ("<=", 1, 0), ("<!", 1, 1)):
+            if ahead.startswith(opener):
+                self.pos += 1 + len(opener)
+                return Look(self.closed(self.alternation()), bool(behind), bool(negative))
+        if ahead.startswith("<"):
+            self.pos += 1
+            name = self.group_name()
+            if name in self.seen_names:
+                raise RegexSyntaxError(f"two groups are named “{name}”")
+            self.seen_names.add(name)
+            return self.closed(self.alternation())
+        raise RegexSyntaxError("inline flags like (?i) do not work in every browser")
 
     def closed(self, inner: Node) -> Node:
         if self.peek() != ")":
@@ -209,86 +239,27 @@ class _Parser:
         self.pos += 1
         return inner
 
-    def char_class(self) -> Ranges:
-        negate = self.peek() == "^"
-        if negate:
+    def atom_escape(self) -> Node:
+        char = self.peek()
+        if char in ("b", "B"):
             self.pos += 1
-        ranges: list[tuple[int, int]] = []
-        while self.peek() != "]":
-            low = self.class_atom()
-            if self.peek() == "-" and self.peek(1) not in ("]", ""):
-                self.pos += 1
-                high = self.class_atom()
-                if not (_single(low) and _single(high)) or low[0][0] > high[0][0]:
-                    raise RegexSyntaxError(
-                        "a range in [...] must go from one character up to another"
-                    )
-                ranges.append((low[0][0], high[0][0]))
-            else:
-                ranges.extend(low)
-        self.pos += 1
-        result = normalise(ranges)
-        return complement(result) if negate else result
-
-    def class_atom(self) -> Ranges:
-        char = self.take()
-        if char == "\\":
-            escaped = self.escape(in_class=True)
-            assert isinstance(escaped, Char)
-            return escaped.ranges
-        return ((ord(char), ord(char)),)
-
-    def escape(self, in_class: bool) -> Node:
-        char = self.take()
-        classes = {"d": DIGIT, "w": WORD, "s": SPACE}
-        if char.lower() in classes:
-            ranges = normalise(classes[char.lower()])
-            return Char(complement(ranges) if char.isupper() else ranges)
-        if char in ("b", "B") and not in_class:
             return Anchor("\\" + char)
-        if char == "b":
-            return _one(0x08)
-        if char in CONTROL_ESCAPES:
-            return _one(CONTROL_ESCAPES[char])
-        if char == "0" and not self.peek().isdigit():
-            return _one(0)
-        if char in ("x", "u"):
-            return _one(self.hex_escape(char))
-        if char in ("p", "P") and self.peek() == "{":
-            end = self.text.find("}", self.pos)
-            if end < 0:
-                raise RegexSyntaxError("“\\p{” is not closed")
-            self.pos = end + 1
-            return Char(ANY)  # a Unicode property: assume it may overlap anything
-        if char in SYNTAX_CHARACTERS or (in_class and char == "-"):
-            return _one(ord(char))
-        if char.isdigit() or char == "k":
-            raise RegexSyntaxError("backreferences (\\1, \\k<name>) cannot be used")
-        raise RegexSyntaxError(f"“\\{char}” is not an escape browsers accept in patterns")
-
-    def hex_escape(self, kind: str) -> int:
-        if kind == "u" and self.peek() == "{":
-            end = self.text.find("}", self.pos)
-            digits = self.text[self.pos + 1 : end] if end > 0 else ""
-            self.pos = end + 1
-        else:
-            width = 2 if kind == "x" else 4
-            digits = self.text[self.pos : self.pos + width]
-            if len(digits) != width:
-                digits = ""
-            self.pos += width
-        try:
-            value = int(digits, 16)
-        except ValueError:
-            raise RegexSyntaxError(f"“\\{kind}” needs hexadecimal digits") from None
-        if value > MAX_CODE_POINT:
-            raise RegexSyntaxError(f"“\\{kind}{{{digits}}}” is beyond Unicode")
-        return value
-
-
-def _one(code: int) -> Char:
-    return Char(((code, code),))
-
-
-def _single(ranges: Ranges) -> bool:
-    return len(ranges) == 1 and ranges[0][0] == ranges[0][1]
+        if char.isascii() and char.isdigit() and char != "0":
+            digits = ""
+            while self.peek().isascii() and self.peek().isdigit():
+                digits += self.take()
+            if int(digits) > self.group_count:
+                raise RegexSyntaxError(
+                    f"“\\{digits}” refers to group {digits}, but the pattern has "
+                    f"{self.group_count} group{'' if self.group_count == 1 else 's'}"
+                )
+            return Backref(digits)
+        if char == "k":
+            self.pos += 1
+            if self.peek() != "<":
+                raise RegexSyntaxError("“\\k” needs a group name, like \\k<year>")
+            name = self.group_name()
+            if name not in self.group_names:
+                raise RegexSyntaxError(f"“\\k<{name}>” refers to no group of that name")
+            return Backref(name)
+        return _char(self.escape(in_class=False))

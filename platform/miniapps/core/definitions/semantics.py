@@ -46,7 +46,7 @@ from miniapps.core.definitions.name_checks import (
     check_condition_order,
     check_field_names,
 )
-from miniapps.core.definitions.pattern_checks import check_patterns
+from miniapps.core.definitions.pattern_checks import META_FORMAT_CHECKER, check_patterns
 from miniapps.core.definitions.plain_errors import plain_issues
 from miniapps.core.definitions.ref_checks import ref_issues
 from miniapps.core.definitions.schema_fields import Field, iter_fields, resolve
@@ -58,31 +58,11 @@ from miniapps.core.errors import Issue
 from miniapps.core.forms.conditions import check_condition as unsupported_keywords
 from miniapps.core.indicators.source import check_indicator_source
 from miniapps.core.pointers import pointer_join
+from miniapps.core.records.format_limits import SPEC_FORMATS
 
-# Formats JSON Schema 2020-12 defines; anything else would silently check nothing.
-KNOWN_FORMATS = frozenset(
-    {
-        "date",
-        "date-time",
-        "time",
-        "duration",
-        "email",
-        "idn-email",
-        "hostname",
-        "idn-hostname",
-        "ipv4",
-        "ipv6",
-        "uri",
-        "uri-reference",
-        "iri",
-        "iri-reference",
-        "uuid",
-        "uri-template",
-        "json-pointer",
-        "relative-json-pointer",
-        "regex",
-    }
-)
+# Formats JSON Schema 2020-12 defines, each checked as it says; anything else would
+# silently check nothing.
+KNOWN_FORMATS = frozenset(SPEC_FORMATS)
 
 
 def _string_with(*formats: str | None) -> Callable[[Field], bool]:
@@ -147,7 +127,7 @@ def semantic_issues(raw: dict[str, Any], source_dir: Path | None = None) -> list
     check_period(ctx)
     check_migration(ctx)
     check_hooks(ctx)
-    check_patterns(ctx)  # RE2 can run them, browsers cannot hang on them
+    check_patterns(ctx)  # browsers read them as the server does, and cannot hang on them
     ctx.issues.extend(template_issues(raw))
     unique: list[Issue] = []
     for issue in ctx.issues:
@@ -160,7 +140,7 @@ def check_record_schema(ctx: SemanticContext) -> None:
     """``schema`` is valid JSON Schema 2020-12, describes an object and uses known formats."""
     schema = ctx.raw["schema"]
     meta = Draft202012Validator.META_SCHEMA
-    checker = validator_for(meta)(meta, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    checker = validator_for(meta)(meta, format_checker=META_FORMAT_CHECKER)
     errors = sorted(checker.iter_errors(schema), key=lambda e: [str(p) for p in e.absolute_path])
     found = plain_issues(errors, "/schema") or ref_issues(schema)  # fields need no cycles
     ctx.issues.extend(found)
@@ -283,5 +263,5 @@ def _check_field_ui(ctx: SemanticContext, pointer: str, spec: dict[str, Any], at
 def _check_schema_text(ctx: SemanticContext, schema: Any, at: str) -> None:
     """A condition written in JSON Schema is itself valid 2020-12."""
     meta = Draft202012Validator.META_SCHEMA
-    checker = validator_for(meta)(meta, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    checker = validator_for(meta)(meta, format_checker=META_FORMAT_CHECKER)
     ctx.issues.extend(plain_issues(checker.iter_errors(schema), at))

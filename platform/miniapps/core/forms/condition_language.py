@@ -6,7 +6,8 @@ exclusiveMinimum exclusiveMaximum pattern minLength maxLength contains not allOf
 anyOf required properties`` (plus the annotations ``title description $comment``).
 Keywords ignore values of other types, and ``properties`` only checks members that
 are present, so ``{"properties": {"x": {"const": true}}}`` matches ``{}``. ``pattern`` runs
-in RE2 and never matches a string longer than
+as ECMA 262 with the ``u`` flag (as in browsers, in a linear-time engine) and never
+matches a string longer than
 :data:`~miniapps.core.records.patterns.PATTERN_INPUT_LIMIT` characters (the browser's rule).
 """
 

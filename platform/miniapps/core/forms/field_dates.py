@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jsonschema import Draft202012Validator
 from wtforms import Form
 from wtforms.fields import FormField, StringField
 
 from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.forms.field_base import MISSING, FieldType
+from miniapps.core.records.format_limits import FORMAT_CHECKER
 
 LOCAL_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$")
 LOCAL_ZONE = ZoneInfo("Europe/London")
@@ -81,7 +81,7 @@ class DateTimeType(FieldType):
     def from_json(self, value: Any, field: Field) -> Any:
         if not isinstance(value, str):
             return super().from_json(value, field)
-        if not Draft202012Validator.FORMAT_CHECKER.conforms(value, "date-time"):
+        if not FORMAT_CHECKER.conforms(value, "date-time"):
             return value
         try:
             local = datetime.fromisoformat(value.replace("z", "Z")).astimezone(LOCAL_ZONE)

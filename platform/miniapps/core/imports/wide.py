@@ -12,7 +12,8 @@ number (``courses/1/name``; a repeating section may also be one JSON cell).
 ``ods`` and ``period`` columns give each row's organisation and period, standing
 in for the ``org`` and ``period`` arguments. Columns that exports write for
 information (``id``, ``status`` ...) are ignored with a warning, so an exported
-file can be imported again. A clinical-system extract for an app with
+file can be imported again (the header is read by
+:mod:`miniapps.core.imports.wide_header`). A clinical-system extract for an app with
 ``indicator_source`` (columns ``ods, indicator, numerator, denominator`` ...) is read by
 :mod:`miniapps.core.imports.long` instead.
 """
@@ -26,18 +27,14 @@ from functools import lru_cache
 from typing import Any
 
 from miniapps.core.definitions.model import AppDefinition
-from miniapps.core.definitions.schema_fields import Field, iter_fields
+from miniapps.core.definitions.schema_fields import Field
 from miniapps.core.forms.field_base import MISSING
 from miniapps.core.imports.base import (
-    ODS_HEADERS,
-    PERIOD_HEADERS,
     SAMPLE_ROWS,
     Column,
     ImportResult,
     ImportRow,
     RowProblem,
-    check_org_source,
-    option_period,
     period_problem,
     period_text,
     unnamed_cells,
@@ -52,17 +49,15 @@ from miniapps.core.imports.cells import (
 )
 from miniapps.core.imports.columns import (
     column_for,
-    column_name,
     finish,
-    missing_required,
     original_pointer,
-    overlaps,
     put,
-    resolve_header,
 )
 from miniapps.core.imports.long import is_long_layout, read_long
+from miniapps.core.imports.wide_header import WideLayout
 from miniapps.core.imports.xlsx import ReadLimits
 from miniapps.core.indicators.year_sets import YearSet
+from miniapps.core.pointers import pointer_parts
 from miniapps.core.records.check import check_record
 
 __all__ = [
@@ -77,12 +72,6 @@ __all__ = [
     "read_table",
     "stream_import",
 ]
-
-# Written by exports for information; never imported (imported records are new and submitted).
-EXPORT_ONLY = frozenset(
-    {"id", "record_id", "app_version", "organisation", "status", "submitted_by"}
-    | {"created_at", "updated_at", "submitted_at"}
-)
 
 
 def read_import(
@@ -160,7 +149,7 @@ def stream_import(
         result.row_count = len(result.rows)
         bad = {p.row for p in result.problems}
         return ImportStream(result, ((row, row.row not in bad) for row in result.rows))
-    layout = _WideLayout(result, definition, headers, org, period)
+    layout = WideLayout(result, definition, headers, org, period)
     return ImportStream(result, _wide_rows(result, definition, layout, table, org))
 
 
@@ -169,52 +158,23 @@ def _stopped(result: ImportResult, message: str) -> ImportStream:
     return ImportStream(result, iter(()))
 
 
-class _WideLayout:
-    """What the header row of a wide file says: its columns (mapped onto ``result`` at
-    once, with the header's problems), the period for every row, the required fields no
-    column fills."""
-
-    def __init__(
-        self,
-        result: ImportResult,
-        definition: AppDefinition,
-        headers: list[str],
-        org: str | None,
-        period: str | None,
-    ) -> None:
-        fields = list(iter_fields(definition.schema))
-        _map_columns(result, headers, fields, definition)
-        self.frequency = str(definition.period.get("frequency", "none"))
-        self.period = option_period(result, period, self.frequency)
-        check_org_source(result, org)
-        self.by_pointer = {f.pointer: f for f in fields}
-        self.missing = missing_required(definition.schema, result.columns)
-        if self.missing:
-            names = ", ".join(column_name(p) for p in sorted(self.missing))
-            result.problems.append(RowProblem(1, None, f"required column(s) missing: {names}"))
-
-
 def _wide_rows(
     result: ImportResult,
     definition: AppDefinition,
-    layout: _WideLayout,
+    layout: WideLayout,
     table: Iterator[tuple[int, list[Any]]],
     org: str | None,
 ) -> Iterator[tuple[ImportRow, bool]]:
-    missing, by_pointer, period, frequency = (
-        layout.missing,
-        layout.by_pointer,
-        layout.period,
-        layout.frequency,
-    )
+    missing = layout.missing
+    reads = _RowReader(result, layout, org)
     try:
         for number, cells in table:
-            if not any(cell_text(c) for c in cells):
+            if not any(_text(c) for c in cells):
                 continue
             if len(result.sample) < SAMPLE_ROWS:
                 result.sample.append((number, [cell_text(c) for c in cells]))
             found = len(result.problems)
-            row, renames, bad = _read_row(result, number, cells, by_pointer, org, period, frequency)
+            row, renames, bad = reads.row(number, cells)
             check = check_record(definition, row.data, submit=True)
             row.data = check.data
             for issue in check.issues:
@@ -224,7 +184,9 @@ def _wide_rows(
                     continue  # reported once at row 1, or the cell's own problem was reported
                 result.problems.append(RowProblem(number, column, issue.message))
             result.row_count += 1
-            ok = not any(p.row == number for p in result.problems[found:])
+            ok = len(result.problems) == found or all(
+                p.row != number for p in result.problems[found:]
+            )
             result.keep_problems_bounded()
             yield row, ok
     except CellProblem as exc:
@@ -234,52 +196,9 @@ def _wide_rows(
         result.problems.append(RowProblem(None, None, "the file has no rows below the header"))
 
 
-def _map_columns(
-    result: ImportResult, headers: list[str], fields: list[Field], definition: AppDefinition
-) -> None:
-    unknown: list[str] = []
-    ignored: list[str] = []
-    taken: dict[str, str] = {}
-    for number, header in enumerate(headers):
-        if not header:
-            result.columns.append(Column(number, header, None))
-            continue
-        folded = header.strip().casefold()
-        resolved = resolve_header(header, fields)
-        if resolved is not None:
-            target, found = resolved
-            title = found.title
-        elif folded in ODS_HEADERS:
-            target, title = "ods", "Organisation (ODS code)"
-        elif folded in PERIOD_HEADERS and definition.is_periodic:
-            target, title = "period", "Period"
-        elif folded in EXPORT_ONLY or folded == "period":
-            ignored.append(header)
-            target, title = None, ""
-        else:
-            unknown.append(header)
-            target, title = None, ""
-        clash = next((h for t, h in taken.items() if target and overlaps(t, target)), None)
-        if clash is not None:
-            result.problems.append(
-                RowProblem(1, header, f"this column and column {clash} fill the same question")
-            )
-            target = None
-        elif target:
-            taken[target] = header
-        result.columns.append(Column(number, header, target, title))
-    if unknown:
-        known = ", ".join(column_name(f.pointer) for f in fields if f.parent == "")
-        result.problems.append(
-            RowProblem(
-                1,
-                None,
-                f"unknown column(s) {', '.join(unknown)}: name each column by a question's "
-                f"key or title ({known})",
-            )
-        )
-    if ignored:
-        result.warnings.append(f"columns not imported (exports write them): {', '.join(ignored)}")
+def _text(value: Any) -> str:
+    """:func:`cell_text`, sooner for the text cells a CSV file holds."""
+    return value.strip() if type(value) is str else cell_text(value)
 
 
 @lru_cache(maxsize=1024)
@@ -288,46 +207,85 @@ def _field_pattern(target: str) -> str:
     return re.sub(r"/\d+(?=/|$)", "/-", target)
 
 
-def _read_row(
-    result: ImportResult,
-    number: int,
-    cells: list[Any],
-    fields: dict[str, Field],
-    org: str | None,
-    period: str | None,
-    frequency: str,
-) -> tuple[ImportRow, dict[str, str], set[str]]:
-    """One row's organisation, period and data; ``renames`` undoes item renumbering and
-    ``bad`` names the columns whose cells could not be read (already reported)."""
-    row = ImportRow(number, org.strip().upper() if org else None, period, {})
-    bad: set[str] = set()
-    unnamed_cells(result, number, cells)
-    for column in result.columns:
-        value = cells[column.number] if column.number < len(cells) else None
-        if column.target is None or not cell_text(value):
-            continue
-        if column.target == "ods":
-            row.ods = cell_text(value).upper()
-        elif column.target == "period":
-            text = period_text(value, frequency)
-            if problem := period_problem(text, frequency):
-                result.problems.append(RowProblem(number, column.header, problem))
-            row.period = text
-        else:
+@dataclass(frozen=True)
+class _CellRead:
+    """A column that is read: its field (None for ``ods`` and ``period``) and, when it
+    fills a top-level member, that member's name (set directly, no pointer walk)."""
+
+    column: Column
+    kind: str  # "ods", "period" or "field"
+    field: Field | None
+    member: str | None
+
+
+class _RowReader:
+    """Reads rows against the columns the header mapped, worked out once per file."""
+
+    def __init__(self, result: ImportResult, layout: WideLayout, org: str | None) -> None:
+        self.result = result
+        self.org = org.strip().upper() if org else None
+        self.period = layout.period
+        self.frequency = layout.frequency
+        self.fields = layout.by_pointer
+        self.reads: list[_CellRead] = []
+        for column in result.columns:
+            target = column.target
+            if target in ("ods", "period"):
+                self.reads.append(_CellRead(column, target, None, None))
+            elif target is not None:
+                parts = pointer_parts(target)
+                field = self.fields.get(_field_pattern(target))
+                member = parts[0] if len(parts) == 1 and field is not None else None
+                self.reads.append(_CellRead(column, "field", field, member))
+        # Only a nested column (a group's or repeating section's) needs finish()'s walk.
+        self.flat = all(r.member is not None for r in self.reads if r.kind == "field")
+        self.named = len(result.columns)
+        self.all_named = all(c.header for c in result.columns)
+        self.ods_header = next((c.header for c in result.columns if c.target == "ods"), None)
+        self.period_header = next((c.header for c in result.columns if c.target == "period"), None)
+
+    def row(self, number: int, cells: list[Any]) -> tuple[ImportRow, dict[str, str], set[str]]:
+        """One row's organisation, period and data; ``renames`` undoes item renumbering
+        and ``bad`` names the columns whose cells could not be read (already reported)."""
+        result, frequency = self.result, self.frequency
+        row = ImportRow(number, self.org, self.period, {})
+        bad: set[str] = set()
+        if len(cells) > self.named or not self.all_named:
+            unnamed_cells(result, number, cells)
+        data = row.data
+        for read in self.reads:
+            column = read.column
+            value = cells[column.number] if column.number < len(cells) else None
+            if not _text(value):
+                continue
+            if read.kind == "ods":
+                row.ods = cell_text(value).upper()
+                continue
+            if read.kind == "period":
+                text = period_text(value, frequency)
+                if problem := period_problem(text, frequency):
+                    result.problems.append(RowProblem(number, column.header, problem))
+                row.period = text
+                continue
+            field = read.field or self.fields[_field_pattern(column.target or "")]
             try:
-                converted = convert_cell(fields[_field_pattern(column.target)], value)
+                converted = convert_cell(field, value)
             except CellProblem as exc:
                 result.problems.append(RowProblem(number, column.header, str(exc)))
                 bad.add(column.header)
                 continue
-            if converted is not MISSING:
-                put(row.data, column.target, converted)
-    ods_header = next((c.header for c in result.columns if c.target == "ods"), None)
-    if row.ods is None and ods_header is not None:
-        result.problems.append(RowProblem(number, ods_header, "enter the organisation's ODS code"))
-    period_header = next((c.header for c in result.columns if c.target == "period"), None)
-    if row.period is None and period_header is not None and frequency != "none":
-        result.problems.append(RowProblem(number, period_header, "enter the period"))
-    renames: dict[str, str] = {}
-    row.data = finish(row.data, "", renames)
-    return row, renames, bad
+            if converted is MISSING:
+                continue
+            if read.member is not None:
+                data[read.member] = converted
+            else:
+                put(data, column.target or "", converted)
+        if row.ods is None and self.ods_header is not None:
+            message = "enter the organisation's ODS code"
+            result.problems.append(RowProblem(number, self.ods_header, message))
+        if row.period is None and self.period_header is not None and frequency != "none":
+            result.problems.append(RowProblem(number, self.period_header, "enter the period"))
+        renames: dict[str, str] = {}
+        if not self.flat:
+            row.data = finish(data, "", renames)
+        return row, renames, bad

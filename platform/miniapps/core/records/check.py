@@ -10,7 +10,9 @@ What is checked (see ``docs/app-definitions.md``, "Drafts and submission"):
 
 * **submitted** (any state after draft): values hidden by a condition are dropped,
   then the data is validated against the schema with format checking (every
-  keyword), then the app-level checks run (a numerator above its denominator);
+  keyword; jsonschema-rs first, and the Python validator only when that does not say
+  valid, :mod:`miniapps.core.records.fast_check`), then the app-level checks run (a
+  numerator above its denominator);
 * **always**: text that cannot be stored or served (NUL and other control characters, a
   lone surrogate) and numbers that are not finite are refused first, at their pointers
   (:mod:`miniapps.core.records.value_safety`);
@@ -37,6 +39,7 @@ from miniapps.core.errors import DataInvalid, Issue
 from miniapps.core.forms.conditions import compile_rules, drop_hidden, evaluate
 from miniapps.core.indicators.source import count_issues
 from miniapps.core.records.date_bounds import NOT_FUTURE, NOT_PAST, bound_issues
+from miniapps.core.records.fast_check import surely_valid
 from miniapps.core.records.schema_issues import validate_record_data
 from miniapps.core.records.value_safety import VALUE_CODES, scrub_value, value_issues
 
@@ -136,7 +139,9 @@ def check_record(
     issues = value_issues(rules.schema, data)  # NUL, lone surrogates, 1e400: never stored
     sound = scrub_value(data) if issues else data  # what the checks below can safely read
     reported = {issue.pointer for issue in issues}
-    issues += [i for i in validate_record_data(rules.schema, sound) if i.pointer not in reported]
+    if not surely_valid(rules.schema, sound):  # jsonschema-rs first: most data is valid
+        found = validate_record_data(rules.schema, sound)
+        issues += [i for i in found if i.pointer not in reported]
     reported = {issue.pointer for issue in issues}
     for issue in bound_issues(rules.schema, sound, now or datetime.now(UTC), stored):
         if issue.pointer not in reported:

@@ -3,7 +3,7 @@
 jsonschema's own version matches ``patternProperties`` with Python's ``re``; this one
 is the same walk (properties, additionalProperties, unevaluatedProperties,
 patternProperties, dependentSchemas, allOf/anyOf/oneOf, if/then/else, ``$ref``) with
-the patterns run by :mod:`miniapps.core.records.patterns` (RE2).
+the patterns run by :mod:`miniapps.core.records.patterns` (ECMA-262, as browsers do).
 """
 
 from __future__ import annotations

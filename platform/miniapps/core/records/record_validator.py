@@ -2,11 +2,12 @@
 
 :data:`RecordValidator` is ``Draft202012Validator`` with its regular-expression keywords
 (``pattern``, ``patternProperties``, and the pattern matching inside
-``additionalProperties`` and ``unevaluatedProperties``) run by RE2
-(:mod:`miniapps.core.records.patterns`), and ``format`` checked only after the length
-and within a bound (:mod:`miniapps.core.records.format_limits`). Errors have the same
-keywords, paths and shapes as the stock validator's, so
-:mod:`miniapps.core.records.schema_issues` words them the same way.
+``additionalProperties`` and ``unevaluatedProperties``) run by
+:mod:`miniapps.core.records.patterns`, and ``format`` checked as the specification says,
+only after the length and within a bound (:mod:`miniapps.core.records.format_limits`).
+Errors have the same keywords, paths and shapes as the stock validator's, so
+:mod:`miniapps.core.records.schema_issues` words them the same way. Data that is valid
+mostly never gets here: :mod:`miniapps.core.records.fast_check` proves it first.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from attrs import fields
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 
 from miniapps.core.bounded_cache import SealedCache
 from miniapps.core.records.evaluated_keys import Validator, evaluated_keys, pattern_covered
+from miniapps.core.records.false_schemas import keep_false_schema_places
 from miniapps.core.records.format_limits import FORMAT_CHECKER, format_after_length
 from miniapps.core.records.patterns import PatternUnsupported, pattern_search
 
@@ -95,6 +98,23 @@ RecordValidator = extend(  # type: ignore[no-untyped-call]
         "format": format_after_length,
     },
 )
+keep_false_schema_places(RecordValidator)  # a `false` subschema's error keeps its path
+
+
+def _evolve(self: Validator, **changes: Any) -> Validator:
+    """jsonschema's ``evolve`` (behind every ``descend``), but always this class: the stock
+    one picks the class by a subschema's ``$schema``, so a subschema naming its dialect
+    would be checked by the stock validator (Python ``re``, unbounded formats)."""
+    cls = type(self)
+    changes.setdefault("schema", self.schema)
+    for field in fields(cls):
+        if field.init and field.alias not in changes:
+            changes[field.alias] = getattr(self, field.name)
+    evolved: Validator = cls(**changes)
+    return evolved
+
+
+RecordValidator.evolve = _evolve
 
 
 # Validators of sealed schemas (stored versions, see services/definitions.py), by identity.

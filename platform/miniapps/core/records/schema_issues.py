@@ -1,9 +1,9 @@
 """Validate one record's data against its app's JSON Schema, in plain English.
 
-``jsonschema`` does the checking (draft 2020-12, formats on, including
-``date-time`` and ``uri`` from the ``format-nongpl`` extras), through
-:mod:`miniapps.core.records.record_validator` (patterns in RE2, format checks bounded,
-lengths before formats); this module turns
+``jsonschema`` does the checking (draft 2020-12, formats asserted), through
+:mod:`miniapps.core.records.record_validator` (ECMA 262 patterns in a linear-time engine,
+format checks as the specification says and bounded, lengths before formats); this
+module turns
 its errors into :class:`~miniapps.core.errors.Issue` objects that point at the
 field concerned and say what to do, never the validator's own text:
 
@@ -12,6 +12,7 @@ field concerned and say what to do, never the validator's own text:
 * ``additionalProperties: false`` / ``unevaluatedProperties: false`` point at
   each unexpected member;
 * ``anyOf`` / ``oneOf`` report the errors of the branch that fits best;
+* a ``false`` subschema is reported at the value it refuses, code ``false``;
 * a wrong answer to a choice question is one issue at the question (also for a tick of
   a multi-choice question), naming the options every applying list allows
   (:mod:`miniapps.core.records.choice_issues`);
@@ -103,7 +104,10 @@ def _most_specific(error: ValidationError) -> Iterator[ValidationError]:
         return
     branches: dict[Any, list[ValidationError]] = {}
     for sub in error.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        # A branch's errors start their schema path with its index (a ``false`` branch's
+        # too, see false_schemas); one without a path stands alone rather than fail here.
+        branch = sub.relative_schema_path[0] if sub.relative_schema_path else id(sub)
+        branches.setdefault(branch, []).append(sub)
 
     def fits(errors: list[ValidationError]) -> bool:
         # A branch whose own type does not even match the value is not what was meant.
@@ -120,7 +124,7 @@ def _most_specific(error: ValidationError) -> Iterator[ValidationError]:
 
 def _issues_for(error: ValidationError, fields: dict[str, Field]) -> Iterator[Issue]:
     pointer = pointer_join("", *error.absolute_path)
-    keyword = str(error.validator)
+    keyword = "false" if error.validator is None else str(error.validator)  # a `false` schema
     instance = error.instance
     value: Any = error.validator_value  # jsonschema sets it on every error it reports
     if keyword == "required" and isinstance(instance, dict):

@@ -6,8 +6,9 @@ child organisation all aggregate the same rows. Instead of one statement per wid
 kind, each scanning the records and reading their JSON again, one statement
 (:mod:`~miniapps.services.dashboards.rollup_sql`) reads every value once and groups
 the records by child and period (``group`` rows: records, the figures of each number,
-on SQLite the choice counts), by organisation (``org`` rows: records) and, on
-PostgreSQL, by each counted field's values (``v<j>`` rows).
+the choice counts) and by organisation (``org`` rows: records); on PostgreSQL, when the
+organisations hold few records each, by each counted field's values as well (``v<j>``
+rows, :mod:`~miniapps.services.dashboards.rollup_by_record`).
 
 The totals, the trends (by period), the breakdown (by child) and the value counts are
 sums of the ``group`` rows, added up in Python: there are at most (children + 1) x
@@ -28,6 +29,7 @@ from typing import Any
 
 from miniapps.core.definitions.schema_fields import Field
 from miniapps.models import Organisation
+from miniapps.services.dashboards.rollup_by_record import by_record_statement
 from miniapps.services.dashboards.rollup_sql import (
     STATS,
     child_paths,
@@ -54,8 +56,8 @@ from miniapps.services.dashboards.widgets import (
 class Facts:
     """The rows of the statement by tag: ``(child id, period, row)`` per group, where
     ``row`` is ``(records, figures...)``; records by ODS code; ``(JSON type, text,
-    count)`` rows of the choices per counted field, and the counted fields (by index)
-    that also hold values that are not one of their choices."""
+    count)`` rows of the choices per counted field (added up from the groups), and the
+    counted fields (by index) that also hold values that are not one of their choices."""
 
     groups: list[tuple[int | None, str | None, Sequence[Any]]] = field(default_factory=list)
     by_org: dict[str, int] = field(default_factory=dict)
@@ -163,12 +165,11 @@ def read_facts(
     and sort its rows by tag. ``parent``: the organisation the ``children`` are the
     children of, if they are."""
     by_path = child_paths(parent, children)
-    statement = rollup_statement(
-        query, periodic, numbers, counted, children, parent if by_path else None
-    )
+    by_cells = query.dialect != "postgresql" or query.many_per_organisation()
+    build = rollup_statement if by_cells else by_record_statement
+    statement = build(query, periodic, numbers, counted, children, parent if by_path else None)
     width = 1 + len(numbers) * STATS
     choices = [counted_choices(answer) for answer in counted]
-    by_cells = query.dialect != "postgresql"  # see rollup_statement
     counts = [0] * sum(len(pairs) + 1 for pairs in choices) if by_cells else []
     found = Facts()
     for tag, key, key2, *row in query.session.execute(statement).all():
@@ -178,7 +179,7 @@ def read_facts(
             counts = [total + int(count) for total, count in zip(counts, row[width:], strict=True)]
         elif tag == "org":
             found.by_org[key] = int(row[0])
-        else:  # PostgreSQL: a counted field's values, grouped by their own branch
+        else:  # by record: a counted field's values, grouped by their own branch
             found.counts.setdefault(int(tag[1:]), []).append((key, key2, row[0]))
     if not by_cells:
         return found

@@ -1,11 +1,13 @@
 """The statement of the roll-up (:mod:`~miniapps.services.dashboards.rollup`).
 
-``facts`` reads each record's values once and types them (one row per record). On
-SQLite the records are then grouped once, by organisation, period and child
-organisation, into ``cells``: records; count, sum, min and max of each number; and, per
-counted field, how many records hold each of its choices and how many hold any value of
-the counted JSON types. The few cells (at most organisations x periods, never more than
-the records) are grouped again two ways joined by ``UNION ALL``, each branch tagged:
+``facts`` reads each record's values once and types them (one row per record), from the
+records alone. The records are then grouped once, by organisation id and period, into
+cells: records; count, sum, min and max of each number; and, per counted field, how many
+records hold each of its choices and how many hold any value of the counted JSON types.
+Only then is each cell joined to its organisation (its ODS code, and the child
+organisation it lies under), making ``cells``: at most organisations x periods rows,
+never more than the records. They are grouped again two ways joined by ``UNION ALL``,
+each branch tagged:
 
 =========  ==================================  ========================================
 tag        key, key2                           figures
@@ -15,16 +17,15 @@ tag        key, key2                           figures
 ``org``    the organisation's ODS code, -      records
 =========  ==================================  ========================================
 
-One sort of the records, where grouping them once per branch sorted them once per
-branch from ``facts`` materialised (at a million records, both spilled to temporary
-files). A counted field holding values that are not one of its choices (an older
-version's) is counted again by its own statement
+One aggregation of the records, keyed by two short values, and no join per record. A
+counted field holding values that are not one of its choices (an older version's) is
+counted again by its own statement
 (:func:`~miniapps.services.dashboards.widgets.build_value_counts`).
 
-On PostgreSQL ``facts`` is materialised and grouped by each branch (``group`` and
-``org`` without the counts, and a ``v<j>`` branch of ``(JSON type, text, count)`` rows
-per counted field): it hashes each grouping, where grouping into cells sorted the records
-(it cannot foresee how many records an array of organisations holds), about 10% slower.
+The same on both databases. PostgreSQL hashes the records into cells when it can
+estimate how many records the scope holds, which the organisation ids written into the
+statement let it do (:meth:`WidgetQuery.pin_organisations`); given them as an array it
+sorted them, and a shape that grouped ``facts`` materialised once per branch was faster.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from sqlalchemy import (
     Numeric,
     Select,
     String,
+    Subquery,
     and_,
     case,
     cast,
@@ -50,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from miniapps.core.definitions.schema_fields import Field
-from miniapps.models import Organisation
+from miniapps.models import Organisation, Record
 from miniapps.services.dashboards.trends import period_of_record
 from miniapps.services.dashboards.widgets import (
     NUMBER,
@@ -105,16 +107,8 @@ def rollup_statement(
     children's key their path when ``parent`` is given (see :func:`child_paths`), else
     their id (None: no children to compare). ``counts``: per counted field, the records
     holding each of its :func:`counted_choices`, then those holding any value of its
-    :func:`~miniapps.services.dashboards.widgets.counted_kinds` (SQLite; on PostgreSQL
-    ``v<j>`` rows instead: see the module's description)."""
-    typed = _facts(query, periodic, numbers, counted, children, parent)
-    child_key = None if not children else "path" if parent is not None else "id"
-    if query.dialect == "postgresql":
-        by_field = tuple(tuple(counted_kinds(answer)) for answer in counted)
-        branches = _figures(len(numbers), by_field, child_key, False)
-        return select(literal_column("*")).select_from(branches).add_cte(typed.cte("facts"))
-    facts = typed.offset(0).subquery("facts")  # each value typed once, not per aggregate
-    keys = [facts.c.ods, facts.c.period, *([facts.c.child] if children else [])]
+    :func:`~miniapps.services.dashboards.widgets.counted_kinds`."""
+    facts = _facts(query, periodic, numbers, counted).offset(0).subquery("facts")
     stats: list[Any] = [func.count().label("r")]
     for index in range(len(numbers)):
         number = facts.c[f"n{index}"]
@@ -139,16 +133,42 @@ def rollup_statement(
         any_kind = func.count(case((kind.in_(kinds), 1))) if kinds else literal(0)
         stats.append(any_kind.label(f"a{index}"))
         shape.append(len(choices))
-    cells = select(*keys, *stats).group_by(*keys).cte("cells")
-    branches = _figures(len(numbers), tuple(shape), child_key, True)
+    keys = [facts.c.org, facts.c.period]
+    by_org = select(*keys, *stats).group_by(*keys).subquery("by_org")
+    cells = _named_cells(query, by_org, children, parent).cte("cells")
+    child_key = None if not children else "path" if parent is not None else "id"
+    branches = _figures(len(numbers), tuple(shape), child_key)
     return select(literal_column("*")).select_from(branches).add_cte(cells)
 
 
-def _child_path(query: WidgetQuery, parent: Organisation) -> ColumnElement[Any]:
-    """SQL: the record's organisation's path up to the first "/" after the parent's path
-    (the path of the child it is under, its own path when it is a child, the parent's
-    when it is the parent). String functions on a column already read: the join to the
-    children it replaces tested ``LIKE`` against each child for every record."""
+def _named_cells(
+    query: WidgetQuery,
+    by_org: Subquery,
+    children: Sequence[Organisation],
+    parent: Organisation | None,
+) -> Select[Any]:
+    """The cells grouped by organisation id and period, each joined to its organisation:
+    its ODS code and, with children to compare, the child it lies under (by
+    :func:`child_path` under ``parent``, else joined by id)."""
+    # The scope again (it holds for every cell): the database then reads the scope's few
+    # organisations from their index to join, not every organisation.
+    source = by_org.join(Organisation, and_(Organisation.id == by_org.c.org, query.scope))
+    keys: list[Any] = [Organisation.ods.label("ods")]
+    if children and parent is not None:
+        keys.append(child_path(query, parent).label("child"))
+    elif children:
+        ids = [o.id for o in children]
+        source = source.outerjoin(CHILD, and_(UNDER_CHILD, query.id_in(CHILD.id, ids)))
+        keys.append(CHILD.id.label("child"))
+    figures = [column for column in by_org.c if column.name != "org"]
+    return select(*keys, *figures).select_from(source)
+
+
+def child_path(query: WidgetQuery, parent: Organisation) -> ColumnElement[Any]:
+    """SQL: a cell's organisation's path up to the first "/" after the parent's path (the
+    path of the child it is under, its own path when it is a child, the parent's when it
+    is the parent). String functions on a column already read: the join to the children
+    it replaces tested ``LIKE`` against each child for every cell."""
     path = Organisation.path
     after = func.substr(path, len(parent.path) + 1)
     slash = func.strpos(after, "/") if query.dialect == "postgresql" else func.instr(after, "/")
@@ -160,34 +180,25 @@ def _facts(
     periodic: bool,
     numbers: Sequence[Field],
     counted: Sequence[Field],
-    children: Sequence[Organisation],
-    parent: Organisation | None,
 ) -> Select[Any]:
-    """One row per record: its organisation, period, child organisation (when there are
-    children to compare: by :func:`_child_path` under ``parent``, else joined by id), each
-    number and each counted field's JSON type and text (and its number, for number
-    choices)."""
-    source = query.records()
-    keys: list[Any] = [
-        Organisation.ods.label("ods"),
+    """One row per record, read from the records alone (their organisations are joined to
+    the few cells instead, see :meth:`WidgetQuery.record_conditions`): its organisation's
+    id, its period, each number, and each counted field's JSON type and text (and its
+    number, for number choices)."""
+    keys = [
+        Record.organisation_id.label("org"),
         period_of_record(query, periodic).label("period"),
     ]
-    if children and parent is not None:
-        keys.append(_child_path(query, parent).label("child"))
-    elif children:
-        ids = [o.id for o in children]
-        source = source.outerjoin(CHILD, and_(UNDER_CHILD, query.id_in(CHILD.id, ids)))
-        keys.append(CHILD.id.label("child"))
-    rows = query.plain_rows([*numbers, *counted], keys, source)
+    source = Record.__table__
+    rows = query.plain_rows([*numbers, *counted], keys, source, query.record_conditions())
     columns = list(rows.keys)
     columns += [
         _typed(value, "number", f"n{i}") for i, value in enumerate(rows.values[: len(numbers)])
     ]
     for index, value in enumerate(rows.values[len(numbers) :]):
         columns += [_typed(value, "kind", f"k{index}"), _typed(value, "text", f"t{index}")]
-        numbered = any(kind == NUMBER for kind, _ in counted_choices(counted[index]))
-        if numbered and query.dialect != "postgresql":  # for the cells' choice counts
-            columns.append(_typed(value, "number", f"m{index}"))
+        if any(kind == NUMBER for kind, _ in counted_choices(counted[index])):
+            columns.append(_typed(value, "number", f"m{index}"))  # for the choice counts
     return select(*columns).select_from(rows.source).where(*rows.conditions)
 
 
@@ -198,14 +209,13 @@ def _typed(value: JsonValue, view: str, name: str) -> Any:
 
 
 @lru_cache(maxsize=256)
-def _figures(numbers: int, shape: tuple[Any, ...], child_key: str | None, cells: bool) -> Any:
-    """The branches as a subquery named ``figures``, built once per shape: over ``cells``
-    (:func:`_cell_branches`) or over ``facts`` (:func:`_fact_branches`)."""
-    branches = _cell_branches if cells else _fact_branches
-    return text(branches(numbers, shape, child_key)).columns().subquery("figures")
+def _figures(numbers: int, shape: tuple[int, ...], child_key: str | None) -> Any:
+    """The branches (:func:`_cell_branches`) as a subquery named ``figures``, built once
+    per shape."""
+    return text(_cell_branches(numbers, shape, child_key)).columns().subquery("figures")
 
 
-def _child_group(child_key: str | None) -> tuple[str, str]:
+def child_group(child_key: str | None) -> tuple[str, str]:
     """The ``group`` branch's key and ``GROUP BY`` (see :func:`_cell_branches`)."""
     if child_key is None:
         return "NULL", "period"
@@ -234,33 +244,6 @@ def _cell_branches(numbers: int, shape: tuple[int, ...], child_key: str | None) 
     ]
     group_figures = ", ".join([added("r"), *figures, *counts])
     blank = ", ".join([added("r")] + ["NULL"] * (numbers * STATS + len(counts)))
-    key, grouped = _child_group(child_key)
+    key, grouped = child_group(child_key)
     group = f"SELECT 'group', {key}, period, {group_figures} FROM cells GROUP BY {grouped}"
     return f"{group} UNION ALL SELECT 'org', ods, NULL, {blank} FROM cells GROUP BY ods"
-
-
-def _fact_branches(
-    numbers: int, counted: tuple[tuple[str, ...], ...], child_key: str | None
-) -> str:
-    """PostgreSQL: the ``UNION ALL`` of the branches over ``facts`` (materialised), each
-    grouping every record: ``group`` and ``org`` as :func:`_cell_branches` gives them
-    (without the counts), and per counted field a ``v<j>`` branch of ``(JSON type,
-    text, count)`` rows of the values of the JSON types in ``counted``. PostgreSQL
-    hashes each grouping where grouping the records into cells first sorts them (it
-    cannot foresee how many records an array of organisations holds)."""
-    figures = ", ".join(f"count(n{i}), sum(n{i}), min(n{i}), max(n{i})" for i in range(numbers))
-    blank = ", ".join(["NULL"] * numbers * STATS)
-
-    def branch(tag: str, keys: str, stats: str, rest: str) -> str:
-        return f"SELECT '{tag}', {keys}, count(*){', ' + stats if stats else ''} FROM facts{rest}"
-
-    key, grouped = _child_group(child_key)
-    branches = [
-        branch("group", f"{key}, period", figures, f" GROUP BY {grouped}"),
-        branch("org", "ods, NULL", blank, " GROUP BY ods"),
-    ]
-    for index, kinds in enumerate(counted):
-        listed = ", ".join(f"'{kind}'" for kind in kinds)
-        where = f" WHERE k{index} IN ({listed}) GROUP BY k{index}, t{index}"
-        branches.append(branch(f"v{index}", f"k{index}, t{index}", blank, where))
-    return " UNION ALL ".join(branches)

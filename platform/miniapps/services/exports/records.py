@@ -108,14 +108,17 @@ class RecordExport:
         finally:
             result.close()
 
-    def audit(self) -> int:
-        """Write one read (via "export") per channel record read; the caller commits."""
+    def audit(self, session: Session | None = None) -> int:
+        """Write one read (via "export") per channel record read, in ``session`` (the
+        primary's, when the records were read on a replica; default: the one they were
+        read with); the caller commits."""
+        writer = session if session is not None else self.session
         ids = sorted(self.channel_record_ids)
         audited = 0
         for start in range(0, len(ids), AUDIT_BATCH):
             batch = ids[start : start + AUDIT_BATCH]
-            records = self.session.scalars(select(Record).where(Record.id.in_(batch))).all()
-            audited += audit_reads(self.session, self.access, records, "export")
+            records = writer.scalars(select(Record).where(Record.id.in_(batch))).all()
+            audited += audit_reads(writer, self.access, records, "export")
         return audited
 
 

@@ -12,9 +12,12 @@ harmless, even twice at once (:mod:`miniapps.services.imports.serialise`: the lo
 held from the duplicate check to the end of the caller's transaction). Then every check
 storing the row would make (:mod:`miniapps.services.imports.checks`). When any problem
 is found nothing is written. Otherwise the new rows are written as submitted records in
-batches of :data:`WRITE_BATCH` (:mod:`miniapps.services.records.bulk`) inside a
-savepoint; the caller commits. A ``progress(done, total)`` callback, if given, hears
-before the first batch and after each one (a background import shows a progress bar).
+batches of :data:`WRITE_BATCH` (:mod:`miniapps.services.records.bulk`; on PostgreSQL
+each batch is COPYed on a worker thread while the next is prepared,
+:mod:`miniapps.services.records.bulk_copy`) inside a savepoint; the caller commits. A
+``progress(done, total)`` callback, if given, hears before the first batch and after
+each one is in (a background import shows a progress bar). What was found and done is
+an :class:`~miniapps.services.imports.report.ImportReport`.
 
 At most :data:`~miniapps.core.imports.base.PROBLEMS_KEPT` problems (and as many
 duplicates) are kept; the rest are counted ("and N more problems").
@@ -23,11 +26,11 @@ duplicates) are kept; the rest are counted ("and N more problems").
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar, overload
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -35,17 +38,19 @@ from miniapps.core.errors import DataInvalid, MiniappsError
 from miniapps.core.imports.base import PROBLEMS_KEPT
 from miniapps.core.imports.cells import Source
 from miniapps.core.imports.columns import column_for
-from miniapps.core.imports.wide import ImportResult, ReadLimits, RowProblem, stream_import
-from miniapps.models import App, Organisation, Record, User
+from miniapps.core.imports.wide import ReadLimits, RowProblem, stream_import
+from miniapps.models import App, Organisation, User
 from miniapps.services.app_retirement import refuse_if_retired
 from miniapps.services.definitions import app_definition
 from miniapps.services.imports.checks import OrgChecks, WriteChecks
 from miniapps.services.imports.duplicates import NewRowFilter, content_key
+from miniapps.services.imports.report import CreatedRecords, ImportReport
 from miniapps.services.imports.serialise import lock_import
 from miniapps.services.imports.spool import RowSpool, SpooledRow
 from miniapps.services.indicators.year_sets import year_set_for
 from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.records.bulk import NewRecord, write_submitted
+from miniapps.services.records.bulk_copy import CopyPipeline
 
 __all__ = [
     "CHECK_BATCH",
@@ -59,90 +64,6 @@ __all__ = [
 CHECK_BATCH = 1_000  # rows whose organisations (or unique keys) are looked up at once
 WRITE_BATCH = 2_000  # records written by one statement (and progress reported after)
 T = TypeVar("T")
-
-
-class CreatedRecords(Sequence[Record]):
-    """The records an import wrote, by id, loaded from the session when read (a million
-    ids take 8 MB; a million records would not fit)."""
-
-    def __init__(self, session: Session | None = None, ids: Iterable[int] = ()) -> None:
-        self.session = session
-        self.ids = array("q", ids)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @overload
-    def __getitem__(self, index: int) -> Record: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Record]: ...
-    def __getitem__(self, index: int | slice) -> Record | list[Record]:
-        if isinstance(index, slice):
-            return [self._load(i) for i in self.ids[index]]
-        return self._load(self.ids[index])
-
-    def _load(self, record_id: int) -> Record:
-        assert self.session is not None
-        return self.session.get_one(Record, record_id)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence):
-            return list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-@dataclass
-class ImportReport:
-    """What an import found and did. ``created`` stays empty on a dry run or any problem;
-    ``new_rows`` are the rows it would write (kept in a temporary file: ``len()`` and
-    iteration)."""
-
-    result: ImportResult
-    problems: list[RowProblem] = field(default_factory=list)
-    duplicates: list[RowProblem] = field(default_factory=list)
-    new_rows: RowSpool = field(default_factory=RowSpool)
-    created: CreatedRecords = field(default_factory=CreatedRecords)
-    dry_run: bool = True
-    more_problems: int = 0  # found beyond the problems kept
-    duplicate_count: int = 0  # every duplicate, kept in ``duplicates`` or not
-
-    @property
-    def ok(self) -> bool:
-        """No problems (duplicates alone are not problems: they are skipped)."""
-        return not self.problems
-
-    @property
-    def lines(self) -> list[str]:
-        """``row N, column C: message`` for every problem, then every duplicate."""
-        lines = [str(p) for p in self.problems]
-        if self.more_problems:
-            lines.append(f"and {self.more_problems:,} more problems")
-        lines += [str(p) for p in self.duplicates]
-        hidden = self.duplicate_count - len(self.duplicates)
-        if hidden > 0:
-            lines.append(f"and {hidden:,} more duplicates")
-        return lines
-
-    @property
-    def summary(self) -> str:
-        verb = "would import" if self.dry_run else "imported"
-        count = len(self.new_rows) if self.dry_run else len(self.created)
-        noun = "record" if count == 1 else "records"
-        return f"{verb} {count} {noun} ({self.duplicate_count} duplicates skipped)"
-
-    def add_problems(self, problems: Iterable[RowProblem]) -> None:
-        for problem in problems:
-            if len(self.problems) < PROBLEMS_KEPT:
-                self.problems.append(problem)
-            else:
-                self.more_problems += 1
-
-    def add_duplicate(self, duplicate: RowProblem) -> None:
-        self.duplicate_count += 1
-        if len(self.duplicates) < PROBLEMS_KEPT:
-            self.duplicates.append(duplicate)
 
 
 def import_records(
@@ -278,7 +199,8 @@ def _write(
     if progress is not None:
         progress(0, total)
     try:
-        with session.begin_nested():
+        with session.begin_nested(), _pipeline(session, total) as pipeline:
+            reported = 0
             for chunk in _batches(report.new_rows, WRITE_BATCH):
                 current = chunk[0].row
                 batch = [
@@ -287,9 +209,18 @@ def _write(
                     )
                     for s in chunk
                 ]
-                written.extend(write_submitted(session, access, app, batch, actor, source))
-                if progress is not None:
-                    progress(len(written), total)
+                written.extend(
+                    write_submitted(session, access, app, batch, actor, source, pipeline)
+                )
+                # Sending a batch waits for the one before: all but the batch in flight are in.
+                done = len(written) - (pipeline.in_flight if pipeline is not None else 0)
+                if progress is not None and done > reported:
+                    progress(done, total)
+                    reported = done
+            if pipeline is not None:
+                pipeline.wait()
+        if progress is not None and len(written) > reported:
+            progress(len(written), total)
     except DataInvalid as exc:
         where = current.row if current else None
         report.add_problems(
@@ -300,6 +231,13 @@ def _write(
         report.add_problems([RowProblem(current.row if current else None, None, str(exc))])
     else:
         report.created = CreatedRecords(session, written)
+
+
+def _pipeline(session: Session, total: int) -> AbstractContextManager[CopyPipeline | None]:
+    """PostgreSQL: batches COPYed while the next is prepared (:class:`CopyPipeline`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return CopyPipeline(session, total)
+    return nullcontext()
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

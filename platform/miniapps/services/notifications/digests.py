@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 
 from miniapps.models import App, HeldNotification, Organisation, OutboxMessage, Record, User
 from miniapps.models.notification_preference import DIGEST
-from miniapps.services.notifications.outbox import RenderedEmail, queue_email, render_email
+from miniapps.services.notifications.outbox import (
+    Batch,
+    RenderedEmail,
+    outbox_message,
+    queue_email,
+    render_email,
+)
 from miniapps.services.notifications.preferences import delivery_for
 from miniapps.services.permissions import READ, Access
 
@@ -59,13 +65,22 @@ def route(
     message: str | None = None,
     dedupe_key: str | None = None,
     delivery: str | None = None,
+    batch: Batch | None = None,
 ) -> OutboxMessage | HeldNotification | None:
     """Queue ``email`` to ``user`` now, or hold it for their digest; None if deduplicated.
-    ``delivery``: the user's delivery for ``app_id`` when the caller read it already."""
+    ``delivery``: the user's delivery for ``app_id`` when the caller read it already.
+    ``batch``: where an email sent now (without ``dedupe_key``) waits to be written with
+    the change's others (:class:`~miniapps.services.notifications.outbox.Batch`)."""
     if dedupe_key is not None and already_notified(session, dedupe_key):
         return None
     if delivery is None and not urgent:
         delivery = delivery_for(session, user, app_id)
+    if (urgent or delivery != DIGEST) and batch is not None and dedupe_key is None:
+        return batch.add(
+            outbox_message(
+                to=user.email, subject=email.subject, text=email.text, html=email.html, user=user
+            )
+        )
     if urgent or delivery != DIGEST:
         return queue_email(
             session,

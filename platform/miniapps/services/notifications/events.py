@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.message_templates import render_messages
 from miniapps.core.forms.condition_language import matches
-from miniapps.core.records.history import done_title
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, HeldNotification, Organisation, OutboxMessage, Record, User
 from miniapps.services.definitions import record_definition
 from miniapps.services.notifications.digests import route
-from miniapps.services.notifications.outbox import render_email
+from miniapps.services.notifications.email_context import event_context, step_context
+from miniapps.services.notifications.outbox import Batch, render_email
 from miniapps.services.notifications.recipients import (
     SUBMITTER,
     RoleHolders,
@@ -32,7 +32,8 @@ from miniapps.services.notifications.recipients import (
 )
 from miniapps.services.permissions import ROLE_ACTIONS, Access
 
-# SUBMITTER and recipients_for live in .recipients; callers have always found them here.
+# SUBMITTER and recipients_for live in .recipients, event_context and step_context in
+# .email_context; callers have always found them here.
 __all__ = [
     "SUBMITTER",
     "URGENT_TEMPLATES",
@@ -81,6 +82,7 @@ def queue_notification(
     urgent: bool | None = None,
     message_templates: Sequence[tuple[str, str]] = (),
     deliveries: Mapping[int, str] | None = None,
+    batch: Batch | None = None,
 ) -> list[OutboxMessage | HeldNotification]:
     """Send ``email/<template_name>`` to each recipient, in the caller's transaction: to the
     outbox, or held for their daily digest (see :mod:`miniapps.services.notifications.digests`).
@@ -93,12 +95,16 @@ def queue_notification(
     one that fails is left out (logged), never blocking what caused the email.
     ``deliveries``: recipients' deliveries already read (:func:`recipients_for`); the
     others' are read when routing.
+
+    Emails sent now go to the outbox in one statement at the end (:class:`Batch`); with
+    ``batch`` they join the caller's, which the caller writes (several calls, one insert).
     """
     app = session.get(App, record.app_id) if record is not None else None
     if record is not None:
         app_id = app_id or record.app_id
         organisation = organisation or record.organisation
     urgent = template_name in URGENT_TEMPLATES if urgent is None else urgent
+    emails = batch if batch is not None else Batch()
     queued: list[OutboxMessage | HeldNotification] = []
     for user in recipients:
         if not user.active or not user.email:
@@ -122,9 +128,12 @@ def queue_notification(
             message=text,
             dedupe_key=f"{dedupe_key}:user:{user.id}" if dedupe_key else None,
             delivery=(deliveries or {}).get(user.id),
+            batch=emails,
         )
         if routed is not None:
             queued.append(routed)
+    if batch is None:
+        emails.write(session)
     return queued
 
 
@@ -138,13 +147,15 @@ def notify_record_event(
     skip: Iterable[int] = (),
     extra: Mapping[str, Any] | None = None,
     holders: RoleHolders | None = None,
+    batch: Batch | None = None,
 ) -> set[int]:
     """Act on the definition's ``notifications`` matching ``events`` (one occurrence: a
     transition is ``action:<a>``, ``state:<s>`` and maybe ``submitted``). Each recipient
     gets one ``record_event`` email with every matching entry's message; returns their ids.
     ``skip``: users already told of this occurrence another way; ``extra``: more for the
     email's context (a workflow step's :func:`step_context`); ``holders``: the role
-    holders already read for this occurrence (else read here, once for every entry)."""
+    holders already read for this occurrence (else read here, once for every entry);
+    ``batch``: the caller's emails, which it writes (see :func:`queue_notification`)."""
     entries = notification_entries(session, record, events)
     if not entries:
         return set()
@@ -168,6 +179,7 @@ def notify_record_event(
     # One urgent entry makes the email urgent: never held for a daily digest.
     urgent = any(entry.get("urgent") for entry in entries) or None
     told: set[int] = set()
+    emails = batch if batch is not None else Batch()
     for user, texts in per_user.values():
         queued = queue_notification(
             session,
@@ -178,8 +190,11 @@ def notify_record_event(
             message_templates=texts,
             urgent=urgent,
             deliveries=holders.deliveries,
+            batch=emails,
         )
         told.update(user.id for _ in queued[:1])
+    if batch is None:
+        emails.write(session)
     return told
 
 
@@ -194,32 +209,6 @@ def notification_entries(
         for n in definition.notifications or []
         if n.get("on") in events and ("when" not in n or matches(n["when"], record.data))
     ]
-
-
-def event_context(event: str, **values: Any) -> dict[str, Any]:
-    """What ``email/record_event`` needs besides :func:`record_context`: the kind of event
-    (``created``, ``status``, ``commented``, ``overdue``) and empty defaults."""
-    kind = event.partition(":")[0]
-    kind = "status" if kind in ("action", "state", "submitted") else kind
-    return {
-        "kind": kind,
-        "status_title": None,
-        "actor_name": None,
-        "due": None,
-        "step_done": None,
-        "commented_by": None,
-        **values,
-    }
-
-
-def step_context(transition: Transition, actor: User | None, commented: bool) -> dict[str, Any]:
-    """What an email about a workflow step says of it: the step in the past tense
-    ("returned for changes") and, when the step came with a comment, who wrote it. Never
-    the comment itself: it stays behind sign-in."""
-    return {
-        "step_done": done_title(transition.title).lower(),
-        "commented_by": actor.name if commented and actor is not None else None,
-    }
 
 
 def notify_transition(
@@ -253,26 +242,30 @@ def notify_transition(
     # Everyone either email may go to, read once for both.
     entries = notification_entries(session, record, events)
     holders = role_holders(session, record, [*roles, *(r for e in entries for r in e["to"])])
+    emails = Batch()  # both emails' messages, written in one statement
     told = notify_record_event(
-        session, record, events, actor, base_url, extra=step, holders=holders
+        session, record, events, actor, base_url, extra=step, holders=holders, batch=emails
     )
     recipients = [
         user
         for user in recipients_for(session, record, roles, exclude=actor, holders=holders)
         if user.id not in told
     ]
-    if not recipients:
-        return []
-    context = {**record_context(session, record, base_url=base_url, actor=actor), **step}
-    template = "record_submitted" if is_submission else "record_status_changed"
-    return queue_notification(
-        session,
-        template,
-        record=record,
-        context=context,
-        recipients=recipients,
-        deliveries=holders.deliveries,
-    )
+    queued: list[OutboxMessage | HeldNotification] = []
+    if recipients:
+        context = {**record_context(session, record, base_url=base_url, actor=actor), **step}
+        template = "record_submitted" if is_submission else "record_status_changed"
+        queued = queue_notification(
+            session,
+            template,
+            record=record,
+            context=context,
+            recipients=recipients,
+            deliveries=holders.deliveries,
+            batch=emails,
+        )
+    emails.write(session)
+    return queued
 
 
 def _roles_of(transition: Transition) -> set[str]:

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,9 @@ from miniapps.services.notifications.smtp import SmtpConfig, SmtpConnection
 ATTEMPT_ROUND_TRIPS = 6
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=1)
+OUTBOX_MESSAGES = cast(Table, OutboxMessage.__table__)
+# What a batched message sets; the table's defaults fill in the rest (queued, now).
+_BATCH_COLUMNS = ("to_address", "to_user_id", "subject", "body_text", "body_html")
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,8 @@ def queue_email(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     ):
         return None
-    message = OutboxMessage(
-        to_address=to.strip(),
-        to_user_id=user.id if user is not None else None,
-        subject=" ".join(subject.split())[:300],  # one line: no header injection
-        body_text=text,
-        body_html=html,
-        dedupe_key=dedupe_key,
-    )
+    message = outbox_message(to=to, subject=subject, text=text, html=html, user=user)
+    message.dedupe_key = dedupe_key
     if dedupe_key is None:
         session.add(message)
         session.flush()
@@ -97,6 +94,40 @@ def queue_email(
     except IntegrityError:
         return None
     return message
+
+
+def outbox_message(
+    *, to: str, subject: str, text: str, html: str | None = None, user: User | None = None
+) -> OutboxMessage:
+    """An outbox message, not added to any session (:func:`queue_email`, :class:`Batch`)."""
+    return OutboxMessage(
+        to_address=to.strip(),
+        to_user_id=user.id if user is not None else None,
+        subject=" ".join(subject.split())[:300],  # one line: no header injection
+        body_text=text,
+        body_html=html,
+    )
+
+
+@dataclass
+class Batch:
+    """Emails of one change, written to the outbox together by :meth:`write`: one
+    statement however many people are told (the ORM would insert them one by one, to
+    read back each id). Its messages stay out of the session, their ``id`` unread: they
+    say what was queued (to count, to read), they are not there to be changed."""
+
+    messages: list[OutboxMessage] = field(default_factory=list)
+
+    def add(self, message: OutboxMessage) -> OutboxMessage:
+        self.messages.append(message)
+        return message
+
+    def write(self, session: Session) -> None:
+        """Insert the messages added since the last write, in the caller's transaction."""
+        if self.messages:
+            rows = [{key: getattr(m, key) for key in _BATCH_COLUMNS} for m in self.messages]
+            session.execute(insert(OUTBOX_MESSAGES), rows)
+            self.messages = []
 
 
 @cache

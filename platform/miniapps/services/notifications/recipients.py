@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, literal, select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from miniapps.core.workflow import Workflow
@@ -49,30 +49,42 @@ class RoleHolders:
         return [user for user_id, user in self.users.items() if self.held[user_id] & wanted]
 
 
+# Holders of some roles at an organisation's path or above, with their memberships (to
+# check what each may see) and their delivery for the app: built once, bound per call
+# (building it and its cache key cost more than running it).
+_HOLDERS = (
+    select(User, Membership.role, NotificationPreference.delivery)
+    .join(Membership, Membership.user_id == User.id)
+    .join(Organisation, Organisation.id == Membership.organisation_id)
+    .outerjoin(
+        NotificationPreference,
+        and_(
+            NotificationPreference.user_id == User.id,
+            NotificationPreference.app_id == bindparam("app_id", type_=String),
+        ),
+    )
+    .options(joinedload(User.memberships))
+    .where(
+        Membership.role.in_(bindparam("roles", expanding=True)),
+        User.active,
+        bindparam("path", type_=String).startswith(Organisation.path),
+    )
+    .order_by(User.id)
+)
+
+
 def role_holders(session: Session, record: Record, roles: Iterable[str]) -> RoleHolders:
     """The active holders of ``roles`` (``"submitter"`` is not a role: left out) at the
     record's organisation or above, in one statement."""
     holders = RoleHolders(frozenset(role for role in roles if role != SUBMITTER))
     if not holders.roles:
         return holders
-    override = and_(
-        NotificationPreference.user_id == User.id,
-        NotificationPreference.app_id == record.app_id,
-    )
-    query = (
-        select(User, Membership.role, NotificationPreference.delivery)
-        .join(Membership, Membership.user_id == User.id)
-        .join(Organisation, Organisation.id == Membership.organisation_id)
-        .outerjoin(NotificationPreference, override)
-        .options(joinedload(User.memberships))  # to check what each may see
-        .where(
-            Membership.role.in_(sorted(holders.roles)),
-            User.active,
-            literal(record.organisation.path).startswith(Organisation.path),
-        )
-        .order_by(User.id)
-    )
-    for user, role, delivery in session.execute(query).unique():
+    values = {
+        "app_id": record.app_id,
+        "roles": sorted(holders.roles),
+        "path": record.organisation.path,
+    }
+    for user, role, delivery in session.execute(_HOLDERS, values).unique():
         holders.users.setdefault(user.id, user)
         holders.held.setdefault(user.id, set()).add(role)
         holders.deliveries[user.id] = delivery or user.notification_delivery or IMMEDIATE

@@ -9,11 +9,15 @@ one-by-one path stores:
 
 - the record: status the submit transition's target (the initial state when the app has
   none), ``submitted_at``, ``app_version``, ``period_slot``, the subject and ``version``
-  as the one-by-one path leaves it (1, plus 1 for the subject's update, plus 1 for the
-  submit step's);
+  as the one-by-one path leaves it (1, plus 1 for the one UPDATE that sets the subject
+  and takes the submit step);
 - two audit entries: "create" with every answer, then the submit action's ``/status``
   change; the "create" entry names ``source`` (the file imported);
 - the keys the record holds under the app's ``unique`` member.
+
+SQLite inserts each batch with Core INSERTs; PostgreSQL COPYs it
+(:mod:`miniapps.services.records.bulk_copy`), on a worker thread when the caller passes
+a :class:`~miniapps.services.records.bulk_copy.CopyPipeline`.
 
 Apps whose records need per-record hooks (channels, follow-up actions, or an upkeep hook
 this module does not know) are written through :func:`create_record` one by one
@@ -40,6 +44,7 @@ from miniapps.models import App, AuditEntry, Organisation, Record, User
 from miniapps.models.record_key import RecordKey
 from miniapps.services.permissions import Access
 from miniapps.services.records import references, unique_keys
+from miniapps.services.records.bulk_copy import CopyPipeline, copy_rows
 from miniapps.services.records.lifecycle import create_record
 from miniapps.services.records.stored_checks import UPKEEP
 
@@ -48,6 +53,7 @@ KNOWN_UPKEEP = (unique_keys.keep_record_keys, references.keep_subject)
 RECORDS = cast(Table, Record.__table__)
 AUDIT_ENTRIES = cast(Table, AuditEntry.__table__)
 RECORD_KEYS = cast(Table, RecordKey.__table__)
+Step = tuple[str, str | None]  # a record's initial state and its submit action, if any
 
 
 @dataclass(frozen=True)
@@ -77,11 +83,25 @@ def write_submitted(
     records: Sequence[NewRecord],
     actor: User | None,
     source: str | None,
+    pipeline: CopyPipeline | None = None,
 ) -> list[int]:
-    """Store ``records`` as submitted (see the module); their ids, in order."""
+    """Store ``records`` as submitted (see the module); their ids, in order. With a
+    ``pipeline`` (PostgreSQL), plain records are handed to it and may still be on their
+    way when this returns (:meth:`CopyPipeline.wait`)."""
     if not records:
         return []
-    if any(needs_per_record_hooks(r.definition) for r in records):
+    plain = not any(needs_per_record_hooks(r.definition) for r in records)
+    if pipeline is not None and plain and not any(r.definition.subject for r in records):
+        ids = pipeline.take_ids(len(records))
+        rows, steps = _record_rows(app.id, records, actor, {}, datetime.now(UTC))
+        for row, id_ in zip(rows, ids, strict=True):
+            row["id"] = id_
+        entries, keys = _entry_and_key_rows(app.id, records, rows, steps, ids, actor, source)
+        pipeline.send([(RECORDS, rows), (AUDIT_ENTRIES, entries), (RECORD_KEYS, keys)], len(ids))
+        return ids
+    if pipeline is not None:
+        pipeline.wait()  # the session's connection is the pipeline's
+    if not plain:
         return _one_by_one(session, access, app, records, actor, source)
     return insert_submitted(session, app.id, records, actor, source)
 
@@ -94,12 +114,33 @@ def insert_submitted(
     source: str | None,
 ) -> list[int]:
     """The bulk path of :func:`write_submitted`: three or four statements in all."""
-    now = datetime.now(UTC)
+    subjects = _subject_ids(session, records)
+    rows, steps = _record_rows(app_id, records, actor, subjects, datetime.now(UTC))
+    ids = _insert_records(session, rows)
+    entries, keys = _entry_and_key_rows(app_id, records, rows, steps, ids, actor, source)
+    if _is_postgresql(session):
+        copy_rows(session, AUDIT_ENTRIES, entries)
+        copy_rows(session, RECORD_KEYS, keys)
+        return ids
+    session.execute(insert(AUDIT_ENTRIES), entries)
+    if keys:
+        session.execute(insert(RECORD_KEYS), keys)
+    return ids
+
+
+def _record_rows(
+    app_id: str,
+    records: Sequence[NewRecord],
+    actor: User | None,
+    subjects: dict[str, int],
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[Step]]:
+    """The ``records`` rows, without ids (``subjects``: ODS code → organisation id), and
+    each one's (initial state, submit action)."""
     actor_id = actor.id if actor else None
     workflows: dict[int, Workflow] = {}
-    subjects = _subject_ids(session, records)
     rows: list[dict[str, Any]] = []
-    steps: list[tuple[str, str | None]] = []  # (initial state, submit action) per record
+    steps: list[Step] = []
     for new in records:
         definition = new.definition
         workflow = workflows.get(id(definition))
@@ -119,8 +160,8 @@ def insert_submitted(
                 "superseded": False,
                 "data": new.data,
                 "status": submit.target if submit else workflow.initial,
-                # 1 when inserted, then one UPDATE for the subject, one for the submit step
-                "version": 1 + (subject_id is not None) + (submit is not None),
+                # 1 when inserted, then one UPDATE for the subject and the submit step
+                "version": 1 + (subject_id is not None or submit is not None),
                 "created_by_id": actor_id,
                 "updated_by_id": actor_id,
                 "created_at": now,
@@ -128,11 +169,26 @@ def insert_submitted(
                 "submitted_at": now if submit else None,
             }
         )
-    ids = _insert_records(session, rows)
+    return rows, steps
+
+
+def _entry_and_key_rows(
+    app_id: str,
+    records: Sequence[NewRecord],
+    rows: list[dict[str, Any]],
+    steps: list[Step],
+    ids: Sequence[int],
+    actor: User | None,
+    source: str | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``audit_entries`` rows ("create", then the submit action's ``/status``
+    change) and the ``record_keys`` rows of the records stored as ``rows`` with ``ids``."""
+    actor_id = actor.id if actor else None
     entries: list[dict[str, Any]] = []
     keys: list[dict[str, Any]] = []
     for record_id, new, row, (initial, action) in zip(ids, records, rows, steps, strict=True):
-        base = {"record_id": record_id, "app_id": app_id, "actor_id": actor_id, "at": now}
+        base = {"record_id": record_id, "app_id": app_id, "actor_id": actor_id}
+        base["at"] = row["created_at"]
         entries.append(
             {**base, "action": "create", "changes": created_changes(new.data), "source": source}
         )
@@ -152,10 +208,7 @@ def insert_submitted(
             }
             for index, digest in held
         ]
-    session.execute(insert(AUDIT_ENTRIES), entries)
-    if keys:
-        session.execute(insert(RECORD_KEYS), keys)
-    return ids
+    return entries, keys
 
 
 def created_changes(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -172,7 +225,7 @@ def _insert_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` into ``records`` with Core statements (no ORM bookkeeping per row);
     their ids, in the rows' order."""
     table = RECORDS
-    if session.get_bind().dialect.name == "sqlite":
+    if not _is_postgresql(session):
         # SQLite cannot promise the order of a multi-row INSERT's RETURNING, so SQLAlchemy
         # would send one INSERT per row. The import holds the database's write lock, and
         # new rowids follow the largest: the ids above the largest before are the rows'.
@@ -183,15 +236,18 @@ def _insert_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
         assert len(ids) == len(rows), "another writer inserted records meanwhile"
         return ids
     # PostgreSQL: the ids are drawn from the table's sequence first (one statement), so the
-    # rows go in as one pipelined executemany rather than one huge INSERT per 1,000 rows,
-    # whose text the driver would have to parse.
+    # rows go in with one COPY (:mod:`miniapps.services.records.bulk_copy`).
     drawn = session.scalars(
         text("SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"),
         {"n": len(rows)},
     )
     ids = sorted(drawn)
-    session.execute(insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
+    copy_rows(session, table, [{"id": id_, **row} for row, id_ in zip(rows, ids, strict=True)])
     return ids
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _subject_code(definition: AppDefinition, data: Any) -> str | None:

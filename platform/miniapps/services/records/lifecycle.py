@@ -20,8 +20,10 @@ from miniapps.services.app_retirement import refuse_if_retired
 from miniapps.services.channels.sending import send_on_events, touch_items
 from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.notifications.events import notify_record_event
-from miniapps.services.permissions import WRITE, Access, Forbidden, is_targeted
+from miniapps.services.permissions import WRITE, Access, Forbidden
+from miniapps.services.permissions.targeting import is_targeted
 from miniapps.services.records.audit import audit_change, audit_row, diff, write_audit_rows
+from miniapps.services.records.direct_submit import create_submitted, direct_submit
 from miniapps.services.records.duties import (
     is_own_approval,
     may_take,
@@ -87,6 +89,11 @@ def create_record(
         submit,
         [*input_issues, *step_problems],
     )
+    direct = direct_submit(definition, workflow, data, slot) if submit else None
+    if direct is not None:  # nothing would see the draft: stored submitted at once
+        return create_submitted(
+            session, app, org, (definition, workflow, direct), data, actor, period, notify_base_url
+        )
     now = datetime.now(UTC)
     record = Record(
         app_id=app.id,

@@ -17,7 +17,7 @@ from miniapps.core.periods.keys import previous_period
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
 from miniapps.services.app_retirement import is_readable
-from miniapps.services.apps import sees_app, visible_apps
+from miniapps.services.apps import published_to_reader, visible_apps
 from miniapps.services.permissions import Access
 
 T = TypeVar("T")
@@ -33,12 +33,14 @@ class Page(Generic[T]):
 
 def visible_app(session: Session, access: Access, app_id: str) -> App | None:
     """The published (or retired) app ``app_id`` when the caller may see it, else None
-    (never say which)."""
-    app = session.get(App, app_id)
-    if not is_readable(app):
+    (never say which): what :func:`~miniapps.services.apps.sees_app` says of this one app
+    (without listing every app), asked in the statement that reads the app."""
+    seen_by_reader = published_to_reader(access, app_id)
+    found = session.execute(select(App, seen_by_reader).where(App.id == app_id)).first()
+    if found is None or not is_readable(found[0]):
         return None
-    # What visible_apps would say of this one app, without listing every app.
-    return app if sees_app(session, access, app) else None
+    app, seen = found
+    return app if access.is_admin or access.owns(app) or seen else None
 
 
 def apps_page(session: Session, access: Access, page: int, page_size: int) -> Page[App]:

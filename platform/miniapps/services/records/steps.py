@@ -125,13 +125,49 @@ def take_step(
     if record.submitted_at is None and old_status == workflow.initial:
         record.submitted_at = record.updated_at
     flush_or_conflict(session, record)
+    record_step(
+        session,
+        record,
+        definition,
+        workflow,
+        transition,
+        old_status,
+        actor,
+        notify_base_url,
+        comment=comment,
+        note_id=note.id if note is not None else None,
+        acting_for=acting_for,
+        earlier_audit=earlier_audit,
+    )
+
+
+def record_step(
+    session: Session,
+    record: Record,
+    definition: AppDefinition,
+    workflow: Workflow,
+    transition: Transition,
+    old_status: str,
+    actor: User | None,
+    notify_base_url: str | None,
+    *,
+    comment: str | None = None,
+    note_id: int | None = None,
+    acting_for: frozenset[int] = frozenset(),
+    earlier_audit: Sequence[dict[str, Any]] = (),
+) -> None:
+    """What follows a record's move along ``transition`` from ``old_status`` (the record
+    already stored in its new state): the step's audit entry (after ``earlier_audit``, in
+    one statement), channels, follow-up actions on submission and emails (when a base
+    URL for links is given). ``note_id``: the thread comment ``comment`` was kept as."""
     changes: list[dict[str, Any]] = [
         {"pointer": "/status", "old": old_status, "new": record.status}
     ]
     if comment:
-        link = {"comment_id": note.id} if note is not None else {}
+        link = {"comment_id": note_id} if note_id is not None else {}
         changes.append({"pointer": "/comment", "old": None, "new": comment, **link})
-    write_audit_rows(session, [*earlier_audit, audit_row(record, actor, action, changes)])
+    row = audit_row(record, actor, transition.action, changes)
+    write_audit_rows(session, [*earlier_audit, row])
     on_step(
         session,
         record,
@@ -154,7 +190,7 @@ def take_step(
             old_status,
             actor,
             notify_base_url,
-            commented=note is not None,
+            commented=note_id is not None,
         )
 
 

@@ -44,7 +44,10 @@ export const PATTERN_INPUT_LIMIT = 10000;
 
 const compiled = new Map();
 
-/** The RegExp for a pattern, compiled once; null when the browser cannot read it. */
+/** The RegExp for a pattern, compiled once; null when the browser cannot read it. The `u`
+ * flag is JSON Schema's dialect; the server reads and runs patterns the same way
+ * (miniapps/core/records/patterns.py; tests/js/ecma_patterns.test.mjs holds both to the
+ * same answers). */
 function regexFor(source) {
   if (!compiled.has(source)) {
     let regex = null;

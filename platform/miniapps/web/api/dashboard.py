@@ -6,6 +6,8 @@ those its ``permissions.dashboard`` adds); ``from`` and ``to`` are periods (``20
 ``2025-Q1``, ``2025-W07``, ``2025``), both optional. The service checks permission
 (403) and the periods (422 with pointers ``/from``, ``/to``). A ``table`` widget lists
 only records the caller may read (``data.restricted`` says why when it lists fewer).
+The figures are read on the read replica when one is configured
+(:mod:`miniapps.web.replica_reads`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from miniapps.web.api.auth import api_access
 from miniapps.web.api.blueprint import bp
 from miniapps.web.api.lookups import app_or_404
 from miniapps.web.api.parsing import allow_params, text_param
+from miniapps.web.replica_reads import read_only_work
 
 
 @bp.get("/apps/<app_id>/dashboard")
@@ -28,6 +31,7 @@ def app_dashboard_json(app_id: str) -> ResponseReturnValue:
     app = app_or_404(app_id)
     ods = text_param("org")
     org = by_ods(db.session, ods) if ods is not None else None
-    return jsonify(
-        app_dashboard(db.session, api_access(), app, org, text_param("from"), text_param("to"))
-    )
+    access = api_access()
+    with read_only_work() as session:  # the figures: on the read replica when there is one
+        found = app_dashboard(session, access, app, org, text_param("from"), text_param("to"))
+    return jsonify(found)

@@ -30,6 +30,7 @@ from miniapps.services.permissions import DASHBOARD
 from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.dashboard_panels import build_panel, table_csv, widget_table
 from miniapps.web.apps.records import load_app
+from miniapps.web.replica_reads import read_only_work
 from miniapps.web.session_user import current_access, current_org
 
 FIELD_FILTER = re.compile(r"^f\[(/.+)\]$")
@@ -86,15 +87,18 @@ def _state(app: App) -> DashboardState:
 
 
 def _dashboard(app: App, state: DashboardState) -> dict[str, Any]:
-    return dashboard_service.app_dashboard(
-        db.session,
-        current_access(),
-        app,
-        state.org,
-        state.period_from or None,
-        state.period_to or None,
-        state.fields,
-    )
+    """The dashboard's figures: read on the read replica when there is one."""
+    access = current_access()
+    with read_only_work() as session:
+        return dashboard_service.app_dashboard(
+            session,
+            access,
+            app,
+            state.org,
+            state.period_from or None,
+            state.period_to or None,
+            state.fields,
+        )
 
 
 @bp.route("/<app_id>/dashboard")

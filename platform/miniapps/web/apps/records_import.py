@@ -12,7 +12,9 @@ JavaScript), then the result or every problem. Only the uploader sees it.
 
 ``/apps/<id>/export?format=csv|xlsx|json&org=&period=&status=`` downloads the
 records the user may see. A CSV export of an app with repeating sections is a
-ZIP: the main CSV plus one CSV per section, keyed by ``record_id``.
+ZIP: the main CSV plus one CSV per section, keyed by ``record_id``. The records are read
+on the read replica when one is configured (:mod:`miniapps.web.replica_reads`); the
+audits of the export are written on the primary.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from miniapps.services.imports.store import ImportFolder, ImportProgress
 from miniapps.services.organisations import UnknownOrganisation, by_ods, writable_orgs
 from miniapps.web.apps.blueprint import bp
 from miniapps.web.apps.records import load_app, load_listed_app
+from miniapps.web.replica_reads import read_only_work
 from miniapps.web.session_user import current_access
 
 NOT_FOUND = (
@@ -235,19 +238,22 @@ def export(app_id: str) -> ResponseReturnValue:
         except UnknownOrganisation:
             abort(404, f"No organisation has the ODS code {ods!r}.")
     definition = app_definition(db.session, app)
-    records = RecordExport(
-        db.session,
-        current_access(),
-        app,
-        within=within,
-        period=request.args.get("period", "").strip() or None,
-        status=request.args.get("status", "").strip() or None,
-    )
+    access = current_access()
     base = f"{app.id}-{date.today().isoformat()}"
     body = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent, by _read_and_close)
     try:
-        fmt, _ = write_download(definition, fmt, records.items, body, base)
-        if records.audit():  # once the file is made: each channel record exported counts as read
+        with read_only_work() as session:  # the records: on the read replica if there is one
+            records = RecordExport(
+                session,
+                access,
+                app,
+                within=within,
+                period=request.args.get("period", "").strip() or None,
+                status=request.args.get("status", "").strip() or None,
+            )
+            fmt, _ = write_download(definition, fmt, records.items, body, base)
+        # Once the file is made: each channel record exported counts as read (the primary).
+        if records.audit(db.session):
             db.session.commit()
         size = body.tell()
         body.seek(0)

@@ -1,54 +1,27 @@
-"""The one permission filter: what a user may read, write, approve, publish or count, and where.
-
-Every page, list, dashboard, export and API call asks :class:`Access`. Roles are
-held per organisation and reach every organisation beneath it (materialised path).
-
-A stakeholder organisation takes part through channels (the records it holds as items)
-and through its own **ad hoc apps** (``App.owner_id``): its people may publish an app to
-the organisations of its area (everything beneath its parent, a Place or an ICB), and
-then read the submitted records of that app in the area, and publish its new versions.
-Nobody else gains anything from an owned app, and only its owner (or a platform admin)
-may publish it again.
-
-A record may be **about another organisation** (its app declares a ``subject``: a peer
-review of another practice of the PCN, ``Record.subject_id``). Those who may read at that
-organisation see the record once it is submitted (never its drafts), besides those who
-see it from the organisation that wrote it; figures and lists stay the writer's.
-"""
+"""The one filter, :class:`Access`: what one user may do where, from their memberships
+(see the package's description), and :class:`SystemAccess` for the platform itself."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
-from sqlalchemy.orm import Session, aliased, object_session
+from sqlalchemy.orm import Session
 
-from miniapps.models import App, AppTarget, ChannelItem, Organisation, Record, User
+from miniapps.models import App, ChannelItem, Organisation, Record, User
 from miniapps.models.organisation import subtree
 from miniapps.services.channels.stakeholders import area_path
-from miniapps.services.definitions import app_definition
-
-READ, WRITE, APPROVE, PUBLISH = "read", "write", "approve", "publish"
-# See an app's aggregate figures (its dashboards) without reading its records: every role
-# that may read may see them; an app's ``permissions.dashboard`` adds roles (app_roles).
-DASHBOARD = "dashboard"
-ACTIONS = (READ, WRITE, APPROVE, PUBLISH, DASHBOARD)
-
-# Which roles grant which action on records of the member organisation and below.
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "platform_admin": frozenset(ACTIONS),
-    "icb_viewer": frozenset({READ, DASHBOARD}),
-    "pcn_manager": frozenset({READ, WRITE, APPROVE, PUBLISH, DASHBOARD}),
-    "practice_manager": frozenset({READ, WRITE, APPROVE, DASHBOARD}),
-    "practice_staff": frozenset({READ, WRITE, DASHBOARD}),
-    # Stakeholders see the records their organisation holds as channel items (and the
-    # records of apps their organisation owns: OWNER_ACTIONS), nothing else.
-    "stakeholder": frozenset(),
-}
-# What a stakeholder membership grants on an app its organisation owns, in its area.
-# PUBLISH also holds for a new app (no app yet): a stakeholder starts an ad hoc collection.
-OWNER_ACTIONS = frozenset({READ, PUBLISH, DASHBOARD})
+from miniapps.services.permissions.rules import (
+    DASHBOARD,
+    OWNER_ACTIONS,
+    PUBLISH,
+    READ,
+    ROLE_ACTIONS,
+    WRITE,
+    app_roles,
+    has_subject,
+)
 
 
 class Forbidden(Exception):
@@ -145,12 +118,7 @@ class Access:
         prefixes = self._role_prefixes(action, app)
         if prefixes is None:
             return true()
-        clauses = [subtree(p) for p in prefixes]
-        clauses += [
-            and_(subtree(area), Organisation.type != "stakeholder")
-            for area in self._owner_areas(action, app)
-        ]
-        return or_(*clauses) if clauses else false()
+        return _org_clause(tuple(prefixes), tuple(self._owner_areas(action, app)))
 
     def can(self, action: str, org: Organisation, app: App | None = None) -> bool:
         prefixes = self._role_prefixes(action, app)
@@ -280,6 +248,16 @@ class Access:
         )
 
 
+@lru_cache(maxsize=1024)
+def _org_clause(prefixes: tuple[str, ...], areas: tuple[str, ...]) -> ColumnElement[bool]:
+    """:meth:`Access.org_clause` for these role paths and owner areas: made once per
+    shape (most users share a few), as SQL expressions are immutable and building one
+    cost more than running the query it goes into."""
+    clauses = [subtree(p) for p in prefixes]
+    clauses += [and_(subtree(area), Organisation.type != "stakeholder") for area in areas]
+    return or_(*clauses) if clauses else false()
+
+
 class SystemAccess(Access):
     """The platform acting for itself (the CLI, jobs): allowed everything, everywhere."""
 
@@ -295,59 +273,3 @@ class SystemAccess(Access):
 
     def _prefixes(self, action: str, app_roles: Iterable[str] | None = None) -> list[str] | None:
         return None  # no restriction
-
-
-def app_roles(app: App | None, action: str) -> list[str] | None:
-    """Roles an app's ``permissions`` member allows for ``action`` (None: no restriction).
-    :data:`DASHBOARD`: the readers and the roles ``permissions.dashboard`` adds."""
-    latest = _latest_definition(app)
-    if latest is None:
-        return None
-    permissions: dict[str, Any] = latest.get("permissions") or {}
-    roles = permissions.get(action)
-    if action == DASHBOARD:
-        readers = permissions.get(READ)
-        return None if readers is None else [*readers, *(roles or [])]
-    return list(roles) if roles is not None else None
-
-
-def has_subject(app: App) -> bool:
-    """Whether ``app``'s latest definition makes records about another organisation."""
-    latest = _latest_definition(app)
-    return latest is not None and latest.get("subject") is not None
-
-
-def _latest_definition(app: App | None) -> dict[str, Any] | None:
-    """The JSON of ``app``'s latest version (None before its first publish): the
-    process's cached definition of it, so a request parses no version's JSON; an app in no
-    session reads its loaded versions."""
-    if app is None:
-        return None
-    session = object_session(app)
-    if session is None or app.latest_version is None:
-        return app.versions[-1].definition if app.versions else None
-    return app_definition(session, app).raw
-
-
-# An alias, so the outer Organisation is not correlated away; made once (a new alias per
-# call cost about a millisecond of column proxies on every request that checks targeting).
-_TARGET = aliased(Organisation)
-
-
-def targeted_clause(app_id: str) -> ColumnElement[bool]:
-    """SQL condition on :class:`Organisation`: the app is published to it or to one above it."""
-    return (
-        select(AppTarget.id)
-        .join(_TARGET, AppTarget.organisation_id == _TARGET.id)
-        .where(AppTarget.app_id == app_id, Organisation.path.startswith(_TARGET.path))
-        .exists()
-    )
-
-
-def is_targeted(session: Session, app_id: str, org: Organisation) -> bool:
-    paths = session.scalars(
-        select(Organisation.path)
-        .join(AppTarget, AppTarget.organisation_id == Organisation.id)
-        .where(AppTarget.app_id == app_id)
-    )
-    return any(org.path.startswith(p) for p in paths)
