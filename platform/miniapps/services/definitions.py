@@ -33,6 +33,16 @@ _EXPANDED: dict[tuple[str, int], AppDefinition] = {}
 # content hash -> the definition of every stored version with that content.
 DEFINITIONS: BoundedCache[str, AppDefinition] = BoundedCache(512)
 _SESSION_KEY = "miniapps.version_definitions"
+_HASHES_KEY = "miniapps.version_hashes"
+
+# A column for a statement on App: the content hash of the app's latest version, so a
+# statement that reads the app anyway brings it along (see :func:`remember_hash`).
+LATEST_HASH = (
+    select(AppVersion.content_hash)
+    .where(AppVersion.app_id == App.id, AppVersion.version == App.latest_version)
+    .correlate(App)
+    .scalar_subquery()
+)
 
 
 def record_definition(session: Session, record: Record, period: str | None = None) -> AppDefinition:
@@ -99,15 +109,27 @@ def _sealed(raw: dict[str, Any], source: str | None = None) -> AppDefinition:
     return definition
 
 
+def remember_hash(session: Session, app: App, content_hash: str | None) -> None:
+    """Note ``app``'s latest version's content hash (read with the app, :data:`LATEST_HASH`)
+    for this session, so :func:`app_definition` needs no statement of its own. Forgotten
+    on a rollback, like the definitions looked up."""
+    if content_hash is not None and app.latest_version is not None:
+        hashes = session.info.setdefault(_HASHES_KEY, {})
+        hashes[(app.id, app.latest_version)] = content_hash
+
+
 def _version_definition(session: Session, app_id: str, version: int) -> AppDefinition:
-    """``app_id`` v``version``: once per session a statement for its content hash; its
-    JSON is read (and parsed) only the first time the process meets that content."""
+    """``app_id`` v``version``: once per session a statement for its content hash (none
+    when it came with the app's row); its JSON is read (and parsed) only the first time
+    the process meets that content."""
     memo: dict[tuple[str, int], AppDefinition] = session.info.setdefault(_SESSION_KEY, {})
     found = memo.get((app_id, version))
     if found is not None:
         return found
     where = (AppVersion.app_id == app_id, AppVersion.version == version)
-    content_hash = session.scalar(select(AppVersion.content_hash).where(*where))
+    content_hash = session.info.get(_HASHES_KEY, {}).get((app_id, version))
+    if content_hash is None:
+        content_hash = session.scalar(select(AppVersion.content_hash).where(*where))
     assert content_hash is not None, f"{app_id} v{version} is missing"
 
     def read() -> AppDefinition:
@@ -121,3 +143,4 @@ def _version_definition(session: Session, app_id: str, version: int) -> AppDefin
 def _forget_versions(session: Session, _previous: object) -> None:
     """A rollback may undo a publish: look versions up again afterwards."""
     session.info.pop(_SESSION_KEY, None)
+    session.info.pop(_HASHES_KEY, None)

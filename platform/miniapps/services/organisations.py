@@ -63,6 +63,20 @@ def by_ods(session: Session, ods: str) -> Organisation:
     return org
 
 
+def by_ods_for_app(session: Session, ods: str, app_id: str) -> tuple[Organisation, bool]:
+    """The organisation by its ODS code and whether ``app_id`` is published to it (or to
+    one above it), in one statement: what :func:`by_ods` and
+    :func:`~miniapps.services.permissions.is_targeted` ask one after the other."""
+    query = select(Organisation, targeted_clause(app_id)).where(
+        Organisation.ods == ods.strip().upper()
+    )
+    found = session.execute(query).first()
+    if found is None:
+        raise UnknownOrganisation(ods)
+    org, targeted = found
+    return org, bool(targeted)
+
+
 def children(session: Session, org: Organisation) -> list[Organisation]:
     query = select(Organisation).where(Organisation.parent_id == org.id, Organisation.active)
     return list(session.scalars(query.order_by(Organisation.name)))

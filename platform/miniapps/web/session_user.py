@@ -14,10 +14,9 @@ from miniapps.db import db
 from miniapps.extensions import login_manager
 from miniapps.models import Organisation, User
 from miniapps.services.permissions import PUBLISH, Access
-from miniapps.services.users import active_user
-from miniapps.services.users.tokens import authenticate_token
+from miniapps.services.users.tokens import token_user
 from miniapps.services.users.units import Units
-from miniapps.services.users.user_sessions import SessionPolicy, session_user_id
+from miniapps.services.users.user_sessions import SessionPolicy, signed_in_user
 
 # How long bookkeeping writes wait for SQLite's write lock before giving up.
 BOOKKEEPING_LOCK_WAIT_SECONDS = 0.2
@@ -59,17 +58,14 @@ def _load_user(user_id: str) -> User | None:
     if not user_id.isdigit() or not isinstance(session_id, str):
         return None
     policy = SessionPolicy.from_config(current_app.config)
-    if session_user_id(db_units(), session_id, policy) != int(user_id):
-        return None
-    return active_user(db.session, int(user_id))
+    return signed_in_user(db.session, db_units(), session_id, int(user_id), policy)
 
 
 def _load_user_from_token(req: Request) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    check = authenticate_token(db_units(), header.removeprefix("Bearer ").strip())
-    user = active_user(db.session, check.user_id) if check.user_id is not None else None
+    user, _check = token_user(db.session, db_units(), header.removeprefix("Bearer ").strip())
     if user is not None:
         g.authenticated_by_token = True
     return user

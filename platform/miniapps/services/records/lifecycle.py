@@ -61,19 +61,22 @@ def create_record(
     actor: User | None,
     notify_base_url: str | None = None,
     input_issues: Sequence[Issue] = (),
+    targeted: bool | None = None,
 ) -> Record:
     """Store a new record (a draft, or submitted when ``submit``) for ``org``.
 
     A period that already has ``org``'s record (in an app holding one per period) is
     refused with :class:`PeriodTaken`, naming that record, before the data is checked.
     ``input_issues`` are problems the entry point found before the data existed (a
-    refused upload): refused together with the data's own, in one round.
+    refused upload): refused together with the data's own, in one round. ``targeted``:
+    whether the app is published to ``org``, when the caller asked already in this
+    transaction (with the organisation: one statement less); None asks here.
 
     Authorisation first, then state: 403 for someone who may not write at ``org`` (a
     locked period or a taken one is no business of theirs), then 422 for a malformed
     period, then 409 for a locked period, then 409 for a taken one."""
     access.require(WRITE, org, app)
-    if not is_targeted(session, app.id, org):
+    if not (is_targeted(session, app.id, org) if targeted is None else targeted):
         raise Forbidden(f"{app.title} is not published to {org.name} ({org.ods}).")
     refuse_if_retired(app)
     definition = app_definition(session, app, period)

@@ -18,6 +18,7 @@ from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
 from miniapps.services.app_retirement import is_readable
 from miniapps.services.apps import published_to_reader, visible_apps
+from miniapps.services.definitions import LATEST_HASH, remember_hash
 from miniapps.services.permissions import Access
 
 T = TypeVar("T")
@@ -36,10 +37,12 @@ def visible_app(session: Session, access: Access, app_id: str) -> App | None:
     (never say which): what :func:`~miniapps.services.apps.sees_app` says of this one app
     (without listing every app), asked in the statement that reads the app."""
     seen_by_reader = published_to_reader(access, app_id)
-    found = session.execute(select(App, seen_by_reader).where(App.id == app_id)).first()
+    query = select(App, seen_by_reader, LATEST_HASH).where(App.id == app_id)
+    found = session.execute(query).first()
     if found is None or not is_readable(found[0]):
         return None
-    app, seen = found
+    app, seen, content_hash = found
+    remember_hash(session, app, content_hash)  # its definition then costs no statement
     return app if access.is_admin or access.owns(app) or seen else None
 
 

@@ -1,9 +1,9 @@
 """API tokens: made for a number of days, listed by their first characters, revoked.
 
-Only a token's sha256 is stored, so the plain token is shown once. Checking a token
-reads in a unit of its own; ``last_used_at`` is written at most once per
-:data:`TOUCH_EVERY` per token, in its own short transaction, and never fails the
-request (a read-only API call writes nothing else).
+Only a token's sha256 is stored, so the plain token is shown once. A request's token is
+checked on the request's session, with its user, in one statement; ``last_used_at`` is
+written at most once per :data:`TOUCH_EVERY` per token, in its own short transaction,
+and never fails the request (a read-only API call writes nothing else).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import String, bindparam, or_, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from miniapps.models import ApiToken, User
 from miniapps.services.users.digests import token_digest
-from miniapps.services.users.units import Units, as_utc, best_effort
+from miniapps.services.users.units import Units, as_utc, best_effort, untouched
 
 TOKEN_PREFIX = "mna_"
 PREFIX_LENGTH = 10  # "mna_" and six characters: what lists and `tokens revoke` show
@@ -109,28 +109,70 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     return session.get(User, check.user_id) if check.user_id is not None else None
 
 
-def authenticate_token(units: Units, token: str, now: datetime | None = None) -> TokenCheck:
-    """Check ``token`` in a unit of its own and note its use (at most every few minutes)."""
+# The token's columns, its user and their memberships: built once, bound per request.
+_TOKEN_USER = (
+    select(User, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest", type_=String))
+    .options(joinedload(User.memberships))
+)
+
+
+def token_user(
+    session: Session, units: Units, token: str, now: datetime | None = None
+) -> tuple[User | None, TokenCheck]:
+    """The active user of a live ``token`` with their memberships (None when refused),
+    and the check saying why; notes the token's use (at most every few minutes).
+
+    One statement on the caller's session (the request's): the token's columns, its
+    user and their memberships. Checking in a unit of its own and then loading the user
+    cost a second statement, session and connection (and on PostgreSQL a BEGIN and a
+    ROLLBACK) on every API request. The request reads what it would have read anyway,
+    so it stays a read (SQLite: a GET's plain BEGIN). When the use is to be noted (once
+    every few minutes), that transaction, which then holds only this read, is ended
+    first, so the note is a transaction of its own as before (kept whatever the request
+    does, and on SQLite not a savepoint of a writing request)."""
     moment = now or datetime.now(UTC)
     digest = token_digest(token)
-    with units.read() as session:
-        check = check_token(session, token, moment)
-    due = check.last_used_at is None or moment - check.last_used_at >= TOUCH_EVERY
-    if check.user_id is not None and due:
-        with best_effort(units, "a token's last use") as session:
-            session.execute(
-                update(ApiToken)
-                .where(
-                    ApiToken.token_hash == digest,
-                    or_(
-                        ApiToken.last_used_at.is_(None),
-                        ApiToken.last_used_at < moment - TOUCH_EVERY,
-                    ),
-                )
-                .values(last_used_at=moment)
-                .execution_options(synchronize_session=False)
+    fresh = untouched(session)
+    found = session.execute(_TOKEN_USER, {"digest": digest}).unique().first()
+    if found is None:
+        return None, TokenCheck(None, "unknown")
+    user, expires_at, revoked_at, last_used_at = found
+    state = _state(revoked_at, expires_at, moment)
+    if state != "active":
+        return None, TokenCheck(None, state, as_utc(expires_at))
+    if not user.active:
+        return None, TokenCheck(None, "inactive")
+    last_used = as_utc(last_used_at) if last_used_at is not None else None
+    check = TokenCheck(user.id, None, as_utc(expires_at), last_used)
+    if _use_due(check, moment):
+        if fresh:
+            session.commit()  # only the read above: nothing to keep or undo
+        _note_use(units, digest, moment)
+    return user, check
+
+
+def _use_due(check: TokenCheck, moment: datetime) -> bool:
+    """Whether the token's ``last_used_at`` is older than :data:`TOUCH_EVERY` (or unset)."""
+    return check.last_used_at is None or moment - check.last_used_at >= TOUCH_EVERY
+
+
+def _note_use(units: Units, digest: str, moment: datetime) -> None:
+    """Write ``last_used_at`` (best effort: never fails the request)."""
+    with best_effort(units, "a token's last use") as session:
+        session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.token_hash == digest,
+                or_(
+                    ApiToken.last_used_at.is_(None),
+                    ApiToken.last_used_at < moment - TOUCH_EVERY,
+                ),
             )
-    return check
+            .values(last_used_at=moment)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:

@@ -59,3 +59,9 @@ def within(session: Session) -> Units:
         session.flush()
 
     return Units(read=unit, write=unit)
+
+
+def untouched(session: Session) -> bool:
+    """Whether ``session`` has neither a transaction nor changes waiting to be flushed:
+    then a transaction that only reads can be committed without keeping anything else."""
+    return not session.in_transaction() and not (session.new or session.dirty or session.deleted)

@@ -5,7 +5,8 @@ with when it started and was last seen. A session is good while it has not been 
 (sign-out, a password change), has been used within the idle timeout and is younger
 than the absolute timeout. So a cookie copied before sign-out is worth nothing after.
 
-Checking a session reads in a unit of its own; ``last_seen_at`` (the idle clock) is
+A page's request checks its session on the request's session, with the user, in one
+statement (:func:`signed_in_user`); ``last_seen_at`` (the idle clock) is
 written at most once per ``touch_every``, in its own short transaction, and a failure
 to write it never fails the request.
 """
@@ -17,12 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, String, bindparam, delete, select, update
+from sqlalchemy.orm import Session, joinedload
 
-from miniapps.models import UserSession
+from miniapps.models import User, UserSession
 from miniapps.services.users.digests import token_digest
-from miniapps.services.users.units import Units, as_utc, best_effort
+from miniapps.services.users.units import Units, as_utc, best_effort, untouched
 
 
 @dataclass(frozen=True)
@@ -68,43 +69,83 @@ def start_session(
     return session_id
 
 
-def session_user_id(
-    units: Units, session_id: str, policy: SessionPolicy, now: datetime | None = None
-) -> int | None:
-    """The user of the live session ``session_id``; None when it is unknown, ended, idle
-    too long or too old. Notes the use now and then (see the module docstring)."""
+# The session's columns, its user and their memberships: built once, bound per request.
+_SESSION_USER = (
+    select(
+        User, UserSession.id, UserSession.created_at, UserSession.last_seen_at, UserSession.ended_at
+    )
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("digest", type_=String),
+        User.id == bindparam("user_id", type_=Integer),
+    )
+    .options(joinedload(User.memberships))
+)
+
+
+def signed_in_user(
+    session: Session,
+    units: Units,
+    session_id: str,
+    user_id: int,
+    policy: SessionPolicy,
+    now: datetime | None = None,
+) -> User | None:
+    """The active user ``user_id`` with their memberships while ``session_id`` is their
+    live session (not ended, used within the idle timeout, younger than the absolute one),
+    else None; notes the use now and then (see the module docstring).
+
+    One statement on the caller's session (the request's): the session's columns, the
+    user and their memberships, where reading the session in a unit of its own and then
+    the user cost a second statement, session and connection on every page. When the use
+    is to be noted, the request's transaction (then holding only this read) is ended
+    first, so the note is a short transaction of its own as before."""
     moment = now or datetime.now(UTC)
-    with units.read() as session:
-        # Its columns, not the object: nothing is changed through it (cheaper per request).
-        row = session.execute(
-            select(
-                UserSession.id,
-                UserSession.user_id,
-                UserSession.created_at,
-                UserSession.last_seen_at,
-                UserSession.ended_at,
-            ).where(UserSession.token_hash == token_digest(session_id))
-        ).first()
-    if row is None:
+    fresh = untouched(session)
+    values = {"digest": token_digest(session_id), "user_id": user_id}
+    found = session.execute(_SESSION_USER, values).unique().first()
+    if found is None:
         return None
-    row_id, user_id, created_at, last_seen_at, ended_at = row
+    user, row_id, created_at, last_seen_at, ended_at = found
+    if not _live(created_at, last_seen_at, ended_at, policy, moment) or not user.active:
+        return None
+    if _seen_due(last_seen_at, policy, moment):
+        if fresh:
+            session.commit()  # only the read above: nothing to keep or undo
+        _note_seen(units, row_id, policy, moment)
+    return user
+
+
+def _live(
+    created_at: datetime,
+    last_seen_at: datetime,
+    ended_at: datetime | None,
+    policy: SessionPolicy,
+    moment: datetime,
+) -> bool:
+    """Not ended, used within the idle timeout, younger than the absolute one."""
     if ended_at is not None:
-        return None
-    last_seen = as_utc(last_seen_at)
-    if moment - last_seen > policy.idle or moment - as_utc(created_at) > policy.absolute:
-        return None
-    if moment - last_seen >= policy.touch_every:
-        with best_effort(units, "a session's last use") as session:
-            session.execute(
-                update(UserSession)
-                .where(
-                    UserSession.id == row_id,
-                    UserSession.last_seen_at < moment - policy.touch_every,
-                )
-                .values(last_seen_at=moment)
-                .execution_options(synchronize_session=False)
+        return False
+    idle = moment - as_utc(last_seen_at) > policy.idle
+    return not idle and moment - as_utc(created_at) <= policy.absolute
+
+
+def _seen_due(last_seen_at: datetime, policy: SessionPolicy, moment: datetime) -> bool:
+    return moment - as_utc(last_seen_at) >= policy.touch_every
+
+
+def _note_seen(units: Units, row_id: int, policy: SessionPolicy, moment: datetime) -> None:
+    """Write ``last_seen_at`` (best effort: never fails the request)."""
+    with best_effort(units, "a session's last use") as session:
+        session.execute(
+            update(UserSession)
+            .where(
+                UserSession.id == row_id,
+                UserSession.last_seen_at < moment - policy.touch_every,
             )
-    return user_id
+            .values(last_seen_at=moment)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def end_session(session: Session, session_id: str, now: datetime | None = None) -> None:

@@ -13,8 +13,7 @@ from flask import Response, g, jsonify, request
 from miniapps.db import db
 from miniapps.models import User
 from miniapps.services.permissions import Access
-from miniapps.services.users import active_user
-from miniapps.services.users.tokens import TokenCheck, authenticate_token
+from miniapps.services.users.tokens import TokenCheck, token_user
 from miniapps.web.api.blueprint import bp
 from miniapps.web.session_user import db_units
 
@@ -50,8 +49,8 @@ def require_token() -> Response | None:
         return unauthorized(
             "Send an API token in the header 'Authorization: Bearer <token>'.", token_given=False
         )
-    check = authenticate_token(db_units(), token)  # reads (and notes use) on its own
-    user = active_user(db.session, check.user_id) if check.user_id is not None else None
+    # One statement on the request's session: the token, its user and their memberships.
+    user, check = token_user(db.session, db_units(), token)
     if user is None:
         return unauthorized(_refusal(check), token_given=True)
     _act_as(user)

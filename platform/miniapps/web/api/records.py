@@ -18,7 +18,7 @@ from miniapps.db import db
 from miniapps.models import Organisation, Record
 from miniapps.services.apps import get_app
 from miniapps.services.channels.reads import audit_read, audit_reads
-from miniapps.services.organisations import UnknownOrganisation, by_ods
+from miniapps.services.organisations import UnknownOrganisation, by_ods, by_ods_for_app
 from miniapps.services.permissions import WRITE
 from miniapps.services.records.lifecycle import apply_transition, create_record, update_record
 from miniapps.services.records.listing import records_page
@@ -68,7 +68,7 @@ def create_app_record(app_id: str) -> ResponseReturnValue:
     app = app_or_404(app_id)
     body = validated_body("RecordCreate")
     try:
-        org = by_ods(db.session, body["org"])
+        org, targeted = by_ods_for_app(db.session, body["org"], app.id)
     except UnknownOrganisation as exc:
         raise RequestInvalid([Issue("/org", str(exc), "unknown_organisation")]) from exc
     record = create_record(
@@ -81,6 +81,7 @@ def create_app_record(app_id: str) -> ResponseReturnValue:
         submit=bool(body.get("submit", False)),
         actor=api_user(),
         notify_base_url=current_app.config["BASE_URL"],
+        targeted=targeted,
     )
     db.session.commit()
     response = _record_response(record, 201)

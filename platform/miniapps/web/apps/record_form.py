@@ -79,6 +79,7 @@ def new_record(app_id: str) -> ResponseReturnValue:
             actor=current_user,
             notify_base_url=current_app.config["BASE_URL"],
             input_issues=bound.input_issues(),
+            targeted=True,  # chosen among writable_orgs: those the app is published to
         )
     except DataInvalid as exc:
         issues = exc.issues
