@@ -15,7 +15,7 @@ import pytest
 from miniapps.demo.channels import stakeholder_rows
 from miniapps.demo.loader import place_code
 from miniapps.models import App, ChannelBreach, ChannelItem, Comment, Organisation, Record, User
-from miniapps.services import apps as app_service
+from miniapps.services import app_visibility
 from miniapps.services.channels.breaches import mark_breaches
 from miniapps.services.channels.stakeholders import covers
 from miniapps.services.permissions import Access
@@ -203,12 +203,12 @@ def test_the_ad_hoc_return_belongs_to_the_merton_team(db_session, loaded) -> Non
     assert readiness.owner is not None and readiness.owner.ods == "DEMO-LA-MERTON"
     assert [t.organisation.ods for t in readiness.targets] == [place_code("Merton")]
     officer = Access(_user(db_session, "safeguarding"))
-    assert readiness in app_service.visible_apps(db_session, officer)
+    assert readiness in app_visibility.visible_apps(db_session, officer)
     stored = db_session.scalars(select(Record).where(Record.app_id == readiness.id)).all()
     assert len(stored) > 10
     assert records_page(db_session, officer, readiness, page=1, page_size=500).total == len(stored)
     quality = Access(_user(db_session, "quality"))
-    assert readiness not in app_service.visible_apps(db_session, quality)
+    assert readiness not in app_visibility.visible_apps(db_session, quality)
     latest = max(r.period for r in stored)
     home = _org(db_session, "H85076")
     assert not any(r.organisation_id == home.id and r.period == latest for r in stored)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from miniapps.core.definitions.loading import validate_definition
 from miniapps.models import App, AppTarget, Organisation
+from miniapps.services import app_visibility
 from miniapps.services import apps as app_service
 from miniapps.services.dashboards.building import app_dashboard
 from miniapps.services.exports.records import export_items
@@ -111,7 +112,7 @@ def test_the_owner_reads_submitted_records_of_its_area_and_not_drafts(
     assert visible_record(db_session, owner, returns["north"].id) is not None
     assert visible_record(db_session, owner, returns["draft"].id) is None  # drafts stay home
     assert visible_app(db_session, owner, la_app.id) is la_app
-    assert la_app in app_service.visible_apps(db_session, owner)
+    assert la_app in app_visibility.visible_apps(db_session, owner)
     assert not owner.can(WRITE, returns["north"].organisation, la_app)
     exported = export_items(db_session, owner, la_app)
     assert [(r.id, ods) for r, ods, *_ in exported] == [
@@ -126,7 +127,7 @@ def test_other_stakeholders_gain_nothing(
 ) -> None:
     other = Access(stakeholder_users[ods])
     assert visible_app(db_session, other, la_app.id) is None
-    assert la_app not in app_service.visible_apps(db_session, other)
+    assert la_app not in app_visibility.visible_apps(db_session, other)
     assert records_page(db_session, other, la_app, page=1, page_size=50).total == 0
     assert export_items(db_session, other, la_app) == []
     assert all(visible_record(db_session, other, r.id) is None for r in returns.values())

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from miniapps.models import App, AuditEntry, OutboxMessage, Record
+from miniapps.services import app_visibility
 from miniapps.services import apps as app_service
 from miniapps.services.app_retirement import (
     AppRetired,
@@ -91,8 +92,8 @@ def test_no_new_record_once_retired_but_old_ones_stay_readable(
     assert caught.value.kind == "conflict"
     assert count(db_session) == 1
     reader = Access(users["practice_manager"])
-    assert north_fridge in app_service.visible_apps(db_session, reader)
-    assert app_service.sees_app(db_session, reader, north_fridge)
+    assert north_fridge in app_visibility.visible_apps(db_session, reader)
+    assert app_visibility.sees_app(db_session, reader, north_fridge)
     from miniapps.services.records.listing import visible_app, visible_record
 
     assert visible_app(db_session, reader, "fridge_log") is north_fridge

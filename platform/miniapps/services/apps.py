@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.context import schema_pointer
@@ -26,10 +26,10 @@ from miniapps.models import (
     Record,
     User,
 )
-from miniapps.services.app_retirement import is_readable, readable_clause
+from miniapps.services.app_visibility import sees_app
 from miniapps.services.compliance.definition_checks import framework_issues
 from miniapps.services.definitions import app_definition, latest_version
-from miniapps.services.permissions import READ, Access, Forbidden, targeted_clause
+from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.publish_rights import check_owns_existing, check_targets, not_owned
 
 # How many failing records to name before summarising.
@@ -280,37 +280,6 @@ def _carry_records_forward(session: Session, new: AppDefinition, actor: User | N
     session.flush()
 
 
-def visible_apps(session: Session, access: Access) -> list[App]:
-    """Published apps targeted at an organisation where the user may read or write
-    records, and the ad hoc apps of the user's stakeholder organisations."""
-    apps = list(session.scalars(select(App).where(readable_clause()).order_by(App.title)))
-    if access.is_admin:
-        return apps
-    readable = [o.id for o in access.orgs(session, READ)]
-    return [app for app in apps if access.owns(app) or _targeted_at(session, app, readable)]
-
-
-def sees_app(session: Session, access: Access, app: App) -> bool:
-    """Whether ``access`` may know that ``app`` exists: it is in their list of apps
-    (:func:`visible_apps`). Anyone else is told nothing about it, not even its title."""
-    if not is_readable(app):
-        return access.is_admin
-    if access.is_admin or access.owns(app):
-        return True
-    return bool(session.scalar(select(published_to_reader(access, app.id))))
-
-
-def published_to_reader(access: Access, app_id: str) -> Exists:
-    """Whether app ``app_id`` is published to (or above) an active organisation where
-    ``access`` may read: the condition of :func:`sees_app` for everyone but admins and
-    owners, as a clause to ask inside another statement."""
-    return (
-        select(Organisation.id)
-        .where(targeted_clause(app_id), access.org_clause(READ), Organisation.active)
-        .exists()
-    )
-
-
 def hidden_id_message(app_id: str) -> str:
     """Why an id taken by an app the publisher cannot see cannot be published: it says
     the id is taken, never whose app it is or what it is called."""
@@ -318,9 +287,3 @@ def hidden_id_message(app_id: str) -> str:
         f"The app id “{app_id}” is already taken, so you cannot publish under it. "
         f"Change “id” to one of your own, like “{app_id}_2”."
     )
-
-
-def _targeted_at(session: Session, app: App, org_ids: list[int]) -> bool:
-    """Whether ``app`` is published to one of ``org_ids`` (or to one above it)."""
-    query = select(Organisation.id).where(targeted_clause(app.id), Organisation.id.in_(org_ids))
-    return session.scalars(query.limit(1)).first() is not None

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from miniapps.models import App, Organisation
-from miniapps.services.apps import visible_apps
+from miniapps.services.app_visibility import visible_apps
 from miniapps.services.compliance.assessment import UnknownFramework, loaded_versions
 from miniapps.services.compliance.frameworks import stored_frameworks
 from miniapps.services.compliance.source_types import EvidenceItem

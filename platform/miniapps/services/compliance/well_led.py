@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from miniapps.models import App, Organisation
-from miniapps.services.apps import visible_apps
+from miniapps.services.app_visibility import visible_apps
 from miniapps.services.compliance.assessment import (
     Assessment,
     KeyQuestionResult,

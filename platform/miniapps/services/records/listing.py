@@ -17,7 +17,7 @@ from miniapps.core.periods.keys import previous_period
 from miniapps.models import App, Organisation, Record
 from miniapps.models.organisation import subtree
 from miniapps.services.app_retirement import is_readable
-from miniapps.services.apps import published_to_reader, visible_apps
+from miniapps.services.app_visibility import published_to_reader, visible_apps
 from miniapps.services.definitions import LATEST_HASH, remember_hash
 from miniapps.services.permissions import Access
 
@@ -34,7 +34,7 @@ class Page(Generic[T]):
 
 def visible_app(session: Session, access: Access, app_id: str) -> App | None:
     """The published (or retired) app ``app_id`` when the caller may see it, else None
-    (never say which): what :func:`~miniapps.services.apps.sees_app` says of this one app
+    (never say which): what :func:`~miniapps.services.app_visibility.sees_app` says of this one app
     (without listing every app), asked in the statement that reads the app."""
     seen_by_reader = published_to_reader(access, app_id)
     query = select(App, seen_by_reader, LATEST_HASH).where(App.id == app_id)

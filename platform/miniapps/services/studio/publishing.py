@@ -22,6 +22,7 @@ from miniapps.core.studio.change_words import describe_changes
 from miniapps.core.studio.migration_choices import MigrationChoice, apply_choices, suggest_choices
 from miniapps.models import Organisation, Record, StudioDraft, User
 from miniapps.models.base import utcnow
+from miniapps.services import app_visibility
 from miniapps.services import apps as app_service
 from miniapps.services.apps import Published
 from miniapps.services.definitions import latest_version
@@ -109,7 +110,7 @@ def preview_effect(
     applied) on the stored records of the draft's app, for someone who may publish it;
     None when it has no stored records or is someone else's (nothing is told of it)."""
     app = app_service.get_app(session, draft.app_id) if draft.app_id else None
-    if app is None or not app_service.sees_app(session, access, app):
+    if app is None or not app_visibility.sees_app(session, access, app):
         return None
     if not_owned(access, app) is not None or not _has_records(session, app.id):
         return None

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from miniapps.core.errors import DataInvalid
 from miniapps.db import db
-from miniapps.services import apps as app_service
+from miniapps.services import app_visibility
 from miniapps.services.notifications.preferences import preferences_of, save_preferences
 from miniapps.web.account.blueprint import bp
 from miniapps.web.session_user import current_access
@@ -17,7 +17,7 @@ from miniapps.web.session_user import current_access
 @bp.route("/notifications", methods=["GET", "POST"])
 @login_required
 def notifications() -> ResponseReturnValue:
-    apps = app_service.visible_apps(db.session, current_access())
+    apps = app_visibility.visible_apps(db.session, current_access())
     prefs = preferences_of(db.session, current_user)
     chosen: dict[str, str | None] = {
         "default": prefs.default,

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from miniapps.db import db
-from miniapps.services import apps as app_service
+from miniapps.services import app_visibility
 from miniapps.services.channels.inbox import open_counts
 from miniapps.services.definitions import app_definition
 from miniapps.services.returns import tracking as returns_service
@@ -27,7 +27,7 @@ def index() -> ResponseReturnValue:
 def my_apps() -> ResponseReturnValue:
     access = current_access()
     org = current_org()
-    apps = app_service.visible_apps(db.session, access)
+    apps = app_visibility.visible_apps(db.session, access)
     due = []
     if org is not None:
         due = returns_service.due_for(db.session, access, org, date.today(), apps)

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from miniapps.core.studio.editing import blank_definition
 from miniapps.db import db
+from miniapps.services import app_visibility
 from miniapps.services import apps as app_service
 from miniapps.services.permissions import Forbidden
 from miniapps.services.publish_rights import not_owned
@@ -35,7 +36,7 @@ def index() -> ResponseReturnValue:
     drafts = draft_service.visible_drafts(db.session, access)
     changeable = [
         app
-        for app in app_service.visible_apps(db.session, access)
+        for app in app_visibility.visible_apps(db.session, access)
         if not_owned(access, app) is None
     ]
     return render_template("studio/index.html", drafts=drafts, apps=changeable)
@@ -88,7 +89,7 @@ def new() -> ResponseReturnValue:
 def change_app(app_id: str) -> ResponseReturnValue:
     access = studio_access()
     app = app_service.get_app(db.session, app_id)
-    if app is None or not app_service.sees_app(db.session, access, app):
+    if app is None or not app_visibility.sees_app(db.session, access, app):
         abort(404, app_service.hidden_id_message(app_id))
     try:
         draft = draft_service.draft_from_app(db.session, access, current_user, app)
