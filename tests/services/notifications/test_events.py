@@ -2,62 +2,45 @@
 
 from __future__ import annotations
 
-from miniapps.models import OutboxMessage, Record
+from miniapps.models import OutboxMessage
 from miniapps.services.notifications.events import (
     queue_notification,
     recipients_for,
     record_context,
 )
-from miniapps.services.permissions import Access
-from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 BASE_URL = "https://miniapps.example.nhs.uk"
 
 
-def _submitted(db_session: Session, users, orgs, fridge_app) -> Record:
-    staff = users["practice_staff"]
-    record = record_service.create_record(
-        db_session,
-        Access(staff),
-        fridge_app,
-        orgs["A00001"],
-        {"reading": 9.5},
-        submit=True,
-        actor=staff,
-    )
-    db_session.flush()
-    return record
-
-
 def test_recipients_are_role_holders_at_and_above_the_organisation(
-    db_session: Session, users, orgs, fridge_app
+    submitted_reading, db_session: Session
 ) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+    record = submitted_reading
     approvers = recipients_for(db_session, record, ["practice_manager", "pcn_manager"])
     # pm2 manages a practice in the other PCN: not told about A00001's record.
     assert {u.email for u in approvers} == {"pm@example.nhs.uk", "pcn@example.nhs.uk"}
 
 
 def test_submitter_is_the_one_who_submitted_and_the_actor_is_left_out(
-    db_session: Session, users, orgs, fridge_app
+    submitted_reading, db_session: Session, users
 ) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+    record = submitted_reading
     assert recipients_for(db_session, record, ["submitter"]) == [users["practice_staff"]]
     assert recipients_for(db_session, record, ["submitter"], exclude=users["practice_staff"]) == []
 
 
-def test_inactive_users_are_not_told(db_session: Session, users, orgs, fridge_app) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+def test_inactive_users_are_not_told(submitted_reading, db_session: Session, users) -> None:
+    record = submitted_reading
     users["practice_manager"].active = False
     assert users["practice_manager"] not in recipients_for(db_session, record, ["practice_manager"])
 
 
 def test_queue_notification_skips_those_who_may_not_see_the_record(
-    db_session: Session, users, orgs, fridge_app
+    submitted_reading, db_session: Session, users
 ) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+    record = submitted_reading
     context = record_context(db_session, record, base_url=BASE_URL, actor=users["practice_staff"])
     everyone = [users["practice_manager"], users["practice_manager_2"], users["stakeholder"]]
 
@@ -75,9 +58,9 @@ def test_queue_notification_skips_those_who_may_not_see_the_record(
 
 
 def test_a_dedupe_key_makes_a_reminder_once_per_recipient(
-    db_session: Session, users, orgs, fridge_app
+    submitted_reading, db_session: Session
 ) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+    record = submitted_reading
     context = record_context(db_session, record, base_url=BASE_URL)
     managers = recipients_for(db_session, record, ["practice_manager", "pcn_manager"])
     key = f"reminder:fridge_log:A00001:{record.period}:due"
@@ -93,8 +76,8 @@ def test_a_dedupe_key_makes_a_reminder_once_per_recipient(
 
 
 def test_a_platform_admin_is_told_only_when_named(
-    db_session: Session, users, orgs, fridge_app
+    submitted_reading, db_session: Session, users
 ) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+    record = submitted_reading
     assert users["platform_admin"] not in recipients_for(db_session, record, ["practice_manager"])
     assert recipients_for(db_session, record, ["platform_admin"]) == [users["platform_admin"]]

@@ -3,34 +3,17 @@ each with their delivery for the record's app (an override, else their default).
 
 from __future__ import annotations
 
-from miniapps.models import AuditEntry, NotificationPreference, Record
+from miniapps.models import AuditEntry, NotificationPreference
 from miniapps.services.notifications.events import recipients_for
 from miniapps.services.notifications.recipients import role_holders
-from miniapps.services.permissions import Access
-from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 
-def _submitted(db_session: Session, users, orgs, fridge_app) -> Record:
-    staff = users["practice_staff"]
-    record = record_service.create_record(
-        db_session,
-        Access(staff),
-        fridge_app,
-        orgs["A00001"],
-        {"reading": 9.5},
-        submit=True,
-        actor=staff,
-    )
-    db_session.flush()
-    return record
-
-
 def test_holders_of_several_role_lists_are_those_each_list_finds(
-    db_session: Session, users, orgs, fridge_app
+    submitted_reading, db_session: Session, users
 ) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+    record = submitted_reading
     holders = role_holders(db_session, record, ["practice_manager", "pcn_manager", "submitter"])
     for roles in (["practice_manager"], ["pcn_manager"], ["practice_manager", "pcn_manager"]):
         expected = recipients_for(db_session, record, roles)
@@ -41,9 +24,9 @@ def test_holders_of_several_role_lists_are_those_each_list_finds(
 
 
 def test_each_holder_has_their_delivery_for_the_app(
-    db_session: Session, users, orgs, fridge_app
+    submitted_reading, db_session: Session, users
 ) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+    record = submitted_reading
     manager, pcn = users["practice_manager"], users["pcn_manager"]
     pcn.notification_delivery = "digest"
     db_session.add(
@@ -55,10 +38,8 @@ def test_each_holder_has_their_delivery_for_the_app(
     assert holders.deliveries[pcn.id] == "digest"  # the default
 
 
-def test_a_submit_writes_create_then_submit_entries(
-    db_session: Session, users, orgs, fridge_app
-) -> None:
-    record = _submitted(db_session, users, orgs, fridge_app)
+def test_a_submit_writes_create_then_submit_entries(submitted_reading, db_session: Session) -> None:
+    record = submitted_reading
     entries = db_session.scalars(
         select(AuditEntry).where(AuditEntry.record_id == record.id).order_by(AuditEntry.id)
     ).all()
