@@ -7,7 +7,9 @@ nothing about it, not even its title (pages and the API answer 404).
 
 from __future__ import annotations
 
-from sqlalchemy import Exists, select
+from functools import lru_cache
+
+from sqlalchemy import ColumnElement, Exists, select
 from sqlalchemy.orm import Session
 
 from miniapps.models import App, Organisation
@@ -39,9 +41,16 @@ def published_to_reader(access: Access, app_id: str) -> Exists:
     """Whether app ``app_id`` is published to (or above) an active organisation where
     ``access`` may read: the condition of :func:`sees_app` for everyone but admins and
     owners, as a clause to ask inside another statement."""
+    return _published_to(app_id, access.org_clause(READ))
+
+
+@lru_cache(maxsize=1024)
+def _published_to(app_id: str, readable: ColumnElement[bool]) -> Exists:
+    """:func:`published_to_reader` for one app and one reader's condition (made once per
+    shape: most readers share a few; building it cost more than running it)."""
     return (
         select(Organisation.id)
-        .where(targeted_clause(app_id), access.org_clause(READ), Organisation.active)
+        .where(targeted_clause(app_id), readable, Organisation.active)
         .exists()
     )
 

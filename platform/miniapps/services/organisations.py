@@ -7,8 +7,9 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.errors import Issue, IssuesError
@@ -67,14 +68,20 @@ def by_ods_for_app(session: Session, ods: str, app_id: str) -> tuple[Organisatio
     """The organisation by its ODS code and whether ``app_id`` is published to it (or to
     one above it), in one statement: what :func:`by_ods` and
     :func:`~miniapps.services.permissions.is_targeted` ask one after the other."""
-    query = select(Organisation, targeted_clause(app_id)).where(
-        Organisation.ods == ods.strip().upper()
-    )
-    found = session.execute(query).first()
+    found = session.execute(_org_for_app(app_id), {"ods": ods.strip().upper()}).first()
     if found is None:
         raise UnknownOrganisation(ods)
     org, targeted = found
     return org, bool(targeted)
+
+
+@lru_cache(maxsize=1024)
+def _org_for_app(app_id: str) -> Select[Organisation, bool]:
+    """:func:`by_ods_for_app`'s statement for one app, the code bound as ``ods``: built
+    once (building it cost more than running it)."""
+    return select(Organisation, targeted_clause(app_id)).where(
+        Organisation.ods == bindparam("ods", type_=String)
+    )
 
 
 def children(session: Session, org: Organisation) -> list[Organisation]:
@@ -91,10 +98,14 @@ def targeted_organisations(session: Session, app: App) -> list[Organisation]:
 def writable_orgs(session: Session, access: Access, app: App) -> list[Organisation]:
     """Active organisations where ``access`` may fill ``app`` in and it is published, by
     place in the tree."""
-    query = select(Organisation).where(
-        access.org_clause(WRITE, app), targeted_clause(app.id), Organisation.active
-    )
-    return list(session.scalars(query.order_by(Organisation.path)))
+    return list(session.scalars(_writable_query(access.org_clause(WRITE, app), app.id)))
+
+
+@lru_cache(maxsize=1024)
+def _writable_query(writable: ColumnElement[bool], app_id: str) -> Select[Organisation]:
+    """:func:`writable_orgs`'s statement, made once per shape of permission and app."""
+    query = select(Organisation).where(writable, targeted_clause(app_id), Organisation.active)
+    return query.order_by(Organisation.path)
 
 
 def ancestors(session: Session, org: Organisation) -> list[Organisation]:

@@ -139,6 +139,7 @@ def _email_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # package files: not looked at (stat) again on every email
     )
 
 

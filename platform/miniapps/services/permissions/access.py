@@ -40,6 +40,7 @@ class Access:
         )
         # Those with an area (a parent), by id: the path prefix of the area each covers.
         self._areas: dict[int, str] = {}
+        self._known_prefixes: dict[tuple[str, str | None, int | None], list[str] | None] = {}
         for m in self.memberships:
             area = area_path(m.organisation) if m.role == "stakeholder" else None
             if area is not None:
@@ -72,7 +73,11 @@ class Access:
         only by its owner (:meth:`_owner_areas`) or a platform admin."""
         if action == PUBLISH and app is not None and app.owner_id is not None:
             return None if self.is_admin else []
-        return self._prefixes(action, app_roles(app, action))
+        # Asked several times a request (each asks the app's definition): kept per app version.
+        key = (action, app.id, app.latest_version) if app is not None else (action, None, None)
+        if key not in self._known_prefixes:
+            self._known_prefixes[key] = self._prefixes(action, app_roles(app, action))
+        return self._known_prefixes[key]
 
     def _owner_areas(self, action: str, app: App | None) -> list[str]:
         """Areas (path prefixes) where a stakeholder membership grants ``action`` on

@@ -8,7 +8,7 @@ from functools import lru_cache
 from sqlalchemy import ColumnElement, String, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
-from miniapps.models import AppTarget, Organisation
+from miniapps.models import App, AppTarget, Organisation
 
 # An alias, so the outer Organisation is not correlated away; made once (a new alias per
 # call cost about a millisecond of column proxies on every request that checks targeting).
@@ -40,3 +40,13 @@ def is_targeted(session: Session, app_id: str, org: Organisation) -> bool:
     """Whether the app is published to ``org`` or to an organisation above it."""
     paths = session.scalars(_TARGET_PATHS, {"app_id": app_id})
     return any(org.path.startswith(p) for p in paths)
+
+
+# targeted_clause for the App of the enclosing statement (which reads App and
+# Organisation together): whether that app is published to that organisation or above it.
+TARGETED_HERE = (
+    select(AppTarget.id)
+    .join(_TARGET, AppTarget.organisation_id == _TARGET.id)
+    .where(AppTarget.app_id == App.id, Organisation.path.startswith(_TARGET.path))
+    .exists()
+)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, Select, String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.periods.keys import previous_period
@@ -36,14 +37,22 @@ def visible_app(session: Session, access: Access, app_id: str) -> App | None:
     """The published (or retired) app ``app_id`` when the caller may see it, else None
     (never say which): what :func:`~miniapps.services.app_visibility.sees_app` says of this one app
     (without listing every app), asked in the statement that reads the app."""
-    seen_by_reader = published_to_reader(access, app_id)
-    query = select(App, seen_by_reader, LATEST_HASH).where(App.id == app_id)
-    found = session.execute(query).first()
+    query = _app_query(published_to_reader(access, app_id))
+    found = session.execute(query, {"app_id": app_id}).first()
     if found is None or not is_readable(found[0]):
         return None
     app, seen, content_hash = found
     remember_hash(session, app, content_hash)  # its definition then costs no statement
     return app if access.is_admin or access.owns(app) or seen else None
+
+
+@lru_cache(maxsize=1024)
+def _app_query(seen_by_reader: Exists) -> Select[App, bool, str | None]:
+    """The app (bound as ``app_id``), whether the reader sees it and its latest hash: one
+    statement per reader's shape, built once (it cost more to build than to run)."""
+    return select(App, seen_by_reader, LATEST_HASH).where(
+        App.id == bindparam("app_id", type_=String)
+    )
 
 
 def apps_page(session: Session, access: Access, page: int, page_size: int) -> Page[App]:

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, url_for
 from flask.typing import ResponseReturnValue
 
-from miniapps.core.errors import Issue
+from miniapps.core.errors import Issue, MiniappsError
 from miniapps.core.periods.keys import is_period
 from miniapps.db import db
 from miniapps.models import Organisation, Record
@@ -22,6 +22,7 @@ from miniapps.services.organisations import UnknownOrganisation, by_ods, by_ods_
 from miniapps.services.permissions import WRITE
 from miniapps.services.records.lifecycle import apply_transition, create_record, update_record
 from miniapps.services.records.listing import records_page
+from miniapps.services.records.new_record_lookup import app_and_org
 from miniapps.services.records.periods import PeriodTaken
 from miniapps.web.api.answers import etag, page_answer, record_answer, record_answers
 from miniapps.web.api.auth import api_access, api_user
@@ -65,12 +66,21 @@ def _record_response(record: Record, status: int = 200) -> Response:
 @bp.post("/apps/<app_id>/records")
 def create_app_record(app_id: str) -> ResponseReturnValue:
     allow_params([])
-    app = app_or_404(app_id)
-    body = validated_body("RecordCreate")
-    try:
-        org, targeted = by_ods_for_app(db.session, body["org"], app.id)
-    except UnknownOrganisation as exc:
-        raise RequestInvalid([Issue("/org", str(exc), "unknown_organisation")]) from exc
+    # The body is read first but refused only after the app's 404, as on every route.
+    body = _body_or_refusal("RecordCreate")
+    place = None
+    if isinstance(body, dict):
+        place = app_and_org(db.session, api_access(), app_id, body["org"])
+    app = place.app if place is not None else app_or_404(app_id)
+    if isinstance(body, MiniappsError):
+        raise body
+    if place is not None:
+        org, targeted = place.org, place.targeted
+    else:
+        try:
+            org, targeted = by_ods_for_app(db.session, body["org"], app.id)
+        except UnknownOrganisation as exc:
+            raise RequestInvalid([Issue("/org", str(exc), "unknown_organisation")]) from exc
     record = create_record(
         db.session,
         api_access(),
@@ -87,6 +97,14 @@ def create_app_record(app_id: str) -> ResponseReturnValue:
     response = _record_response(record, 201)
     response.headers["Location"] = url_for("api.get_record", record_id=record.id)
     return response
+
+
+def _body_or_refusal(schema_name: str) -> dict[str, Any] | MiniappsError:
+    """The checked body, or why it is refused (to raise once the route's 404 is settled)."""
+    try:
+        return validated_body(schema_name)
+    except MiniappsError as exc:
+        return exc
 
 
 @bp.get("/apps/<app_id>/records")

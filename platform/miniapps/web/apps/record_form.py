@@ -27,6 +27,7 @@ from miniapps.services.records.attachments import AttachmentStore
 from miniapps.services.records.lifecycle import NotEditable
 from miniapps.services.records.listing import previous_period_data
 from miniapps.services.records.lookups import field_lookups
+from miniapps.services.records.new_record_lookup import app_with_writable_orgs
 from miniapps.services.records.periods import PeriodTaken, period_holder
 from miniapps.services.records.steps import StaleRecord
 from miniapps.services.returns.due_period import due_period
@@ -38,8 +39,9 @@ from miniapps.web.session_user import current_access, current_org
 @bp.route("/<app_id>/new", methods=["GET", "POST"])
 @login_required
 def new_record(app_id: str) -> ResponseReturnValue:
-    app = load_app(app_id)
-    orgs = writable_orgs(db.session, current_access(), app)
+    # The app with where the user may fill it in, in one statement when there is somewhere.
+    place = app_with_writable_orgs(db.session, current_access(), app_id)
+    app, orgs = place if place is not None else _app_and_orgs(app_id)
     if not orgs:
         abort(403, f"You may not add {app.title} records.")
     refuse_if_retired(app)
@@ -94,6 +96,12 @@ def new_record(app_id: str) -> ResponseReturnValue:
     bound.attach_errors(issues)
     page = _render(app, definition, bound, orgs, chosen_org, periods, chosen_period)
     return page, 400
+
+
+def _app_and_orgs(app_id: str) -> tuple[App, list[Organisation]]:
+    """The app (or 404) and where the user may fill it in, asked one after the other."""
+    app = load_app(app_id)
+    return app, writable_orgs(db.session, current_access(), app)
 
 
 def _open_existing(app: App, record_id: int) -> ResponseReturnValue:
