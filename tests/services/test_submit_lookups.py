@@ -104,14 +104,20 @@ def test_the_api_refuses_an_organisation_the_app_is_not_published_to(
     assert "not published to" in answer.get_json()["message"]
 
 
+@pytest.fixture
+def south_log(db_session: Session, orgs: dict[str, Organisation]) -> App:
+    """The fridge log again, published to the South PCN only."""
+    south = load_example("fridge_log") | {"id": "south_log", "title": "South log"}
+    return publish_app(db_session, south, [orgs["U00002"]])
+
+
+@pytest.mark.usefixtures("fridge_app", "south_log")
 def test_the_app_and_the_organisation_together_agree_with_the_separate_lookups(
-    db_session: Session, users: dict[str, User], orgs: dict[str, Organisation], fridge_app: App
+    db_session: Session, users: dict[str, User], orgs: dict[str, Organisation]
 ) -> None:
     """Whenever the one statement answers, the separate lookups say the same: the caller
     sees the app, and the organisation and its targeting are the same. It answers for
     everyone who may read at a targeted, active organisation, and for the admin."""
-    south = load_example("fridge_log") | {"id": "south_log", "title": "South log"}
-    publish_app(db_session, south, [orgs["U00002"]])
     orgs["A00004"].active = False
     db_session.commit()
     answered = set()
@@ -152,34 +158,29 @@ def test_the_app_and_the_organisation_together_agree_with_the_separate_lookups(
         ("practice_manager_2", "south_log", {"org": "A00003", "data": {}}, 201, None),
     ],
 )
+@pytest.mark.usefixtures("fridge_app", "south_log")
 def test_the_api_answers_in_the_usual_order(
     client,
-    db_session: Session,
     users: dict[str, User],
-    orgs: dict[str, Organisation],
     token,
-    fridge_app: App,
     who: str,
     app_id: str,
     body: dict,
     status: int,
     error: str | None,
 ) -> None:
-    south = load_example("fridge_log") | {"id": "south_log", "title": "South log"}
-    publish_app(db_session, south, [orgs["U00002"]])
     answer = client.post(f"/api/v1/apps/{app_id}/records", json=body, headers=token(users[who]))
     assert answer.status_code == status, answer.get_json()
     assert answer.get_json().get("error") == error
 
 
+@pytest.mark.usefixtures("fridge_app", "south_log")
 def test_the_app_with_where_to_write_agrees_with_the_separate_lookups(
-    db_session: Session, users: dict[str, User], orgs: dict[str, Organisation], fridge_app: App
+    db_session: Session, users: dict[str, User], orgs: dict[str, Organisation]
 ) -> None:
     """The form's one statement: whenever it answers, the app is the one the caller sees
     and the organisations are :func:`writable_orgs`, in order, including under an app
     whose ``permissions`` let fewer roles write than the roles allow."""
-    south = load_example("fridge_log") | {"id": "south_log", "title": "South log"}
-    publish_app(db_session, south, [orgs["U00002"]])
     managers_only = load_example("fridge_log") | {
         "id": "managers_log",
         "title": "Managers' log",
