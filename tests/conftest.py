@@ -38,6 +38,13 @@ REPO = Path(__file__).resolve().parents[1]
 # Same algorithm (argon2id), test-sized cost: production cost would dominate the suite's time.
 use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 PASSWORD = "correct horse battery"
+# The smallest provider tree with a practice: ICB > Place > PCN > practice (as in ``orgs``).
+NORTH_SURGERY_TREE = (
+    OrgRow("QWE", "Test ICB", "icb", None),
+    OrgRow("PLC01", "Test Place", "place", "QWE"),
+    OrgRow("U00001", "North PCN", "pcn", "PLC01"),
+    OrgRow("A00001", "North Surgery", "practice", "U00001"),
+)
 
 
 @pytest.fixture(scope="session")
@@ -154,18 +161,30 @@ def submitted(
     db_session: Session, users: dict[str, User], orgs: dict[str, Organisation], fridge_app: App
 ) -> Record:
     """A fridge reading (9.5) submitted by A00001's practice staff, committed."""
+    record = submit_reading(db_session, users, orgs, fridge_app, 9.5)
+    db_session.commit()
+    return record
+
+
+def submit_reading(
+    session: Session,
+    users: dict[str, User],
+    orgs: dict[str, Organisation],
+    fridge_app: App,
+    reading: float,
+) -> Record:
+    """A fridge reading submitted by A00001's practice staff (neither flushed nor committed
+    beyond what the submit itself does)."""
     staff = users["practice_staff"]
-    record = record_service.create_record(
-        db_session,
+    return record_service.create_record(
+        session,
         Access(staff),
         fridge_app,
         orgs["A00001"],
-        {"reading": 9.5},
+        {"reading": reading},
         submit=True,
         actor=staff,
     )
-    db_session.commit()
-    return record
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ from miniapps.db import db, make_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from tests.conftest import NORTH_SURGERY_TREE
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -177,10 +179,7 @@ def committed_tree_app(shared_db_url: str, tmp_path: Path) -> Iterator[Flask]:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
                 OrgRow("A00002", "Hill Surgery", "practice", "U00001"),
             ],
         )

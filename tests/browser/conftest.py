@@ -43,6 +43,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from tests.conftest import NORTH_SURGERY_TREE
+
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 EXAMPLE_APPS = ("fridge_log", "staff_training")
@@ -60,10 +62,7 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 5_000
 
 ORGANISATIONS = [
-    OrgRow("QWE", "Test ICB", "icb", None),
-    OrgRow("PLC01", "Test Place", "place", "QWE"),
-    OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-    OrgRow("A00001", "North Surgery", "practice", "U00001"),
+    *NORTH_SURGERY_TREE,
     OrgRow("A00002", "Hill Surgery", "practice", "U00001"),
 ]
 # key: (email, name, role, ODS). Tests that submit records use different practices, so

@@ -22,9 +22,10 @@ from miniapps.db import db
 from miniapps.models import App, Attachment, Organisation, Record, User
 from miniapps.services import users as user_service
 from miniapps.services.backup import migration_head
-from miniapps.services.organisations import OrgRow, upsert_organisations
+from miniapps.services.organisations import upsert_organisations
 from sqlalchemy import delete, func, select
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.publishing import publish_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,10 +53,7 @@ def live(tmp_path: Path) -> Iterator[Flask]:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
             ],
         )
         orgs = {o.ods: o for o in session.scalars(select(Organisation))}

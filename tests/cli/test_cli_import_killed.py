@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 from miniapps.db import make_engine
-from miniapps.services.organisations import OrgRow, by_ods, upsert_organisations
+from miniapps.services.organisations import by_ods, upsert_organisations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.import_readings import APP_ID, DEFINITION, csv_file, reading_rows, snapshot
 from tests.publishing import publish_app
 
@@ -66,10 +67,7 @@ def killable(shared_db_url: str, tmp_path: Path) -> tuple[str, dict[str, str]]:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
             ],
         )
         publish_app(session, DEFINITION, [by_ods(session, "QWE")], commit=False)

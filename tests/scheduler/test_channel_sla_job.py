@@ -22,6 +22,7 @@ from miniapps.services.permissions import Access
 from miniapps.services.records.lifecycle import create_record
 from sqlalchemy import func, select
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.fixtures_channels import STAKEHOLDERS, concern_definition
 from tests.publishing import publish_app
 
@@ -36,10 +37,7 @@ def send_concern_at(app: Flask, sent: datetime) -> int:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
                 *(
                     OrgRow(ods, name, "stakeholder", parent, category=category)
                     for ods, (name, category, parent) in STAKEHOLDERS.items()

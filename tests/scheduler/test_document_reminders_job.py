@@ -17,11 +17,12 @@ from miniapps.services import users as user_service
 from miniapps.services.compliance.frameworks import load_framework
 from miniapps.services.documents import adoption, library
 from miniapps.services.documents.reminders import DocumentReminderReport
-from miniapps.services.organisations import OrgRow, upsert_organisations
+from miniapps.services.organisations import upsert_organisations
 from miniapps.services.permissions import Access
 from miniapps.services.records.lifecycle import create_record
 from sqlalchemy import select
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.documents_setup import SAF, policies_definition
 from tests.publishing import publish_app
 
@@ -36,10 +37,7 @@ def seed(app: Flask, published: datetime, review_days: int) -> None:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
             ],
         )
         session.flush()

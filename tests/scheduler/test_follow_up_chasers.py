@@ -20,6 +20,7 @@ from miniapps.services.permissions import Access
 from miniapps.services.records.lifecycle import create_record
 from sqlalchemy import select
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.publishing import publish_app
 
 PM, STAFF, OUTSIDER = "pm@example.nhs.uk", "staff@example.nhs.uk", "out@example.nhs.uk"
@@ -58,10 +59,7 @@ def seed(app: Flask, today: date) -> dict[str, int]:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
                 OrgRow("A00002", "Hill Surgery", "practice", "U00001"),
             ],
         )

@@ -15,10 +15,11 @@ from miniapps.scheduler import JOBS, SchedulerProcess
 from miniapps.scheduler.record_deadlines import record_deadlines
 from miniapps.services import users as user_service
 from miniapps.services.channels.calendar import holidays
-from miniapps.services.organisations import OrgRow, upsert_organisations
+from miniapps.services.organisations import upsert_organisations
 from miniapps.services.records.deadline_reminders import DeadlineReport
 from sqlalchemy import func, select
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.cqc_deadlines import complaint, complaints_definition, ensure_saf, take
 from tests.publishing import publish_app
 
@@ -35,10 +36,7 @@ def seed(app: Flask) -> dict[str, int]:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
             ],
         )
         session.flush()

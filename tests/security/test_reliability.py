@@ -35,6 +35,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.fixtures_mail import SmtpSink, free_port
 
 MINIAPPS = str(Path(sys.executable).parent / "miniapps")
@@ -169,7 +170,7 @@ IMPORT_ROWS = 6_000  # seconds of writing, even on a fast machine
 def seeded_url(shared_db_url: str) -> str:
     """The shared database with the test tree, a practice manager and the fridge log."""
     from miniapps.services import users as user_service
-    from miniapps.services.organisations import OrgRow, upsert_organisations
+    from miniapps.services.organisations import upsert_organisations
 
     from tests.publishing import publish_app
 
@@ -178,10 +179,7 @@ def seeded_url(shared_db_url: str) -> str:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
             ],
         )
         orgs = {o.ods: o for o in session.scalars(select(Organisation))}

@@ -27,8 +27,10 @@ from miniapps.cli.serve_worker import BODY_BUFFER_BYTES, BODY_IDLE_SECONDS, HEAD
 from miniapps.db import db
 from miniapps.models import Organisation
 from miniapps.services import users as user_service
-from miniapps.services.organisations import OrgRow, upsert_organisations
+from miniapps.services.organisations import upsert_organisations
 from sqlalchemy import select
+
+from tests.conftest import NORTH_SURGERY_TREE
 
 MINIAPPS = Path(sys.executable).with_name("miniapps")
 EMAIL, PASSWORD = "slow@example.nhs.uk", "correct horse battery"
@@ -71,10 +73,7 @@ def _seed(url: str) -> None:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
             ],
         )
         practice = session.scalars(select(Organisation).filter_by(ods="A00001")).one()

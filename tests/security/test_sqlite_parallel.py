@@ -32,6 +32,7 @@ from miniapps.services.records import lifecycle as record_service
 from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.fixtures_channels import concern_definition
 from tests.publishing import publish_app
 
@@ -71,10 +72,7 @@ def _seed(app: Flask) -> tuple[list[str], list[str]]:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
                 OrgRow(
                     "LAADULT", "Test Council Adult Safeguarding", "stakeholder", "PLC01",
                     category="la_adult_safeguarding",

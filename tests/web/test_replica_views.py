@@ -30,6 +30,7 @@ from sqlalchemy import Engine, MetaData, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.fixtures_channels import STAKEHOLDERS, concern_definition
 from tests.publishing import publish_app
 
@@ -78,10 +79,7 @@ def seed(url: str, readings: list[float]) -> None:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
                 OrgRow("PLC99", "Other Place", "place", "QWE"),
                 *(
                     OrgRow(ods, name, "stakeholder", parent, category=category)

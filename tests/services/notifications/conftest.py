@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import pytest
 from miniapps.models import Record
-from miniapps.services.permissions import Access
-from miniapps.services.records import lifecycle as record_service
 from sqlalchemy.orm import Session
+
+from tests.conftest import submit_reading
 
 
 @pytest.fixture
 def submitted_reading(db_session: Session, users, orgs, fridge_app) -> Record:
     """A fridge reading submitted by practice staff at A00001 (flushed, not committed)."""
-    staff = users["practice_staff"]
-    record = record_service.create_record(
-        db_session,
-        Access(staff),
-        fridge_app,
-        orgs["A00001"],
-        {"reading": 9.5},
-        submit=True,
-        actor=staff,
-    )
+    record = submit_reading(db_session, users, orgs, fridge_app, 9.5)
     db_session.flush()
     return record

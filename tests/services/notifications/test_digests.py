@@ -18,12 +18,13 @@ from miniapps.services.notifications.digests import DigestReport, digest_day, qu
 from miniapps.services.notifications.outbox import deliver_due
 from miniapps.services.notifications.preferences import save_preferences
 from miniapps.services.notifications.smtp import SmtpConfig
-from miniapps.services.organisations import OrgRow, upsert_organisations
+from miniapps.services.organisations import upsert_organisations
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns.reminders import queue_reminders
 from sqlalchemy import delete, select
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.sample_definitions import MONTHLY_RETURN
 
 BASE = "https://miniapps.example.nhs.uk"
@@ -162,10 +163,7 @@ def _seed(app) -> None:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
             ],
         )
         session.flush()

@@ -6,25 +6,17 @@ import pytest
 from miniapps.core.errors import DataInvalid
 from miniapps.models import AuditEntry, CommentMention, OutboxMessage
 from miniapps.services.permissions import Access, Forbidden
-from miniapps.services.records import lifecycle as record_service
 from miniapps.services.records.comments import add_comment, parse_mentions, thread
 from sqlalchemy import select
+
+from tests.conftest import submit_reading
 
 BASE = "https://miniapps.example.nhs.uk"
 
 
 @pytest.fixture
 def record(db_session, users, orgs, fridge_app):
-    staff = users["practice_staff"]
-    made = record_service.create_record(
-        db_session,
-        Access(staff),
-        fridge_app,
-        orgs["A00001"],
-        {"reading": 5.0},
-        submit=True,
-        actor=staff,
-    )
+    made = submit_reading(db_session, users, orgs, fridge_app, 5.0)
     db_session.flush()
     return made
 

@@ -17,7 +17,7 @@ from miniapps.scheduler.reminders import return_reminders
 from miniapps.services import users as user_service
 from miniapps.services.notifications.outbox import deliver_due
 from miniapps.services.notifications.smtp import SmtpConfig
-from miniapps.services.organisations import OrgRow, upsert_organisations
+from miniapps.services.organisations import upsert_organisations
 from miniapps.services.permissions import Access
 from miniapps.services.records import lifecycle as record_service
 from miniapps.services.returns import tracking as returns_service
@@ -25,6 +25,7 @@ from miniapps.services.returns.reminders import ReminderReport, queue_reminders
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.conftest import NORTH_SURGERY_TREE
 from tests.publishing import publish_app
 from tests.sample_definitions import MONTHLY_RETURN as MONTHLY
 
@@ -228,10 +229,7 @@ def _seed(app: Flask) -> None:
         upsert_organisations(
             session,
             [
-                OrgRow("QWE", "Test ICB", "icb", None),
-                OrgRow("PLC01", "Test Place", "place", "QWE"),
-                OrgRow("U00001", "North PCN", "pcn", "PLC01"),
-                OrgRow("A00001", "North Surgery", "practice", "U00001"),
+                *NORTH_SURGERY_TREE,
             ],
         )
         session.flush()
