@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Select, event, inspect, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.bounded_cache import BoundedCache, seal
@@ -126,17 +126,23 @@ def _version_definition(session: Session, app_id: str, version: int) -> AppDefin
     found = memo.get((app_id, version))
     if found is not None:
         return found
-    where = (AppVersion.app_id == app_id, AppVersion.version == version)
     content_hash = session.info.get(_HASHES_KEY, {}).get((app_id, version))
     if content_hash is None:
-        content_hash = session.scalar(select(AppVersion.content_hash).where(*where))
+        content_hash = session.scalar(_version_column(AppVersion.content_hash, app_id, version))
     assert content_hash is not None, f"{app_id} v{version} is missing"
 
     def read() -> AppDefinition:
-        return _sealed(session.scalars(select(AppVersion.definition).where(*where)).one())
+        stored = session.scalars(_version_column(AppVersion.definition, app_id, version))
+        return _sealed(stored.one())
 
     found = memo[(app_id, version)] = DEFINITIONS.get_or_make(content_hash, read)
     return found
+
+
+def _version_column(column: Any, app_id: str, version: int) -> Select[Any]:
+    """``column`` of ``app_id`` v``version`` (built only when it must be read: building the
+    condition costs more than the memo look-up that usually answers instead)."""
+    return select(column).where(AppVersion.app_id == app_id, AppVersion.version == version)
 
 
 @event.listens_for(Session, "after_soft_rollback")

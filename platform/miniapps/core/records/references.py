@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from miniapps.core.bounded_cache import SealedCache
 from miniapps.core.definitions.context import normalise
 from miniapps.core.definitions.schema_fields import Field, iter_fields
 from miniapps.core.pointers import pattern_values
@@ -38,6 +39,9 @@ class Reference:
     is_subject: bool = False
 
 
+_BY_SEALED: SealedCache[tuple[Reference, ...]] = SealedCache(256)
+
+
 def record_of(field: Field) -> str | None:
     """The app id an integer field links to (``x-record-of``), else None."""
     value = field.schema.get(RECORD_OF)
@@ -47,9 +51,15 @@ def record_of(field: Field) -> str | None:
 def references(
     schema: dict[str, Any], ui: dict[str, Any], subject: dict[str, Any] | None
 ) -> tuple[Reference, ...]:
-    """Every field of the definition naming an organisation or a record."""
-    key = json.dumps([schema, ui.get("fields") or {}, subject], sort_keys=True)
-    return _references(key)
+    """Every field of the definition naming an organisation or a record. A sealed
+    definition's (a stored version's) are found by its schema's and ui's identity; others
+    by their content."""
+    subject_key = json.dumps(subject, sort_keys=True)
+    found = _BY_SEALED.get((schema, ui), subject_key)
+    if found is None:
+        key = json.dumps([schema, ui.get("fields") or {}, subject], sort_keys=True)
+        found = _BY_SEALED.put((schema, ui), _references(key), subject_key)
+    return found
 
 
 @lru_cache(maxsize=256)

@@ -1,7 +1,8 @@
 """Which records an export holds: those the user may see, through the one permission filter.
 
-:class:`RecordExport` reads them from a server-side cursor (``yield_per``), only the
-columns an export needs, so that a national export never holds its records at once; it
+:class:`RecordExport` reads them from a server-side cursor (``yield_per``; on PostgreSQL
+read ahead on a thread, :mod:`~miniapps.services.exports.read_ahead`), only the columns
+an export needs, so that a national export never holds its records at once; it
 notes the ids of channel records as they pass, and :meth:`RecordExport.audit` then writes
 one read per channel record, in batches. :func:`export_items` (whole ORM records in a
 list) stays for small callers.
@@ -21,6 +22,7 @@ from miniapps.core.records.value_safety import load_stored_json
 from miniapps.models import App, ChannelItem, Organisation, Record, User
 from miniapps.models.organisation import subtree
 from miniapps.services.channels.reads import audit_reads
+from miniapps.services.exports.read_ahead import read_ahead
 from miniapps.services.permissions import Access
 
 # Rows fetched per round trip from the cursor; channel records audited per statement.
@@ -99,8 +101,14 @@ class RecordExport:
         result = self.session.execute(
             self.statement.execution_options(yield_per=self.yield_per, stream_results=True)
         )
+        # PostgreSQL's batches are read ahead while these are written (read_ahead.py);
+        # SQLite's cursor works in this process, so there is nothing to overlap.
+        if self.session.get_bind().dialect.name == "postgresql":
+            rows: Iterator[Any] = read_ahead(result, self.yield_per)
+        else:
+            rows = iter(result)
         try:
-            for row in result:
+            for row in rows:
                 if row[-1]:
                     self.channel_record_ids.add(row[0])
                 record = ExportRow._make((*row[:_DATA], _data(row[_DATA]), *row[_DATA + 1 : width]))

@@ -11,7 +11,7 @@ caller's boundary commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -82,6 +82,7 @@ def queue_notification(
     urgent: bool | None = None,
     message_templates: Sequence[tuple[str, str]] = (),
     deliveries: Mapping[int, str] | None = None,
+    seeing: Collection[int] = (),
     batch: Batch | None = None,
 ) -> list[OutboxMessage | HeldNotification]:
     """Send ``email/<template_name>`` to each recipient, in the caller's transaction: to the
@@ -94,7 +95,8 @@ def queue_notification(
     ``(template, event)`` texts, rendered per recipient into ``message``/``message_html``;
     one that fails is left out (logged), never blocking what caused the email.
     ``deliveries``: recipients' deliveries already read (:func:`recipients_for`); the
-    others' are read when routing.
+    others' are read when routing. ``seeing``: recipients already known to see ``record``
+    (:meth:`RoleHolders.seeing`); the others' access is worked out from their memberships.
 
     Emails sent now go to the outbox in one statement at the end (:class:`Batch`); with
     ``batch`` they join the caller's, which the caller writes (several calls, one insert).
@@ -109,7 +111,11 @@ def queue_notification(
     for user in recipients:
         if not user.active or not user.email:
             continue
-        if record is not None and not Access(user).can_see_record(record, app):
+        if (
+            record is not None
+            and user.id not in seeing
+            and not Access(user).can_see_record(record, app)
+        ):
             continue
         text, html = render_messages(message_templates, context, user.name)
         email = render_email(
@@ -162,6 +168,7 @@ def notify_record_event(
     roles = {role for entry in entries for role in entry["to"] if role != SUBMITTER}
     if holders is None or not holders.covers(roles):
         holders = role_holders(session, record, roles)
+    seeing = holders.seeing(record, session.get(App, record.app_id))
     skipped = set(skip)
     per_user: dict[int, tuple[User, list[tuple[str, str]]]] = {}
     for entry in entries:
@@ -190,6 +197,7 @@ def notify_record_event(
             message_templates=texts,
             urgent=urgent,
             deliveries=holders.deliveries,
+            seeing=seeing,
             batch=emails,
         )
         told.update(user.id for _ in queued[:1])
@@ -242,6 +250,7 @@ def notify_transition(
     # Everyone either email may go to, read once for both.
     entries = notification_entries(session, record, events)
     holders = role_holders(session, record, [*roles, *(r for e in entries for r in e["to"])])
+    seeing = holders.seeing(record, session.get(App, record.app_id))
     emails = Batch()  # both emails' messages, written in one statement
     told = notify_record_event(
         session, record, events, actor, base_url, extra=step, holders=holders, batch=emails
@@ -262,6 +271,7 @@ def notify_transition(
             context=context,
             recipients=recipients,
             deliveries=holders.deliveries,
+            seeing=seeing,
             batch=emails,
         )
     emails.write(session)

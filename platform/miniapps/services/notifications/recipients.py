@@ -3,9 +3,10 @@ its organisation or above, and its submitter.
 
 One occurrence (a workflow step) may ask for several lists of roles: the definition's
 ``notifications`` for the step, then the built-in email's. :func:`role_holders` reads the
-holders of all of them in one statement, with each holder's memberships (to check what
-they may see) and their delivery for the record's app (immediately or in a digest), so
-routing the emails needs no statement per recipient.
+holders of all of them in one statement, with the roles each holds there (which, for
+nearly everyone, already say that they may see the record: :meth:`RoleHolders.seeing`)
+and their delivery for the record's app (immediately or in a digest), so routing the
+emails needs no statement per recipient.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, and_, bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, lazyload
 
 from miniapps.core.workflow import Workflow
 from miniapps.models import (
+    App,
     AuditEntry,
     Membership,
     NotificationPreference,
@@ -27,6 +29,7 @@ from miniapps.models import (
 )
 from miniapps.models.notification_preference import IMMEDIATE
 from miniapps.services.definitions import record_definition
+from miniapps.services.permissions.rules import READ, WRITE, app_roles, grants
 
 SUBMITTER = "submitter"
 
@@ -43,15 +46,28 @@ class RoleHolders:
     def covers(self, roles: Iterable[str]) -> bool:
         return self.roles.issuperset(roles)
 
+    def seeing(self, record: Record, app: App | None) -> set[int]:
+        """Those who see ``record`` by a role read here: held at its organisation or above
+        and granting what :meth:`~miniapps.services.permissions.Access.sees_as_provider`
+        asks, so their memberships need not be read to know it (the others' are)."""
+        action = WRITE if record.status == "draft" else READ
+        allowed = app_roles(app, action)
+        return {
+            user_id
+            for user_id, roles in self.held.items()
+            if any(grants(role, action, allowed) for role in roles)
+        }
+
     def holding(self, roles: Iterable[str]) -> list[User]:
         """Those holding one of ``roles`` (all of them read here), in id order."""
         wanted = set(roles)
         return [user for user_id, user in self.users.items() if self.held[user_id] & wanted]
 
 
-# Holders of some roles at an organisation's path or above, with their memberships (to
-# check what each may see) and their delivery for the app: built once, bound per call
-# (building it and its cache key cost more than running it).
+# Holders of some roles at an organisation's path or above and their delivery for the
+# app: built once, bound per call (building it and its cache key cost more than running
+# it). Their memberships are read only for those the roles found do not let see the
+# record (:meth:`RoleHolders.seeing`).
 _HOLDERS = (
     select(User, Membership.role, NotificationPreference.delivery)
     .join(Membership, Membership.user_id == User.id)
@@ -63,7 +79,7 @@ _HOLDERS = (
             NotificationPreference.app_id == bindparam("app_id", type_=String),
         ),
     )
-    .options(joinedload(User.memberships))
+    .options(lazyload(User.memberships))
     .where(
         Membership.role.in_(bindparam("roles", expanding=True)),
         User.active,

@@ -17,9 +17,9 @@ from miniapps.services.permissions.rules import (
     OWNER_ACTIONS,
     PUBLISH,
     READ,
-    ROLE_ACTIONS,
     WRITE,
     app_roles,
+    grants,
     has_subject,
 )
 
@@ -59,9 +59,7 @@ class Access:
         allowed = set(app_roles) if app_roles is not None else None
         prefixes: list[str] = []
         for m in self.memberships:
-            if action not in ROLE_ACTIONS.get(m.role, ()):
-                continue
-            if allowed is not None and m.role not in allowed and m.role != "platform_admin":
+            if not grants(m.role, action, allowed):
                 continue
             if m.role == "platform_admin":
                 return None

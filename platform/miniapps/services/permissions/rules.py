@@ -8,6 +8,7 @@ no statement and parses no JSON once the version is known to the session.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.orm import object_session
@@ -35,6 +36,15 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 # What a stakeholder membership grants on an app its organisation owns, in its area.
 # PUBLISH also holds for a new app (no app yet): a stakeholder starts an ad hoc collection.
 OWNER_ACTIONS = frozenset({READ, PUBLISH, DASHBOARD})
+
+
+def grants(role: str, action: str, allowed: Collection[str] | None) -> bool:
+    """Whether a membership of ``role`` grants ``action`` at its organisation and below,
+    where the app's ``permissions`` allow the roles ``allowed`` for it (None: any role;
+    see :func:`app_roles`). A platform admin's is never narrowed."""
+    if action not in ROLE_ACTIONS.get(role, ()):
+        return False
+    return allowed is None or role in allowed or role == "platform_admin"
 
 
 def app_roles(app: App | None, action: str) -> list[str] | None:

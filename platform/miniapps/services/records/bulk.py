@@ -15,7 +15,8 @@ one-by-one path stores:
   change; the "create" entry names ``source`` (the file imported);
 - the keys the record holds under the app's ``unique`` member.
 
-SQLite inserts each batch with Core INSERTs; PostgreSQL COPYs it
+SQLite inserts each batch with one ``executemany`` per table
+(:mod:`miniapps.services.records.bulk_insert`); PostgreSQL COPYs it
 (:mod:`miniapps.services.records.bulk_copy`), on a worker thread when the caller passes
 a :class:`~miniapps.services.records.bulk_copy.CopyPipeline`.
 
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.model import AppDefinition
@@ -45,6 +46,7 @@ from miniapps.models.record_key import RecordKey
 from miniapps.services.permissions import Access
 from miniapps.services.records import references, unique_keys
 from miniapps.services.records.bulk_copy import CopyPipeline, copy_rows
+from miniapps.services.records.bulk_insert import insert_rows
 from miniapps.services.records.lifecycle import create_record
 from miniapps.services.records.stored_checks import UPKEEP
 
@@ -122,9 +124,8 @@ def insert_submitted(
         copy_rows(session, AUDIT_ENTRIES, entries)
         copy_rows(session, RECORD_KEYS, keys)
         return ids
-    session.execute(insert(AUDIT_ENTRIES), entries)
-    if keys:
-        session.execute(insert(RECORD_KEYS), keys)
+    insert_rows(session, AUDIT_ENTRIES, entries)
+    insert_rows(session, RECORD_KEYS, keys)
     return ids
 
 
@@ -230,7 +231,7 @@ def _insert_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
         # would send one INSERT per row. The import holds the database's write lock, and
         # new rowids follow the largest: the ids above the largest before are the rows'.
         largest = session.scalar(select(func.max(Record.id))) or 0
-        session.execute(insert(table), rows)
+        insert_rows(session, table, rows)
         query = select(Record.id).where(Record.id > largest).order_by(Record.id)
         ids = list(session.scalars(query))
         assert len(ids) == len(rows), "another writer inserted records meanwhile"
