@@ -16,7 +16,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Generator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Result, Row
 
@@ -37,7 +37,7 @@ def read_ahead(result: Result[Any], batch: int, depth: int = 2) -> Generator[Row
         while (part := ready.get()) is not _DONE:
             if isinstance(part, BaseException):
                 raise part
-            yield from part  # type: ignore[misc]  # a batch of rows
+            yield from cast(Sequence[Row[Any]], part)  # a batch of rows
     finally:
         stop.set()
         reader.join()
