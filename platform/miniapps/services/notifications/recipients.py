@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import String, and_, bindparam, select
+from sqlalchemy import Select, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from miniapps.core.workflow import Workflow
@@ -65,28 +66,31 @@ class RoleHolders:
 
 
 # Holders of some roles at an organisation's path or above and their delivery for the
-# app: built once, bound per call (building it and its cache key cost more than running
-# it). Their memberships are read only for those the roles found do not let see the
-# record (:meth:`RoleHolders.seeing`).
-_HOLDERS = (
-    select(User, Membership.role, NotificationPreference.delivery)
-    .join(Membership, Membership.user_id == User.id)
-    .join(Organisation, Organisation.id == Membership.organisation_id)
-    .outerjoin(
-        NotificationPreference,
-        and_(
-            NotificationPreference.user_id == User.id,
-            NotificationPreference.app_id == bindparam("app_id", type_=String),
-        ),
+# app: built once per set of roles, bound per call (building it and its cache key cost
+# more than running it; the roles as one parameter each, so that the SQL is not written
+# again for each call, as an expanding IN would be). Their memberships are read only for
+# those the roles found do not let see the record (:meth:`RoleHolders.seeing`).
+@lru_cache(maxsize=128)
+def _holders_query(roles: tuple[str, ...]) -> Select[User, str, str | None]:
+    return (
+        select(User, Membership.role, NotificationPreference.delivery)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .outerjoin(
+            NotificationPreference,
+            and_(
+                NotificationPreference.user_id == User.id,
+                NotificationPreference.app_id == bindparam("app_id", type_=String),
+            ),
+        )
+        .options(lazyload(User.memberships))
+        .where(
+            or_(*(Membership.role == role for role in roles)),
+            User.active,
+            bindparam("path", type_=String).startswith(Organisation.path),
+        )
+        .order_by(User.id)
     )
-    .options(lazyload(User.memberships))
-    .where(
-        Membership.role.in_(bindparam("roles", expanding=True)),
-        User.active,
-        bindparam("path", type_=String).startswith(Organisation.path),
-    )
-    .order_by(User.id)
-)
 
 
 def role_holders(session: Session, record: Record, roles: Iterable[str]) -> RoleHolders:
@@ -95,12 +99,9 @@ def role_holders(session: Session, record: Record, roles: Iterable[str]) -> Role
     holders = RoleHolders(frozenset(role for role in roles if role != SUBMITTER))
     if not holders.roles:
         return holders
-    values = {
-        "app_id": record.app_id,
-        "roles": sorted(holders.roles),
-        "path": record.organisation.path,
-    }
-    for user, role, delivery in session.execute(_HOLDERS, values).unique():
+    query = _holders_query(tuple(sorted(holders.roles)))
+    values = {"app_id": record.app_id, "path": record.organisation.path}
+    for user, role, delivery in session.execute(query, values):
         holders.users.setdefault(user.id, user)
         holders.held.setdefault(user.id, set()).add(role)
         holders.deliveries[user.id] = delivery or user.notification_delivery or IMMEDIATE
