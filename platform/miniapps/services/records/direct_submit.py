@@ -23,6 +23,7 @@ from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services.records import references, unique_keys
 from miniapps.services.records.audit import audit_row, diff
+from miniapps.services.records.new_row import new_record
 from miniapps.services.records.steps import record_step, step_issues
 from miniapps.services.records.stored_checks import UPKEEP
 
@@ -104,26 +105,23 @@ def insert_submitted(
     it a persistent object of ``session`` without reading it back: every column is set
     here, so nothing is loaded later."""
     now = datetime.now(UTC)
-    actor_id = actor.id if actor else None
-    record = Record(
-        app_id=app.id,
-        app_version=definition.version,
-        organisation=org,
-        organisation_id=org.id,
-        subject_id=None,
-        period=period,
-        period_slot=None,
-        superseded=False,
-        data=data,
+    record = new_record(
+        app,
+        org,
+        definition,
+        data,
         status=transition.target,
-        version=SUBMITTED_VERSION,
-        created_by_id=actor_id,
-        updated_by_id=actor_id,
-        created_at=now,
-        updated_at=now,
-        submitted_at=now,
-        channel_items=[],  # a new record has none: the step need not read them
+        actor=actor,
+        period=period,
+        slot=None,
+        now=now,
     )
+    # The columns the ORM's insert would fill in, so that every one is known.
+    record.organisation_id = org.id
+    record.subject_id = None
+    record.superseded = False
+    record.version = SUBMITTED_VERSION
+    record.submitted_at = now
     references.keep_subject(session, record, definition)  # its upkeep, before the insert
     values = {column.key: getattr(record, column.key) for column in RECORDS.c if column.key != "id"}
     record.id = session.execute(insert(RECORDS).returning(RECORDS.c.id), values).scalar_one()

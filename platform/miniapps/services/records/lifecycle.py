@@ -30,6 +30,7 @@ from miniapps.services.records.duties import (
     own_approval_message,
     refusal,
 )
+from miniapps.services.records.new_row import new_record
 from miniapps.services.records.periods import check_period, claim_slot, ensure_slot_free
 from miniapps.services.records.steps import (
     StaleRecord,
@@ -97,20 +98,16 @@ def create_record(
         return create_submitted(
             session, app, org, (definition, workflow, direct), data, actor, period, notify_base_url
         )
-    now = datetime.now(UTC)
-    record = Record(
-        app_id=app.id,
-        app_version=definition.version,
-        organisation=org,
-        period=period,
-        period_slot=slot,
-        data=data,
+    record = new_record(
+        app,
+        org,
+        definition,
+        data,
         status=workflow.initial,
-        created_by_id=actor.id if actor else None,
-        updated_by_id=actor.id if actor else None,
-        created_at=now,
-        updated_at=now,
-        channel_items=[],  # a new record has none: the steps below need not read them
+        actor=actor,
+        period=period,
+        slot=slot,
+        now=datetime.now(UTC),
     )
     if slot is None:  # no period slot another request could take: no savepoint needed
         session.add(record)
