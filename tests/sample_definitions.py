@@ -50,3 +50,18 @@ STAFF_CHECK: dict[str, Any] = {
         },
     },
 }
+
+# A peer review of another practice of the writer's PCN: its records are about the
+# practice named in /practice (``subject``).
+PEER_REVIEW: dict[str, Any] = {
+    "id": "peer_review",
+    "title": "Peer review",
+    "version": 1,
+    "schema": {
+        "type": "object",
+        "required": ["practice"],
+        "properties": {"practice": {"type": "string", "title": "Practice reviewed"}},
+    },
+    "ui": {"fields": {"/practice": {"widget": "organisation"}}},
+    "subject": {"field": "/practice"},
+}

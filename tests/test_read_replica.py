@@ -15,10 +15,12 @@ from flask import Flask
 from miniapps import create_app
 from miniapps.db import db, pool_options
 from miniapps.models import Organisation
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
+
+from tests.statements import recorded_statements
 
 REFUSED = r"read-only|readonly"  # PostgreSQL, SQLite
 A_WRITE = "UPDATE organisations SET name = name WHERE id = -1"  # changes nothing, still a write
@@ -54,17 +56,6 @@ def primary_only_app(database_url: str) -> Iterator[Flask]:
     db.engine(flask_app).dispose()
 
 
-class StatementCount:
-    """Statements run through an engine (its ``before_cursor_execute`` events)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.statements: list[str] = []
-        event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        self.statements.append(statement)
-
-
 def read_only_flag(session: Session) -> str:
     """What the database says about the session's transaction: read-only or not."""
     if session.get_bind().dialect.name == "sqlite":
@@ -76,16 +67,19 @@ def test_read_session_reads_on_the_replica(replica_app: Flask) -> None:
     replica = db.replica_engine(replica_app)
     assert replica is not None and replica is not db.engine(replica_app)
     assert db.read_engine(replica_app) is replica
-    on_primary, on_replica = StatementCount(db.engine(replica_app)), StatementCount(replica)
 
-    with db.read_session(replica_app) as session:
+    with (
+        recorded_statements(db.engine(replica_app)) as on_primary,
+        recorded_statements(replica) as on_replica,
+        db.read_session(replica_app) as session,
+    ):
         session.scalar(select(func.count()).select_from(Organisation))
         assert read_only_flag(session) == "on"
         if replica.dialect.name == "postgresql":
             assert session.scalar(text("SHOW application_name")) == "miniapps_replica"
 
-    assert any("organisations" in s for s in on_replica.statements)
-    assert on_primary.statements == []
+    assert any("organisations" in s for s in on_replica)
+    assert on_primary == []
 
 
 def test_a_write_in_a_read_session_fails_and_the_primary_still_writes(
@@ -104,12 +98,11 @@ def test_without_a_replica_read_session_reads_read_only_on_the_primary(
     assert db.replica_engine(primary_only_app) is None
     primary = db.engine(primary_only_app)
     assert db.read_engine(primary_only_app) is primary
-    on_primary = StatementCount(primary)
 
-    with db.read_session(primary_only_app) as session:
+    with recorded_statements(primary) as on_primary, db.read_session(primary_only_app) as session:
         session.scalar(select(func.count()).select_from(Organisation))
         assert read_only_flag(session) == "on"
-    assert any("organisations" in s for s in on_primary.statements)
+    assert any("organisations" in s for s in on_primary)
 
     with pytest.raises(DBAPIError, match=REFUSED), db.read_session(primary_only_app) as session:
         session.execute(text(A_WRITE))

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from miniapps.models import AuditEntry, ChannelItem, Comment, Record
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.fixtures_channels import concern_definition
 from tests.publishing import publish_app
+from tests.statements import recorded_statements
 
 ACTION_KEYS = {"action", "title", "comment_required", "requires_fields", "fields"}
 
@@ -233,19 +234,10 @@ def test_record_lists_carry_channels_and_load_items_at_once(
     client, heads, send_concern, app, db_session
 ):
     made = [send_concern(kind) for kind in ("adult", "child", "quality", "adult", "child")]
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    engine = db_session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with recorded_statements(db_session) as statements:
         listed = client.get(
             "/api/v1/apps/safeguarding_concern/records", headers=heads["practice_manager"]
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     body = listed.get_json()
     assert listed.status_code == 200 and body["total"] == 5
     expected = {"adult": "LAADULT", "child": "LAKIDS", "quality": "ICBQ"}

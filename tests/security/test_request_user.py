@@ -13,23 +13,15 @@ from miniapps.db import db
 from miniapps.models import ApiToken, UserSession
 from miniapps.services.users.tokens import token_user
 from miniapps.services.users.units import within
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+
+from tests.statements import recorded_statements
 
 
 def _selects_during(app: Flask, action) -> list[str]:
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    engine = db.engine(app)
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with recorded_statements(db.engine(app), only=("SELECT",)) as seen:
         action()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     return seen
 
 

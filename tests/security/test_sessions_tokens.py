@@ -18,10 +18,11 @@ from miniapps.models import ApiToken, Organisation, UserSession
 from miniapps.services import users as user_service
 from miniapps.services.invitations import accept_link, issue_link
 from miniapps.services.organisations import OrgRow, upsert_organisations
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tests.statements import recorded_statements
 
 NEW_PASSWORD = "a brand new password"
 
@@ -244,18 +245,8 @@ def test_admin_lists_expiry(client, users, db_session, login):
 
 
 def _writes_during(app: Flask, action) -> list[str]:
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
-            seen.append(statement)
-
-    engine = db.engine(app)
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with recorded_statements(db.engine(app), only=("INSERT", "UPDATE", "DELETE")) as seen:
         action()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     return seen
 
 

@@ -6,9 +6,6 @@ same session."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from miniapps.models import App, Organisation, User
 from miniapps.services.definitions import app_definition
@@ -16,26 +13,11 @@ from miniapps.services.organisations import UnknownOrganisation, by_ods_for_app,
 from miniapps.services.permissions import Access, is_targeted
 from miniapps.services.records.listing import visible_app
 from miniapps.services.records.new_record_lookup import app_and_org, app_with_writable_orgs
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.conftest import load_example
 from tests.publishing import publish_app
-
-
-@contextmanager
-def counted(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.statements import recorded_statements
 
 
 def _fresh_app(session: Session, admin: User) -> App:
@@ -53,7 +35,7 @@ def test_the_app_brings_its_latest_hash_so_the_definition_costs_no_statement(
     admin = users["platform_admin"]
     app_definition(db_session, _fresh_app(db_session, admin))  # the process meets its JSON
     app = _fresh_app(db_session, admin)
-    with counted(db_session) as seen:
+    with recorded_statements(db_session) as seen:
         definition = app_definition(db_session, app)
     assert seen == []  # neither its hash nor its JSON read again
     assert definition.version == 1

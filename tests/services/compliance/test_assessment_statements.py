@@ -5,10 +5,7 @@ more (counted with a ``before_cursor_execute`` listener on the session's connect
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from miniapps.core.definitions.loading import load_bundle
@@ -20,7 +17,7 @@ from miniapps.services.compliance.assessment import Assessment, assess_many
 from miniapps.services.documents import adoption, signing
 from miniapps.services.organisations import OrgRow, upsert_organisations
 from miniapps.services.permissions import Access
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.compliance_evidence import CQC_DIR, evidence, load_saf
@@ -32,30 +29,15 @@ from tests.documents_setup import (
     new_document,
     published_version,
 )
+from tests.statements import recorded_statements
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 TODAY = NOW.date()
 COURSES = ["basic_life_support", "fire_safety"]  # of the seven each person needs
 
 
-@contextmanager
-def counted_statements(session: Session) -> Iterator[list[str]]:
-    """The SQL statements run on ``session``'s connection inside the block."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    connection = session.connection()
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
-
-
 def statements_of(session: Session, practices: list[Organisation]) -> int:
-    with counted_statements(session) as seen:
+    with recorded_statements(session.connection()) as seen:
         assess_many(session, practices, "cqc-saf", now=NOW)
     return len(seen)
 

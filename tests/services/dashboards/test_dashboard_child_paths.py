@@ -18,8 +18,9 @@ from miniapps.services.dashboards.trends import (
     build_records_by_org,
 )
 from miniapps.services.dashboards.widgets import WidgetQuery, build_number_summaries
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from tests.statements import SAVEPOINTS, recorded_statements
 
 DEFINITION: dict[str, Any] = {
     "id": "child_paths_test",
@@ -52,18 +53,8 @@ def by_org_widgets(query: WidgetQuery, breakdown: Breakdown) -> dict[str, Any]:
     fields = list(iter_fields(DEFINITION["schema"]))
     numbers = [f for f in fields if f.kind == "integer"]
     counted = [f for f in fields if f.kind == "enum"]
-    statements: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.startswith(("SAVEPOINT", "RELEASE")):  # the test's own transaction
-            statements.append(statement)
-
-    engine = query.session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with recorded_statements(query.session.get_bind(), skip=SAVEPOINTS) as statements:
         found = rollup.record_widgets(query, True, numbers, counted, breakdown)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     return {
         "statements": statements,
         "records#by_org": found["records#by_org"],

@@ -18,8 +18,9 @@ from miniapps.services.dashboards.rollup import record_widgets
 from miniapps.services.dashboards.rollup_sql import counted_choices
 from miniapps.services.dashboards.trends import Breakdown
 from miniapps.services.dashboards.widgets import WidgetQuery, build_value_counts
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from tests.statements import SAVEPOINTS, recorded_statements
 
 DEFINITION: dict[str, Any] = {
     "id": "rollup_cells_test",
@@ -52,22 +53,12 @@ def fields() -> tuple[list[Field], list[Field]]:
 
 def run(session: Session, orgs: dict[str, Organisation]) -> tuple[dict[str, Any], list[str]]:
     """The roll-up's widgets for the place and the statements it ran."""
-    statements: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.startswith(("SAVEPOINT", "RELEASE")):  # the test's own transaction
-            statements.append(statement)
-
     place = Breakdown(orgs["PLC01"], [orgs["U00001"], orgs["U00002"]])
     query = WidgetQuery(session, DEFINITION["id"], subtree(orgs["PLC01"].path))
     query.pin_subtree()
     numbers, counted = fields()
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with recorded_statements(session.get_bind(), skip=SAVEPOINTS) as statements:
         found = record_widgets(query, True, numbers, counted, place)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     for field in counted:  # the per-field builder gives the same counts
         assert found[field.pointer] == build_value_counts(query, field)
     return found, statements
@@ -112,16 +103,9 @@ def rollup_of(session: Session, scope: Organisation) -> str:
     query = WidgetQuery(session, DEFINITION["id"], subtree(scope.path))
     query.pin_subtree()
     numbers, counted = fields()
-    statements: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(" ".join(statement.split()))
-
-    event.listen(session.get_bind(), "before_cursor_execute", note)
-    try:
+    with recorded_statements(session.get_bind()) as seen:
         record_widgets(query, True, numbers, counted, None)
-    finally:
-        event.remove(session.get_bind(), "before_cursor_execute", note)
+    statements = [" ".join(statement.split()) for statement in seen]
     return next(s for s in statements if "AS figures" in s)
 
 

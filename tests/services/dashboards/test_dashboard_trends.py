@@ -16,8 +16,10 @@ from miniapps.services.dashboards.automatic import Breakdown, automatic_widgets
 from miniapps.services.dashboards.building import app_dashboard
 from miniapps.services.dashboards.filters import parse_filters
 from miniapps.services.permissions import Access
-from sqlalchemy import event, true
+from sqlalchemy import true
 from sqlalchemy.orm import Session
+
+from tests.statements import SAVEPOINTS, recorded_statements
 
 DEFINITION: dict[str, Any] = {
     "id": "trend_test",
@@ -183,19 +185,9 @@ def test_children_without_records_are_listed_last_with_zeros(
 def test_breakdown_is_one_query_however_many_children(
     db_session: Session, trend_app: App, orgs: dict[str, Organisation]
 ) -> None:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith(("SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    engine = db_session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db_session.get_bind(), skip=SAVEPOINTS) as statements:
         practices = [orgs[ods] for ods in ("A00001", "A00002", "A00003", "A00004")]
         build(db_session, breakdown=Breakdown(None, practices))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     # The scope's organisations by id, then every widget of the fields with one value per
     # record (the breakdown included) from one statement (after one small statement that
     # chooses its shape); /tags and /courses/-/kind (one row per item) have one each.

@@ -11,10 +11,10 @@ from miniapps.models import App, Organisation, User
 from miniapps.services.dashboards.building import app_dashboard
 from miniapps.services.dashboards.declared_figures import AGGREGATES, ITEMS
 from miniapps.services.permissions import Access
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.dashboard_widgets_data import seed_incidents
+from tests.statements import recorded_statements
 
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04"]
 
@@ -126,17 +126,8 @@ def test_where_costs_nothing_without_it(
 ) -> None:
     """A simple where adds no statement; a Python one adds one, shared by the widgets
     with the same condition; the month axis is one statement for the whole dashboard."""
-    statements: list[str] = []
-    bind = db_session.get_bind()
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(bind, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db_session.get_bind()) as statements:
         widgets(db_session, users["icb_viewer"], incidents, orgs["PLC01"])
-    finally:
-        event.remove(bind, "before_cursor_execute", count)
     reads = [s for s in statements if "records.data" in s and "GROUP BY" not in s.upper()]
     python_where = [s for s in reads if "SELECT records.id, records.data" in s]
     assert len(python_where) == 1  # "serious" and "serious_list" share it

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import load_example
 from tests.fixtures_channels import concern_definition, stakeholders  # noqa: F401
 from tests.publishing import publish_app
+from tests.sample_definitions import PEER_REVIEW
 from tests.sample_workflows import CASE_LOG
 
 
@@ -202,18 +203,6 @@ AWKWARD: dict[str, Any] = {
     },
 }
 # Records about another practice: the subject is set from the answer.
-PEER_REVIEW: dict[str, Any] = {
-    "id": "peer_review",
-    "title": "Peer review",
-    "version": 1,
-    "schema": {
-        "type": "object",
-        "required": ["practice"],
-        "properties": {"practice": {"type": "string", "title": "Practice reviewed"}},
-    },
-    "ui": {"fields": {"/practice": {"widget": "organisation"}}},
-    "subject": {"field": "/practice"},
-}
 CASES = {
     "plain": (
         load_example("fridge_log"),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import load_example
 from tests.publishing import publish_app
+from tests.sample_definitions import PEER_REVIEW
 from tests.sample_workflows import CASE_LOG
 
 BASE_URL = "https://miniapps.example.nhs.uk"
@@ -98,25 +99,14 @@ def _neutral(text: str, app: App, record_id: int) -> str:
     return text.replace(f"/apps/{app.id}/records/{record_id}", "/apps/APP/records/ID")
 
 
-PEER_REVIEW: dict[str, Any] = {
-    "title": "Peer review",
-    "version": 1,
-    "schema": {
-        "type": "object",
-        "required": ["practice"],
-        "properties": {"practice": {"type": "string", "title": "Practice reviewed"}},
-    },
-    "ui": {"fields": {"/practice": {"widget": "organisation"}}},
-    "subject": {"field": "/practice"},
-    "notifications": [TOLD],
-}
+PEER_REVIEW_TOLD = PEER_REVIEW | {"notifications": [TOLD]}
 
 
 @pytest.mark.parametrize(
     ("raw", "data"),
     [
         (fridge(), {"reading": 4.5}),
-        (PEER_REVIEW, {"practice": "A00002"}),  # about another practice: its subject set
+        (PEER_REVIEW_TOLD, {"practice": "A00002"}),  # about another practice: its subject set
     ],
     ids=["fridge log", "peer review"],
 )

@@ -5,8 +5,6 @@ use is the loaded one; many records cost a fixed handful of statements."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,10 +13,10 @@ from miniapps.models import App, Organisation
 from miniapps.services.channels.calendar import holidays, replace_calendar
 from miniapps.services.definitions import record_definition
 from miniapps.services.records.deadlines import deadlines_for, record_deadlines
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.cqc_deadlines import complaint, noon, publish_complaints, take
+from tests.statements import recorded_statements
 
 TODAY = date.today()
 ACK = {"discussion_offered": True}
@@ -81,7 +79,7 @@ def test_many_records_take_a_fixed_number_of_statements(db_session: Session, org
         for n in range(1, 41)
     ]
     definition = record_definition(db_session, records[0])
-    with counted(db_session) as statements:
+    with recorded_statements(db_session) as statements:
         found = deadlines_for(db_session, [(r, definition) for r in records], noon(TODAY))
     assert len(found) == 40 and all(len(f.statuses) == 2 for f in found)
     assert len(statements) <= 3, statements
@@ -94,19 +92,3 @@ def test_a_moment_in_the_past_is_honoured(db_session: Session, orgs, users) -> N
     then = datetime.combine(received, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
     assert standings(db_session, record, then)["acknowledge"][0] == "open"
     assert standings(db_session, record)["acknowledge"][0] == "overdue"
-
-
-@contextmanager
-def counted(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = session.get_bind()
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    target = engine.engine if hasattr(engine, "engine") else engine
-    event.listen(target, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(target, "before_cursor_execute", note)

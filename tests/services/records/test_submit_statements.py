@@ -21,40 +21,20 @@ then 10 and 10; then 7 and 7; now 6 and 6.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from miniapps.db import db
 from miniapps.models import App, Organisation, User
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.conftest import load_example
 from tests.publishing import publish_app
+from tests.statements import recorded_statements
 
 API_SUBMIT = 6
 FORM_SUBMIT = 6
 WORK = ("SELECT", "INSERT", "UPDATE", "DELETE")
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(WORK):
-            seen.append(statement)
-
-    engine = db.engine(app)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 NOTIFY = {"on": "submitted", "to": ["practice_manager"], "template": "A reading came in."}
@@ -82,7 +62,7 @@ def test_api_submit_statements(
 ) -> None:
     auth = token(users["practice_staff"])
     api_submit(client, auth, 4.0)  # the token's first use is noted once (not every request)
-    with counted(app) as seen:
+    with recorded_statements(db.engine(app), only=WORK) as seen:
         api_submit(client, auth, 5.0)
     assert len(seen) == API_SUBMIT, "\n".join(seen)
 
@@ -103,6 +83,6 @@ def test_form_submit_statements(
         assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
 
     form_submit("4.0")
-    with counted(app) as seen:
+    with recorded_statements(db.engine(app), only=WORK) as seen:
         form_submit("5.0")
     assert len(seen) == FORM_SUBMIT, "\n".join(seen)
