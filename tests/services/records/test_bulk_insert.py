@@ -115,3 +115,14 @@ def test_the_rows_go_with_the_callers_savepoint(
 
 def test_no_rows_is_no_statement(db_session: Session) -> None:
     insert_rows(db_session, RECORDS, [])
+
+
+def test_rows_without_a_defaulted_column_are_refused_before_any_write(
+    db_session: Session, fridge_app: App, orgs: dict[str, Organisation]
+) -> None:
+    before = db_session.scalar(text("SELECT count(*) FROM records"))
+    row = _rows(fridge_app, orgs["A00001"], [{"reading": 1}])[0]
+    del row["created_at"], row["superseded"]
+    with pytest.raises(ValueError, match="records rows lack created_at, superseded"):
+        insert_rows(db_session, RECORDS, [row])
+    assert db_session.scalar(text("SELECT count(*) FROM records")) == before

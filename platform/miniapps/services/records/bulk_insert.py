@@ -22,7 +22,8 @@ Processor = Callable[[Any], Any] | None
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (dictionaries with the same keys: the columns) into ``table``."""
+    """INSERT ``rows`` (dictionaries with the same keys: the columns) into ``table``. Every
+    column SQLAlchemy would fill in from a default must be given (ValueError otherwise)."""
     if not rows:
         return
     connection = session.connection()
@@ -43,6 +44,9 @@ def _statement(
     compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
     assert compiled.positiontup is not None, "a driver taking positional parameters (SQLite)"
     order = compiled.positiontup
+    missing = sorted(set(order) - set(keys))
+    if missing:  # a column with a default SQLAlchemy would fill in: give it in the rows
+        raise ValueError(f"{table.name} rows lack {', '.join(missing)}")
     columns = tuple(
         (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
     )
