@@ -250,7 +250,6 @@ def notify_transition(
     # Everyone either email may go to, read once for both.
     entries = notification_entries(session, record, events)
     holders = role_holders(session, record, [*roles, *(r for e in entries for r in e["to"])])
-    seeing = holders.seeing(record, session.get(App, record.app_id))
     emails = Batch()  # both emails' messages, written in one statement
     told = notify_record_event(
         session, record, events, actor, base_url, extra=step, holders=holders, batch=emails
@@ -271,7 +270,7 @@ def notify_transition(
             context=context,
             recipients=recipients,
             deliveries=holders.deliveries,
-            seeing=seeing,
+            seeing=holders.seeing(record, session.get(App, record.app_id)),
             batch=emails,
         )
     emails.write(session)
