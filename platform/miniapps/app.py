@@ -23,8 +23,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from miniapps.web import converters, parameter_guards, register_blueprints, security_headers
+    from miniapps.web import (
+        converters,
+        parameter_guards,
+        register_blueprints,
+        security_headers,
+        session_cookie,
+    )
 
+    session_cookie.init_app(app)  # the signed session cookie's serializer, made once
     converters.init_app(app)  # before any route: bounded <int:...> and type=int parameters
     parameter_guards.init_app(app)  # no NUL reaches the database (PostgreSQL refuses it)
     register_blueprints(app)

@@ -27,6 +27,8 @@ class JsonTooDeep(ValueError):
 def nesting_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether ``text`` opens more than ``limit`` arrays or objects inside one another
     (stops scanning as soon as it does)."""
+    if text.count("[") + text.count("{") <= limit:  # fewer openings than that at all
+        return False
     depth = 0
     for token in _TOKENS.finditer(text):
         char = token.group()

@@ -158,6 +158,13 @@ def test_drop_hidden_removes_only_hidden_values_and_copies() -> None:
     assert data["b"] == {"c": 2, "d": 3}
 
 
+def test_drop_hidden_gives_the_data_itself_when_no_hidden_field_has_a_value() -> None:
+    data = {"a": 1, "items": [{"x": 1}]}
+    state = RuleState(hidden={"/b", "/items/0/y", "/items/3/x", "/a/deeper"})
+    assert drop_hidden(data, state) is data
+    assert data == {"a": 1, "items": [{"x": 1}]}
+
+
 def test_required_inside_hidden_field_is_not_required() -> None:
     rules: list[dict[str, Any]] = [
         {

@@ -271,6 +271,8 @@ def evaluate(rules: list[dict[str, Any]], data: Any) -> RuleState:
     state = _evaluate_once(rules, data)
     for _ in range(len(rules)):
         settled = without_refused(drop_hidden(data, state), state.choices)
+        if settled is data:  # nothing hidden or refused has a value: the same answer
+            return state
         again = _evaluate_once(rules, settled)
         if again.hidden == state.hidden and again.choices == state.choices:
             return again
@@ -279,7 +281,10 @@ def evaluate(rules: list[dict[str, Any]], data: Any) -> RuleState:
 
 
 def drop_hidden(data: Any, state: RuleState) -> Any:
-    """A copy of ``data`` without the values of hidden fields (used on submit)."""
+    """``data`` without the values of hidden fields (used on submit): a copy when any
+    hidden field has a value, else ``data`` itself (never changed)."""
+    if not any(_has_value(data, pointer) for pointer in state.hidden):
+        return data
     result = copy.deepcopy(data)
     for pointer in sorted(state.hidden, key=lambda p: -p.count("/")):
         *parents, last = pointer_parts(pointer)
@@ -287,6 +292,12 @@ def drop_hidden(data: Any, state: RuleState) -> Any:
         if isinstance(target, dict):
             target.pop(last, None)
     return result
+
+
+def _has_value(data: Any, pointer: str) -> bool:
+    *parents, last = pointer_parts(pointer)
+    holder = value_at(data, pointer_join("", *parents))
+    return isinstance(holder, dict) and last in holder
 
 
 __all__ = [

@@ -134,8 +134,7 @@ def check_record(
         return RecordCheck({}, (Issue("", "data must be a JSON object", "type"),))
     if submit:
         state = evaluate(_condition_rules(rules), data)
-        if state.hidden:  # else no copy: the data is only read here, never changed
-            data = drop_hidden(data, state)
+        data = drop_hidden(data, state)  # a copy only when a hidden field has a value
     issues = value_issues(rules.schema, data)  # NUL, lone surrogates, 1e400: never stored
     sound = scrub_value(data) if issues else data  # what the checks below can safely read
     reported = {issue.pointer for issue in issues}
