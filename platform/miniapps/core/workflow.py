@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from miniapps.core.bounded_cache import SealedCache
 from miniapps.core.definitions.schema_fields import find_field
 from miniapps.core.errors import Issue
 from miniapps.core.forms.condition_language import matches
@@ -116,7 +117,7 @@ class Workflow:
         spec = declared or DEFAULT_WORKFLOW
         self.initial: str = spec["initial"]
         self.states: dict[str, dict[str, Any]] = spec["states"]
-        self.transitions = [Transition.from_json(t) for t in spec["transitions"]]
+        self.transitions = list(_transitions(spec))
 
     def title(self, state: str) -> str:
         return str(self.states.get(state, {}).get("title") or state.replace("_", " ").capitalize())
@@ -207,6 +208,23 @@ def _empty_at(value: Any, tokens: list[str], base: str) -> Iterator[str]:
     # repeating section has no items).
     child = value.get(head) if isinstance(value, dict) else None
     yield from _empty_at(child, rest, pointer_join(base, head))
+
+
+# The transitions of sealed declarations (stored versions' workflows), by identity.
+_TRANSITIONS: SealedCache[tuple[Transition, ...]] = SealedCache(256)
+_DEFAULT_TRANSITIONS = tuple(Transition.from_json(t) for t in DEFAULT_WORKFLOW["transitions"])
+
+
+def _transitions(spec: dict[str, Any]) -> tuple[Transition, ...]:
+    """``spec``'s transitions, read once per stored version (a request builds its app's
+    workflow several times: to check, to step, to answer, to email)."""
+    if spec is DEFAULT_WORKFLOW:
+        return _DEFAULT_TRANSITIONS
+    found = _TRANSITIONS.get((spec,))
+    if found is None:
+        found = tuple(Transition.from_json(t) for t in spec["transitions"])
+        _TRANSITIONS.put((spec,), found)
+    return found
 
 
 def missing_field_issues(

@@ -103,9 +103,10 @@ def stored_definition(row: AppVersion) -> AppDefinition:
 
 def _sealed(raw: dict[str, Any], source: str | None = None) -> AppDefinition:
     """A definition whose JSON is never changed (a stored version, or one expanded from
-    it): its schema and ui are sealed, so validators and forms are found by identity."""
+    it): its schema, ui and workflow are sealed, so validators, forms and workflows are
+    found by identity."""
     definition = AppDefinition(raw, source)
-    seal(definition.raw, definition.schema, definition.ui)
+    seal(definition.raw, definition.schema, definition.ui, definition.workflow)
     return definition
 
 

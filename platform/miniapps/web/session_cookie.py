@@ -3,13 +3,15 @@
 Flask builds a new ``URLSafeTimedSerializer`` (and its signer settings) each time it
 opens or saves a session: twice on every signed-in page and once on every API call, even
 one without a cookie. The serializer holds nothing but its settings, so one per secret
-key (and fallbacks) serves every request; a changed key makes a new one.
+key (and fallbacks) serves every request; a changed key makes a new one. A session left
+empty and unchanged (every API call) is saved as Flask saves it, without first working
+out the cookie's seven settings it then does not use.
 """
 
 from __future__ import annotations
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Response
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from itsdangerous import URLSafeTimedSerializer
 
 Keys = tuple[object, tuple[object, ...]]
@@ -27,6 +29,13 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
             made = super().get_signing_serializer(app)
             self._serializers = {keys: made}  # only the current keys' serializer is kept
             return made
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not session and not session.modified:  # no cookie to set or to delete
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:
