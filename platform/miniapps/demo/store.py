@@ -29,7 +29,7 @@ from miniapps.core.workflow import Transition, Workflow, missing_field_issues
 from miniapps.models import App, AuditEntry, Organisation, PeriodLock, Record, User
 from miniapps.services.definitions import app_definition
 from miniapps.services.permissions import APPROVE, WRITE, Access, Forbidden, is_targeted
-from miniapps.services.records.audit import diff
+from miniapps.services.records.audit import created_changes
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def store_returns(
     for record_id, row, (item, moves) in zip(ids, rows, kept, strict=True):
         entry = {"record_id": record_id, "app_id": app.id}
         created = {"actor_id": actor.id, "at": item.at, "action": "create"}
-        audit.append({**entry, **created, "changes": diff({}, row["data"])})
+        audit.append({**entry, **created, "changes": created_changes(row["data"])})
         for move in moves:
             change = {"pointer": "/status", "old": move.source, "new": move.transition.target}
             step = {"actor_id": move.actor.id, "at": move.at, "action": move.transition.action}

@@ -11,7 +11,7 @@ from miniapps.models import AuditEntry, Record
 from miniapps.services import apps as app_service
 from miniapps.services.permissions import Access, Forbidden
 from miniapps.services.records import lifecycle as record_service
-from miniapps.services.records.audit import diff, history
+from miniapps.services.records.audit import created_changes, diff, history
 from miniapps.services.records.lifecycle import NotEditable
 from miniapps.services.records.steps import StaleRecord, TransitionNotAllowed
 from sqlalchemy import func, select
@@ -219,6 +219,16 @@ def test_missing_comment_and_fields_are_reported_together(db_session, users, org
     with pytest.raises(DataInvalid) as caught:
         take(db_session, users, record, "close")
     assert [i.pointer for i in caught.value.issues] == ["/comment", "/severity", "/outcome"]
+
+
+def test_a_new_records_changes_are_its_diff_from_nothing():
+    for data in (
+        {},
+        {"a": 1, "b": None, "c": {"d": [1, {"e": None}]}, "f": False, "g": 0, "h": ""},
+        {"a/b": "x", "~": [], "n": {"m": None}},
+    ):
+        assert created_changes(data) == diff({}, data)
+    assert created_changes({"c": {"d": 1}}) == [{"pointer": "/c", "old": None, "new": {"d": 1}}]
 
 
 def test_diff_reports_nested_leaf_changes():

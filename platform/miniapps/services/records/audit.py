@@ -52,6 +52,16 @@ def write_audit_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         session.execute(insert(AUDIT_ENTRIES), list(rows))
 
 
+def created_changes(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``diff({}, data)`` without walking: against nothing, every answered top-level
+    member is one change, whatever it holds (what a new record's "create" entry lists)."""
+    return [
+        {"pointer": pointer_join("", key), "old": None, "new": value}
+        for key, value in data.items()
+        if value is not None
+    ]
+
+
 def diff(old: Any, new: Any, base: str = "") -> list[dict[str, Any]]:
     """Leaf-level changes between two JSON values as ``{pointer, old, new}``."""
     if isinstance(old, dict) and isinstance(new, dict):

@@ -38,13 +38,14 @@ from sqlalchemy.orm import Session
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.periods.slots import period_slot
-from miniapps.core.pointers import pointer_join, value_at
+from miniapps.core.pointers import value_at
 from miniapps.core.records.unique_keys import answer_keys
 from miniapps.core.workflow import Workflow
 from miniapps.models import App, AuditEntry, Organisation, Record, User
 from miniapps.models.record_key import RecordKey
 from miniapps.services.permissions import Access
 from miniapps.services.records import references, unique_keys
+from miniapps.services.records.audit import created_changes
 from miniapps.services.records.bulk_copy import CopyPipeline, copy_rows
 from miniapps.services.records.bulk_insert import insert_rows
 from miniapps.services.records.lifecycle import create_record
@@ -210,16 +211,6 @@ def _entry_and_key_rows(
             for index, digest in held
         ]
     return entries, keys
-
-
-def created_changes(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """``diff({}, data)`` (:func:`miniapps.services.records.audit.diff`) without walking:
-    against nothing, every answered top-level member is one change, whatever it holds."""
-    return [
-        {"pointer": pointer_join("", key), "old": None, "new": value}
-        for key, value in data.items()
-        if value is not None
-    ]
 
 
 def _insert_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:

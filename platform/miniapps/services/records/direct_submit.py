@@ -22,7 +22,7 @@ from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services.records import references, unique_keys
-from miniapps.services.records.audit import audit_row, diff
+from miniapps.services.records.audit import audit_row, created_changes
 from miniapps.services.records.new_row import new_record
 from miniapps.services.records.steps import record_step, step_issues
 from miniapps.services.records.stored_checks import UPKEEP
@@ -76,7 +76,7 @@ def create_submitted(
     the step does: the "create" and step audit entries in one statement, and the emails."""
     definition, workflow, transition = step
     record = insert_submitted(session, app, org, definition, transition, data, actor, period)
-    created = audit_row(record, actor, "create", diff({}, data))
+    created = audit_row(record, actor, "create", created_changes(data))
     record_step(
         session,
         record,

@@ -22,7 +22,12 @@ from miniapps.services.definitions import app_definition, record_definition
 from miniapps.services.notifications.events import notify_record_event
 from miniapps.services.permissions import WRITE, Access, Forbidden
 from miniapps.services.permissions.targeting import is_targeted
-from miniapps.services.records.audit import audit_change, audit_row, diff, write_audit_rows
+from miniapps.services.records.audit import (
+    audit_change,
+    audit_row,
+    created_changes,
+    write_audit_rows,
+)
 from miniapps.services.records.direct_submit import create_submitted, direct_submit
 from miniapps.services.records.duties import (
     is_own_approval,
@@ -115,7 +120,7 @@ def create_record(
     else:
         claim_slot(session, record)
     keep_up(session, record, definition)
-    created = audit_row(record, actor, "create", diff({}, data))
+    created = audit_row(record, actor, "create", created_changes(data))
     if not submit:
         write_audit_rows(session, [created])
     if notify_base_url is not None:  # the definition's notifications "on": "created"
