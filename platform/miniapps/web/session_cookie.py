@@ -19,6 +19,7 @@ Keys = tuple[object, tuple[object, ...]]
 
 class SigningOnceSessionInterface(SecureCookieSessionInterface):
     def __init__(self) -> None:
+        super().__init__()
         self._serializers: dict[Keys, URLSafeTimedSerializer | None] = {}
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
