@@ -57,9 +57,8 @@ from flask import Flask, jsonify, request  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from miniapps import create_app  # noqa: E402
 from miniapps.db import db, make_engine  # noqa: E402
-from miniapps.models.base import JsonType  # noqa: E402
-from sqlalchemy import DateTime, Engine, String, event  # noqa: E402
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column  # noqa: E402
+from sqlalchemy import Engine, event  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 from submit_data import (  # noqa: E402
     APP_ID,
     GOAL,
@@ -69,6 +68,8 @@ from submit_data import (  # noqa: E402
     PRACTICE,
     SQLITE_URL,
     STAFF,
+    FloorBase,
+    FloorRow,
     Send,
     csrf_token,
     form_fields,
@@ -85,21 +86,6 @@ from submit_server import run_servers  # noqa: E402
 IN_PROCESS = (*KINDS, "form_floor")
 
 # --- the floor: a bare Flask + SQLAlchemy app ----------------------------------------
-
-
-class FloorBase(DeclarativeBase):
-    pass
-
-
-class FloorRow(FloorBase):
-    """One submitted JSON body's data: what the floor stores."""
-
-    __tablename__ = "submit_bench_floor"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    app_id: Mapped[str] = mapped_column(String(100))
-    org: Mapped[str] = mapped_column(String(20))
-    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def bare_app(url: str) -> tuple[Flask, Engine]:

@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,13 @@ import generate  # noqa: E402
 from miniapps import migrations_api  # noqa: E402
 from miniapps.core.definitions.loading import validate_definition  # noqa: E402
 from miniapps.db import make_engine  # noqa: E402
+from miniapps.models.base import JsonType  # noqa: E402
 from miniapps.services import apps as app_service  # noqa: E402
 from miniapps.services import users as user_service  # noqa: E402
 from miniapps.services.organisations import OrgRow, by_ods, upsert_organisations  # noqa: E402
 from miniapps.services.users.tokens import create_token  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import DateTime, String  # noqa: E402
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column  # noqa: E402
 
 APP_ID = "bench_submit"
 PRACTICE = "ZS00001"
@@ -134,6 +136,24 @@ DEFINITION: dict[str, Any] = {
         }
     ],
 }
+
+
+# --- the floors' tables (submit_bench.py, submit_form_floor.py) -------------------------
+
+
+class FloorBase(DeclarativeBase):
+    pass
+
+
+class FloorRow(FloorBase):
+    """One submitted JSON body's data: what the floor stores."""
+
+    __tablename__ = "submit_bench_floor"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(100))
+    org: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def record_data(n: int) -> dict[str, Any]:

@@ -21,10 +21,18 @@ from flask_login import LoginManager, login_required, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from miniapps.db import make_engine
-from miniapps.models.base import JsonType
-from sqlalchemy import DateTime, Engine, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
-from submit_data import AREAS, CHECKS, PRACTICE, form_fields, record_data
+from sqlalchemy import Engine, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from submit_data import (
+    APP_ID,
+    AREAS,
+    CHECKS,
+    PRACTICE,
+    FloorBase,
+    FloorRow,
+    form_fields,
+    record_data,
+)
 from werkzeug.wrappers import Response
 from wtforms import (
     DecimalField,
@@ -39,11 +47,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 
-class FormFloorBase(DeclarativeBase):
-    pass
-
-
-class FormFloorUser(FormFloorBase):
+class FormFloorUser(FloorBase):
     __tablename__ = "submit_bench_form_users"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(200))
@@ -55,14 +59,6 @@ class FormFloorUser(FormFloorBase):
 
     def get_id(self) -> str:
         return str(self.id)
-
-
-class FormFloorRow(FormFloorBase):
-    __tablename__ = "submit_bench_form_floor"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    org: Mapped[str] = mapped_column(String(20))
-    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DateBoxes(Form):
@@ -113,7 +109,7 @@ def _answers(form: AuditForm) -> dict[str, Any]:
 
 def form_floor_app(url: str) -> tuple[Flask, Engine]:
     engine = make_engine(url)
-    FormFloorBase.metadata.create_all(engine)
+    FloorBase.metadata.create_all(engine)
     floor = Flask("submit_bench_form_floor")
     floor.config.update(SECRET_KEY="submit-bench-form-floor", WTF_CSRF_TIME_LIMIT=None)
     CSRFProtect(floor)
@@ -142,7 +138,9 @@ def form_floor_app(url: str) -> tuple[Flask, Engine]:
         if not form.validate_on_submit():
             return form.errors, 422
         with Session(engine, expire_on_commit=False) as session:
-            row = FormFloorRow(org=PRACTICE, data=_answers(form), created_at=datetime.now(UTC))
+            row = FloorRow(
+                app_id=APP_ID, org=PRACTICE, data=_answers(form), created_at=datetime.now(UTC)
+            )
             session.add(row)
             session.commit()
         flash(f"Record {row.id} submitted.", "success")
