@@ -26,10 +26,11 @@ from functools import cache
 from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from miniapps.db_inserts import insert_rows
 from miniapps.models import DeliveryAttempt, OutboxMessage, User
 from miniapps.services.claims import claim_due, too_late_to_start, unclaim
 from miniapps.services.notifications.smtp import SmtpConfig, SmtpConnection
@@ -126,7 +127,7 @@ class Batch:
         """Insert the messages added since the last write, in the caller's transaction."""
         if self.messages:
             rows = [{key: getattr(m, key) for key in _BATCH_COLUMNS} for m in self.messages]
-            session.execute(insert(OUTBOX_MESSAGES), rows)
+            insert_rows(session, OUTBOX_MESSAGES, rows)
             self.messages = []
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.pointers import pointer_join
+from miniapps.db_inserts import insert_rows
 from miniapps.models import AuditEntry, Record, User
 
 AUDIT_ENTRIES = cast(Table, AuditEntry.__table__)
@@ -48,8 +49,7 @@ def audit_row(
 def write_audit_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert audit entries in their order, in one statement: a plain insert, as nothing
     in a request reads an entry back as an object (what reads them queries the table)."""
-    if rows:
-        session.execute(insert(AUDIT_ENTRIES), list(rows))
+    insert_rows(session, AUDIT_ENTRIES, rows)
 
 
 def created_changes(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -15,11 +15,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.workflow import Transition, Workflow
+from miniapps.db_inserts import insert_row
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services.records import references, unique_keys
 from miniapps.services.records.audit import audit_row, created_changes
@@ -124,7 +125,7 @@ def insert_submitted(
     record.submitted_at = now
     references.keep_subject(session, record, definition)  # its upkeep, before the insert
     values = {column.key: getattr(record, column.key) for column in RECORDS.c if column.key != "id"}
-    record.id = session.execute(insert(RECORDS).returning(RECORDS.c.id), values).scalar_one()
+    record.id = insert_row(session, RECORDS, values, returning="id")
     make_transient_to_detached(record)  # as if just loaded: clean, every column known
     session.add(record)
     return record
