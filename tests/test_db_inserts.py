@@ -13,7 +13,7 @@ from miniapps.db_inserts import insert_row, insert_rows
 from miniapps.models import App, Organisation
 from miniapps.services.notifications.outbox import OUTBOX_MESSAGES
 from miniapps.services.records.bulk import AUDIT_ENTRIES, RECORDS
-from sqlalchemy import Table, event, func, insert, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 MOMENT = datetime(2026, 3, 2, 9, 15, 30, 123456, tzinfo=UTC)
@@ -211,3 +211,15 @@ def test_bad_rows_are_refused_before_any_write(
     with pytest.raises(ValueError, match=message):
         insert_rows(db_session, RECORDS, rows)
     assert _count(db_session, RECORDS) == before
+
+
+def test_a_default_that_needs_the_execution_context_is_refused(db_session: Session) -> None:
+    metadata = MetaData()
+    table = Table(
+        "counted",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer, default=lambda context: context.current_parameters["id"]),
+    )
+    with pytest.raises(ValueError, match=r"counted\.n: give it, its default needs a context"):
+        insert_rows(db_session, table, [{"id": 1}])
