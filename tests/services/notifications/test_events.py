@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from miniapps.models import OutboxMessage
+from collections.abc import Iterable
+
+from miniapps.models import OutboxMessage, User
+from miniapps.services.notifications.addressees import Addressee, Person
 from miniapps.services.notifications.events import (
     queue_notification,
     recipients_for,
@@ -12,6 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 BASE_URL = "https://miniapps.example.nhs.uk"
+
+
+def ids(people: Iterable[Addressee]) -> list[int]:
+    return [person.id for person in people]
+
+
+def person(user: User) -> Person:
+    return Person(user.id, user.email, user.name, user.active, user.notification_delivery)
 
 
 def test_recipients_are_role_holders_at_and_above_the_organisation(
@@ -34,7 +45,8 @@ def test_submitter_is_the_one_who_submitted_and_the_actor_is_left_out(
 def test_inactive_users_are_not_told(submitted_reading, db_session: Session, users) -> None:
     record = submitted_reading
     users["practice_manager"].active = False
-    assert users["practice_manager"] not in recipients_for(db_session, record, ["practice_manager"])
+    told = ids(recipients_for(db_session, record, ["practice_manager"]))
+    assert users["practice_manager"].id not in told
 
 
 def test_queue_notification_skips_those_who_may_not_see_the_record(
@@ -55,6 +67,23 @@ def test_queue_notification_skips_those_who_may_not_see_the_record(
     assert message.subject == "Vaccine fridge log from North Surgery is waiting for approval"
     assert f"{BASE_URL}/apps/fridge_log/records/{record.id}" in message.body_text
     assert "9.5" not in message.body_text and "9.5" not in (message.body_html or "")
+
+
+def test_people_read_as_plain_rows_are_checked_through_their_memberships_too(
+    submitted_reading, db_session: Session, users
+) -> None:
+    record = submitted_reading
+    context = record_context(db_session, record, base_url=BASE_URL)
+    everyone = [person(users[key]) for key in ("practice_manager", "stakeholder")]
+    db_session.expunge(users["stakeholder"])  # their user and memberships read again
+
+    queued = queue_notification(
+        db_session, "record_submitted", recipients=everyone, context=context, record=record
+    )
+
+    [message] = queued  # the stakeholder may not see the practice's record
+    assert isinstance(message, OutboxMessage)
+    assert message.to_user_id == users["practice_manager"].id
 
 
 def test_a_dedupe_key_makes_a_reminder_once_per_recipient(
@@ -79,5 +108,8 @@ def test_a_platform_admin_is_told_only_when_named(
     submitted_reading, db_session: Session, users
 ) -> None:
     record = submitted_reading
-    assert users["platform_admin"] not in recipients_for(db_session, record, ["practice_manager"])
-    assert recipients_for(db_session, record, ["platform_admin"]) == [users["platform_admin"]]
+    managers = ids(recipients_for(db_session, record, ["practice_manager"]))
+    assert managers == [users["practice_manager"].id]
+    assert ids(recipients_for(db_session, record, ["platform_admin"])) == [
+        users["platform_admin"].id
+    ]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from miniapps.models import Membership, Organisation, User
+from miniapps.services.notifications.addressees import as_user
 from miniapps.services.notifications.recipients import role_holders
 from miniapps.services.permissions import ROLE_ACTIONS, Access
 from miniapps.services.records import lifecycle as record_service
@@ -57,11 +58,8 @@ def test_those_seen_by_their_roles_here_are_those_access_lets_see(
 
     seeing = holders.seeing(record, app)
 
-    expected = {
-        user_id
-        for user_id, user in holders.users.items()
-        if Access(user).sees_as_provider(record, app)
-    }
+    access = {user_id: Access(as_user(db_session, user)) for user_id, user in holders.users.items()}
+    expected = {user_id for user_id, known in access.items() if known.sees_as_provider(record, app)}
     assert seeing == expected
-    assert all(Access(holders.users[user_id]).can_see_record(record, app) for user_id in seeing)
+    assert all(access[user_id].can_see_record(record, app) for user_id in seeing)
     assert users["platform_admin"].id in seeing  # never narrowed by ``permissions``

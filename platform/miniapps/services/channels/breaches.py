@@ -20,6 +20,7 @@ Emails name the record and link to it, never its data. Flush only; the job commi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,9 +31,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from miniapps.core.channels.definition import Channel, channels_of
 from miniapps.core.channels.working_days import LONDON
-from miniapps.models import ChannelBreach, ChannelItem, User
+from miniapps.models import ChannelBreach, ChannelItem
 from miniapps.services.channels.sending import stakeholder_users
 from miniapps.services.definitions import record_definition
+from miniapps.services.notifications.addressees import Addressee
 from miniapps.services.notifications.events import (
     queue_notification,
     recipients_for,
@@ -69,9 +71,10 @@ def mark_breaches(session: Session, now: datetime, base_url: str) -> BreachRepor
                 item.breached = True
                 item.changed_at = now
                 report.breaches += 1
-                people = stakeholder_users(session, item.stakeholder_id) + recipients_for(
-                    session, item.record, PROVIDER_MANAGERS
-                )
+                people = [
+                    *stakeholder_users(session, item.stakeholder_id),
+                    *recipients_for(session, item.record, PROVIDER_MANAGERS),
+                ]
                 report.emails += _tell(
                     session, item, clock, MARKED, channel, deadline, people, base_url
                 )
@@ -141,7 +144,9 @@ def _claim(session: Session, item: ChannelItem, clock: str, level: int, now: dat
     return True
 
 
-def _escalation_people(session: Session, item: ChannelItem, roles: tuple[str, ...]) -> list[User]:
+def _escalation_people(
+    session: Session, item: ChannelItem, roles: tuple[str, ...]
+) -> list[Addressee]:
     provider_roles = [role for role in roles if role != STAKEHOLDER_ROLE]
     people = recipients_for(session, item.record, provider_roles) if provider_roles else []
     if STAKEHOLDER_ROLE in roles:
@@ -156,7 +161,7 @@ def _tell(
     level: int,
     channel: Channel | None,
     deadline: datetime,
-    people: list[User],
+    people: Sequence[Addressee],
     base_url: str,
 ) -> int:
     """Email ``people`` (each once) that ``clock`` ran out: a link, never the data."""

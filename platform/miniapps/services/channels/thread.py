@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from miniapps.models import Comment, Record, User
 from miniapps.services.channels.sending import stakeholder_users, touch_items
+from miniapps.services.notifications.addressees import Addressee
 from miniapps.services.notifications.events import (
     SUBMITTER,
     queue_notification,
@@ -29,7 +30,7 @@ def on_comment(
     actor: User,
     base_url: str | None,
     already_told: Iterable[int] = (),
-) -> list[User]:
+) -> list[Addressee]:
     """After ``comment`` joined the thread of a record held as channel items: mark the
     items changed, queue ``item.comment`` for webhooks, email the other side. Returns
     who was emailed."""
@@ -39,6 +40,7 @@ def on_comment(
     if not base_url:
         return []
     skip = set(already_told) | {actor.id}
+    people: list[Addressee]
     if access.holds_item(record) and not access.sees_as_provider(record):
         people = recipients_for(session, record, PROVIDER_PEOPLE, exclude=actor)
     else:

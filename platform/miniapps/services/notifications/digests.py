@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from miniapps.models import App, HeldNotification, Organisation, OutboxMessage, Record, User
 from miniapps.models.notification_preference import DIGEST
+from miniapps.services.notifications.addressees import Addressee
 from miniapps.services.notifications.outbox import (
     Batch,
     RenderedEmail,
@@ -54,7 +55,7 @@ def already_notified(session: Session, dedupe_key: str) -> bool:
 
 def route(
     session: Session,
-    user: User,
+    user: Addressee,
     email: RenderedEmail,
     *,
     url: str,

@@ -21,6 +21,7 @@ from miniapps.core.forms.condition_language import matches
 from miniapps.core.workflow import Transition, Workflow
 from miniapps.models import App, HeldNotification, Organisation, OutboxMessage, Record, User
 from miniapps.services.definitions import record_definition
+from miniapps.services.notifications.addressees import Addressee, as_user
 from miniapps.services.notifications.digests import route
 from miniapps.services.notifications.email_context import event_context, step_context
 from miniapps.services.notifications.outbox import Batch, render_email
@@ -73,7 +74,7 @@ def queue_notification(
     session: Session,
     template_name: str,
     *,
-    recipients: Iterable[User],
+    recipients: Iterable[Addressee],
     context: Mapping[str, Any],
     record: Record | None = None,
     dedupe_key: str | None = None,
@@ -114,7 +115,7 @@ def queue_notification(
         if (
             record is not None
             and user.id not in seeing
-            and not Access(user).can_see_record(record, app)
+            and not Access(as_user(session, user)).can_see_record(record, app)
         ):
             continue
         text, html = render_messages(message_templates, context, user.name)
@@ -170,7 +171,7 @@ def notify_record_event(
         holders = role_holders(session, record, roles)
     seeing = holders.seeing(record, session.get(App, record.app_id))
     skipped = set(skip)
-    per_user: dict[int, tuple[User, list[tuple[str, str]]]] = {}
+    per_user: dict[int, tuple[Addressee, list[tuple[str, str]]]] = {}
     for entry in entries:
         for user in recipients_for(session, record, entry["to"], exclude=actor, holders=holders):
             if user.id in skipped:

@@ -30,9 +30,10 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from miniapps.db_inserts import insert_rows
-from miniapps.models import DeliveryAttempt, OutboxMessage, User
+from miniapps.db_direct import insert_rows
+from miniapps.models import DeliveryAttempt, OutboxMessage
 from miniapps.services.claims import claim_due, too_late_to_start, unclaim
+from miniapps.services.notifications.addressees import Addressee
 from miniapps.services.notifications.smtp import SmtpConfig, SmtpConnection
 
 # One attempt is at most connect, EHLO, MAIL, RCPT, DATA and the message, each bounded
@@ -70,7 +71,7 @@ def queue_email(
     subject: str,
     text: str,
     html: str | None = None,
-    user: User | None = None,
+    user: Addressee | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the caller's transaction (flush only).
@@ -98,7 +99,7 @@ def queue_email(
 
 
 def outbox_message(
-    *, to: str, subject: str, text: str, html: str | None = None, user: User | None = None
+    *, to: str, subject: str, text: str, html: str | None = None, user: Addressee | None = None
 ) -> OutboxMessage:
     """An outbox message, not added to any session (:func:`queue_email`, :class:`Batch`)."""
     return OutboxMessage(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from miniapps.core.errors import DataInvalid, Issue
 from miniapps.models import DELIVERIES, NotificationPreference, User
 from miniapps.models.notification_preference import IMMEDIATE
+from miniapps.services.notifications.addressees import Addressee
 
 USE_DEFAULT = "default"  # an app that follows the user's default
 
@@ -38,7 +39,7 @@ def preferences_of(session: Session, user: User) -> Preferences:
     )
 
 
-def delivery_for(session: Session, user: User, app_id: str | None) -> str:
+def delivery_for(session: Session, user: Addressee, app_id: str | None) -> str:
     """``"immediate"`` or ``"digest"`` for an email to ``user`` about app ``app_id``."""
     if app_id is not None:
         override = session.scalar(

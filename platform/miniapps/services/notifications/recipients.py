@@ -6,7 +6,8 @@ One occurrence (a workflow step) may ask for several lists of roles: the definit
 holders of all of them in one statement, with the roles each holds there (which, for
 nearly everyone, already say that they may see the record: :meth:`RoleHolders.seeing`)
 and their delivery for the record's app (immediately or in a digest), so routing the
-emails needs no statement per recipient.
+emails needs no statement per recipient. It reads them as plain rows (:class:`Person`):
+what an email needs of its recipient, without loading a user object for each.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import Select, String, and_, bindparam, or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from miniapps.core.workflow import Workflow
+from miniapps.db_direct import direct_connection
 from miniapps.models import (
     App,
     AuditEntry,
@@ -30,6 +32,7 @@ from miniapps.models import (
 )
 from miniapps.models.notification_preference import IMMEDIATE
 from miniapps.services.definitions import record_definition
+from miniapps.services.notifications.addressees import Addressee, Person
 from miniapps.services.permissions.rules import READ, WRITE, app_roles, grants
 
 SUBMITTER = "submitter"
@@ -40,7 +43,7 @@ class RoleHolders:
     """Active holders of ``roles`` at a record's organisation or above (by user id)."""
 
     roles: frozenset[str]
-    users: dict[int, User] = field(default_factory=dict)  # in id order
+    users: dict[int, Person] = field(default_factory=dict)  # in id order
     held: dict[int, set[str]] = field(default_factory=dict)  # user id -> their roles here
     deliveries: dict[int, str] = field(default_factory=dict)  # user id -> for the app
 
@@ -59,7 +62,7 @@ class RoleHolders:
             if any(grants(role, action, allowed) for role in roles)
         }
 
-    def holding(self, roles: Iterable[str]) -> list[User]:
+    def holding(self, roles: Iterable[str]) -> list[Person]:
         """Those holding one of ``roles`` (all of them read here), in id order."""
         wanted = set(roles)
         return [user for user_id, user in self.users.items() if self.held[user_id] & wanted]
@@ -71,9 +74,17 @@ class RoleHolders:
 # again for each call, as an expanding IN would be). Their memberships are read only for
 # those the roles found do not let see the record (:meth:`RoleHolders.seeing`).
 @lru_cache(maxsize=128)
-def _holders_query(roles: tuple[str, ...]) -> Select[User, str, str | None]:
+def _holders_query(roles: tuple[str, ...]) -> Select[int, str, str, bool, str, str, str | None]:
     return (
-        select(User, Membership.role, NotificationPreference.delivery)
+        select(
+            User.id,
+            User.email,
+            User.name,
+            User.active,
+            User.notification_delivery,
+            Membership.role,
+            NotificationPreference.delivery,
+        )
         .join(Membership, Membership.user_id == User.id)
         .join(Organisation, Organisation.id == Membership.organisation_id)
         .outerjoin(
@@ -83,7 +94,6 @@ def _holders_query(roles: tuple[str, ...]) -> Select[User, str, str | None]:
                 NotificationPreference.app_id == bindparam("app_id", type_=String),
             ),
         )
-        .options(lazyload(User.memberships))
         .where(
             or_(*(Membership.role == role for role in roles)),
             User.active,
@@ -101,10 +111,12 @@ def role_holders(session: Session, record: Record, roles: Iterable[str]) -> Role
         return holders
     query = _holders_query(tuple(sorted(holders.roles)))
     values = {"app_id": record.app_id, "path": record.organisation.path}
-    for user, role, delivery in session.execute(query, values):
-        holders.users.setdefault(user.id, user)
-        holders.held.setdefault(user.id, set()).add(role)
-        holders.deliveries[user.id] = delivery or user.notification_delivery or IMMEDIATE
+    for user_id, email, name, active, delivery, role, for_app in direct_connection(session).execute(
+        query, values
+    ):
+        holders.users.setdefault(user_id, Person(user_id, email, name, active, delivery))
+        holders.held.setdefault(user_id, set()).add(role)
+        holders.deliveries[user_id] = for_app or delivery or IMMEDIATE
     return holders
 
 
@@ -115,7 +127,7 @@ def recipients_for(
     *,
     exclude: User | None = None,
     holders: RoleHolders | None = None,
-) -> list[User]:
+) -> list[Addressee]:
     """Active users holding one of the roles in ``to`` at the record's organisation or
     above it, plus the record's submitter when ``to`` names ``"submitter"``.
 
@@ -124,7 +136,7 @@ def recipients_for(
     not cover ``to``'s roles).
     """
     roles = [role for role in to if role != SUBMITTER]
-    found: dict[int, User] = {}
+    found: dict[int, Addressee] = {}
     if roles:
         if holders is None or not holders.covers(roles):
             holders = role_holders(session, record, roles)

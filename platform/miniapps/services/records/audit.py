@@ -9,7 +9,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from miniapps.core.pointers import pointer_join
-from miniapps.db_inserts import insert_rows
+from miniapps.db_direct import insert_rows
 from miniapps.models import AuditEntry, Record, User
 
 AUDIT_ENTRIES = cast(Table, AuditEntry.__table__)

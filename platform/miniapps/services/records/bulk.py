@@ -16,7 +16,7 @@ one-by-one path stores:
 - the keys the record holds under the app's ``unique`` member.
 
 SQLite inserts each batch with one ``executemany`` per table
-(:mod:`miniapps.db_inserts`); PostgreSQL COPYs it
+(:mod:`miniapps.db_direct`); PostgreSQL COPYs it
 (:mod:`miniapps.services.records.bulk_copy`), on a worker thread when the caller passes
 a :class:`~miniapps.services.records.bulk_copy.CopyPipeline`.
 
@@ -41,7 +41,7 @@ from miniapps.core.periods.slots import period_slot
 from miniapps.core.pointers import value_at
 from miniapps.core.records.unique_keys import answer_keys
 from miniapps.core.workflow import Workflow
-from miniapps.db_inserts import insert_rows
+from miniapps.db_direct import insert_rows
 from miniapps.models import App, AuditEntry, Organisation, Record, User
 from miniapps.models.record_key import RecordKey
 from miniapps.services.permissions import Access

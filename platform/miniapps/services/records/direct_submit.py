@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from miniapps.core.definitions.model import AppDefinition
 from miniapps.core.workflow import Transition, Workflow
-from miniapps.db_inserts import insert_row
+from miniapps.db_direct import insert_row
 from miniapps.models import App, Organisation, Record, User
 from miniapps.services.records import references, unique_keys
 from miniapps.services.records.audit import audit_row, created_changes

@@ -1,25 +1,30 @@
-"""Plain INSERTs compiled once, run on the session's connection: the rows a submit or an
-import writes (records, audit entries, emails, record keys).
+"""Statements sent straight to a session's connection, without the ORM's set-up for each
+execution: the plain rows a submit or an import writes (records, audit entries, emails,
+record keys) and plain reads whose answers are not objects (an email's recipients).
 
-``Session.execute(insert(table), rows)`` sets its execution up afresh each time: the
-compiled statement looked up in the cache, every row's parameters built through it (each
-key looked up, each default worked out, each value through its column type's processor),
-a result prepared. For the three inserts of one API submit (the record, its two audit
-entries, its email) that was about 6 % of the request's time; for an import's batches, a
-third of the writing time.
+``Session.execute`` sets every execution up afresh: an INSERT's compiled statement looked
+up in the cache, every row's parameters built through it (each key looked up, each
+default worked out, each value through its column type's processor), a result prepared;
+a SELECT naming mapped attributes goes through the ORM's compile and loading steps even
+when it returns plain columns. For the three inserts of one API submit (the record, its
+two audit entries, its email) that was about 6 % of the request's time, and the email's
+recipients (read as objects) about 4 % more; for an import's batches, a third of the
+writing time.
 
-Here the INSERT is compiled once per table, set of columns given, returned column and
-database dialect. Each row then becomes the driver's parameters directly, stored as
-SQLAlchemy's own insert stores it:
+:func:`direct_connection` is the session's connection after the session's autoflush (as
+``Session.execute`` would flush first), so what runs on it is in the session's
+transaction and savepoint and goes through its engine's events (SQLite's write lock, the
+statement count of a benchmark).
+
+:func:`insert_rows` and :func:`insert_row` compile the INSERT once per table, set of
+columns given, returned column and database dialect. Each row then becomes the driver's
+parameters directly, stored as SQLAlchemy's own insert stores it:
 
 - each value goes through the bind processor its column type gives SQLAlchemy (JSON text,
   timestamps, booleans);
 - a column left out that has a Python-side default (``default=``) gets it for each row,
   exactly those SQLAlchemy's insert would fill in (its ``insert_prefetch``); one left out
-  without a default is left to the database;
-- the statement goes to the driver on the session's connection, after the session's
-  autoflush (as ``Session.execute`` would), so in its transaction and savepoint and
-  through its engine's events (SQLite's write lock, the statement count of a benchmark).
+  without a default is left to the database.
 
 Rows with other columns than the first row's, or a column the table lacks, are refused
 before anything is written.
@@ -32,7 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Dialect, Table, insert
+from sqlalchemy import Column, Connection, Dialect, Table, insert
 from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any] | None
@@ -65,7 +70,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     for number, row in enumerate(rows[1:], start=2):
         if row.keys() != keys:
             raise ValueError(f"{table.name} row {number} has other columns than row 1")
-    connection = _connection(session)
+    connection = direct_connection(session)
     statement = _statement(table, tuple(keys), None, connection.dialect)
     parameters = [statement.parameters(row) for row in rows]
     connection.exec_driver_sql(statement.sql, parameters if len(rows) > 1 else parameters[0])
@@ -74,14 +79,16 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 def insert_row(session: Session, table: Table, row: Mapping[str, Any], returning: str) -> Any:
     """INSERT one ``row`` into ``table``; the value the database gave its ``returning``
     column (the id)."""
-    connection = _connection(session)
+    connection = direct_connection(session)
     statement = _statement(table, tuple(row), returning, connection.dialect)
     return connection.exec_driver_sql(statement.sql, statement.parameters(row)).scalar_one()
 
 
-def _connection(session: Session) -> Any:
+def direct_connection(session: Session) -> Connection:
+    """``session``'s connection, its pending changes flushed first unless it does not
+    autoflush (as ``Session.execute`` would: nothing to do when there are none)."""
     if session.autoflush:
-        session.flush()  # what Session.execute does first (nothing to do when clean)
+        session.flush()
     return session.connection()
 
 

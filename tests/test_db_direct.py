@@ -1,4 +1,4 @@
-"""Plain INSERTs compiled once (:mod:`miniapps.db_inserts`): what they store is what
+"""Plain INSERTs compiled once (:mod:`miniapps.db_direct`): what they store is what
 SQLAlchemy's own insert of the same rows stores (JSON text, timestamps, booleans, NULLs,
 the columns' defaults), on either database, in the caller's transaction and savepoint,
 after the session's autoflush; bad rows are refused before anything is written."""
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from miniapps.db_inserts import insert_row, insert_rows
+from miniapps.db_direct import insert_row, insert_rows
 from miniapps.models import App, Organisation
 from miniapps.services.notifications.outbox import OUTBOX_MESSAGES
 from miniapps.services.records.bulk import AUDIT_ENTRIES, RECORDS
