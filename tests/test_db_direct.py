@@ -12,7 +12,8 @@ import pytest
 from miniapps.db_direct import insert_row, insert_rows
 from miniapps.models import App, Organisation
 from miniapps.services.notifications.outbox import OUTBOX_MESSAGES
-from miniapps.services.records.bulk import AUDIT_ENTRIES, RECORDS
+from miniapps.services.records.audit import AUDIT_ENTRIES
+from miniapps.services.records.direct_submit import RECORDS
 from sqlalchemy import Column, Integer, MetaData, Table, event, func, insert, select, text
 from sqlalchemy.orm import Session
 

@@ -11,8 +11,9 @@ from typing import Any
 import psycopg
 import pytest
 from miniapps.models import App, AuditEntry, Record
-from miniapps.services.records.bulk import AUDIT_ENTRIES, RECORDS
+from miniapps.services.records.audit import AUDIT_ENTRIES
 from miniapps.services.records.bulk_copy import CopyPipeline, json_text
+from miniapps.services.records.direct_submit import RECORDS
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

@@ -46,15 +46,15 @@ from miniapps.models import App, AuditEntry, Organisation, Record, User
 from miniapps.models.record_key import RecordKey
 from miniapps.services.permissions import Access
 from miniapps.services.records import references, unique_keys
-from miniapps.services.records.audit import created_changes
+from miniapps.services.records.audit import AUDIT_ENTRIES, created_changes
 from miniapps.services.records.bulk_copy import CopyPipeline, copy_rows
+from miniapps.services.records.direct_submit import RECORDS
 from miniapps.services.records.lifecycle import create_record
 from miniapps.services.records.stored_checks import UPKEEP
 
 KNOWN_UPKEEP = (unique_keys.keep_record_keys, references.keep_subject)
-# The tables themselves: Core statements skip the ORM's bookkeeping per row.
-RECORDS = cast(Table, Record.__table__)
-AUDIT_ENTRIES = cast(Table, AuditEntry.__table__)
+# The tables themselves: Core statements skip the ORM's bookkeeping per row (the records'
+# and audit entries' as the one-by-one path names them).
 RECORD_KEYS = cast(Table, RecordKey.__table__)
 Step = tuple[str, str | None]  # a record's initial state and its submit action, if any
 
