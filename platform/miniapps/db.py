@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from flask import Flask, current_app, g, has_request_context
@@ -43,6 +43,15 @@ class _State:
     factory: sessionmaker[Session]
     bound: bool = False  # tests: every session runs in one connection's transaction
     replica: Engine | None = None  # REPLICA_DATABASE_URL's engine, when set
+    # The engine with sqlite_writes' option set each way, made once (not per request).
+    by_writes: dict[bool, Engine] = field(default_factory=dict)
+
+    def writing(self, writes: bool) -> Engine:
+        found = self.by_writes.get(writes)
+        if found is None:
+            options = {sqlite_writes.WRITES_OPTION: writes}
+            found = self.by_writes[writes] = self.engine.execution_options(**options)
+        return found
 
 
 class Database:
@@ -129,15 +138,15 @@ class Database:
         state = self._state(app)
         if writes is None or state.bound:
             return state.factory()
-        options = {sqlite_writes.WRITES_OPTION: writes}
-        return state.factory(bind=state.engine.execution_options(**options))
+        return state.factory(bind=state.writing(writes))
 
     @property
     def session(self) -> Session:
         """The session of the current app context (request, command or job)."""
-        if "db_session" not in g:
-            g.db_session = self.new_session()
-        return cast(Session, g.db_session)
+        session = g.get("db_session")
+        if session is None:
+            session = g.db_session = self.new_session()
+        return cast(Session, session)
 
     def _teardown(self, exc: BaseException | None) -> None:
         session = g.pop("db_session", None)

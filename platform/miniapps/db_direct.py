@@ -53,13 +53,17 @@ class _Insert:
     def parameters(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         if self.defaults:
             row = {**row, **{key: make() for key, make in self.defaults}}
-        values = (
-            (name, row[key] if process is None else process(row[key]))
-            for name, key, process in self.params
-        )
         if self.positional:
-            return tuple(value for _, value in values)
-        return dict(values)
+            return tuple(
+                [
+                    row[key] if process is None else process(row[key])
+                    for _, key, process in self.params
+                ]
+            )
+        return {
+            name: row[key] if process is None else process(row[key])
+            for name, key, process in self.params
+        }
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

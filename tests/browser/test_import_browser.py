@@ -158,6 +158,7 @@ def test_progress_bar_moves_live_and_ends_on_the_result(
     expect(page).to_have_url(re.compile(rf"/apps/{import_app}/$"))
 
 
+@pytest.mark.usefixtures("paced_writes")  # still running when its page first shows
 def test_progress_page_refreshes_itself_without_javascript(
     page_without_js: Page,
     sign_in: SignIn,

@@ -17,7 +17,9 @@ def pointer_join(base: str, *parts: str | int) -> str:
     pointer comes back unchanged.
     """
     for part in parts:
-        token = str(part).replace("~", "~0").replace("/", "~1")
+        token = str(part)
+        if "~" in token or "/" in token:
+            token = token.replace("~", "~0").replace("/", "~1")
         base = f"{base}/{token}"
     return base
 

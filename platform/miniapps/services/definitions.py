@@ -57,7 +57,7 @@ def app_definition(session: Session, app: App, period: str | None = None) -> App
     Read from the app's versions when they are loaded already (the permission check reads
     them for the app's ``permissions``), which saves a statement per page; otherwise, or
     when the latest is not among them, from the database."""
-    loaded = [] if "versions" in inspect(app).unloaded else app.versions
+    loaded = app.versions if "versions" in inspect(app).dict else []
     row = next((v for v in loaded if v.version == app.latest_version), None)
     if row is not None:
         definition = stored_definition(row)

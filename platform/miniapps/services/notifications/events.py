@@ -155,6 +155,7 @@ def notify_record_event(
     extra: Mapping[str, Any] | None = None,
     holders: RoleHolders | None = None,
     batch: Batch | None = None,
+    entries: Sequence[dict[str, Any]] | None = None,
 ) -> set[int]:
     """Act on the definition's ``notifications`` matching ``events`` (one occurrence: a
     transition is ``action:<a>``, ``state:<s>`` and maybe ``submitted``). Each recipient
@@ -162,8 +163,10 @@ def notify_record_event(
     ``skip``: users already told of this occurrence another way; ``extra``: more for the
     email's context (a workflow step's :func:`step_context`); ``holders``: the role
     holders already read for this occurrence (else read here, once for every entry);
-    ``batch``: the caller's emails, which it writes (see :func:`queue_notification`)."""
-    entries = notification_entries(session, record, events)
+    ``batch``: the caller's emails, which it writes (see :func:`queue_notification`);
+    ``entries``: :func:`notification_entries` for ``events``, when already worked out."""
+    if entries is None:
+        entries = notification_entries(session, record, events)
     if not entries:
         return set()
     roles = {role for entry in entries for role in entry["to"] if role != SUBMITTER}
@@ -253,7 +256,15 @@ def notify_transition(
     holders = role_holders(session, record, [*roles, *(r for e in entries for r in e["to"])])
     emails = Batch()  # both emails' messages, written in one statement
     told = notify_record_event(
-        session, record, events, actor, base_url, extra=step, holders=holders, batch=emails
+        session,
+        record,
+        events,
+        actor,
+        base_url,
+        extra=step,
+        holders=holders,
+        batch=emails,
+        entries=entries,
     )
     recipients = [
         user

@@ -1,0 +1,86 @@
+"""A new record's object, as both ways of storing one build it: its organisation, makers
+and (empty) channel items are the objects given, set as known rather than as changes, so
+reading them costs no statement, and the draft stores their ids all the same."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from miniapps.models import App, ChannelItem, Record
+from miniapps.services.permissions import Access
+from miniapps.services.records.lifecycle import create_record
+from miniapps.services.records.representation import record_json
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from tests.conftest import load_example
+from tests.publishing import publish_app
+from tests.statements import recorded_statements
+
+TOLD = {"on": "submitted", "to": ["practice_manager"], "template": "A reading came in."}
+
+
+@pytest.fixture
+def fridge(db_session: Session, orgs) -> App:
+    raw: dict[str, Any] = load_example("fridge_log") | {"notifications": [TOLD]}
+    return publish_app(db_session, raw, [orgs["QWE"]])
+
+
+@pytest.mark.parametrize("submit", [True, False], ids=["submitted at once", "draft"])
+def test_what_a_new_record_knows_costs_no_statement(
+    db_session: Session, users, orgs, fridge: App, submit: bool
+) -> None:
+    staff, practice = users["practice_staff"], orgs["A00001"]
+    email = staff.email
+    record = create_record(
+        db_session, Access(staff), fridge, practice, {"reading": 4.5}, submit=submit, actor=staff
+    )
+    with recorded_statements(db_session) as seen:
+        assert record.organisation is practice
+        assert record.created_by is staff and record.updated_by is staff
+        assert list(record.channel_items) == []
+        answer = record_json(record)
+    assert seen == []
+    assert answer["org"] == "A00001" and answer["created_by"] == email
+    assert answer["status"] == ("submitted" if submit else "draft")
+
+
+def test_a_draft_stores_its_organisation_and_maker(
+    db_session: Session, users, orgs, fridge: App
+) -> None:
+    staff = users["practice_staff"]
+    record = create_record(
+        db_session, Access(staff), fridge, orgs["A00001"], {"reading": 4.5}, actor=staff
+    )
+    db_session.commit()
+    assert not inspect(record).modified  # nothing left unsaved
+    db_session.expire_all()
+    stored = db_session.get_one(Record, record.id)
+    assert stored.organisation_id == orgs["A00001"].id
+    assert (stored.created_by_id, stored.updated_by_id) == (staff.id, staff.id)
+    assert stored.organisation.ods == "A00001" and stored.created_by is staff
+    assert stored.channel_items == []
+
+
+def test_an_item_added_to_its_known_channel_items_is_saved(
+    db_session: Session, users, orgs, fridge: App
+) -> None:
+    """The channel items set as known are still a collection whose changes are saved."""
+    staff = users["practice_staff"]
+    record = create_record(
+        db_session, Access(staff), fridge, orgs["A00001"], {"reading": 4.5}, actor=staff
+    )
+    item = ChannelItem(
+        app_id=fridge.id,
+        channel="to_la",
+        stakeholder_id=orgs["LA001"].id,
+        provider_id=orgs["A00001"].id,
+    )
+    record.channel_items.append(item)
+    db_session.commit()
+    db_session.expire_all()
+    stored = db_session.get_one(Record, record.id)
+    assert [(i.id, i.record_id, i.channel) for i in stored.channel_items] == [
+        (item.id, record.id, "to_la")
+    ]
