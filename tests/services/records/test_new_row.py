@@ -4,15 +4,18 @@ reading them costs no statement, and the draft stores their ids all the same."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from miniapps.models import App, ChannelItem, Record
+from miniapps.models import App, ChannelItem, Record, User
+from miniapps.services.definitions import app_definition
 from miniapps.services.permissions import Access
 from miniapps.services.records.lifecycle import create_record
+from miniapps.services.records.new_row import new_record
 from miniapps.services.records.representation import record_json
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tests.conftest import load_example
 from tests.publishing import publish_app
@@ -84,3 +87,27 @@ def test_an_item_added_to_its_known_channel_items_is_saved(
     assert [(i.id, i.record_id, i.channel) for i in stored.channel_items] == [
         (item.id, record.id, "to_la")
     ]
+
+
+def test_a_maker_from_another_session_is_left_to_be_looked_up(
+    db_session: Session, users, orgs, fridge: App
+) -> None:
+    """An actor another session holds is not brought into this one with the record."""
+    staff = users["practice_staff"]
+    with Session(db_session.get_bind()) as other:
+        elsewhere = other.get_one(User, staff.id)
+        record = new_record(
+            fridge,
+            orgs["A00001"],
+            app_definition(db_session, fridge),
+            {"reading": 4.5},
+            status="draft",
+            actor=elsewhere,
+            period=None,
+            slot=None,
+            now=datetime.now(UTC),
+        )
+        db_session.add(record)
+        db_session.flush()
+        assert object_session(elsewhere) is other
+    assert record.created_by_id == staff.id and record.created_by is staff
