@@ -5,7 +5,7 @@ reading them costs no statement, and the draft stores their ids all the same."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from miniapps.models import App, ChannelItem, Record, User
@@ -16,6 +16,7 @@ from miniapps.services.records.new_row import new_record
 from miniapps.services.records.representation import record_json
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, object_session
+from werkzeug.local import LocalProxy
 
 from tests.conftest import load_example
 from tests.publishing import publish_app
@@ -111,3 +112,22 @@ def test_a_maker_from_another_session_is_left_to_be_looked_up(
         db_session.flush()
         assert object_session(elsewhere) is other
     assert record.created_by_id == staff.id and record.created_by is staff
+
+
+def test_a_maker_given_through_a_proxy_is_set_as_the_user_itself(
+    db_session: Session, users, orgs, fridge: App
+) -> None:
+    """Views pass Flask-Login's ``current_user`` (a proxy): the record holds the user."""
+    staff = users["practice_staff"]
+    record = new_record(
+        fridge,
+        orgs["A00001"],
+        app_definition(db_session, fridge),
+        {"reading": 4.5},
+        status="draft",
+        actor=cast(User, LocalProxy(lambda: staff)),
+        period=None,
+        slot=None,
+        now=datetime.now(UTC),
+    )
+    assert record.created_by is staff and record.updated_by is staff

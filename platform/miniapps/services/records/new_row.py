@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -48,8 +49,12 @@ def new_record(
         updated_at=now,
     )
     known: list[tuple[str, Any]] = [("organisation", org), ("channel_items", [])]
-    if actor is None or object_session(actor) is object_session(org):
-        known += [("created_by", actor), ("updated_by", actor)]
+    if actor is None:
+        known += [("created_by", None), ("updated_by", None)]
+    else:
+        state = inspect(actor)  # the user's, also when given through Flask-Login's proxy
+        if state.session is object_session(org):
+            known += [("created_by", state.obj()), ("updated_by", state.obj())]
     for key, value in known:
         set_committed_value(record, key, value)
     return record
