@@ -31,6 +31,28 @@ def fridge(db_session: Session, orgs) -> App:
     return publish_app(db_session, raw, [orgs["QWE"]])
 
 
+def built(session: Session, fridge: App, orgs, actor: User) -> Record:
+    """A draft's object as :func:`new_record` makes it, in no session yet."""
+    definition = app_definition(session, fridge)
+    return new_record(
+        fridge,
+        orgs["A00001"],
+        definition,
+        {"reading": 4.5},
+        status="draft",
+        actor=actor,
+        period=None,
+        slot=None,
+        now=datetime.now(UTC),
+    )
+
+
+def draft(session: Session, fridge: App, orgs, staff: User) -> Record:
+    """A draft stored the usual way (:func:`create_record`)."""
+    data = {"reading": 4.5}
+    return create_record(session, Access(staff), fridge, orgs["A00001"], data, actor=staff)
+
+
 @pytest.mark.parametrize("submit", [True, False], ids=["submitted at once", "draft"])
 def test_what_a_new_record_knows_costs_no_statement(
     db_session: Session, users, orgs, fridge: App, submit: bool
@@ -54,9 +76,7 @@ def test_a_draft_stores_its_organisation_and_maker(
     db_session: Session, users, orgs, fridge: App
 ) -> None:
     staff = users["practice_staff"]
-    record = create_record(
-        db_session, Access(staff), fridge, orgs["A00001"], {"reading": 4.5}, actor=staff
-    )
+    record = draft(db_session, fridge, orgs, staff)
     db_session.commit()
     assert not inspect(record).modified  # nothing left unsaved
     db_session.expire_all()
@@ -72,9 +92,7 @@ def test_an_item_added_to_its_known_channel_items_is_saved(
 ) -> None:
     """The channel items set as known are still a collection whose changes are saved."""
     staff = users["practice_staff"]
-    record = create_record(
-        db_session, Access(staff), fridge, orgs["A00001"], {"reading": 4.5}, actor=staff
-    )
+    record = draft(db_session, fridge, orgs, staff)
     item = ChannelItem(
         app_id=fridge.id,
         channel="to_la",
@@ -97,17 +115,7 @@ def test_a_maker_from_another_session_is_left_to_be_looked_up(
     staff = users["practice_staff"]
     with Session(db_session.get_bind()) as other:
         elsewhere = other.get_one(User, staff.id)
-        record = new_record(
-            fridge,
-            orgs["A00001"],
-            app_definition(db_session, fridge),
-            {"reading": 4.5},
-            status="draft",
-            actor=elsewhere,
-            period=None,
-            slot=None,
-            now=datetime.now(UTC),
-        )
+        record = built(db_session, fridge, orgs, elsewhere)
         db_session.add(record)
         db_session.flush()
         assert object_session(elsewhere) is other
@@ -119,15 +127,5 @@ def test_a_maker_given_through_a_proxy_is_set_as_the_user_itself(
 ) -> None:
     """Views pass Flask-Login's ``current_user`` (a proxy): the record holds the user."""
     staff = users["practice_staff"]
-    record = new_record(
-        fridge,
-        orgs["A00001"],
-        app_definition(db_session, fridge),
-        {"reading": 4.5},
-        status="draft",
-        actor=cast(User, LocalProxy(lambda: staff)),
-        period=None,
-        slot=None,
-        now=datetime.now(UTC),
-    )
+    record = built(db_session, fridge, orgs, cast(User, LocalProxy(lambda: staff)))
     assert record.created_by is staff and record.updated_by is staff
