@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import Column, Connection, Dialect, Table, insert
@@ -50,20 +50,20 @@ class _Insert:
     params: tuple[tuple[str, str, Processor], ...]  # (name in the SQL, column key, processor)
     defaults: tuple[tuple[str, Callable[[], Any]], ...]  # column key, its default per row
 
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The parameters' names in the SQL (psycopg takes them by name)."""
+        return tuple(name for name, _, _ in self.params)
+
     def parameters(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         if self.defaults:
             row = {**row, **{key: make() for key, make in self.defaults}}
+        values = [
+            row[key] if process is None else process(row[key]) for _, key, process in self.params
+        ]
         if self.positional:
-            return tuple(
-                [
-                    row[key] if process is None else process(row[key])
-                    for _, key, process in self.params
-                ]
-            )
-        return {
-            name: row[key] if process is None else process(row[key])
-            for name, key, process in self.params
-        }
+            return tuple(values)
+        return dict(zip(self.names, values, strict=True))
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

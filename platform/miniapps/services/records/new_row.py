@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from miniapps.core.definitions.model import AppDefinition
@@ -53,8 +52,9 @@ def new_record(
         known += [("created_by", None), ("updated_by", None)]
     else:
         state = inspect(actor)  # the user's, also when given through Flask-Login's proxy
-        if state.session is object_session(org):
-            known += [("created_by", state.obj()), ("updated_by", state.obj())]
+        if state.session is inspect(org).session:
+            user = state.obj()
+            known += [("created_by", user), ("updated_by", user)]
     for key, value in known:
         set_committed_value(record, key, value)
     return record
